@@ -1,0 +1,34 @@
+# Two commands set everything up: `make demo` and `make test`.
+# Both bootstrap .venv/ from the package registries; nothing else is required.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+OUTPUT ?= output
+
+.PHONY: demo test lint bootstrap clean benchmark
+
+bootstrap: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/articleaudio build samples/*.md -o $(OUTPUT)
+	@echo "Episodes are in $(OUTPUT)/episodes/ (list them with: $(BIN)/articleaudio episodes -o $(OUTPUT))"
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks
+
+clean:
+	rm -rf $(OUTPUT) .pytest_cache .mypy_cache

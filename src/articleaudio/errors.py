@@ -1,0 +1,86 @@
+"""The one error tree of articleaudio.
+
+Every failure a user can cause or fix is one of these; the CLI maps the whole
+tree to a single ``Error: ...`` line and exit status 1. Anything else is a bug.
+
+::
+
+    ArticleAudioError
+    ├── InputError (+ ValueError)         the source cannot be read or is not an article
+    │   ├── SourceNotFoundError (+ FileNotFoundError)
+    │   ├── ExtractionError               nothing article-like in the source
+    │   │   └── EmptyArticleError         the article has no words to speak
+    │   └── FetchError                    a URL could not be fetched
+    ├── ConfigError (+ ValueError)        settings, lexicon or config file are invalid
+    ├── VoiceError                        a voice cannot be used
+    │   └── VoiceNotFoundError (+ LookupError)
+    ├── SynthesisError                    Piper failed on a segment
+    ├── AudioToolError                    ffmpeg failed or is missing
+    └── PublishError (+ OSError)          the output folder cannot be written
+"""
+
+from __future__ import annotations
+
+
+class ArticleAudioError(Exception):
+    """Base of every error a user can act on."""
+
+
+class InputError(ArticleAudioError, ValueError):
+    """Raised when the source cannot be read or is not usable as an article."""
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+class SourceNotFoundError(InputError, FileNotFoundError):
+    """Raised when a source path does not exist or is not a regular file."""
+
+
+class ExtractionError(InputError):
+    """Raised when no article can be found in the source."""
+
+
+class EmptyArticleError(ExtractionError):
+    """Raised when the extracted article has no words to speak."""
+
+
+class FetchError(InputError):
+    """Raised when a URL cannot be fetched (timeout, size limit, HTTP error)."""
+
+
+class ConfigError(ArticleAudioError, ValueError):
+    """Raised when a setting, the config file or a lexicon is invalid."""
+
+
+class VoiceError(ArticleAudioError):
+    """Raised when a voice model exists but cannot be loaded or used."""
+
+    def __init__(self, message: str, *, voice: str | None = None) -> None:
+        super().__init__(message)
+        self.voice = voice
+
+
+class VoiceNotFoundError(VoiceError, LookupError):
+    """Raised when no voice matches the requested name or path."""
+
+
+class SynthesisError(ArticleAudioError):
+    """Raised when Piper fails to synthesise a segment."""
+
+    def __init__(self, message: str, *, text: str | None = None) -> None:
+        super().__init__(message)
+        self.text = text
+
+
+class AudioToolError(ArticleAudioError):
+    """Raised when ffmpeg is missing or fails; carries the tail of its stderr."""
+
+    def __init__(self, message: str, *, stderr: str = "") -> None:
+        super().__init__(message)
+        self.stderr = stderr
+
+
+class PublishError(ArticleAudioError, OSError):
+    """Raised when episode files, the catalogue or the feed cannot be written."""

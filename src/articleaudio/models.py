@@ -1,0 +1,235 @@
+"""The shared vocabulary between pipeline stages: frozen dataclasses only.
+
+Each stage takes and returns these values; only ``to_dict``/``from_dict`` know
+about file formats.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class BlockKind(enum.StrEnum):
+    """What a block of article body text is."""
+
+    PARAGRAPH = "paragraph"
+    HEADING = "heading"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of the article body, in reading order."""
+
+    kind: BlockKind
+    """Paragraph or section heading."""
+    text: str
+    """The block's text as written (one line, whitespace collapsed)."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """What the extract stage found: the article and nothing else."""
+
+    title: str
+    """Headline."""
+    blocks: tuple[Block, ...]
+    """Body paragraphs and headings in reading order (no title, no byline)."""
+    authors: tuple[str, ...] = ()
+    """Author names as printed in the byline."""
+    published: datetime | None = None
+    """Publication time (timezone-aware when the source says so)."""
+    url: str | None = None
+    """Canonical URL of the article."""
+    image: str | None = None
+    """Lead image URL or path."""
+    language: str = "en"
+    """BCP 47 language tag of the text (``en``, ``de``, ``pt-BR``)."""
+    publisher: str | None = None
+    """Publication name."""
+    tags: tuple[str, ...] = ()
+    """Topic tags or keywords."""
+    description: str | None = None
+    """Standfirst or summary, if the source has one."""
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        """Body paragraphs only, without headings."""
+        return tuple(b.text for b in self.blocks if b.kind is BlockKind.PARAGRAPH)
+
+    @property
+    def body_text(self) -> str:
+        """Title and blocks as plain text, one block per paragraph."""
+        return "\n\n".join([self.title, *(b.text for b in self.blocks)])
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (ISO 8601 dates)."""
+        return {
+            "title": self.title,
+            "authors": list(self.authors),
+            "published": self.published.isoformat() if self.published else None,
+            "url": self.url,
+            "image": self.image,
+            "language": self.language,
+            "publisher": self.publisher,
+            "tags": list(self.tags),
+            "description": self.description,
+            "blocks": [{"kind": b.kind.value, "text": b.text} for b in self.blocks],
+        }
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> Article:
+        """Inverse of :meth:`to_dict`."""
+        published = data.get("published")
+        return Article(
+            title=data["title"],
+            blocks=tuple(Block(BlockKind(b["kind"]), b["text"]) for b in data.get("blocks", [])),
+            authors=tuple(data.get("authors") or ()),
+            published=datetime.fromisoformat(published) if published else None,
+            url=data.get("url"),
+            image=data.get("image"),
+            language=data.get("language") or "en",
+            publisher=data.get("publisher"),
+            tags=tuple(data.get("tags") or ()),
+            description=data.get("description"),
+        )
+
+
+class Role(enum.StrEnum):
+    """The part a segment plays in the episode; pauses and chapters key on it."""
+
+    TITLE = "title"
+    BYLINE = "byline"
+    DISCLOSURE = "disclosure"
+    HEADING = "heading"
+    SENTENCE = "sentence"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One unit of speech: synthesised, cached and timed on its own."""
+
+    index: int
+    """Position in the episode, from 0."""
+    role: Role
+    """Title, byline, disclosure, heading or body sentence."""
+    text: str
+    """Display text in the article's own wording (captions, transcript)."""
+    spoken: str
+    """What the voice is asked to say (normalised, lexicon applied)."""
+    paragraph: int = -1
+    """Index of the body block the segment belongs to (-1 for the intro)."""
+    chapter: str | None = None
+    """Set on the first segment of a chapter: that chapter's title."""
+
+
+@dataclass(frozen=True)
+class WordTime:
+    """A word inside a cue, for word-level highlighting."""
+
+    text: str
+    """The word as displayed."""
+    start: float
+    """Seconds from the start of the episode."""
+    end: float
+    """Seconds from the start of the episode."""
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Where one segment sits in the stitched episode."""
+
+    index: int
+    """The segment's index."""
+    role: Role
+    """The segment's role."""
+    text: str
+    """Display text."""
+    start: float
+    """Seconds from the start of the episode when speech begins."""
+    end: float
+    """Seconds from the start of the episode when speech ends."""
+    paragraph: int = -1
+    """Body block index, -1 for the intro."""
+    words: tuple[WordTime, ...] = ()
+    """Word timings when the voice gives alignments, else empty."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A navigation point: intro, a section, or a group of paragraphs."""
+
+    title: str
+    """What a player lists."""
+    start: float
+    """Seconds from the start of the episode."""
+    end: float
+    """Seconds from the start of the episode."""
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Measured times after stitching: the single source of truth for all timings."""
+
+    cues: tuple[Cue, ...]
+    """One per segment, in order."""
+    chapters: tuple[Chapter, ...]
+    """Contiguous chapters covering ``[0, duration]``."""
+    duration: float
+    """Length of the mastered audio in seconds."""
+    sample_rate: int = 44100
+    """Sample rate the times were measured at."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, times rounded to the millisecond."""
+        return {
+            "duration": round(self.duration, 3),
+            "cues": [
+                {
+                    "index": c.index,
+                    "role": c.role.value,
+                    "text": c.text,
+                    "start": round(c.start, 3),
+                    "end": round(c.end, 3),
+                    "paragraph": c.paragraph,
+                    "words": [[w.text, round(w.start, 3), round(w.end, 3)] for w in c.words],
+                }
+                for c in self.cues
+            ],
+            "chapters": [
+                {"title": ch.title, "start": round(ch.start, 3), "end": round(ch.end, 3)}
+                for ch in self.chapters
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """Loudness of the mastered episode per ITU-R BS.1770."""
+
+    integrated_lufs: float
+    """Integrated (gated) loudness."""
+    true_peak_dbtp: float
+    """Maximum true peak (4x oversampled)."""
+
+
+@dataclass(frozen=True)
+class EpisodeFiles:
+    """Every file one build wrote for an episode, by purpose."""
+
+    directory: str
+    """The episode's folder."""
+    audio: str
+    """The MP3."""
+    transcript_vtt: str
+    """WebVTT captions."""
+    transcript_json: str
+    """Podcasting 2.0 JSON transcript."""
+    chapters_json: str
+    """Podcasting 2.0 chapters."""
+    metadata: str
+    """``episode.json``."""
+    extra_audio: tuple[str, ...] = field(default=())
+    """Optional M4A/Opus renditions."""
