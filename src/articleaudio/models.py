@@ -233,3 +233,107 @@ class EpisodeFiles:
     """``episode.json``."""
     extra_audio: tuple[str, ...] = field(default=())
     """Optional M4A/Opus renditions."""
+
+
+EPISODE_SCHEMA = 1
+"""Version of ``episode.json``; bump when its shape changes."""
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """Measured facts about the episode's MP3."""
+
+    file: str
+    """File name relative to the episode folder."""
+    bytes: int
+    """Exact size in bytes (the feed's enclosure length)."""
+    duration: float
+    """Seconds, from the timeline."""
+    bitrate_kbps: int
+    """Constant bit rate."""
+    sample_rate: int
+    """Hz."""
+    channels: int
+    """1 for mono."""
+    mime: str
+    """``audio/mpeg``."""
+    integrated_lufs: float
+    """Measured integrated loudness of the mastered audio."""
+    true_peak_dbtp: float
+    """Measured true peak of the mastered audio."""
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One built episode, as recorded in its folder's ``episode.json``."""
+
+    slug: str
+    """Folder name under ``episodes/``; stable identity within a library."""
+    article: Article
+    """What was read."""
+    audio: AudioInfo
+    """The MP3."""
+    files: dict[str, str]
+    """Purpose (``audio``, ``vtt``, ``transcript_json``, ``chapters_json``) → file name."""
+    timeline: Timeline
+    """Cue and chapter times."""
+    disclosure: str
+    """AI-assistance disclosure text (spoken or not, it is always in the metadata)."""
+    voice: str
+    """Voice name used."""
+    input_sha256: str
+    """Hash of the extracted article text, to see whether a rebuild changes anything."""
+    built_at: datetime
+    """When the audio was built (UTC)."""
+    generator: str = "articleaudio"
+    """Program and version that built it."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``episode.json`` form."""
+        return {
+            "schema": EPISODE_SCHEMA,
+            "slug": self.slug,
+            "article": self.article.to_dict(),
+            "audio": {k: getattr(self.audio, k) for k in AudioInfo.__dataclass_fields__},
+            "files": dict(self.files),
+            "timeline": self.timeline.to_dict(),
+            "disclosure": self.disclosure,
+            "voice": self.voice,
+            "input_sha256": self.input_sha256,
+            "built_at": self.built_at.isoformat(),
+            "generator": self.generator,
+        }
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> Episode:
+        """Inverse of :meth:`to_dict`."""
+        return Episode(
+            slug=data["slug"],
+            article=Article.from_dict(data["article"]),
+            audio=AudioInfo(**data["audio"]),
+            files=dict(data["files"]),
+            timeline=timeline_from_dict(data["timeline"]),
+            disclosure=data["disclosure"],
+            voice=data["voice"],
+            input_sha256=data["input_sha256"],
+            built_at=datetime.fromisoformat(data["built_at"]),
+            generator=data.get("generator", "articleaudio"),
+        )
+
+
+def timeline_from_dict(data: dict[str, Any]) -> Timeline:
+    """Inverse of :meth:`Timeline.to_dict`."""
+    cues = tuple(
+        Cue(
+            index=c["index"],
+            role=Role(c["role"]),
+            text=c["text"],
+            start=c["start"],
+            end=c["end"],
+            paragraph=c.get("paragraph", -1),
+            words=tuple(WordTime(w[0], w[1], w[2]) for w in c.get("words", ())),
+        )
+        for c in data["cues"]
+    )
+    chapters = tuple(Chapter(ch["title"], ch["start"], ch["end"]) for ch in data["chapters"])
+    return Timeline(cues=cues, chapters=chapters, duration=data["duration"])
