@@ -122,8 +122,8 @@ def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any)
         outcomes = build_all(list(sources), settings, progress=progress)
     for outcome in outcomes:
         if outcome.built and as_json:
-            echo_json({"source": outcome.location, "files": outcome.built.paths(),
-                       **outcome.built.episode.to_dict()})  # fmt: skip
+            record = outcome.built.episode.to_dict()
+            echo_json({"source": outcome.location, "paths": outcome.built.paths(), **record})
         elif outcome.built:
             audio = outcome.built.episode.audio
             click.echo(f"{outcome.built.paths()['audio']}  ({audio.duration:.1f} s, "

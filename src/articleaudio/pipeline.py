@@ -116,6 +116,8 @@ def build_all(
     spoken: Spoken | None = None,
 ) -> list[Outcome]:
     """Build several sources with one voice, carrying on past failed articles."""
+    if settings.slug:
+        check_slug(settings.slug)  # a bad option fails every article: refuse it up front
     if synthesizer is None:
         voice = find_voice(settings.voice)
         synthesizer = PiperSynthesizer(voice, settings.synthesis)
