@@ -86,12 +86,21 @@ def file_url(config: PodcastConfig, slug: str, name: str) -> str:
     return config.base_url + quote(f"{EPISODES_DIR}/{slug}/{name}")
 
 
-def is_web_url(url: str | None) -> bool:
-    """True for absolute http(s) URLs, the only links a feed may carry from an article."""
+def web_url(url: str | None) -> str | None:
+    """An article link fit for the feed: absolute http(s), percent-encoded (RFC 3986), else None.
+
+    >>> web_url('https://example.org/a b?q="x"')
+    'https://example.org/a%20b?q=%22x%22'
+    >>> web_url("javascript:alert(1)") is None
+    True
+    """
     if not url:
-        return False
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+        return None
+    # Encode spaces, controls, quotes, angle brackets and non-ASCII; keep URL syntax.
+    encoded = quote(url.strip(), safe=":/?#[]@!$&'()*+,;=%~")
+    parts = urlsplit(encoded)
+    ok = parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    return encoded if ok else None
 
 
 @dataclass(frozen=True)
@@ -214,8 +223,9 @@ def _item(fe: Any, entry: Entry, config: PodcastConfig) -> None:
     ep = entry.episode
     fe.guid(entry.guid, permalink=False)
     fe.title(one_line(ep.article.title) or ep.slug)
-    if is_web_url(ep.article.url):
-        fe.link(href=ep.article.url)
+    link = web_url(ep.article.url)
+    if link:
+        fe.link(href=link)
     fe.description(xml_text(item_description(entry)))
     audio = ep.files["audio"]
     length = entry.file_sizes.get("audio", ep.audio.bytes)
@@ -240,7 +250,7 @@ def _item_extras(entry: Entry, config: PodcastConfig) -> list[Element]:
         url = file_url(config, ep.slug, ep.files[purpose])
         found.append(Element(f"{{{PODCAST_NS}}}chapters", None, (("url", url), ("type", mime))))
     for name in dict.fromkeys(one_line(a) for a in ep.article.authors):
-        if name:
+        if any(ch.isalnum() for ch in name):  # skip names of only marks or punctuation
             found.append(Element(f"{{{PODCAST_NS}}}person", name, AUTHOR_ROLE))
     found.append(_ai_content())
     return found
@@ -258,8 +268,9 @@ def item_description(entry: Entry) -> str:
         byline = f"{byline} · {article.publisher}" if byline else article.publisher
     if byline:
         parts.append(_para(f"By {byline}" if article.authors else byline))
-    if is_web_url(article.url):
-        link = html.escape(article.url or "", quote=True)
+    url = web_url(article.url)
+    if url:
+        link = html.escape(url, quote=True)
         parts.append(f'<p>Read the original article: <a href="{link}">{link}</a></p>')
     parts.append(_para(f"{ep.disclosure} Narrated by the synthetic voice {ep.voice}."))
     return "\n".join(parts)
