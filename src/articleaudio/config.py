@@ -301,7 +301,7 @@ def _check_artwork(config: PodcastConfig) -> str | None:
     except OSError as exc:
         return f"cannot read artwork {config.artwork}: {exc.strerror or exc}"
     except ConfigError as exc:
-        return f"artwork {config.artwork}: {exc}"
+        return f"artwork {config.artwork} {exc}"
     return None
 
 

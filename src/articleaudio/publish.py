@@ -184,7 +184,7 @@ def write_artwork(output_dir: Path, config: PodcastConfig) -> str:
     try:
         suffix, _ = describe_artwork(data)
     except ConfigError as exc:
-        raise ConfigError(f"artwork {config.artwork}: {exc}") from exc
+        raise ConfigError(f"artwork {config.artwork} {exc}") from exc
     name = f"{ARTWORK_STEM}-{hashlib.sha256(data).hexdigest()[:12]}{suffix}"
     if not (output_dir / name).exists():
         atomic_write(output_dir / name, data)
