@@ -11,13 +11,13 @@ import feedparser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from publish_fixtures import make_episode
 
 from articleaudio.config import PodcastConfig
 from articleaudio.feed import PODCAST_NS, build_feed, one_line, xml_text
 from articleaudio.models import Article
 from articleaudio.publish import publish_episode, validate
 from articleaudio.store import Entry
+from publish_fixtures import make_episode
 
 CONFIG = PodcastConfig()
 NS = {"podcast": PODCAST_NS}
@@ -25,7 +25,7 @@ HOSTILE_TITLE = (
     '<script>alert("x")</script> & "quotes" \'apos\' ]]> \x00\x07\x1b\x7f '
     "\u202eevil\u202c \U0001f600 end " + "W" * 10_000
 )
-HOSTILE_AUTHORS = ("Eve <eve@evil.example>", "O'Brien & \"Sons\" ]]>", "\x0b\u200f")
+HOSTILE_AUTHORS = ("Eve <eve@evil.example>", 'O\'Brien & "Sons" ]]>', "\x0b\u200f")
 
 
 def test_hostile_episode_gives_a_valid_feed(tmp_path: Path) -> None:
@@ -33,7 +33,7 @@ def test_hostile_episode_gives_a_valid_feed(tmp_path: Path) -> None:
         tmp_path,
         "hostile",
         HOSTILE_TITLE,
-        url="https://evil.example/a?b=\"c\"&d=<e>'",
+        url='https://evil.example/a?b="c"&d=<e>\'',
         authors=HOSTILE_AUTHORS,
         description="Standfirst with ]]> and <img src=x onerror=alert(1)> 😀",
     )
@@ -45,7 +45,7 @@ def test_hostile_episode_gives_a_valid_feed(tmp_path: Path) -> None:
     assert item.findtext("title") == expected_title
     assert "\x00" not in expected_title and "\u202e" in expected_title
     persons = [p.text for p in item.xpath("podcast:person", namespaces=NS)]
-    assert persons == ["Eve <eve@evil.example>", "O'Brien & \"Sons\" ]]>"]
+    assert persons == ["Eve <eve@evil.example>", 'O\'Brien & "Sons" ]]>']
     # The description is HTML: article text arrives in it escaped, never as markup.
     notes = item.findtext("description") or ""
     assert "<img" not in notes and html.escape("<img src=x") in notes
@@ -81,7 +81,9 @@ def _template(tmp_path: Path) -> Entry:
     return _TEMPLATE[0]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     title=st.text(),
     authors=st.lists(st.text(max_size=40), max_size=4),

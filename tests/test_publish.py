@@ -15,7 +15,6 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 from PIL import Image
-from publish_fixtures import make_episode
 
 from articleaudio.cli import _Group
 from articleaudio.cli_publish import COMMANDS
@@ -28,6 +27,7 @@ from articleaudio.publish import (
     unpublish,
     validate,
 )
+from publish_fixtures import make_episode
 
 CONFIG = PodcastConfig()
 SLUGS = ("alpha", "beta", "gamma")
@@ -128,7 +128,8 @@ def _break(output: Path) -> dict[str, str]:
     (folder / "gamma" / "gamma.chapters.json").write_text("{")
     feed = (output / "feed.xml").read_text()
     feed = feed.replace("<itunes:type>episodic</itunes:type>", "")
-    feed = feed.replace("<itunes:duration>3</itunes:duration>", "<itunes:duration>30</itunes:duration>")
+    three, thirty = "<itunes:duration>3</itunes:duration>", "<itunes:duration>30</itunes:duration>"
+    feed = feed.replace(three, thirty)
     root = etree.fromstring(feed.encode())
     guids = root.findall("channel/item/guid")
     guids[1].text = guids[0].text

@@ -11,10 +11,10 @@ from articleaudio.config import (
     DEFAULT_BASE_URL,
     PodcastConfig,
     config_from_dict,
+    describe_artwork,
     load_config,
 )
 from articleaudio.errors import ConfigError
-from articleaudio.config import describe_artwork
 from articleaudio.publish import default_artwork
 
 GOOD_TOML = """
@@ -102,7 +102,7 @@ def test_artwork_that_is_not_an_image(tmp_path: Path) -> None:
         ({"category": "Newz"}, "category 'Newz' is not an Apple Podcasts category; use one of:"),
         ({"subcategory": "Golf"}, "subcategory 'Golf' is not in 'News'; use: Business News,"),
         ({"owner_email": "jane"}, "owner_email 'jane' is not an e-mail address"),
-        ({"base_url": "https://x.example/pod"}, "base_url 'https://x.example/pod' must end with '/'"),
+        ({"base_url": "https://x.example/p"}, "base_url 'https://x.example/p' must end with '/'"),
         ({"base_url": "ftp://x.example/"}, "must be an absolute http(s) URL"),
         ({"explicit": "yes"}, "explicit must be true or false, not 'yes'"),
         ({"title": ""}, "title must be a non-empty text string, not ''"),

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from publish_fixtures import make_episode
 
 from articleaudio.errors import PublishError
 from articleaudio.models import Episode
 from articleaudio.publish import list_episodes, measure_files
 from articleaudio.store import CATALOGUE_NAME, episode_guid, open_catalogue
+from publish_fixtures import make_episode
 
 DAY1 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 DAY2 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -110,7 +110,7 @@ def test_listing_a_missing_library_creates_nothing(tmp_path: Path) -> None:
 
 def test_damaged_catalogue_says_how_to_recover(tmp_path: Path) -> None:
     (tmp_path / CATALOGUE_NAME).write_bytes(b"this is not a database" * 100)
-    with pytest.raises(PublishError, match="damaged.*articleaudio feed"):
+    with pytest.raises(PublishError, match=r"damaged.*articleaudio feed"):
         list_episodes(tmp_path)
 
 
