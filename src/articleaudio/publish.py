@@ -9,6 +9,7 @@ temporary name then renamed, so readers see the previous feed or the new one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -161,7 +162,10 @@ def measure_files(output_dir: Path, episode: Episode) -> dict[str, int]:
 
 
 def write_feed(output_dir: Path, entries: list[Entry], config: PodcastConfig) -> Path:
-    """Write the artwork and the feed atomically; returns the feed's path."""
+    """Write the artwork and the feed atomically; returns the feed's path. Hold the lock."""
+    # Only lock holders write here, so any temporary file left is from a killed process.
+    for stale in output_dir.glob(f".{config.feed_file}.*.tmp"):
+        stale.unlink(missing_ok=True)
     artwork_name = write_artwork(output_dir, config)
     data = build_feed(entries, config, config.base_url + artwork_name)
     path = output_dir / config.feed_file
@@ -191,6 +195,7 @@ def write_artwork(output_dir: Path, config: PodcastConfig) -> str:
     return name
 
 
+@functools.cache
 def default_artwork() -> bytes:
     """A plain generated cover (1400 px PNG), so a library without settings still has one."""
     from PIL import Image, ImageDraw
@@ -207,7 +212,7 @@ def default_artwork() -> bytes:
         top = (size - height) // 2
         draw.rectangle((left, top, left + width, top + height), fill=(240, 180, 60))
     out = BytesIO()
-    image.save(out, format="PNG", optimize=False)
+    image.save(out, format="PNG")
     return out.getvalue()
 
 
