@@ -1,8 +1,9 @@
 """Real episode folders for the publish tests: ffmpeg-made MP3s plus sidecars per CONTRACT.md.
 
-Until the build pipeline is on main these stand in for its output; the MP3s are
-real (ffmpeg from imageio-ffmpeg, mono 44.1 kHz 64 kbps CBR), so sizes and
-durations are measured, never assumed.
+They stand in for the build pipeline's output where a test needs exact control
+over titles, URLs, dates and lengths. The MP3s are real (ffmpeg from imageio-ffmpeg,
+mono 44.1 kHz 64 kbps CBR) and the sidecars come from the real sidecar writers, so
+sizes and durations are measured, never assumed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from articleaudio.models import (
     Role,
     Timeline,
 )
+from articleaudio.sidecars import to_chapters_json, to_transcript_json, to_vtt
 
 DISCLOSURE = "This audio is created with AI assistance."
 _CACHE = Path(tempfile.mkdtemp(prefix="articleaudio-test-mp3-"))
@@ -45,24 +47,6 @@ def make_mp3(path: Path, seconds: float, frequency: int = 440) -> None:
         subprocess.run(command, check=True, capture_output=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cached, path)
-
-
-def _vtt_time(seconds: float) -> str:
-    millis = round(seconds * 1000)
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    secs, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
-
-
-def _vtt(timeline: Timeline) -> str:
-    escape = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-    lines = ["WEBVTT", ""]
-    for cue in timeline.cues:
-        text = " ".join("".join(c if c.isprintable() else " " for c in cue.text).split())
-        lines += [str(cue.index + 1), f"{_vtt_time(cue.start)} --> {_vtt_time(cue.end)}"]
-        lines += [text.translate(escape) or "…", ""]
-    return "\n".join(lines)
 
 
 def _timeline(title: str, sentences: list[str], duration: float) -> Timeline:
@@ -110,15 +94,11 @@ def make_episode(
     duration = float(MP3(folder / files["audio"]).info.length)
     sentences = [s.strip() + "." for s in body.split(".") if s.strip()] or [body]
     timeline = _timeline(title, sentences, duration)
-    (folder / files["vtt"]).write_text(_vtt(timeline), encoding="utf-8")
-    segments = [{"startTime": c.start, "endTime": c.end, "body": c.text} for c in timeline.cues]
-    transcript = {"version": "1.0.0", "segments": segments}
-    (folder / files["transcript_json"]).write_text(json.dumps(transcript), encoding="utf-8")
-    chapters = [
-        {"startTime": c.start, "endTime": c.end, "title": c.title} for c in timeline.chapters
-    ]
-    doc = {"version": "1.2.0", "chapters": chapters}
-    (folder / files["chapters_json"]).write_text(json.dumps(doc), encoding="utf-8")
+    (folder / files["vtt"]).write_text(to_vtt(timeline), encoding="utf-8")
+    transcript = to_transcript_json(timeline)
+    (folder / files["transcript_json"]).write_text(transcript, encoding="utf-8")
+    chapters = to_chapters_json(timeline, title)
+    (folder / files["chapters_json"]).write_text(chapters, encoding="utf-8")
     article = Article(
         title=title,
         blocks=(Block(BlockKind.PARAGRAPH, body),),

@@ -18,7 +18,8 @@ from mutagen.mp3 import MP3
 from articleaudio.config import PodcastConfig
 from articleaudio.feed import ITUNES_NS, PODCAST_NS, podcast_guid
 from articleaudio.publish import list_episodes, publish_episode, regenerate_feed
-from publish_fixtures import DISCLOSURE, make_episode
+
+from .publish_fixtures import DISCLOSURE, make_episode
 
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": "http://www.w3.org/2005/Atom"}
 CONFIG = PodcastConfig(

@@ -17,7 +17,8 @@ from articleaudio.feed import PODCAST_NS, build_feed, one_line, xml_text
 from articleaudio.models import Article
 from articleaudio.publish import publish_episode, validate
 from articleaudio.store import Entry
-from publish_fixtures import make_episode
+
+from .publish_fixtures import make_episode
 
 CONFIG = PodcastConfig()
 NS = {"podcast": PODCAST_NS}

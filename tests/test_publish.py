@@ -27,7 +27,8 @@ from articleaudio.publish import (
     unpublish,
     validate,
 )
-from publish_fixtures import make_episode
+
+from .publish_fixtures import make_episode
 
 CONFIG = PodcastConfig()
 SLUGS = ("alpha", "beta", "gamma")

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import feedparser
 from lxml import etree
-from publish_fixtures import make_episode
 
 from articleaudio.config import PodcastConfig
 from articleaudio.publish import list_episodes, publish_episode, validate
+
+from .publish_fixtures import make_episode
 
 WORKERS = 4
 PER_WORKER = 3

@@ -13,7 +13,8 @@ from articleaudio.errors import PublishError
 from articleaudio.models import Episode
 from articleaudio.publish import list_episodes, measure_files
 from articleaudio.store import CATALOGUE_NAME, episode_guid, open_catalogue
-from publish_fixtures import make_episode
+
+from .publish_fixtures import make_episode
 
 DAY1 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 DAY2 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
