@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import io
 import json
+import threading
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote
@@ -278,3 +282,32 @@ def _episode(output: Path, slug: str):  # type: ignore[no-untyped-def]
 
     data = json.loads((output / "episodes" / slug / "episode.json").read_text())
     return Episode.from_dict(data)
+
+
+def test_served_library_answers_every_feed_url(tmp_path: Path) -> None:
+    """Serve the output folder over real HTTP, as `make demo` suggests, and follow every URL."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        config = PodcastConfig(base_url=base)
+        _build_library(tmp_path, config)
+        with urllib.request.urlopen(config.feed_url, timeout=10) as response:
+            data = response.read()
+        parsed = feedparser.parse(data)
+        assert parsed.bozo == 0 and len(parsed.entries) == len(ARTICLES)
+        root = etree.fromstring(data)
+        urls = root.xpath("//enclosure/@url | //podcast:transcript/@url", namespaces=NS)
+        urls += root.xpath("//podcast:chapters/@url | //itunes:image/@href", namespaces=NS)
+        lengths = {e.get("url"): e.get("length") for e in root.iter("enclosure")}
+        for url in urls:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                body = response.read()
+                assert response.status == 200
+            if url in lengths:
+                assert len(body) == int(lengths[url])
+        assert len(urls) == 4 * len(ARTICLES) + 1
+    finally:
+        server.shutdown()
+        server.server_close()
