@@ -8,6 +8,7 @@ import io
 import json
 import threading
 import urllib.request
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote
@@ -311,3 +312,14 @@ def test_served_library_answers_every_feed_url(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_item_links_to_the_player_page_when_the_article_has_no_url(tmp_path: Path) -> None:
+    episode = make_episode(tmp_path, "no-url", "No URL")
+    (tmp_path / "episodes" / "no-url" / "embed.html").write_text("<!doctype html><title>x</title>")
+    with_embed = replace(episode, files={**episode.files, "embed": "embed.html"})
+    publish_episode(tmp_path, with_embed, CONFIG)
+    item = _xml(tmp_path).find("channel/item")
+    assert item is not None
+    assert item.findtext("link") == CONFIG.base_url + "episodes/no-url/embed.html"
+    assert _local(item.findtext("link") or "", tmp_path).is_file()

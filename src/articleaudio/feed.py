@@ -44,6 +44,8 @@ TRANSCRIPT_FILES: tuple[tuple[str, str, str | None], ...] = (
 """Episode file purpose → ``podcast:transcript`` type and rel (rel="captions": timed cues)."""
 CHAPTERS_FILE = ("chapters_json", "application/json+chapters")
 """Episode file purpose → ``podcast:chapters`` type."""
+EMBED_FILE = "embed"
+"""Episode file purpose of the player page, the item's link when the article has no URL."""
 AUTHOR_ROLE = (("group", "writing"), ("role", "author"))
 """``podcast:person`` taxonomy entry for an article's writers."""
 
@@ -223,7 +225,10 @@ def _item(fe: Any, entry: Entry, config: PodcastConfig) -> None:
     ep = entry.episode
     fe.guid(entry.guid, permalink=False)
     fe.title(one_line(ep.article.title) or ep.slug)
+    # The article itself, else the episode's player page (issue 6) when there is one.
     link = web_url(ep.article.url)
+    if not link and EMBED_FILE in ep.files:
+        link = file_url(config, ep.slug, ep.files[EMBED_FILE])
     if link:
         fe.link(href=link)
     fe.description(xml_text(item_description(entry)))
