@@ -222,3 +222,18 @@ def test_every_command_has_help_with_an_example() -> None:
         result = CliRunner().invoke(_cli(), [command.name or "", "--help"])
         assert result.exit_code == 0
         assert "Example: articleaudio " + (command.name or "") in result.output
+
+
+def test_a_stale_record_publishes_the_build_now_on_disk(tmp_path: Path) -> None:
+    # A slow build publishes after a faster rebuild of the same slug replaced its folder.
+    stale = make_episode(
+        tmp_path, "x", "X", seconds=1.0, built_at=datetime(2026, 11, 1, tzinfo=UTC)
+    )
+    fresh = make_episode(
+        tmp_path, "x", "X", seconds=3.0, built_at=datetime(2026, 11, 2, tzinfo=UTC)
+    )
+    publish_episode(tmp_path, stale, CONFIG)
+    (entry,) = list_episodes(tmp_path)
+    assert entry.episode == fresh
+    assert entry.file_sizes["audio"] == (tmp_path / "episodes" / "x" / "x.mp3").stat().st_size
+    assert validate(tmp_path, CONFIG) == []

@@ -49,6 +49,8 @@ LOCK_TIMEOUT_S = 600.0
 ARTWORK_STEM = "artwork"
 """Artwork is served as ``artwork-<hash>.<ext>``: a new image gets a new URL, as Apple asks."""
 DEFAULT_ARTWORK_PX = 1400
+SNAPSHOT_TRIES = 5
+"""Attempts to read an episode folder that a concurrent build keeps replacing."""
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 """What a slug looks like (CONTRACT.md); nothing matching it can leave ``episodes/``."""
 
@@ -78,8 +80,9 @@ def publish_episode(
 ) -> None:
     """Catalogue a complete episode folder and rewrite the feed (under the lock)."""
     config = config or load_config()
-    sizes = measure_files(output_dir, episode)
+    measure_files(output_dir, episode)  # fail early, before waiting for the lock
     with library_lock(output_dir):
+        episode, sizes = current_build(output_dir, episode)
         with open_catalogue(output_dir) as catalogue:
             done = catalogue.upsert(episode, sizes)
             entries = catalogue.entries()
@@ -159,6 +162,39 @@ def measure_files(output_dir: Path, episode: Episode) -> dict[str, int]:
                 f"({exc.strerror}); build it again"
             ) from exc
     return sizes
+
+
+def current_build(output_dir: Path, episode: Episode) -> tuple[Episode, dict[str, int]]:
+    """The build now in the episode's folder and its file sizes; call under the lock.
+
+    Folder swaps happen outside the lock, so another ``build`` of the same slug may
+    have replaced the folder since ``episode`` was written. Then the record on disk
+    is what listeners would download, so that is what gets catalogued (the other
+    build publishes the same). Reading ``episode.json`` before and after measuring
+    makes sure the sizes belong to the record.
+    """
+    meta = episode_dir(output_dir, episode.slug) / "episode.json"
+    for _ in range(SNAPSHOT_TRIES):
+        before = _read_bytes(meta)
+        chosen = episode
+        if before is not None:
+            on_disk = Episode.from_dict(json.loads(before))
+            if (on_disk.built_at, on_disk.input_sha256) != (episode.built_at, episode.input_sha256):
+                log.info("%s was rebuilt meanwhile; publishing the build on disk", episode.slug)
+                chosen = on_disk
+        sizes = measure_files(output_dir, chosen)
+        if _read_bytes(meta) == before:
+            return chosen, sizes
+    raise PublishError(f"episode {episode.slug} keeps changing on disk; publish it again later")
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise PublishError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
 def write_feed(output_dir: Path, entries: list[Entry], config: PodcastConfig) -> Path:
