@@ -128,3 +128,12 @@ def test_any_unicode_gives_well_formed_xml_with_the_same_text(
     parsed = feedparser.parse(data)
     assert parsed.bozo == 0, parsed.get("bozo_exception")
     assert len(parsed.entries) == 1
+
+
+def test_long_standfirst_is_shortened_in_the_show_notes(tmp_path: Path) -> None:
+    episode = make_episode(tmp_path, "long", "Long", description="word " * 2000)
+    publish_episode(tmp_path, episode, CONFIG)
+    item = etree.fromstring((tmp_path / "feed.xml").read_bytes()).find("channel/item")
+    assert item is not None
+    notes = item.findtext("description") or ""
+    assert len(notes) < 4000 and "word word…</p>" in notes

@@ -49,6 +49,9 @@ EMBED_FILE = "embed"
 AUTHOR_ROLE = (("group", "writing"), ("role", "author"))
 """``podcast:person`` taxonomy entry for an article's writers."""
 
+SUMMARY_MAX_CHARS = 1000
+"""Longest standfirst quoted in the show notes (Apple caps a description at 4000 characters)."""
+
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """Characters outside XML 1.0's ``Char`` production (XML 1.0 §2.2)."""
 
@@ -69,6 +72,21 @@ def one_line(text: str) -> str:
     'Breaking: news'
     """
     return " ".join(xml_text(text).split())
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary with an ellipsis.
+
+    >>> shorten("one two three", 9)
+    'one two…'
+    >>> shorten("short", 9)
+    'short'
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    head = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return head + "…"
 
 
 def podcast_guid(feed_url: str) -> str:
@@ -267,7 +285,7 @@ def item_description(entry: Entry) -> str:
     article = ep.article
     parts: list[str] = []
     if article.description:
-        parts.append(_para(article.description))
+        parts.append(_para(shorten(one_line(article.description), SUMMARY_MAX_CHARS)))
     byline = ", ".join(article.authors)
     if article.publisher:
         byline = f"{byline} · {article.publisher}" if byline else article.publisher
