@@ -80,6 +80,7 @@ def make_episode(
     built_at: datetime | None = None,
     body: str = "The council met on Tuesday. It approved the budget.",
     description: str | None = None,
+    tags: tuple[str, ...] = (),
 ) -> Episode:
     """Write ``output_dir/episodes/<slug>/`` the way a build does and return its Episode."""
     folder = output_dir / "episodes" / slug
@@ -106,6 +107,7 @@ def make_episode(
         url=url,
         publisher="The Example Gazette",
         description=description,
+        tags=tags,
     )
     audio = AudioInfo(
         file=files["audio"],

@@ -20,9 +20,9 @@ import webvtt
 from lxml import etree
 from mutagen.mp3 import MP3
 
-from articleaudio.config import PodcastConfig
+from articleaudio.config import FeedSelection, PodcastConfig
 from articleaudio.feed import ITUNES_NS, PODCAST_NS, podcast_guid
-from articleaudio.publish import list_episodes, publish_episode, regenerate_feed
+from articleaudio.publish import list_episodes, publish_episode, regenerate_feed, validate
 
 from .publish_fixtures import DISCLOSURE, make_episode
 
@@ -76,8 +76,8 @@ def _local(url: str, output: Path) -> Path:
     return output / unquote(url[len(CONFIG.base_url) :])
 
 
-def _xml(output: Path) -> etree._Element:
-    return etree.fromstring((output / "feed.xml").read_bytes())
+def _xml(output: Path, name: str = "feed.xml") -> etree._Element:
+    return etree.fromstring((output / name).read_bytes())
 
 
 def test_feedparser_reads_every_episode_without_errors(library: Path) -> None:
@@ -323,3 +323,33 @@ def test_item_links_to_the_player_page_when_the_article_has_no_url(tmp_path: Pat
     assert item is not None
     assert item.findtext("link") == CONFIG.base_url + "episodes/no-url/embed.html"
     assert _local(item.findtext("link") or "", tmp_path).is_file()
+
+
+def test_extra_feeds_select_by_tag_and_author(tmp_path: Path) -> None:
+    politics = FeedSelection(feed_file="politics.xml", tag="politics")
+    ada = FeedSelection(feed_file="ada.xml", title="Ada", author="Ada Reporter")
+    config = replace(CONFIG, feeds=(politics, ada))
+    stories = [("vote", ("Politics",), ("Ada Reporter",)), ("rain", ("Weather",), ("Bo",))]
+    stories.append(("poll", ("politics", "Polls"), ("Bo",)))
+    for slug, tags, authors in stories:
+        episode = make_episode(tmp_path, slug, slug.title(), tags=tags, authors=authors)
+        publish_episode(tmp_path, episode, config)
+    selected = {}
+    for name in ("feed.xml", "politics.xml", "ada.xml"):
+        parsed = feedparser.parse((tmp_path / name).read_bytes())
+        assert parsed.bozo == 0
+        selected[name] = sorted(e.title for e in parsed.entries)
+    assert selected == {
+        "feed.xml": ["Poll", "Rain", "Vote"],
+        "politics.xml": ["Poll", "Vote"],
+        "ada.xml": ["Vote"],
+    }
+    guids = {
+        _xml(tmp_path, n).xpath("channel/podcast:guid/text()", namespaces=NS)[0] for n in selected
+    }
+    assert len(guids) == 3
+    assert validate(tmp_path, config) == []
+    (tmp_path / "ada.xml").unlink()
+    assert [str(p) for p in validate(tmp_path, config)] == [
+        "ada.xml: missing; run 'articleaudio feed' to write it"
+    ]

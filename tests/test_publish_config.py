@@ -122,3 +122,47 @@ def test_invalid_toml(tmp_path: Path) -> None:
     path.write_text("[podcast]\ntitle = \n")
     with pytest.raises(ConfigError, match=r"articleaudio\.toml is not valid TOML"):
         load_config(path)
+
+
+FEEDS_TOML = """
+[podcast]
+title = "The Daily Read"
+
+[[feeds]]
+feed_file = "politics.xml"
+tag = "Politics"
+
+[[feeds]]
+feed_file = "ada.xml"
+title = "Ada's articles"
+author = "ada reporter"
+"""
+
+
+def test_extra_feeds_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "articleaudio.toml"
+    path.write_text(FEEDS_TOML)
+    config = load_config(path)
+    politics, ada = config.feeds
+    assert (politics.feed_file, politics.tag, politics.title) == ("politics.xml", "Politics", None)
+    assert config.for_selection(politics).title == "The Daily Read: Politics"
+    assert config.for_selection(ada).title == "Ada's articles"
+    assert config.for_selection(ada).feed_url == "http://127.0.0.1:8000/ada.xml"
+
+
+@pytest.mark.parametrize(
+    ("feeds", "message"),
+    [
+        ('[[feeds]]\ntag = "x"\n', "a [[feeds]] table needs a feed_file"),
+        ('[[feeds]]\nfeed_file = "x.xml"\n', "[[feeds]] x.xml needs a tag, author or publisher"),
+        ('[[feeds]]\nfeed_file = "x.xml"\nsection = "y"\n', "each [[feeds]] table takes only:"),
+        ('[[feeds]]\nfeed_file = "feed.xml"\ntag = "y"\n', "feed_file names must differ"),
+        ('[[feeds]]\nfeed_file = "../x.xml"\ntag = "y"\n', "must be a plain file name"),
+    ],
+)
+def test_invalid_extra_feeds(tmp_path: Path, feeds: str, message: str) -> None:
+    path = tmp_path / "articleaudio.toml"
+    path.write_text("[podcast]\n" + feeds)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert message in str(caught.value)

@@ -65,6 +65,9 @@ def feed(output: Path, config_file: Path | None) -> None:
     path = regenerate_feed(output, config)
     count = len(list_episodes(output))
     click.echo(f"Wrote {path} ({count} episodes); subscribe at {config.feed_url}")
+    for selection in config.feeds:
+        url = config.for_selection(selection).feed_url
+        click.echo(f"Wrote {output / selection.feed_file} ({selection.label}); subscribe at {url}")
 
 
 @click.command(name="validate")

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .models import Article
 
 CONFIG_NAME = "articleaudio.toml"
 """Looked up in the working directory when no ``--config`` is given."""
@@ -142,6 +143,41 @@ _FEED_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.(xml|rss)$")
 
 
 @dataclass(frozen=True)
+class FeedSelection:
+    """An extra feed from the same library (``[[feeds]]``): episodes by tag, author or publisher."""
+
+    feed_file: str
+    """File name of this feed in the output folder."""
+    title: str | None = None
+    """Its title (None: the podcast title and the selection)."""
+    description: str | None = None
+    """Its description (None: the podcast's)."""
+    tag: str | None = None
+    """Only articles with this tag (case-insensitive)."""
+    author: str | None = None
+    """Only articles by this author (case-insensitive)."""
+    publisher: str | None = None
+    """Only articles from this publisher (case-insensitive)."""
+
+    def matches(self, article: Article) -> bool:
+        """True when the article meets every criterion given."""
+        wanted = (
+            (self.tag, article.tags),
+            (self.author, article.authors),
+            (self.publisher, (article.publisher or "",)),
+        )
+        return all(
+            value is None or value.casefold() in {v.casefold() for v in values}
+            for value, values in wanted
+        )
+
+    @property
+    def label(self) -> str:
+        """The criteria in words, for a default title."""
+        return ", ".join(v for v in (self.tag, self.author, self.publisher) if v)
+
+
+@dataclass(frozen=True)
 class PodcastConfig:
     """The show as the feed describes it."""
 
@@ -173,6 +209,8 @@ class PodcastConfig:
     """Feed file name inside the output folder."""
     locked: bool = True
     """``podcast:locked``: tell other platforms not to import the feed."""
+    feeds: tuple[FeedSelection, ...] = ()
+    """Extra feeds selected from the same library (``[[feeds]]`` tables)."""
 
     @property
     def site_link(self) -> str:
@@ -183,6 +221,16 @@ class PodcastConfig:
     def feed_url(self) -> str:
         """Public URL of the feed (``atom:link rel="self"``, ``podcast:guid``)."""
         return self.base_url + self.feed_file
+
+    def for_selection(self, selection: FeedSelection) -> PodcastConfig:
+        """The settings of one extra feed: this show, narrowed and renamed."""
+        return replace(
+            self,
+            title=selection.title or f"{self.title}: {selection.label}",
+            description=selection.description or self.description,
+            feed_file=selection.feed_file,
+            feeds=(),
+        )
 
 
 def load_config(path: Path | None = None, *, cwd: Path | None = None) -> PodcastConfig:
@@ -201,14 +249,21 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Podcast
     table = data.get("podcast", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [podcast] must be a table of settings")
-    return config_from_dict(table, base_dir=path.parent, source=str(path))
+    feeds = data.get("feeds", [])
+    if not isinstance(feeds, list):
+        raise ConfigError(f"{path}: feeds must be [[feeds]] tables")
+    return config_from_dict(table, base_dir=path.parent, source=str(path), feeds=feeds)
 
 
 def config_from_dict(
-    table: dict[str, Any], *, base_dir: Path = Path("."), source: str = "config"
+    table: dict[str, Any],
+    *,
+    base_dir: Path = Path("."),
+    source: str = "config",
+    feeds: list[Any] | None = None,
 ) -> PodcastConfig:
-    """Build and validate a :class:`PodcastConfig` from a ``[podcast]`` table."""
-    known = {f.name: f for f in fields(PodcastConfig)}
+    """Build and validate a :class:`PodcastConfig` from ``[podcast]`` and ``[[feeds]]``."""
+    known = {f.name: f for f in fields(PodcastConfig) if f.name != "feeds"}
     unknown = sorted(set(table) - set(known))
     if unknown:
         raise ConfigError(
@@ -220,9 +275,25 @@ def config_from_dict(
         values[name] = _coerce(name, value, source)
     if isinstance(values.get("artwork"), str):
         values["artwork"] = (base_dir / values["artwork"]).resolve()
+    values["feeds"] = tuple(_selection(t, source) for t in feeds or [])
     config = PodcastConfig(**values)
     check_config(config, source)
     return config
+
+
+def _selection(table: Any, source: str) -> FeedSelection:
+    known = [f.name for f in fields(FeedSelection)]
+    if not isinstance(table, dict) or set(table) - set(known):
+        raise ConfigError(f"{source}: each [[feeds]] table takes only: {', '.join(known)}")
+    values = {name: _coerce(name, value, source) for name, value in table.items()}
+    if "feed_file" not in values:
+        raise ConfigError(f"{source}: a [[feeds]] table needs a feed_file")
+    selection = FeedSelection(**values)
+    if not selection.label:
+        raise ConfigError(
+            f"{source}: [[feeds]] {selection.feed_file} needs a tag, author or publisher"
+        )
+    return selection
 
 
 _BOOL_SETTINGS = frozenset({"explicit", "locked"})
@@ -288,8 +359,12 @@ def _check_language(config: PodcastConfig) -> str | None:
 
 
 def _check_feed_file(config: PodcastConfig) -> str | None:
-    if not _FEED_FILE.match(config.feed_file):
-        return f"feed_file {config.feed_file!r} must be a plain file name ending in .xml or .rss"
+    names = [config.feed_file, *(f.feed_file for f in config.feeds)]
+    for name in names:
+        if not _FEED_FILE.match(name):
+            return f"feed_file {name!r} must be a plain file name ending in .xml or .rss"
+    if len(set(names)) != len(names):
+        return f"feed_file names must differ between feeds: {', '.join(names)}"
     return None
 
 

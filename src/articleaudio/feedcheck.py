@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from .config import PodcastConfig, describe_artwork
+from .config import FeedSelection, PodcastConfig, describe_artwork
 from .errors import ConfigError
 from .feed import AUDIO_MIME, ITUNES_NS, PODCAST_NS, podcast_guid
 from .store import open_catalogue
@@ -76,7 +76,21 @@ class Problem:
 
 
 def validate(output_dir: Path, config: PodcastConfig) -> list[Problem]:
-    """Every problem found in ``output_dir``'s feed and files (empty when all is well)."""
+    """Every problem in ``output_dir``'s feeds and files (empty when all is well)."""
+    problems = validate_feed(output_dir, config, None)
+    for selection in config.feeds:
+        found = validate_feed(output_dir, config.for_selection(selection), selection)
+        name = selection.feed_file
+        problems += [
+            p if p.where == name else Problem(f"{name}: {p.where}", p.message) for p in found
+        ]
+    return problems
+
+
+def validate_feed(
+    output_dir: Path, config: PodcastConfig, selection: FeedSelection | None
+) -> list[Problem]:
+    """Problems of one feed; ``selection`` says which catalogue entries belong in it."""
     path = output_dir / config.feed_file
     try:
         channel = _parse(path.read_bytes()).find("channel")
@@ -90,7 +104,7 @@ def validate(output_dir: Path, config: PodcastConfig) -> list[Problem]:
     items = channel.findall("item")
     for item in items:
         problems += _check_item(item, output_dir, config)
-    problems += _check_guids(items, output_dir)
+    problems += _check_guids(items, output_dir, selection)
     return problems
 
 
@@ -269,13 +283,17 @@ _SIDECAR_CHECKS: dict[str, FileCheck] = {
 """``podcast:transcript``/``podcast:chapters`` type → how to check the file it names."""
 
 
-def _check_guids(items: list[Any], output_dir: Path) -> Iterator[Problem]:
+def _check_guids(
+    items: list[Any], output_dir: Path, selection: FeedSelection | None
+) -> Iterator[Problem]:
     guids = [_first(item, "guid") or "" for item in items]
     for guid, count in sorted(Counter(guids).items()):
         if guid and count > 1:
             yield Problem("feed", f"guid {guid!r} is used by {count} items; GUIDs must be unique")
     with open_catalogue(output_dir, create=False) as catalogue:
         for entry in catalogue.entries():
+            if selection and not selection.matches(entry.episode.article):
+                continue
             if entry.guid not in guids:
                 yield Problem(
                     f"episode {entry.slug!r}",

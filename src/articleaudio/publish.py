@@ -198,17 +198,30 @@ def _read_bytes(path: Path) -> bytes | None:
 
 
 def write_feed(output_dir: Path, entries: list[Entry], config: PodcastConfig) -> Path:
-    """Write the artwork and the feed atomically; returns the feed's path. Hold the lock."""
+    """Write the artwork, the feed and any ``[[feeds]]`` atomically; hold the lock.
+
+    Returns the main feed's path.
+    """
+    artwork = write_artwork(output_dir, config)
+    path = _write_one(output_dir, entries, config, config.base_url + artwork)
+    for selection in config.feeds:
+        chosen = [e for e in entries if selection.matches(e.episode.article)]
+        _write_one(output_dir, chosen, config.for_selection(selection), config.base_url + artwork)
+    # Old covers go only once no feed names them any more.
+    for old in output_dir.glob(f"{ARTWORK_STEM}-*"):
+        if old.name != artwork:
+            old.unlink(missing_ok=True)
+    return path
+
+
+def _write_one(
+    output_dir: Path, entries: list[Entry], config: PodcastConfig, artwork_url: str
+) -> Path:
     # Only lock holders write here, so any temporary file left is from a killed process.
     for stale in output_dir.glob(f".{config.feed_file}.*.tmp"):
         stale.unlink(missing_ok=True)
-    artwork_name = write_artwork(output_dir, config)
-    data = build_feed(entries, config, config.base_url + artwork_name)
     path = output_dir / config.feed_file
-    atomic_write(path, data)
-    for old in output_dir.glob(f"{ARTWORK_STEM}-*"):
-        if old.name != artwork_name:
-            old.unlink(missing_ok=True)
+    atomic_write(path, build_feed(entries, config, artwork_url))
     return path
 
 
