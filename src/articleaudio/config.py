@@ -43,99 +43,32 @@ ARTWORK_MAX_PX = 3000
 ARTWORK_FORMATS = {"JPEG": ".jpg", "PNG": ".png"}
 """Pillow format name → file suffix the feed uses (Apple wants .jpg or .png URLs)."""
 
+_APPLE_CATEGORY_TABLE = """
+Arts: Books, Design, Fashion & Beauty, Food, Performing Arts, Visual Arts
+Business: Careers, Entrepreneurship, Investing, Management, Marketing, Non-Profit
+Comedy: Comedy Interviews, Improv, Stand-Up
+Education: Courses, How To, Language Learning, Self-Improvement
+Fiction: Comedy Fiction, Drama, Science Fiction
+Government:
+History:
+Health & Fitness: Alternative Health, Fitness, Medicine, Mental Health, Nutrition, Sexuality
+Kids & Family: Education for Kids, Parenting, Pets & Animals, Stories for Kids
+Leisure: Animation & Manga, Automotive, Aviation, Crafts, Games, Hobbies, Home & Garden, Video Games
+Music: Music Commentary, Music History, Music Interviews
+News: Business News, Daily News, Entertainment News, News Commentary, Politics, Sports News, Tech News
+Religion & Spirituality: Buddhism, Christianity, Hinduism, Islam, Judaism, Religion, Spirituality
+Science: Astronomy, Chemistry, Earth Sciences, Life Sciences, Mathematics, Natural Sciences, Nature, Physics, Social Sciences
+Society & Culture: Documentary, Personal Journals, Philosophy, Places & Travel, Relationships
+Sports: Baseball, Basketball, Cricket, Fantasy Sports, Football, Golf, Hockey, Rugby, Running, Soccer, Swimming, Tennis, Volleyball, Wilderness, Wrestling
+Technology:
+True Crime:
+TV & Film: After Shows, Film History, Film Interviews, Film Reviews, TV Reviews
+"""  # noqa: E501 - one category per line reads best
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
-    "Business": (
-        "Careers",
-        "Entrepreneurship",
-        "Investing",
-        "Management",
-        "Marketing",
-        "Non-Profit",
-    ),
-    "Comedy": ("Comedy Interviews", "Improv", "Stand-Up"),
-    "Education": ("Courses", "How To", "Language Learning", "Self-Improvement"),
-    "Fiction": ("Comedy Fiction", "Drama", "Science Fiction"),
-    "Government": (),
-    "History": (),
-    "Health & Fitness": (
-        "Alternative Health",
-        "Fitness",
-        "Medicine",
-        "Mental Health",
-        "Nutrition",
-        "Sexuality",
-    ),
-    "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
-    "Leisure": (
-        "Animation & Manga",
-        "Automotive",
-        "Aviation",
-        "Crafts",
-        "Games",
-        "Hobbies",
-        "Home & Garden",
-        "Video Games",
-    ),
-    "Music": ("Music Commentary", "Music History", "Music Interviews"),
-    "News": (
-        "Business News",
-        "Daily News",
-        "Entertainment News",
-        "News Commentary",
-        "Politics",
-        "Sports News",
-        "Tech News",
-    ),
-    "Religion & Spirituality": (
-        "Buddhism",
-        "Christianity",
-        "Hinduism",
-        "Islam",
-        "Judaism",
-        "Religion",
-        "Spirituality",
-    ),
-    "Science": (
-        "Astronomy",
-        "Chemistry",
-        "Earth Sciences",
-        "Life Sciences",
-        "Mathematics",
-        "Natural Sciences",
-        "Nature",
-        "Physics",
-        "Social Sciences",
-    ),
-    "Society & Culture": (
-        "Documentary",
-        "Personal Journals",
-        "Philosophy",
-        "Places & Travel",
-        "Relationships",
-    ),
-    "Sports": (
-        "Baseball",
-        "Basketball",
-        "Cricket",
-        "Fantasy Sports",
-        "Football",
-        "Golf",
-        "Hockey",
-        "Rugby",
-        "Running",
-        "Soccer",
-        "Swimming",
-        "Tennis",
-        "Volleyball",
-        "Wilderness",
-        "Wrestling",
-    ),
-    "Technology": (),
-    "True Crime": (),
-    "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
+    name.strip(): tuple(s.strip() for s in subs.split(",") if s.strip())
+    for name, subs in (line.split(":") for line in _APPLE_CATEGORY_TABLE.strip().splitlines())
 }
-"""Apple Podcasts categories and subcategories (the list Apple's podcast directory accepts)."""
+"""Apple Podcasts categories → subcategories (the list Apple's podcast directory accepts)."""
 
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
