@@ -195,6 +195,7 @@ def test_cli_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert result.output == (
         "Error: no episode 'nope' in out; list them with 'articleaudio episodes -o out'\n"
     )
+    assert not (tmp_path / "out").exists()
     result = runner.invoke(_cli(), ["rm", "../../etc", "-o", "out"])
     assert result.exit_code == 1
     assert result.output.startswith("Error: invalid slug '../../etc': slugs are lowercase")

@@ -98,15 +98,16 @@ def unpublish(output_dir: Path, slug: str, config: PodcastConfig | None = None) 
     """Remove an episode from the catalogue and the feed, then delete its folder."""
     folder = episode_dir(output_dir, slug)
     config = config or load_config()
+    # Checked before taking the lock, so a mistyped slug or folder writes nothing.
+    if not folder.exists() and all(e.slug != slug for e in list_episodes(output_dir)):
+        raise EpisodeNotFoundError(
+            f"no episode {slug!r} in {output_dir}; "
+            f"list them with 'articleaudio episodes -o {output_dir}'"
+        )
     with library_lock(output_dir):
         with open_catalogue(output_dir) as catalogue:
             removed = catalogue.remove(slug)
             entries = catalogue.entries()
-        if removed is None and not folder.exists():
-            raise EpisodeNotFoundError(
-                f"no episode {slug!r} in {output_dir}; "
-                f"list them with 'articleaudio episodes -o {output_dir}'"
-            )
         # The feed stops pointing at the files before they go.
         write_feed(output_dir, entries, config)
         shutil.rmtree(folder, ignore_errors=True)
