@@ -64,7 +64,8 @@ def feed(output: Path, config_file: Path | None) -> None:
     config = load_config(config_file)
     path = regenerate_feed(output, config)
     count = len(list_episodes(output))
-    click.echo(f"Wrote {path} ({count} episodes); subscribe at {config.feed_url}")
+    noun = "episode" if count == 1 else "episodes"
+    click.echo(f"Wrote {path} ({count} {noun}); subscribe at {config.feed_url}")
     for selection in config.feeds:
         url = config.for_selection(selection).feed_url
         click.echo(f"Wrote {output / selection.feed_file} ({selection.label}); subscribe at {url}")
