@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from . import __version__, cli_publish
+from .cache import DEFAULT_MAX_BYTES, SegmentCache
 from .cli_common import OUTPUT_OPTION, _Group, echo_json, progress_bar
 from .config import load_config
 from .encode import EncodeSettings
@@ -129,6 +130,43 @@ def say(text: str, out: Path, voice: str | None, length_scale: float | None) -> 
     """
     settings = BuildSettings(voice=voice, synthesis=SynthesisSettings(length_scale=length_scale))
     click.echo(str(pipeline_say(text, out, settings)))
+
+
+@cli.group()
+def cache() -> None:
+    """Inspect or shrink the shared cache of synthesised sentences.
+
+    Example: articleaudio cache info
+    """
+
+
+@cache.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def cache_info(as_json: bool) -> None:
+    """Where the cache is, how many sentences it holds and its size.
+
+    Example: articleaudio cache info --json
+    """
+    stats = SegmentCache().stats()
+    if as_json:
+        echo_json(stats.to_dict())
+    else:
+        click.echo(f"{stats.path}: {stats.entries} sentences, {stats.bytes / 1e6:.1f} MB")
+
+
+@cache.command("prune")
+@click.option("--older-than", type=click.FloatRange(min=0), help="Remove entries unused for DAYS.")
+@click.option("--max-size", type=click.FloatRange(min=0), help="Then shrink to at most MB.")
+def cache_prune(older_than: float | None, max_size: float | None) -> None:
+    """Remove old entries, least recently used first.
+
+    Example: articleaudio cache prune --older-than 30 --max-size 500
+    """
+    limit = int(max_size * 1e6) if max_size is not None else None
+    if older_than is None and limit is None:
+        limit = DEFAULT_MAX_BYTES
+    removed = SegmentCache().prune(older_than_days=older_than, max_bytes=limit)
+    click.echo(f"removed {removed} entries")
 
 
 def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .cache import SegmentCache
+from .cache import DEFAULT_MAX_BYTES, SegmentCache
 from .config import PodcastConfig, load_config
 from .encode import FORMATS, MP3_RATE, EncodeSettings, encode
 from .errors import ArticleAudioError, AudioToolError, ConfigError, EmptyArticleError, VoiceError
@@ -164,6 +164,8 @@ def build_all(
                 outcomes.append(Outcome(location, built=built))
     finally:
         synthesis.close()
+    if synthesis.cache is not None and synthesis.synthesized:
+        synthesis.cache.prune(max_bytes=DEFAULT_MAX_BYTES)  # keep the shared cache bounded
     return outcomes
 
 
