@@ -103,6 +103,7 @@ SCALES = {
     "k": "thousand", "K": "thousand", "m": "million", "M": "million", "mn": "million",
     "bn": "billion", "b": "billion", "B": "billion", "tn": "trillion", "trn": "trillion",
     "thousand": "thousand", "million": "million", "billion": "billion", "trillion": "trillion",
+    "lakh": "lakh", "crore": "crore",
 }  # fmt: skip
 
 UNITS = {
@@ -131,6 +132,7 @@ UNITS = {
 """Unit symbol after a number → (singular, plural)."""
 
 TITLES_BEFORE_ROMAN = "King|Queen|Pope|Tsar|Emperor|Empress|Prince|Princess|Pharaoh|Louis|Henry"
+SCORE_NOUNS = "draw|win|victory|defeat|loss|lead|thrashing|scoreline|home win|away win|result"
 CARDINAL_ROMAN_AFTER = "War|Bowl|Part|Chapter|Phase|Title|Article|Act|Apollo|Vatican|Round|Level"
 SCORE_WORDS = (
     "won|win|wins|beat|beats|lost|lose|loses|defeated|drew|draw|victory|defeat|win|lead|"
@@ -143,6 +145,14 @@ def _final_stop(match: Match, spoken: str) -> str:
     """Keep a sentence-ending full stop that the abbreviation swallowed."""
     ends_text = match.end() == len(match.string) or match.string[match.end() :].strip() == ""
     return spoken + "." if match.group(0).endswith(".") and ends_text else spoken
+
+
+def _padded(match: Match, words: str) -> str:
+    """Keep number words apart from letters they were glued to ("B2B" → "B two B")."""
+    text, start, end = match.string, match.start(), match.end()
+    before = " " if start > 0 and text[start - 1].isalpha() else ""
+    after = " " if end < len(text) and text[end].isalpha() else ""
+    return before + words + after
 
 
 def spell(letters: str) -> str:
@@ -245,7 +255,9 @@ def _numeric_date(match: Match) -> str:
 
 def _quarter(match: Match) -> str:
     part = "quarter" if match["kind"] == "Q" else "half"
-    said = f"the {ordinal(match['n'])} {part}"
+    said = f"{match['the'] or 'the'} {ordinal(match['n'])} {part}"
+    if match.start() == 0:
+        said = said[0].upper() + said[1:]
     return said + (f" of {year(match['y'])}" if match["y"] else "")
 
 
@@ -339,7 +351,7 @@ def _keyed(table: Mapping[str, object]) -> str:
 
 
 _CUR_BEFORE = _keyed({k: v for k, v in CURRENCIES.items() if not k.isalpha()} | {"USD": 0})
-_SCALE = r"(?:\s?(?P<scale>bn|tn|trn|mn|m|b|B|M|k|K)\b|\s(?P<scale_word>thousand|million|billion|trillion)\b)"
+_SCALE = r"(?:\s?(?P<scale>bn|tn|trn|mn|m|b|B|M|k|K)\b|\s(?P<scale_word>thousand|million|billion|trillion|lakh|crore)\b)"
 
 
 RULES: tuple[tuple[str, str, Replacement], ...] = (
@@ -360,7 +372,7 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
     ("middle initial", r"(?<![\w.])([A-Z])\.(?=\s+[A-Z][a-z])", r"\1"),
     ("e.g.", r"\be\.g\.(?=\s|$)", "for example"),
     ("i.e.", r"\bi\.e\.(?=\s|$)", "that is"),
-    ("number abbreviation", r"\bNos?\.\s?(?=[0-9])", lambda m: "numbers " if m.group(0).startswith("Nos") else "number "),
+    ("number abbreviation", r"\bNos?\.\s?(?=[0-9])", lambda m: "Numbers " if m.group(0).startswith("Nos") else "Number "),
     ("Street", r"\b(?P<w>[A-Z][a-z]+)\sSt\b\.?(?!\s+[A-Z])", lambda m: _final_stop(m, m["w"] + " Street")),
     ("Saint", r"\bSt\b\.?(?=\s+[A-Z])", "Saint"),
     # --- dates and times
@@ -369,7 +381,7 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
     ("month day year", rf"\b{_MON}\s(?:{_DAY.format('d1')})(?:\s?[-–]\s?{_DAY.format('d2')})?(?:,?\s(?P<y>[12][0-9]{{3}}))?\b(?!:)", _us_date),
     ("day month year", rf"\b{_DAY.format('d1')}(?:\s?[-–]\s?{_DAY.format('d2')})?\s{_MON}(?:,?\s(?P<y>[12][0-9]{{3}})\b)?", _uk_date),
     ("month year", rf"\b{_MON},?\s(?P<y>[12][0-9]{{3}})\b", lambda m: f"{MONTHS[m['mon'][:3]]} {year(m['y'])}"),
-    ("quarter", r"\b(?P<kind>[QH])(?P<n>[1-4])(?:\s(?P<y>[12][0-9]{3})\b)?\b", _quarter),
+    ("quarter", r"(?:\b(?P<the>[Tt]he)\s)?\b(?P<kind>[QH])(?P<n>[1-4])(?:\s(?P<y>[12][0-9]{3})\b)?\b", _quarter),
     ("fiscal year", r"\bFY\s?(?P<y>[12][0-9]{3})\b", lambda m: f"fiscal year {year(m['y'])}"),
     ("clock", rf"\b(?P<h>[01]?[0-9]|2[0-3]):(?P<m>[0-5][0-9])(?:\s?(?P<ampm>[ap]\.m\.|[ap]m\b|[AP]M\b))?", _clock),
     ("clock with dot", r"\b(?P<h>1[0-2]|0?[1-9])(?:\.(?P<m>[0-5][0-9]))?\s?(?P<ampm>[ap]\.m\.|[ap]m\b|[AP]M\b)", _clock),
@@ -386,7 +398,8 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
     ("unit range", rf"{_START}(?P<a>{NUM})\s?[-–]\s?(?=(?:{NUM})\s?(?:{_keyed(UNITS)}){WORD_CHAR_BOUNDARY})", lambda m: cardinal(m["a"]) + " to "),
     ("unit", rf"(?:(?<![\w.,])(?P<sign>[-−]))?{_START}(?P<a>{NUM})\s?(?P<unit>°[CF]|°|{_keyed({k: v for k, v in UNITS.items() if k not in ('C', 'F') and not k.startswith('°')})}){WORD_CHAR_BOUNDARY}", _unit),
     ("phone number", r"(?<![\w-])(?:\+?[0-9]{1,3}[ -])?\(?[0-9]{3}\)?[ -][0-9]{3}[ -][0-9]{4}\b", lambda m: say_digits(m.group(0))),
-    ("score", rf"\b(?P<verb>{SCORE_WORDS})\s(?P<art>(?:a|an|the|by|it)\s)?(?P<a>[0-9]{{1,3}})[-–](?P<b>[0-9]{{1,3}})\b(?![-–.,]?[0-9])", _score),
+    ("score", rf"\b(?P<verb>{SCORE_WORDS})\s(?P<art>(?:[\w']+\s){{0,3}}?)(?P<a>[0-9]{{1,3}})[-–](?P<b>[0-9]{{1,3}})\b(?![-–.,]?[0-9])", _score),
+    ("score before result", rf"{_START}(?P<a>[0-9]{{1,2}})[-–](?P<b>[0-9]{{1,2}})(?=\s(?:{SCORE_NOUNS})\b)", lambda m: " ".join("nil" if n == "0" else cardinal(n) for n in (m["a"], m["b"]))),
     ("range", rf"{_START}(?P<a>{NUM})\s?[-–]\s?(?P<b>{NUM})(?![\w.,]?[0-9])", lambda m: f"{cardinal(m['a'])} to {cardinal(m['b'])}"),
     ("ordinal", r"(?<![\w.,])(?P<n>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:st|nd|rd|th)\b", lambda m: ordinal(m["n"])),
     ("fraction", r"(?<![\w/.,])(?P<a>[0-9]{1,2})[/⁄](?P<b>[1-9][0-9]?)(?![\w/])", lambda m: fraction(m["a"], m["b"])),
@@ -400,24 +413,24 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
     # --- plain numbers
     ("negative", r"(?<![\w.,)])[-−](?=[0-9])", "minus "),
     ("year", r"(?<![\w.,])(?P<y>1[1-9][0-9]{2}|20[0-9]{2})(?![\w]|[.,][0-9])", lambda m: year(m["y"])),
-    ("number", rf"(?<![0-9])(?P<a>{NUM})", lambda m: f" {cardinal(m['a'])} "),
-    ("stray digits", r"[0-9]+", lambda m: f" {say_digits(m.group(0))} "),
-    # --- abbreviations and acronyms
-    ("abbreviation", rf"\b(?P<abbr>{_keyed(ABBREVIATIONS)})\.(?=\s|$|[,;:])", _abbreviation),
-    ("dotted acronym", r"\b(?:[A-Za-z]\.){2,}(?![A-Za-z])", _dotted),
-    ("acronym", r"(?<![\w&'’])(?P<letters>[A-Z]{2,})(?P<plural>'?s)?(?![\w&'’])", _acronym),
+    ("number", rf"(?<![0-9])(?P<a>{NUM})", lambda m: _padded(m, cardinal(m["a"]))),
+    ("stray digits", r"[0-9]+", lambda m: _padded(m, say_digits(m.group(0)))),
     # --- symbols and punctuation
     ("ampersand", r"\s*&\s*", " and "),
     ("percent sign", r"%", " percent "),
     ("plus", r"\+", " plus "),
     ("equals", r"=", " equals "),
-    ("about", r"[~≈]\s?(?=\w)", "about "),
+    ("about", r"[~≈]\s?", " about "),
     ("plus-minus", r"±", " plus or minus "),
     ("times sign", r"×", " times "),
     ("degrees", r"°", " degrees "),
     ("at sign", r"@", " at "),
     ("slash", r"\s*/\s*", " slash "),
     ("decorations", r"[*_|•^]+", " "),
+    # --- abbreviations and acronyms
+    ("abbreviation", rf"\b(?P<abbr>{_keyed(ABBREVIATIONS)})\.(?=\s|$|[,;:])", _abbreviation),
+    ("dotted acronym", r"\b(?:[A-Za-z]\.){2,}(?![A-Za-z])", _dotted),
+    ("acronym", r"(?<![\w&'’])(?P<letters>[A-Z]{2,})(?P<plural>'?s)?(?![\w&'’])", _acronym),
     ("em dash", r"\s*(?:—|--|\s[-–]\s)\s*", ", "),
     ("en dash between names", r"(?<=[A-Za-z])–(?=[A-Z])", " to "),
     ("en dash", r"–", "-"),
