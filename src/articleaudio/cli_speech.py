@@ -1,0 +1,42 @@
+"""``articleaudio script``: the dry run of the text stages (registered by the lead)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .lexicon import default_voice_phonemes
+from .speech import script_article
+
+
+@click.command()
+@click.argument("source")
+@click.option(
+    "--lexicon",
+    "lexicons",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Pronunciation lexicon (TOML) on top of the built-in one; repeatable.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per segment.")
+def script(source: str, lexicons: tuple[Path, ...], as_json: bool) -> None:
+    """Print exactly what the voice will say for SOURCE, segment by segment.
+
+    Runs extraction, sentence splitting, normalisation and the lexicon, but
+    not synthesis. Lexicon entries that match nothing are reported on stderr.
+
+    Example: articleaudio script article.html --lexicon names.toml
+    """
+    voice, phonemes = default_voice_phonemes()
+    result = script_article(source, lexicons, voice_name=voice, phonemes=phonemes)
+    for seg in result.segments:
+        if as_json:
+            row = {"index": seg.index, "role": seg.role.value, "text": seg.text,
+                   "spoken": seg.spoken, "paragraph": seg.paragraph, "chapter": seg.chapter}  # fmt: skip
+            click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
+        else:
+            click.echo(f"{seg.index:>3} {seg.role.value:<10} {seg.spoken}")
+    for entry in result.unmatched:
+        click.echo(f"Warning: lexicon entry {entry.word!r} ({entry.source}) matched nothing", err=True)
