@@ -133,7 +133,7 @@ class Lexicon:
 
     def apply(self, text: str, voice: str | None = None, language: str = "en") -> str:
         """Replace every whole-word match with its respelling or phoneme block."""
-        return self.apply_parts(text, voice, language)[0]
+        return restore_phonemes(*self.apply_parts(text, voice, language))
 
     def apply_parts(
         self, text: str, voice: str | None = None, language: str = "en"

@@ -69,9 +69,9 @@ WORD_ACRONYMS = {
     "OFSTED": "Ofsted", "FTSE": "Footsie", "NASDAQ": "Nazdack", "BAFTA": "Bafta",
     "IKEA": "Ikea", "LEGO": "Lego", "SWIFT": "Swift", "GIF": "gif", "PIN": "pin",
     "SIM": "sim", "NIMBY": "nimby", "DAX": "Dax", "ANC": "A-N-C", "IEEE": "I triple E",
-    "NAACP": "N double A C-P", "AAA": "triple A", "WWII": "World War Two",
+    "NAACP": "N double eh C-P", "AAA": "triple eh", "WWII": "World War Two",
     "WWI": "World War One", "PhD": "P-H-D", "GmbH": "G-M-B-H", "AT&T": "A-T and T",
-    "Q&A": "Q and A", "R&D": "R and D", "M&A": "M and A", "P&O": "P and O",
+    "Q&A": "Q and eh", "R&D": "R and D", "M&A": "M and eh", "P&O": "P and O",
 }  # fmt: skip
 """Acronyms read as words (or with a set reading); all others are spelled out."""
 SPELL_MAX = 5
@@ -158,10 +158,14 @@ def _padded(match: Match, words: str) -> str:
 def spell(letters: str) -> str:
     """Letters joined by hyphens, which espeak reads as letter names.
 
-    >>> spell("OSCE")
-    'O-S-C-E'
+    espeak reads an "A" after the first letter as a schwa ("U-A-E" → "you-uh-ee"),
+    so a later A is written "eh", which it reads as the letter name.
+
+    >>> spell("OSCE"), spell("UAE")
+    ('O-S-C-E', 'U-eh-E')
     """
-    return "-".join(letters.upper())
+    upper = letters.upper()
+    return "-".join([upper[0], *("eh" if c == "A" else c for c in upper[1:])])
 
 
 def _money(match: Match) -> str:

@@ -65,7 +65,7 @@ def _segmenter(language: str) -> pysbd.Segmenter:
     code = language.split("-")[0].split("_")[0].lower()
     # pysbd knows abbreviations ("Dr.", "U.S.", "Jan.") per language; others use English rules.
     known = code if code in LANGUAGE_CODES else _PYSBD_FALLBACK
-    return pysbd.Segmenter(language=known, clean=False)
+    return pysbd.Segmenter(language=known, clean=False, char_span=True)
 
 
 def split_sentences(paragraph: str, language: str = "en") -> list[str]:
@@ -80,7 +80,11 @@ def split_sentences(paragraph: str, language: str = "en") -> list[str]:
     text = " ".join(paragraph.split())
     if not text:
         return []
-    pieces = (p.strip() for p in _segmenter(language).segment(text))
+    # pysbd proposes boundaries; only those at a space are kept, so a sentence is
+    # never cut inside a token ("Dr.." stays whole) and the pieces rejoin exactly.
+    starts = [span.start for span in _segmenter(language).segment(text)]
+    cuts = [0, *(b for b in starts if 0 < b < len(text) and text[b - 1] == " "), len(text)]
+    pieces = (text[a:b].strip() for a, b in zip(cuts, cuts[1:], strict=False))
     return [part for piece in pieces if piece for part in split_long(piece)]
 
 
