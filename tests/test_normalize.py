@@ -99,7 +99,7 @@ def _number_words(text: str) -> int:
     return sum(1 for w in words if w in _NUMBER_WORDS)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text())
 def test_arbitrary_unicode_never_crashes_and_is_idempotent(text: str) -> None:
     once = to_spoken(text)
@@ -107,14 +107,14 @@ def test_arbitrary_unicode_never_crashes_and_is_idempotent(text: str) -> None:
     assert not re.search(r"[0-9]", once)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(news_text)
 def test_news_like_text_is_idempotent(text: str) -> None:
     once = to_spoken(text)
     assert to_spoken(once) == once
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(news_text)
 def test_never_drops_a_plain_word(text: str) -> None:
     """Every plain word of the input appears in the output, in order."""
@@ -123,7 +123,7 @@ def test_never_drops_a_plain_word(text: str) -> None:
     assert all(any(word == said for said in out) for word in plain)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(news_text)
 def test_never_drops_a_digit_group(text: str) -> None:
     """Each maximal run of ASCII digits with a non-zero value yields at least one number
@@ -131,3 +131,11 @@ def test_never_drops_a_digit_group(text: str) -> None:
     spoken = to_spoken(text)
     assert not re.search(r"[0-9]", spoken)
     assert _number_words(spoken) >= _nonzero_digit_groups(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(news_text)
+def test_no_abbreviation_full_stop_survives_mid_text(text: str) -> None:
+    """Piper would end a sentence at "Dr." or "Oct."; the spoken form has none mid-text."""
+    spoken = to_spoken(text)
+    assert not re.search(r"\b(?:Dr|Mr|Gen|St|Jan|Oct|No|U\.S|U\.N)\.\s", spoken)

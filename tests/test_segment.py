@@ -28,7 +28,10 @@ SPLITS = [
     ),
     ('"It worked," she said. "We are done."', ['"It worked," she said.', '"We are done."']),
     ("John F. Kennedy was elected. It was 1960.", ["John F. Kennedy was elected.", "It was 1960."]),
-    ("Shares of Acme Inc. rose. Mr. Smith agreed!", ["Shares of Acme Inc. rose.", "Mr. Smith agreed!"]),
+    (
+        "Shares of Acme Inc. rose. Mr. Smith agreed!",
+        ["Shares of Acme Inc. rose.", "Mr. Smith agreed!"],
+    ),
     ("Is it over? Not yet.", ["Is it over?", "Not yet."]),
     ("No full stop at the end", ["No full stop at the end"]),
     ("   ", []),
@@ -60,7 +63,9 @@ def test_long_sentence_splits_at_clause_punctuation() -> None:
     assert len(parts) > 1
     assert " ".join(parts) == LONG
     assert all(len(p) <= 120 for p in parts)
-    assert all(p[-1] in ",;:" or p is parts[-1] or parts[parts.index(p) + 1][0] == "—" for p in parts)
+    assert all(
+        p[-1] in ",;:" or p is parts[-1] or parts[parts.index(p) + 1][0] == "—" for p in parts
+    )
 
 
 def test_word_longer_than_limit_is_never_cut() -> None:
@@ -97,13 +102,20 @@ def _article() -> Article:
 def test_segments_keep_original_wording_and_speak_the_normalised_one() -> None:
     settings = SpeechSettings(disclosure_position=DisclosurePosition.OFF, read_byline=False)
     segments = segment_article(_article(), settings)
+    title = "Kyiv talks: three point four billion dollars deal"
+    heading = "The first quarter of twenty twenty-six outlook"
+    osce = "The O-S-C-E met at nine forty-five, briefly."
     assert [(s.role, s.text, s.spoken) for s in segments] == [
-        (Role.TITLE, "Kyiv talks: $3.4bn deal", "Kyiv talks: three point four billion dollars deal"),
-        (Role.SENTENCE, "Dr. Patel said the U.S. would pay.", "Doctor Patel said the U-S would pay."),
+        (Role.TITLE, "Kyiv talks: $3.4bn deal", title),
+        (
+            Role.SENTENCE,
+            "Dr. Patel said the U.S. would pay.",
+            "Doctor Patel said the U-S would pay.",
+        ),
         (Role.SENTENCE, "It was -8°C.", "It was minus eight degrees Celsius."),
-        (Role.HEADING, "Q1 2026 outlook", "The first quarter of twenty twenty-six outlook"),
-        (Role.SENTENCE, "The OSCE met at 09:45 — briefly.", "The O-S-C-E met at nine forty-five, briefly."),
-    ]  # fmt: skip
+        (Role.HEADING, "Q1 2026 outlook", heading),
+        (Role.SENTENCE, "The OSCE met at 09:45 — briefly.", osce),
+    ]
     assert [s.index for s in segments] == list(range(len(segments)))
     assert segments[3].chapter == "Q1 2026 outlook"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -33,10 +34,11 @@ def script(source: str, lexicons: tuple[Path, ...], as_json: bool) -> None:
     result = script_article(source, lexicons, voice_name=voice, phonemes=phonemes)
     for seg in result.segments:
         if as_json:
-            row = {"index": seg.index, "role": seg.role.value, "text": seg.text,
-                   "spoken": seg.spoken, "paragraph": seg.paragraph, "chapter": seg.chapter}  # fmt: skip
+            row = dataclasses.asdict(seg)
             click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
         else:
             click.echo(f"{seg.index:>3} {seg.role.value:<10} {seg.spoken}")
     for entry in result.unmatched:
-        click.echo(f"Warning: lexicon entry {entry.word!r} ({entry.source}) matched nothing", err=True)
+        click.echo(
+            f"Warning: lexicon entry {entry.word!r} ({entry.source}) matched nothing", err=True
+        )

@@ -44,7 +44,11 @@ RULES: dict[str, tuple[Rule, ...]] = {"en": compile_rules(normalize_en.RULES)}
 
 _TIDY = compile_rules(
     (
-        ("control characters", r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]", " "),
+        (
+            "control characters",
+            r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]",
+            " ",
+        ),
         ("soft hyphen", "\u00ad", ""),
         ("space before punctuation", r"\s+(?=[,.;:!?])", ""),
         ("repeated commas", r",(?:\s*,)+", ","),

@@ -107,10 +107,11 @@ SCALES = {
 }  # fmt: skip
 
 UNITS = {
-    "km/h": ("kilometer per hour", "kilometers per hour"), "kph": ("kilometer per hour", "kilometers per hour"),
+    "km/h": ("kilometer per hour", "kilometers per hour"),
+    "kph": ("kilometer per hour", "kilometers per hour"),
     "mph": ("mile per hour", "miles per hour"), "m/s": ("meter per second", "meters per second"),
-    "km²": ("square kilometer", "square kilometers"), "km2": ("square kilometer", "square kilometers"),
-    "sq km": ("square kilometer", "square kilometers"), "m²": ("square meter", "square meters"),
+    "km2": ("square kilometer", "square kilometers"),  # "km²" after NFKC
+    "sq km": ("square kilometer", "square kilometers"),
     "m2": ("square meter", "square meters"), "sq ft": ("square foot", "square feet"),
     "km": ("kilometer", "kilometers"), "cm": ("centimeter", "centimeters"),
     "mm": ("millimeter", "millimeters"), "m": ("meter", "meters"), "mi": ("mile", "miles"),
@@ -138,7 +139,8 @@ SCORE_WORDS = (
     "won|win|wins|beat|beats|lost|lose|loses|defeated|drew|draw|victory|defeat|win|lead|"
     "leads|led|trailed|trail|trailing|scoreline|score|thrashed|edged|routed|vote|voted"
 )
-WORD_CHAR_BOUNDARY = r"(?![A-Za-z0-9])"
+_END = r"(?![A-Za-z0-9])"
+"""A unit ends here: not followed by more letters or digits ("5 km" but not "5 kmph")."""
 
 
 def _final_stop(match: Match, spoken: str) -> str:
@@ -354,21 +356,41 @@ def _keyed(table: Mapping[str, object]) -> str:
     return "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
 
 
+_UNIT = _keyed(UNITS)
 _CUR_BEFORE = _keyed({k: v for k, v in CURRENCIES.items() if not k.isalpha()} | {"USD": 0})
-_SCALE = r"(?:\s?(?P<scale>bn|tn|trn|mn|m|b|B|M|k|K)\b|\s(?P<scale_word>thousand|million|billion|trillion|lakh|crore)\b)"
+_SCALE = (
+    r"(?:\s?(?P<scale>bn|tn|trn|mn|m|b|B|M|k|K)\b"
+    r"|\s(?P<scale_word>thousand|million|billion|trillion|lakh|crore)\b)"
+)
 
 
 RULES: tuple[tuple[str, str, Replacement], ...] = (
     # --- addresses first: they are full of dots, digits and slashes
-    ("e-mail address", r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b", _address),
+    (
+        "e-mail address",
+        r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",
+        _address,
+    ),
     ("URL", r"\b(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]']", _address),
-    ("bare domain", r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|gov|edu|io|ai|int|news|co\.uk|org\.uk|gov\.uk|ac\.uk)\b(?:/[^\s<>\"]*[^\s<>\".,;:!?)\]'])?", _address),
+    (
+        "bare domain",
+        r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|gov|edu|io|ai|int|news|co\.uk|org\.uk|gov\.uk|ac\.uk)\b(?:/[^\s<>\"]*[^\s<>\".,;:!?)\]'])?",
+        _address,
+    ),
     ("hashtag", r"#(?=[A-Za-z])", "hashtag "),
     ("number sign", r"#\s?(?=[0-9])", "number "),
     ("handle", r"(?<![\w@])@(?=[A-Za-z_])", "at "),
     # --- set readings and abbreviations before generic letters and numbers
-    ("word acronym", r"(?<![\w&])(?:AT&T|Q&A|R&D|M&A|P&O|PhD|GmbH)(?![\w&])", lambda m: WORD_ACRONYMS[m.group(0)]),
-    ("mixed fraction", r"(?<![0-9])(?:(?P<w>[0-9]+)(?=[0-9]⁄))?(?P<a>[0-9])⁄(?P<b>[0-9]{1,2})(?![0-9])", _vulgar),
+    (
+        "word acronym",
+        r"(?<![\w&])(?:AT&T|Q&A|R&D|M&A|P&O|PhD|GmbH)(?![\w&])",
+        lambda m: WORD_ACRONYMS[m.group(0)],
+    ),
+    (
+        "mixed fraction",
+        r"(?<![0-9])(?:(?P<w>[0-9]+)(?=[0-9]⁄))?(?P<a>[0-9])⁄(?P<b>[0-9]{1,2})(?![0-9])",
+        _vulgar,
+    ),
     ("24/7", r"\b24/7\b", "twenty-four seven"),
     ("50/50", r"\b50/50\b", "fifty-fifty"),
     ("9/11", r"\b9/11\b", "nine eleven"),
@@ -376,47 +398,163 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
     ("middle initial", r"(?<![\w.])([A-Z])\.(?=\s+[A-Z][a-z])", r"\1"),
     ("e.g.", r"\be\.g\.(?=\s|$)", "for example"),
     ("i.e.", r"\bi\.e\.(?=\s|$)", "that is"),
-    ("number abbreviation", r"\bNos?\.\s?(?=[0-9])", lambda m: "Numbers " if m.group(0).startswith("Nos") else "Number "),
-    ("Street", r"\b(?P<w>[A-Z][a-z]+)\sSt\b\.?(?!\s+[A-Z])", lambda m: _final_stop(m, m["w"] + " Street")),
+    (
+        "number abbreviation",
+        r"\bNos?\.\s?(?=[0-9])",
+        lambda m: "Numbers " if m.group(0).startswith("Nos") else "Number ",
+    ),
+    (
+        "Street",
+        r"\b(?P<w>[A-Z][a-z]+)\sSt\b\.?(?!\s+[A-Z])",
+        lambda m: _final_stop(m, m["w"] + " Street"),
+    ),
     ("Saint", r"\bSt\b\.?(?=\s+[A-Z])", "Saint"),
     # --- dates and times
-    ("ISO date", r"\b(?P<y>[12][0-9]{3})-(?P<mo>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12][0-9]|3[01])\b", _numeric_date),
-    ("US numeric date", r"\b(?P<mo>1[0-2]|0?[1-9])/(?P<d>3[01]|[12][0-9]|0?[1-9])/(?P<y>[12][0-9]{3})\b", _numeric_date),
-    ("month day year", rf"\b{_MON}\s(?:{_DAY.format('d1')})(?:\s?[-–]\s?{_DAY.format('d2')})?(?:,?\s(?P<y>[12][0-9]{{3}}))?\b(?!:)", _us_date),
-    ("day month year", rf"\b{_DAY.format('d1')}(?:\s?[-–]\s?{_DAY.format('d2')})?\s{_MON}(?:,?\s(?P<y>[12][0-9]{{3}})\b)?", _uk_date),
-    ("month year", rf"\b{_MON},?\s(?P<y>[12][0-9]{{3}})\b", lambda m: f"{MONTHS[m['mon'][:3]]} {year(m['y'])}"),
-    ("quarter", r"(?:\b(?P<the>[Tt]he)\s)?\b(?P<kind>[QH])(?P<n>[1-4])(?:\s(?P<y>[12][0-9]{3})\b)?\b", _quarter),
+    (
+        "ISO date",
+        r"\b(?P<y>[12][0-9]{3})-(?P<mo>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12][0-9]|3[01])\b",
+        _numeric_date,
+    ),
+    (
+        "US numeric date",
+        r"\b(?P<mo>1[0-2]|0?[1-9])/(?P<d>3[01]|[12][0-9]|0?[1-9])/(?P<y>[12][0-9]{3})\b",
+        _numeric_date,
+    ),
+    (
+        "month day year",
+        rf"\b{_MON}\s(?:{_DAY.format('d1')})(?:\s?[-–]\s?{_DAY.format('d2')})?(?:,?\s(?P<y>[12][0-9]{{3}}))?\b(?!:)",
+        _us_date,
+    ),
+    (
+        "day month year",
+        rf"\b{_DAY.format('d1')}(?:\s?[-–]\s?{_DAY.format('d2')})?\s{_MON}(?:,?\s(?P<y>[12][0-9]{{3}})\b)?",
+        _uk_date,
+    ),
+    (
+        "month year",
+        rf"\b{_MON},?\s(?P<y>[12][0-9]{{3}})\b",
+        lambda m: f"{MONTHS[m['mon'][:3]]} {year(m['y'])}",
+    ),
+    (
+        "quarter",
+        r"(?:\b(?P<the>[Tt]he)\s)?\b(?P<kind>[QH])(?P<n>[1-4])(?:\s(?P<y>[12][0-9]{3})\b)?\b",
+        _quarter,
+    ),
     ("fiscal year", r"\bFY\s?(?P<y>[12][0-9]{3})\b", lambda m: f"fiscal year {year(m['y'])}"),
-    ("clock", rf"\b(?P<h>[01]?[0-9]|2[0-3]):(?P<m>[0-5][0-9])(?:\s?(?P<ampm>[ap]\.m\.|[ap]m\b|[AP]M\b))?", _clock),
-    ("clock with dot", r"\b(?P<h>1[0-2]|0?[1-9])(?:\.(?P<m>[0-5][0-9]))?\s?(?P<ampm>[ap]\.m\.|[ap]m\b|[AP]M\b)", _clock),
+    (
+        "clock",
+        r"\b(?P<h>[01]?[0-9]|2[0-3]):(?P<m>[0-5][0-9])(?:\s?(?P<ampm>[ap]\.m\.|[ap]m\b|[AP]M\b))?",
+        _clock,
+    ),
+    (
+        "clock with dot",
+        r"\b(?P<h>1[0-2]|0?[1-9])(?:\.(?P<m>[0-5][0-9]))?\s?(?P<ampm>[ap]\.m\.|[ap]m\b|[AP]M\b)",
+        _clock,
+    ),
     ("decade 4-digit", r"\b(?P<y>1[0-9][0-9]0|20[0-9]0)'?s\b", lambda m: decade(m["y"])),
     ("decade 2-digit", r"(?<![\w.,])['’]?(?P<y>[1-9]0)'?s\b", lambda m: decade(m["y"])),
-    ("year range", r"\b(?P<a>1[0-9]{3}|20[0-9]{2})[-–/](?P<b>[0-9]{2}|1[0-9]{3}|20[0-9]{2})\b(?![-–/.,]?[0-9])", _year_range),
+    (
+        "year range",
+        r"\b(?P<a>1[0-9]{3}|20[0-9]{2})[-–/](?P<b>[0-9]{2}|1[0-9]{3}|20[0-9]{2})\b(?![-–/.,]?[0-9])",
+        _year_range,
+    ),
     # --- money, percentages, units, scores and ranges
-    ("money before", rf"(?<![\w.])(?P<cur>{_CUR_BEFORE}|EUR|GBP|JPY|CNY|CHF|INR|Rs\.?)\s?(?P<a>{NUM})(?:\s?(?:[-–]|to)\s?(?:{_CUR_BEFORE})?(?P<b>{NUM}))?{_SCALE}?", _money),
-    ("money after", rf"{_START}(?P<a>{NUM})\s?{_SCALE}?\s(?P<cur>USD|EUR|GBP|JPY|CNY|CHF|INR)\b", _money_after),
+    (
+        "money before",
+        rf"(?<![\w.])(?P<cur>{_CUR_BEFORE}|EUR|GBP|JPY|CNY|CHF|INR|Rs\.?)\s?(?P<a>{NUM})(?:\s?(?:[-–]|to)\s?(?:{_CUR_BEFORE})?(?P<b>{NUM}))?{_SCALE}?",
+        _money,
+    ),
+    (
+        "money after",
+        rf"{_START}(?P<a>{NUM})\s?{_SCALE}?\s(?P<cur>USD|EUR|GBP|JPY|CNY|CHF|INR)\b",
+        _money_after,
+    ),
     ("pence and cents", rf"{_START}(?P<a>[0-9]{{1,2}})(?P<unit>p|c|¢)(?![\w])", _minor),
-    ("scale", rf"{_START}(?P<a>{NUM})\s?(?P<scale>bn|tn|trn|mn)\b", lambda m: f"{cardinal(m['a'])} {SCALES[m['scale']]}"),
-    ("percentage range", rf"{_START}(?P<a>{NUM})\s?(?:%\s?)?[-–]\s?(?=(?:{NUM})\s?(?:%|per\s?cent|percent)(?![\w]))", lambda m: cardinal(m["a"]) + " to "),
-    ("percentage", rf"(?:(?<![\w.,])(?P<sign>[-−+]))?{_START}(?P<a>{NUM})\s?(?:%|per\s?cent\b)", lambda m: ("minus " if m["sign"] in ("-", "−") else "plus " if m["sign"] else "") + cardinal(m["a"]) + " percent"),
-    ("unit range", rf"{_START}(?P<a>{NUM})\s?[-–]\s?(?=(?:{NUM})\s?(?:{_keyed(UNITS)}){WORD_CHAR_BOUNDARY})", lambda m: cardinal(m["a"]) + " to "),
-    ("unit", rf"(?:(?<![\w.,])(?P<sign>[-−]))?{_START}(?P<a>{NUM})\s?(?P<unit>°[CF]|°|{_keyed({k: v for k, v in UNITS.items() if k not in ('C', 'F') and not k.startswith('°')})}){WORD_CHAR_BOUNDARY}", _unit),
-    ("phone number", r"(?<![\w-])(?:\+?[0-9]{1,3}[ -])?\(?[0-9]{3}\)?[ -][0-9]{3}[ -][0-9]{4}\b", lambda m: say_digits(m.group(0))),
-    ("score", rf"\b(?P<verb>{SCORE_WORDS})\s(?P<art>(?:[\w']+\s){{0,3}}?)(?P<a>[0-9]{{1,3}})[-–](?P<b>[0-9]{{1,3}})\b(?![-–.,]?[0-9])", _score),
-    ("score before result", rf"{_START}(?P<a>[0-9]{{1,2}})[-–](?P<b>[0-9]{{1,2}})(?=\s(?:{SCORE_NOUNS})\b)", lambda m: " ".join("nil" if n == "0" else cardinal(n) for n in (m["a"], m["b"]))),
-    ("range", rf"{_START}(?P<a>{NUM})\s?[-–]\s?(?P<b>{NUM})(?![\w.,]?[0-9])", lambda m: f"{cardinal(m['a'])} to {cardinal(m['b'])}"),
-    ("ordinal", r"(?<![\w.,])(?P<n>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:st|nd|rd|th)\b", lambda m: ordinal(m["n"])),
-    ("fraction", r"(?<![\w/.,])(?P<a>[0-9]{1,2})[/⁄](?P<b>[1-9][0-9]?)(?![\w/])", lambda m: fraction(m["a"], m["b"])),
-    ("dimensions", r"\b(?P<a>[0-9]+)x(?P<b>[0-9]+)\b", lambda m: f"{cardinal(m['a'])} by {cardinal(m['b'])}"),
+    (
+        "scale",
+        rf"{_START}(?P<a>{NUM})\s?(?P<scale>bn|tn|trn|mn)\b",
+        lambda m: f"{cardinal(m['a'])} {SCALES[m['scale']]}",
+    ),
+    (
+        "percentage range",
+        rf"{_START}(?P<a>{NUM})\s?(?:%\s?)?[-–]\s?(?=(?:{NUM})\s?(?:%|per\s?cent|percent)(?![\w]))",
+        lambda m: cardinal(m["a"]) + " to ",
+    ),
+    (
+        "percentage",
+        rf"(?:(?<![\w.,])(?P<sign>[-−+]))?{_START}(?P<a>{NUM})\s?(?:%|per\s?cent\b)",
+        lambda m: (
+            ("minus " if m["sign"] in ("-", "−") else "plus " if m["sign"] else "")
+            + cardinal(m["a"])
+            + " percent"
+        ),
+    ),
+    (
+        "unit range",
+        rf"{_START}(?P<a>{NUM})\s?[-–]\s?(?=(?:{NUM})\s?(?:{_UNIT}){_END})",
+        lambda m: cardinal(m["a"]) + " to ",
+    ),
+    (
+        "unit",
+        rf"(?:(?<![\w.,])(?P<sign>[-−]))?{_START}(?P<a>{NUM})\s?(?P<unit>{_UNIT}){_END}",
+        _unit,
+    ),
+    (
+        "phone number",
+        r"(?<![\w-])(?:\+?[0-9]{1,3}[ -])?\(?[0-9]{3}\)?[ -][0-9]{3}[ -][0-9]{4}\b",
+        lambda m: say_digits(m.group(0)),
+    ),
+    (
+        "score",
+        rf"\b(?P<verb>{SCORE_WORDS})\s(?P<art>(?:[\w']+\s){{0,3}}?)(?P<a>[0-9]{{1,3}})[-–](?P<b>[0-9]{{1,3}})\b(?![-–.,]?[0-9])",
+        _score,
+    ),
+    (
+        "score before result",
+        rf"{_START}(?P<a>[0-9]{{1,2}})[-–](?P<b>[0-9]{{1,2}})(?=\s(?:{SCORE_NOUNS})\b)",
+        lambda m: " ".join("nil" if n == "0" else cardinal(n) for n in (m["a"], m["b"])),
+    ),
+    (
+        "range",
+        rf"{_START}(?P<a>{NUM})\s?[-–]\s?(?P<b>{NUM})(?![\w.,]?[0-9])",
+        lambda m: f"{cardinal(m['a'])} to {cardinal(m['b'])}",
+    ),
+    (
+        "ordinal",
+        r"(?<![\w.,])(?P<n>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:st|nd|rd|th)\b",
+        lambda m: ordinal(m["n"]),
+    ),
+    (
+        "fraction",
+        r"(?<![\w/.,])(?P<a>[0-9]{1,2})[/⁄](?P<b>[1-9][0-9]?)(?![\w/])",
+        lambda m: fraction(m["a"], m["b"]),
+    ),
+    (
+        "dimensions",
+        r"\b(?P<a>[0-9]+)x(?P<b>[0-9]+)\b",
+        lambda m: f"{cardinal(m['a'])} by {cardinal(m['b'])}",
+    ),
     ("times", rf"{_START}(?P<a>{NUM})x\b", lambda m: cardinal(m["a"]) + " times"),
     # --- names with numbers
-    ("regnal number", rf"\b(?P<title>{TITLES_BEFORE_ROMAN})\s(?P<name>[A-Z][a-z]+)\s(?P<num>[IVX]+)\b(?![\w'’-])", _regnal),
-    ("series number", r"\b(?P<name>[A-Z][a-z]+)\s(?P<num>[IVXLC]{2,}|(?<=War\s)I)\b(?![\w'’-])", _regnal),
+    (
+        "regnal number",
+        rf"\b(?P<title>{TITLES_BEFORE_ROMAN})\s(?P<name>[A-Z][a-z]+)\s(?P<num>[IVX]+)\b(?![\w'’-])",
+        _regnal,
+    ),
+    (
+        "series number",
+        r"\b(?P<name>[A-Z][a-z]+)\s(?P<num>[IVXLC]{2,}|(?<=War\s)I)\b(?![\w'’-])",
+        _regnal,
+    ),
     ("letters then digits", r"\b(?P<l>[A-Za-z]+)-?(?P<d>[0-9]+)\b", r"\g<l> \g<d>"),
     ("digits then letters", r"\b(?P<d>[0-9]+)(?P<l>[A-Z]{1,2})\b", r"\g<d> \g<l>"),
     # --- plain numbers
     ("negative", r"(?<![\w.,)])[-−](?=[0-9])", "minus "),
-    ("year", r"(?<![\w.,])(?P<y>1[1-9][0-9]{2}|20[0-9]{2})(?![\w]|[.,][0-9])", lambda m: year(m["y"])),
+    (
+        "year",
+        r"(?<![\w.,])(?P<y>1[1-9][0-9]{2}|20[0-9]{2})(?![\w]|[.,][0-9])",
+        lambda m: year(m["y"]),
+    ),
     ("number", rf"(?<![0-9])(?P<a>{NUM})", lambda m: _padded(m, cardinal(m["a"]))),
     ("stray digits", r"[0-9]+", lambda m: _padded(m, say_digits(m.group(0)))),
     # --- symbols and punctuation

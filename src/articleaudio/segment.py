@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -84,7 +85,7 @@ def split_sentences(paragraph: str, language: str = "en") -> list[str]:
     # never cut inside a token ("Dr.." stays whole) and the pieces rejoin exactly.
     starts = [span.start for span in _segmenter(language).segment(text)]
     cuts = [0, *(b for b in starts if 0 < b < len(text) and text[b - 1] == " "), len(text)]
-    pieces = (text[a:b].strip() for a, b in zip(cuts, cuts[1:], strict=False))
+    pieces = (text[a:b].strip() for a, b in itertools.pairwise(cuts))
     return [part for piece in pieces if piece for part in split_long(piece)]
 
 
