@@ -201,6 +201,17 @@ def _money_after(match: Match) -> str:
     return amount(match["a"], one, many)
 
 
+SPRINT_DISTANCES = {"50", "60", "100", "110", "200", "400", "800", "1500", "3000", "5000"}
+"""``400m hurdles`` is a race, not 400 million hurdles."""
+
+
+def _million_m(match: Match) -> str:
+    """``2m barrels`` → two million barrels; ``a 5m wall`` is left to the unit rule."""
+    if match["a"].replace(",", "") in SPRINT_DISTANCES:
+        return amount(match["a"], *UNITS["m"])
+    return f"{cardinal(match['a'])} million"
+
+
 def _minor(match: Match) -> str:
     singular, plural = {"p": ("penny", "pence"), "c": ("cent", "cents"), "¢": ("cent", "cents")}[
         match["unit"]
@@ -400,7 +411,7 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
     ("i.e.", r"\bi\.e\.(?=\s|$)", "that is"),
     (
         "number abbreviation",
-        r"\bNos?\.\s?(?=[0-9])",
+        r"\bNos?\.?\s?(?=[0-9])",
         lambda m: "Numbers " if m.group(0).startswith("Nos") else "Number ",
     ),
     (
@@ -442,6 +453,11 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
     ),
     ("fiscal year", r"\bFY\s?(?P<y>[12][0-9]{3})\b", lambda m: f"fiscal year {year(m['y'])}"),
     (
+        "time range",
+        r"(?:(?<=[0-9][ap]m)|(?<=[0-9][AP]M)|(?<=[0-9]:[0-9]{2}))\s?[-–]\s?(?=[0-9])",
+        " to ",
+    ),
+    (
         "clock",
         r"\b(?P<h>[01]?[0-9]|2[0-3]):(?P<m>[0-5][0-9])(?:\s?(?P<ampm>[ap]\.m\.|[ap]m\b|[AP]M\b))?",
         _clock,
@@ -468,6 +484,11 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
         "money after",
         rf"{_START}(?P<a>{NUM})\s?{_SCALE}?\s(?P<cur>USD|EUR|GBP|JPY|CNY|CHF|INR)\b",
         _money_after,
+    ),
+    (
+        "millions with m",
+        rf"{_START}(?P<a>{NUM})m(?=\s(?:[a-z]+s|people|children|men|women)\b)",
+        _million_m,
     ),
     ("pence and cents", rf"{_START}(?P<a>[0-9]{{1,2}})(?P<unit>p|c|¢)(?![\w])", _minor),
     (
