@@ -7,38 +7,26 @@ errors (:class:`ArticleAudioError`) become one ``Error: …`` line and exit 1 in
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
-from . import __version__
-from .errors import ArticleAudioError
-
-OUTPUT_OPTION = click.option(
-    "-o",
-    "--output",
-    "output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Output library folder (episodes, feed, catalogue).",
-)
-
-
-class _Group(click.Group):
-    """Maps the library's error tree to ``Error: …`` in one place."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ArticleAudioError as exc:
-            raise click.ClickException(str(exc)) from exc
+from . import __version__, cli_publish
+from .cache import DEFAULT_MAX_BYTES, SegmentCache
+from .cli_common import OUTPUT_OPTION, _Group, echo_json, progress_bar
+from .config import load_config
+from .encode import EncodeSettings
+from .ingest import SourceKind
+from .master import MasterSettings, Pauses
+from .pipeline import BuildSettings, build_all
+from .pipeline import say as pipeline_say
+from .segment import DisclosurePosition, SpeechSettings
+from .synthesize import SynthesisSettings
+from .voices import list_voices
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,24 +38,166 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-def echo_json(data: Any) -> None:
-    """One JSON document per line, for scripts."""
-    click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True))
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@OUTPUT_OPTION
+@click.option("--voice", help="Voice name (see `articleaudio voices`) or path to a .onnx model.")
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice([k.value for k in SourceKind]),
+    help="Force the source format instead of detecting it.",
+)
+@click.option("--slug", help="Episode slug (default: from the title). Only with one source.")
+@click.option("--length-scale", type=click.FloatRange(0.5, 2.0), help="Speaking pace: >1 slower.")
+@click.option("--sentence-pause", type=click.FloatRange(0, 5), help="Seconds between sentences.")
+@click.option("--paragraph-pause", type=click.FloatRange(0, 5), help="Seconds between paragraphs.")
+@click.option("--disclosure", help="Spoken AI-assistance disclosure text.")
+@click.option(
+    "--disclosure-position",
+    type=click.Choice([p.value for p in DisclosurePosition]),
+    default="start",
+    show_default=True,
+    help="Where the disclosure is spoken.",
+)
+@click.option("--bitrate", type=click.IntRange(32, 320), default=64, show_default=True,
+              help="MP3 bit rate in kbps (CBR).")  # fmt: skip
+@click.option("--also", "extra", multiple=True, type=click.Choice(["m4a", "opus"]),
+              help="Also write this rendition (repeatable).")  # fmt: skip
+@click.option("--publication", help="Publication name for the album tag.")
+@click.option("--cover", type=click.Path(dir_okay=False, path_type=Path), help="Cover art.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), help="Synthesis processes [default: cores]."
+)
+@click.option("--no-cache", is_flag=True, help="Do not reuse or store synthesised sentences.")
+@click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Podcast settings file [default: ./articleaudio.toml].")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per episode.")
+def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any) -> None:
+    """Narrate articles into tagged, loudness-normalised episodes.
+
+    SOURCES are .html, .md, .txt or .json files, or - for stdin.
+
+    Example: articleaudio build article.html -o output
+    """
+    if options["slug"] and len(sources) > 1:
+        raise click.UsageError("--slug can only be used with a single source")
+    settings = build_settings(output, options)
+    with progress_bar("Synthesising", not as_json) as progress:
+        outcomes = build_all(list(sources), settings, progress=progress)
+    for outcome in outcomes:
+        if outcome.built and as_json:
+            record = outcome.built.episode.to_dict()
+            echo_json({"source": outcome.location, "paths": outcome.built.paths(), **record})
+        elif outcome.built:
+            audio = outcome.built.episode.audio
+            click.echo(f"{outcome.built.paths()['audio']}  ({audio.duration:.1f} s, "
+                       f"{audio.integrated_lufs:.1f} LUFS)")  # fmt: skip
+    failed = [o for o in outcomes if o.error]
+    for outcome in failed:
+        where = "" if outcome.location in str(outcome.error) else f"{outcome.location}: "
+        click.echo(f"Error: {where}{outcome.error}", err=True)
+    if failed:
+        sys.exit(1)
 
 
-@contextmanager
-def progress_bar(label: str, enabled: bool) -> Iterator[Any]:
-    """A progress callback ``(done, total)``; a bar on a terminal, silent when piped."""
-    if not enabled or not sys.stderr.isatty():
-        yield lambda done, total: None
-        return
-    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, one voice per line.")
+def voices(as_json: bool) -> None:
+    """List the Piper voices that can be used with --voice.
 
-        def update(done: int, total: int) -> None:
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
+    Example: articleaudio voices
+    """
+    for voice in list_voices():
+        if as_json:
+            echo_json(voice.to_dict())
+        else:
+            click.echo(f"{voice.name:<28} {voice.language:<8} {voice.quality:<8} "
+                       f"{voice.sample_rate:>6} Hz  {voice.origin}")  # fmt: skip
 
-        yield update
+
+@cli.command()
+@click.argument("text")
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False,
+              path_type=Path), help="Audio file to write (.mp3, .m4a or .opus).")  # fmt: skip
+@click.option("--voice", help="Voice name or path to a .onnx model.")
+@click.option("--length-scale", type=click.FloatRange(0.5, 2.0), help="Speaking pace: >1 slower.")
+def say(text: str, out: Path, voice: str | None, length_scale: float | None) -> None:
+    """Speak one line through the text stages, to try pronunciations quickly.
+
+    Example: articleaudio say "Kyiv, Q1 2026: $3.4bn" -o try.mp3
+    """
+    settings = BuildSettings(voice=voice, synthesis=SynthesisSettings(length_scale=length_scale))
+    click.echo(str(pipeline_say(text, out, settings)))
+
+
+@cli.group()
+def cache() -> None:
+    """Inspect or shrink the shared cache of synthesised sentences.
+
+    Example: articleaudio cache info
+    """
+
+
+@cache.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def cache_info(as_json: bool) -> None:
+    """Where the cache is, how many sentences it holds and its size.
+
+    Example: articleaudio cache info --json
+    """
+    stats = SegmentCache().stats()
+    if as_json:
+        echo_json(stats.to_dict())
+    else:
+        click.echo(f"{stats.path}: {stats.entries} sentences, {stats.bytes / 1e6:.1f} MB")
+
+
+@cache.command("prune")
+@click.option("--older-than", type=click.FloatRange(min=0), help="Remove entries unused for DAYS.")
+@click.option("--max-size", type=click.FloatRange(min=0), help="Then shrink to at most MB.")
+def cache_prune(older_than: float | None, max_size: float | None) -> None:
+    """Remove old entries, least recently used first.
+
+    Example: articleaudio cache prune --older-than 30 --max-size 500
+    """
+    limit = int(max_size * 1e6) if max_size is not None else None
+    if older_than is None and limit is None:
+        limit = DEFAULT_MAX_BYTES
+    removed = SegmentCache().prune(older_than_days=older_than, max_bytes=limit)
+    click.echo(f"removed {removed} entries")
+
+
+def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
+    """Map ``build`` options onto the library's settings objects."""
+    speech = SpeechSettings(disclosure_position=DisclosurePosition(options["disclosure_position"]))
+    if options["disclosure"] is not None:
+        speech = replace(speech, disclosure=options["disclosure"])
+    pauses = Pauses()
+    for name, key in (("sentence", "sentence_pause"), ("paragraph", "paragraph_pause")):
+        if options[key] is not None:
+            pauses = replace(pauses, **{name: options[key]})
+    return BuildSettings(
+        output=output,
+        voice=options["voice"],
+        kind=SourceKind(options["kind"]) if options["kind"] else None,
+        slug=options["slug"],
+        publication=options["publication"],
+        cover=options["cover"],
+        speech=speech,
+        synthesis=SynthesisSettings(length_scale=options["length_scale"]),
+        master=MasterSettings(pauses=pauses),
+        encode=EncodeSettings(bitrate_kbps=options["bitrate"], extra_formats=options["extra"]),
+        jobs=options["jobs"],
+        podcast=load_config(options["config_file"]) if options["config_file"] else None,
+        use_cache=not options["no_cache"],
+        force=options["force"],
+    )
+
+
+for _command in cli_publish.COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:
