@@ -13,6 +13,11 @@ critical readings (the amount with its currency, the date, the unit, the
 acronym) as regular expressions on the normalised transcript; a pattern accepts
 every correct rendering, whichever condition produced it.
 
+Measured 2026-11-25 (54 sentences, 61 critical readings, deterministic
+decoding): raw Piper 36/61 heard, with the text stages 55/61. The six misses
+with the stages are recogniser slips of tiny.en ("in" heard as "and",
+"seventy" as "17", "Pope Leo" as "hopefully", "C-E-O's" as "cdos").
+
 Run (needs the ``bench`` extra, takes a few minutes on two cores)::
 
     .venv/bin/pip install -e '.[bench]'
