@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
+from typing import ClassVar
 
 from .errors import EmptyArticleError, ExtractionError
 from .ingest import Source, SourceKind
@@ -150,7 +151,13 @@ class _SimpleHTML(HTMLParser):
     """Collects h1 (title), h2–h4 (headings) and p text, skipping scripts and asides."""
 
     SKIP = frozenset({"script", "style", "nav", "header", "footer", "aside", "figure", "form"})
-    KINDS = {"h1": "title", "h2": "heading", "h3": "heading", "h4": "heading", "p": "p"}
+    KINDS: ClassVar[dict[str, str]] = {
+        "h1": "title",
+        "h2": "heading",
+        "h3": "heading",
+        "h4": "heading",
+        "p": "p",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
