@@ -32,8 +32,11 @@ from articleaudio.models import (
 DURATION = 20.0
 DISCLOSURE = "This audio is created with AI assistance"
 LONG_WORD = "A" * 10_000
-HOSTILE_TITLE = '<script>alert("title")</script> & "quotes" \'single\' \u202eevil\u202c 😀'
-HOSTILE_SENTENCE = "Ends </script><!-- here & \u2028there <img src=x onerror=alert(1)>."
+HOSTILE_TITLE = (
+    '<script>window.pwned="title"</script> & "quotes" \'single\' \u202eevil\u202c 😀 \u0007bell'
+)
+HOSTILE_SENTENCE = 'Ends </script><!-- here & \u2028there <img src=x onerror="window.pwned=1">.'
+
 
 # (role, text, start, end, paragraph): the spoken order of a short article.
 PLAIN_CUES = (

@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from _player_fixtures import make_library, make_tone_mp3, running_server
 from articleaudio import player, server
+
+from ._player_fixtures import make_library, make_tone_mp3, running_server
 
 SECRET = "TOP-SECRET-OUTSIDE-THE-FOLDER"
 SLUG = "bridge"

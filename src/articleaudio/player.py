@@ -16,9 +16,7 @@ import base64
 import hashlib
 import html
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -26,8 +24,10 @@ from string import Template
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from .errors import ConfigError, InputError, PublishError, SourceNotFoundError
+from .errors import ConfigError, InputError, SourceNotFoundError
+from .fsutil import atomic_write_text
 from .models import Episode
+from .slug import SLUG_PATTERN
 
 EMBED_FILE = "embed.html"
 """The iframe page, one per episode folder."""
@@ -37,8 +37,6 @@ EPISODE_FILE = "episode.json"
 """Episode record written by the pipeline."""
 IFRAME_HEIGHT = 520
 """Pixels; fits controls, chapters and a few transcript lines."""
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-"""Slug shape from the output contract; nothing else may name a folder."""
 
 # Characters that would let text end the <script> element, open an HTML comment
 # or (U+2028/9) break older JavaScript parsers; each becomes a JSON \u escape.
@@ -59,13 +57,13 @@ _PAGE = Template("""<!doctype html>
 <link rel="icon" href="data:,">
 <title>$title</title>
 <style>
-html, body { margin: 0; background: Canvas; color: CanvasText; }
-body { padding: 8px; font-family: system-ui, sans-serif; }
+html, body { margin: 0; height: 100%; background: Canvas; color: CanvasText; }
+body { box-sizing: border-box; padding: 8px; font-family: system-ui, sans-serif; }
 article-audio { margin: 0 auto; }
 </style>
 </head>
 <body>
-<article-audio data-episode="article-audio-data"></article-audio>
+<article-audio data-episode="article-audio-data" fit></article-audio>
 <noscript>
 <p>$disclosure</p>
 <p>$title</p>
@@ -136,9 +134,9 @@ def write_embed(
     episode_dir: Path, episode: Episode, settings: PlayerSettings | None = None
 ) -> Path:
     """Write ``embed.html`` and ``player.js`` into ``episode_dir``; return the page's path."""
-    _write_atomic(episode_dir / SCRIPT_FILE, player_script())
+    atomic_write_text(episode_dir / SCRIPT_FILE, player_script())
     page = episode_dir / EMBED_FILE
-    _write_atomic(page, render_embed(episode, settings))
+    atomic_write_text(page, render_embed(episode, settings))
     return page
 
 
@@ -167,7 +165,7 @@ def script_snippet(episode: Episode, base_url: str) -> str:
 
 def load_episode(output_dir: Path, slug: str) -> tuple[Path, Episode]:
     """Find ``episodes/<slug>/`` in a library and read its ``episode.json``."""
-    if not SLUG_RE.match(slug):
+    if not SLUG_PATTERN.match(slug):
         raise InputError(
             f"{slug!r} is not an episode slug (lowercase letters, digits and '-'); "
             f"list the episodes in {output_dir / 'episodes'}",
@@ -239,26 +237,3 @@ def _known_slugs(output_dir: Path) -> str:
     slugs = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
     shown = ", ".join(slugs[:10]) + (", ..." if len(slugs) > 10 else "")
     return f"available: {shown}" if slugs else "it has no episodes"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write next to ``path`` and rename, so readers never see half a file."""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise PublishError(
-            f"cannot write in {path.parent} ({exc.strerror or exc}); make the folder writable"
-        ) from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; web servers must read it
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise PublishError(
-            f"cannot write {path} ({exc.strerror or exc}); make the folder writable"
-        ) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -11,6 +11,12 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const ICONS = { play: "M8 5v14l11-7z", pause: "M6 5h4v14H6zM14 5h4v14h-4z" };
 const FINGERPRINT_CHARS = 80;
 const HOST_STYLE_ID = "article-audio-host-style";
+// C0/C1 control characters have no glyph; they would show as boxes.
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+function clean(value) {
+  return String(value ?? "").replace(CONTROLS, "");
+}
 
 function el(tag, props, children) {
   const node = document.createElement(tag);
@@ -91,25 +97,25 @@ function toModel(episode, base, options) {
   const timeline = episode.timeline || {};
   const audioFile = (episode.files && episode.files.audio) || (episode.audio && episode.audio.file);
   const cues = (timeline.cues || []).map((c) => ({
-    text: String(c.text),
+    text: clean(c.text),
     start: Number(c.start),
     end: Number(c.end),
     role: String(c.role || "sentence"),
     paragraph: Number.isInteger(c.paragraph) ? c.paragraph : -1,
-    words: (c.words || []).map((w) => ({ text: String(w[0]), start: Number(w[1]), end: Number(w[2]) })),
+    words: (c.words || []).map((w) => ({ text: clean(w[0]), start: Number(w[1]), end: Number(w[2]) })),
   }));
   return {
-    title: String(article.title || ""),
-    artist: (article.authors || []).join(", ") || String(article.publisher || ""),
-    album: String(article.publisher || ""),
+    title: clean(article.title),
+    artist: clean((article.authors || []).join(", ") || article.publisher),
+    album: clean(article.publisher),
     image: article.image ? safeHref(article.image, base) : null,
-    disclosure: String(episode.disclosure || "This audio is created with AI assistance"),
+    disclosure: clean(episode.disclosure || "This audio is created with AI assistance"),
     disclosureUrl: options.disclosureUrl ? safeHref(options.disclosureUrl, base) : null,
     audio: new URL(String(audioFile), base).href,
     duration: Number(timeline.duration) || 0,
     cues,
     chapters: (timeline.chapters || []).map((ch) => ({
-      title: String(ch.title),
+      title: clean(ch.title),
       start: Number(ch.start),
       end: Number(ch.end),
     })),
@@ -179,6 +185,8 @@ class ArticleAudio extends HTMLElement {
     this.shadowRoot.append(region);
     this.bindAudio(audio);
     if (this.hasAttribute("follow-page")) this.linkHostParagraphs();
+    // The article on the page is the transcript: keep the copy folded away.
+    if (this.hostParagraphs && this.hostParagraphs.size && this.transcript) this.transcript.open = false;
   }
 
   renderDisclosure(model) {
@@ -254,7 +262,8 @@ class ArticleAudio extends HTMLElement {
       return node;
     });
     this.textBox.addEventListener("keydown", (event) => this.onTranscriptKey(event));
-    return el("details", { class: "aa-transcript", open: "" }, [el("summary", { text: "Transcript" }), this.textBox]);
+    this.transcript = el("details", { class: "aa-transcript", open: "" }, [el("summary", { text: "Transcript" }), this.textBox]);
+    return this.transcript;
   }
 
   bindAudio(audio) {
