@@ -5,6 +5,7 @@ Screenshots go to tests/artifacts/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,9 @@ from typing import Any
 import pytest
 
 from articleaudio import player
+from articleaudio.models import Role
+from articleaudio.pipeline import BuildSettings, build_episode
+from articleaudio.synthesize import FakeSynthesizer
 
 from ._player_fixtures import (
     CHAPTERS,
@@ -116,7 +120,7 @@ def current_time(page: Any) -> float:
 def screenshot(page: Any, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=True, animations="disabled")
     return path
 
 
@@ -348,3 +352,28 @@ def test_script_embed_follows_the_host_page(page: Any, library: Library) -> None
     assert paragraphs.nth(1).get_attribute("data-article-audio-reading") == ""
     assert paragraphs.nth(0).get_attribute("data-article-audio-reading") is None
     screenshot(page, "script-embed.png")
+
+
+def test_real_built_episode(page: Any, tmp_path: Path) -> None:
+    # The lead's pipeline end to end (fake voice for speed), then the player on top.
+    sample = Path(__file__).resolve().parent.parent / "samples" / "riverside-library.md"
+    settings = BuildSettings(output=tmp_path / "out")
+    built = build_episode(str(sample), settings, synthesizer=FakeSynthesizer())
+    player.write_embed(built.directory, built.episode)
+    timeline = built.episode.timeline
+    open_player(page, (built.directory / player.EMBED_FILE).as_uri())
+    label = page.locator("article-audio .aa-disclosure")
+    assert label.is_visible() and label.text_content() == built.episode.disclosure
+    # The MP3 the browser decodes is as long as the timeline says.
+    assert page.evaluate(f"{AUDIO}.duration") == pytest.approx(timeline.duration, abs=0.15)
+    titles = page.locator("article-audio .aa-chapter-title").all_text_contents()
+    assert titles == [ch.title for ch in timeline.chapters]
+    sentences = [c for c in timeline.cues if c.role is Role.SENTENCE]
+    target, following = sentences[2], timeline.cues[sentences[2].index + 1]
+    page.locator("article-audio .aa-cue", has_text=target.text).click()
+    # episode.json carries times to the millisecond (Timeline.to_dict).
+    assert round(target.start, 3) <= current_time(page) < target.end
+    page.evaluate(f"{AUDIO}.currentTime = {target.end - 0.4}")
+    page.wait_for_function(f"({CURRENT_CUE}) === {json.dumps(following.text)}", timeout=10_000)
+    assert round(following.start, 3) <= current_time(page) < following.end
+    screenshot(page, "player-built-episode.png")

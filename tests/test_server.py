@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from articleaudio import player, server
+from articleaudio.errors import ConfigError, SourceNotFoundError
 
 from ._player_fixtures import make_library, make_tone_mp3, running_server
 
@@ -273,14 +274,14 @@ def test_script_embed_can_fetch_cross_origin(site: Site) -> None:
 
 
 def test_missing_output_folder_is_a_user_error(tmp_path: Path) -> None:
-    with pytest.raises(server.SourceNotFoundError, match="build an episode first"):
+    with pytest.raises(SourceNotFoundError, match="build an episode first"):
         server.create_app(tmp_path / "nope")
 
 
 def test_busy_port_is_a_user_error() -> None:
     sock = server.bind_socket("127.0.0.1", 0)
     try:
-        with pytest.raises(server.ConfigError, match="choose another --port"):
+        with pytest.raises(ConfigError, match="choose another --port"):
             server.bind_socket("127.0.0.1", sock.getsockname()[1])
     finally:
         sock.close()
