@@ -134,17 +134,32 @@ def test_disclosure_label_visible_by_default(page: Any, library: Library) -> Non
     screenshot(page, "player-800-light.png")
 
 
-def test_content_security_policy_lets_the_player_work(browser: Any, library: Library) -> None:
+@pytest.mark.parametrize("scheme", ["file", "http"])
+def test_content_security_policy_lets_the_player_work(
+    browser: Any, library: Library, scheme: str
+) -> None:
     context = browser.new_context()  # CSP enforced
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
-    page.goto(library.embed(SLUG))
+    url = f"{library.url}/episodes/{SLUG}/" if scheme == "http" else library.embed(SLUG)
+    page.goto(url)
     page.get_by_role("button", name="Play").click()
     page.get_by_role("button", name="Pause").wait_for(timeout=10_000)  # audio loaded and playing
     page.locator("article-audio .aa-cue.aa-current").wait_for(timeout=10_000)
     context.close()
     assert not [m for m in console if "Content Security Policy" in m]
+
+
+def test_disclosure_links_to_the_explanation(page: Any, library: Library, tmp_path: Path) -> None:
+    folder, episode = player.load_episode(library.root, SLUG)
+    settings = player.PlayerSettings(disclosure_url="https://news.example/how-we-use-ai")
+    html = player.render_embed(episode, settings)
+    (folder / "embed-linked.html").write_text(html, encoding="utf-8")
+    open_player(page, (folder / "embed-linked.html").as_uri())
+    link = page.get_by_role("link", name=DISCLOSURE)
+    assert link.get_attribute("href") == "https://news.example/how-we-use-ai"
+    assert link.get_attribute("rel") == "noopener"
 
 
 def test_play_advances_current_time_in_real_time(page: Any, library: Library) -> None:

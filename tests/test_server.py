@@ -6,6 +6,10 @@ from __future__ import annotations
 import email.utils
 import http.client
 import os
+import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,6 +230,8 @@ TRAVERSALS = [
     "/articleaudio.sqlite",  # the catalogue stays private
     "/.hidden",
     "/secret.txt%00.mp3",
+    "/" + "a" * 5000,  # longer than a file name may be
+    "/%ff%fe.mp3",  # not UTF-8
 ]
 
 
@@ -285,3 +291,29 @@ def test_busy_port_is_a_user_error() -> None:
             server.bind_socket("127.0.0.1", sock.getsockname()[1])
     finally:
         sock.close()
+
+
+def test_serve_command_serves_until_interrupted(site: Site) -> None:
+    code = "from articleaudio.cli_player import serve; serve()"
+    command = [sys.executable, "-c", code, "-o", str(site.root), "--port", "0"]
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        first = proc.stderr.readline()
+        pattern = r"Serving .+ at http://127\.0\.0\.1:(\d+)/ \(Ctrl\+C to stop\)\n"
+        match = re.fullmatch(pattern, first)
+        assert match, first
+        conn = http.client.HTTPConnection("127.0.0.1", int(match.group(1)), timeout=10)
+        conn.request("HEAD", "/feed.xml")
+        response = conn.getresponse()
+        assert response.status == 200
+        assert response.getheader("Content-Type") == "application/rss+xml"
+        conn.close()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()

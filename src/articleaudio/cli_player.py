@@ -5,6 +5,7 @@ The lead registers them on the group with ``cli.add_command(...)``.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -72,4 +73,6 @@ def serve(output: Path, host: str, port: int) -> None:
     name, bound_port = sock.getsockname()[:2]
     shown = f"[{name}]" if ":" in name else name
     click.echo(f"Serving {output} at http://{shown}:{bound_port}/ (Ctrl+C to stop)", err=True)
-    http_server.run(sockets=[sock])
+    with contextlib.suppress(KeyboardInterrupt):  # Uvicorn re-raises Ctrl+C after shutting down
+        http_server.run(sockets=[sock])
+    click.echo("Stopped.", err=True)

@@ -13,6 +13,7 @@ script by hash backs that up.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 import json
@@ -99,6 +100,7 @@ def html_text(text: str) -> str:
     return html.escape(_CONTROL_RE.sub("", text), quote=True)
 
 
+@functools.cache
 def player_script() -> str:
     """The web component with its stylesheet, as one classic script.
 

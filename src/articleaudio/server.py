@@ -176,7 +176,7 @@ async def serve_file(root: Path, request: Request) -> Response:
     """Answer one GET or HEAD for a path under ``root``."""
     url_path: str = request.scope["path"]
     target = resolve_path(root, url_path)
-    if target is not None and target.is_dir():
+    if target is not None and _is_dir(target):
         if not url_path.endswith("/"):
             return RedirectResponse(_folder_url(root, target), status_code=308)
         if target == root and not (root / "index.html").is_file():
@@ -188,6 +188,13 @@ async def serve_file(root: Path, request: Request) -> Response:
     if file is None or target is None:
         return _not_found()
     return _file_response(request, file, os.fstat(file.fileno()), content_type(target.name))
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except OSError:  # missing, or a name too long for the file system
+        return False
 
 
 def _open_regular(path: Path | None) -> BinaryIO | None:
