@@ -147,6 +147,10 @@ def test_script_snippet(hostile: tuple[Path, Episode]) -> None:
         {"src": "https://cdn.example/audio/episodes/hostile/player.js", "defer": None},
     )
     assert page.tags[1][1]["src"] == "https://cdn.example/audio/episodes/hostile/episode.json"
+    assert "disclosure-url" not in page.tags[1][1]
+    settings = player.PlayerSettings(disclosure_url="https://n.example/ai?a=1&b=2")
+    page = parse(player.script_snippet(hostile[1], "https://cdn.example/audio", settings))
+    assert page.tags[1][1]["disclosure-url"] == "https://n.example/ai?a=1&b=2"
 
 
 @pytest.mark.parametrize("base", ["ftp://x/", "javascript:alert(1)", "output/", ""])

@@ -45,8 +45,10 @@ def embed(slug: str, output: Path, base_url: str, disclosure_url: str | None, sc
     """
     settings = player.PlayerSettings(disclosure_url=disclosure_url)
     _, episode = player.publish_embed(output, slug, settings)
-    snippet = player.script_snippet if script else player.embed_snippet
-    click.echo(snippet(episode, base_url))
+    if script:
+        click.echo(player.script_snippet(episode, base_url, settings))
+    else:
+        click.echo(player.embed_snippet(episode, base_url))
 
 
 @click.command()

@@ -155,13 +155,15 @@ def embed_snippet(episode: Episode, base_url: str) -> str:
     )
 
 
-def script_snippet(episode: Episode, base_url: str) -> str:
+def script_snippet(episode: Episode, base_url: str, settings: PlayerSettings | None = None) -> str:
     """The script embed: the same player inline, following the host page's paragraphs."""
     script = html_text(_episode_url(episode, base_url, SCRIPT_FILE))
     data = html_text(_episode_url(episode, base_url, EPISODE_FILE))
+    link = _checked_url(settings.disclosure_url, "disclosure URL") if settings else None
+    extra = f' disclosure-url="{html_text(link)}"' if link else ""
     return (
         f'<script src="{script}" defer></script>\n'
-        f'<article-audio src="{data}" follow-page="article p"></article-audio>'
+        f'<article-audio src="{data}" follow-page="article p"{extra}></article-audio>'
     )
 
 
