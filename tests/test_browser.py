@@ -218,6 +218,17 @@ def test_clicking_a_chapter_seeks_there(page: Any, library: Library, index: int)
     assert button.get_attribute("aria-current") == "true"
 
 
+def test_parts_fold_away(page: Any, library: Library) -> None:
+    open_player(page, library.embed(SLUG))
+    toggle = page.get_by_role("button", name="Chapters")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not page.locator("article-audio .aa-chapters ol").is_visible()
+    toggle.click()
+    assert page.locator("article-audio .aa-chapters ol").is_visible()
+
+
 def test_clicking_a_sentence_seeks_to_it(page: Any, library: Library) -> None:
     _, text, start, end, _ = PLAIN_CUES[7]
     open_player(page, library.embed(SLUG))
@@ -304,6 +315,14 @@ def test_narrow_phone_and_dark_mode(browser: Any, library: Library) -> None:
             box = page.get_by_role("button", name=control).bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
             assert box["height"] >= 40  # touch target
+        # The transcript scrolls inside the frame to keep the spoken sentence in view.
+        page.evaluate(f"{ELEMENT}.seekTo({PLAIN_CUES[7][2] + 0.5}, false)")
+        box, cue = (
+            page.evaluate(f"{ELEMENT}.shadowRoot.querySelector('{sel}').getBoundingClientRect()")
+            for sel in (".aa-text", ".aa-cue.aa-current")
+        )
+        assert box["top"] <= cue["top"] and cue["bottom"] <= box["bottom"], (box, cue)
+        assert box["bottom"] <= 800
         background = page.evaluate(
             f"getComputedStyle({ELEMENT}.shadowRoot.querySelector('.aa')).backgroundColor"
         )
@@ -355,8 +374,9 @@ def test_script_embed_follows_the_host_page(page: Any, library: Library) -> None
     (library.root / "script-host.html").write_text(HOST_PAGE.replace("$snippet", snippet))
     open_player(page, f"{library.url}/script-host.html")
     assert page.locator("article-audio .aa-disclosure").text_content() == DISCLOSURE
-    transcript_open = f"{ELEMENT}.shadowRoot.querySelector('.aa-transcript').open"
-    assert page.evaluate(transcript_open) is False  # the page itself is the transcript
+    toggle = page.get_by_role("button", name="Transcript")
+    assert toggle.get_attribute("aria-expanded") == "false"  # the page itself is the transcript
+    assert not page.locator("article-audio .aa-text").is_visible()
     paragraphs = page.locator("article > p")
     linked = [paragraphs.nth(i).get_attribute("data-article-audio-paragraph") for i in range(3)]
     assert linked == ["1", "3", None]  # matched by fingerprint, the stray one left alone

@@ -41,6 +41,23 @@ function icon(name) {
   return svg;
 }
 
+// A titled part that folds away. A button with aria-expanded rather than
+// <details>, whose content box cannot be laid out as a flex item (the
+// transcript must take the frame's remaining height and scroll inside it).
+function foldable(className, title, body) {
+  body.id = `${className}-body`;
+  const toggle = el("button", { type: "button", class: "aa-toggle", "aria-controls": body.id, text: title });
+  const part = el("div", { class: `aa-part ${className}` }, [toggle, body]);
+  part.expand = (open) => {
+    toggle.setAttribute("aria-expanded", String(open));
+    body.hidden = !open;
+    part.classList.toggle("aa-folded", !open);
+  };
+  toggle.addEventListener("click", () => part.expand(body.hidden));
+  part.expand(true);
+  return part;
+}
+
 function clock(seconds) {
   const s = Math.max(0, Math.floor(Number.isFinite(seconds) ? seconds : 0));
   const h = Math.floor(s / 3600);
@@ -186,7 +203,7 @@ class ArticleAudio extends HTMLElement {
     this.bindAudio(audio);
     if (this.hasAttribute("follow-page")) this.linkHostParagraphs();
     // The article on the page is the transcript: keep the copy folded away.
-    if (this.hostParagraphs && this.hostParagraphs.size && this.transcript) this.transcript.open = false;
+    if (this.hostParagraphs && this.hostParagraphs.size && this.transcript) this.transcript.expand(false);
   }
 
   renderDisclosure(model) {
@@ -229,10 +246,7 @@ class ArticleAudio extends HTMLElement {
       button.addEventListener("click", () => this.jump(ch.start));
       return el("li", {}, [button]);
     });
-    return el("details", { class: "aa-chapters", open: "" }, [
-      el("summary", { text: "Chapters" }),
-      el("ol", {}, this.chapterButtons),
-    ]);
+    return foldable("aa-chapters", "Chapters", el("ol", {}, this.chapterButtons));
   }
 
   renderTranscript(model) {
@@ -262,7 +276,7 @@ class ArticleAudio extends HTMLElement {
       return node;
     });
     this.textBox.addEventListener("keydown", (event) => this.onTranscriptKey(event));
-    this.transcript = el("details", { class: "aa-transcript", open: "" }, [el("summary", { text: "Transcript" }), this.textBox]);
+    this.transcript = foldable("aa-transcript", "Transcript", this.textBox);
     return this.transcript;
   }
 
