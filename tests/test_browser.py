@@ -284,6 +284,7 @@ def test_sentence_level_when_cues_have_no_words(page: Any, library: Library) -> 
     page.evaluate(f"{ELEMENT}.seekTo(8, false)")
     assert page.evaluate(CURRENT_CUE) == PLAIN_CUES[4][1]
     assert page.evaluate(CURRENT_WORD) is None
+    assert page.locator("article-audio .aa-text").get_attribute("lang") == "en"
 
 
 def test_keyboard_only(page: Any, library: Library) -> None:

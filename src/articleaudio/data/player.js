@@ -123,6 +123,7 @@ function toModel(episode, base, options) {
   }));
   return {
     title: clean(article.title),
+    language: /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(article.language || "") ? article.language : "",
     artist: clean((article.authors || []).join(", ") || article.publisher),
     album: clean(article.publisher),
     image: article.image ? safeHref(article.image, base) : null,
@@ -199,6 +200,11 @@ class ArticleAudio extends HTMLElement {
     ]);
     if (model.chapters.length) region.append(this.renderChapters(model));
     if (model.cues.length) region.append(this.renderTranscript(model));
+    // The article's language for its own text, so screen readers pronounce it
+    // right; the controls' labels stay English.
+    if (model.language) {
+      for (const node of region.querySelectorAll(".aa-title, .aa-chapters ol, .aa-text")) node.lang = model.language;
+    }
     this.shadowRoot.append(region);
     this.bindAudio(audio);
     if (this.hasAttribute("follow-page")) this.linkHostParagraphs();
@@ -335,6 +341,10 @@ class ArticleAudio extends HTMLElement {
     this.playButton.replaceChildren(icon(playing ? "pause" : "play"));
     this.playButton.setAttribute("aria-label", playing ? "Pause" : "Play");
     if (playing) {
+      // One voice at a time: a second player on the page pauses the first.
+      for (const other of document.querySelectorAll("article-audio")) {
+        if (other !== this && other.audio && !other.audio.paused) other.audio.pause();
+      }
       this.status.textContent = "";
       this.setMediaSession();
       this.tick();
