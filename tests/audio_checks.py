@@ -39,6 +39,15 @@ def parse_vtt(text: str) -> list[tuple[float, float, str]]:
     return cues
 
 
+INLINE_TIMESTAMP = re.compile(r"<(\d\d:\d\d:\d\d\.\d{3})>")
+
+
+def cue_words(payload: str) -> tuple[str, list[float]]:
+    """Payload text without inline timestamps, and the timestamps in seconds."""
+    stamps = [_seconds(t) for t in INLINE_TIMESTAMP.findall(payload)]
+    return INLINE_TIMESTAMP.sub("", payload), stamps
+
+
 def _seconds(stamp: str) -> float:
     h, m, s = stamp.split(":")
     return int(h) * 3600 + int(m) * 60 + float(s)

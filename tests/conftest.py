@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,12 @@ from articleaudio.pipeline import BuildSettings, Built, build_episode
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "riverside-library.md"
 SHARED_PAGES = ROOT.parent / "shared" / "samples" / "pages"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the tests' synthesis cache out of the user's cache directory."""
+    os.environ["ARTICLEAUDIO_CACHE"] = str(tmp_path_factory.mktemp("segment-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from mutagen.id3 import ID3
 from articleaudio.encode import decode
 from articleaudio.pipeline import Built
 
-from .audio_checks import ebur128, parse_vtt
+from .audio_checks import cue_words, ebur128, parse_vtt
 
 pytestmark = pytest.mark.slow
 
@@ -64,10 +64,15 @@ def test_vtt_cues_increase_inside_duration(real_episode: Built) -> None:
     duration = real_episode.episode.timeline.duration
     assert len(cues) == len(real_episode.episode.timeline.cues)
     previous_end = 0.0
-    for start, end, _text in cues:
+    for start, end, payload in cues:
         assert previous_end <= start < end <= duration
         previous_end = end
-    texts = [payload for _s, _e, payload in cues]
+        _text, stamps = cue_words(payload)
+        assert stamps == sorted(stamps) and all(start <= t <= end for t in stamps)
+    texts = [cue_words(payload)[0] for _s, _e, payload in cues]
+    # Piper's phoneme alignments give every word of the body its own time.
+    worded = [c for c in real_episode.episode.timeline.cues if c.words]
+    assert len(worded) == len(real_episode.episode.timeline.cues)
     assert texts[0] == "Riverside library reopens eight months after flood repairs"
     assert "This audio is created with AI assistance." in texts[:4]
 

@@ -10,16 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from articleaudio.loudness import LoudnessMeter, limit, true_peak
 from articleaudio.master import (
     Mastered,
     MasterSettings,
     Pauses,
-    integrated_loudness,
-    limit_true_peaks,
     master,
     pause_between,
     trim_silence,
-    true_peak_db,
 )
 from articleaudio.models import Article, Block, BlockKind, Role, Segment
 from articleaudio.segment import segment_article
@@ -35,7 +33,7 @@ def _article(blocks: list[tuple[str, str]]) -> Article:
 def _render(article: Article) -> tuple[tuple[Segment, ...], Mastered]:
     segments = segment_article(article)
     synth = FakeSynthesizer()
-    return segments, master(segments, [synth.synthesize(s.spoken) for s in segments])
+    return segments, master(segments, (synth.synthesize(s.spoken) for s in segments))
 
 
 def test_pause_table_follows_structure() -> None:
@@ -74,19 +72,43 @@ def test_loudness_is_normalised_once_for_the_whole_episode() -> None:
     article = _article([("paragraph", "Loud sentence here. " * 5)] * 4)
     _segments, mastered = _render(article)
     assert mastered.loudness.integrated_lufs == pytest.approx(-16.0, abs=0.2)
-    assert mastered.loudness.true_peak_dbtp <= -2.0 + 1e-6
+    assert mastered.loudness.true_peak_dbtp <= -2.0 + 0.01
+    # Measured again, independently, on the samples the encoder would receive.
+    import pyloudnorm
+
+    audio = mastered.audio().astype(np.float64)
+    assert pyloudnorm.Meter(RATE).integrated_loudness(audio) == pytest.approx(-16.0, abs=0.3)
 
 
 def test_limiter_respects_ceiling_and_spares_quiet_audio() -> None:
     t = np.arange(RATE) / RATE
     loud = (1.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
-    assert true_peak_db(limit_true_peaks(loud, RATE, -2.0)) <= -2.0 + 0.05
+    assert 20 * math.log10(true_peak(limit(loud, RATE, -2.0))) <= -2.0 + 0.05
     quiet = (0.1 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
-    assert np.array_equal(limit_true_peaks(quiet, RATE, -2.0), quiet)
+    assert np.array_equal(limit(quiet, RATE, -2.0), quiet)
 
 
 def test_silence_has_no_loudness() -> None:
-    assert integrated_loudness(np.zeros(RATE, dtype=np.float32), RATE) == -math.inf
+    meter = LoudnessMeter(RATE)
+    meter.add_silence(RATE * 3)
+    assert meter.integrated == -math.inf
+
+
+@pytest.mark.parametrize("rate", [22050, 44100, 48000])
+def test_streaming_meter_agrees_with_pyloudnorm(rate: int) -> None:
+    """An independent BS.1770 implementation, fed the same signal whole."""
+    import pyloudnorm
+
+    rng = np.random.default_rng(7)
+    t = np.arange(rate * 20) / rate
+    audio = (0.3 * np.sin(2 * np.pi * 220 * t) * (0.5 - 0.5 * np.cos(2 * np.pi * 2 * t))
+             + 0.05 * rng.standard_normal(len(t))).astype(np.float32)  # fmt: skip
+    audio[rate * 5 : rate * 9] = 0  # a pause the gate must ignore
+    meter = LoudnessMeter(rate)
+    for chunk in np.array_split(audio, 23):
+        meter.add(chunk)
+    reference = pyloudnorm.Meter(rate).integrated_loudness(audio.astype(np.float64))
+    assert meter.integrated == pytest.approx(reference, abs=0.15)
 
 
 def test_chapters_from_headings_cover_the_episode() -> None:
@@ -133,6 +155,9 @@ def test_cue_times_increase_and_stay_inside_duration(blocks: list[tuple[str, str
     for cue in timeline.cues:
         assert previous <= cue.start <= cue.end <= timeline.duration
         previous = cue.end
-    assert abs(timeline.duration - len(mastered.audio) / mastered.sample_rate) < 1e-9
+    assert abs(timeline.duration - len(mastered.audio()) / mastered.sample_rate) < 1e-9
+    for cue in timeline.cues:
+        for word in cue.words:
+            assert cue.start <= word.start <= word.end <= cue.end
     ends = [c.end for c in timeline.chapters]
     assert ends[-1] == timeline.duration

@@ -107,6 +107,11 @@ def progress_bar(label: str, enabled: bool) -> Iterator[Any]:
               help="Also write this rendition (repeatable).")  # fmt: skip
 @click.option("--publication", help="Publication name for the album tag.")
 @click.option("--cover", type=click.Path(dir_okay=False, path_type=Path), help="Cover art.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), help="Synthesis processes [default: cores]."
+)
+@click.option("--no-cache", is_flag=True, help="Do not reuse or store synthesised sentences.")
+@click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per episode.")
 def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any) -> None:
     """Narrate articles into tagged, loudness-normalised episodes.
@@ -186,6 +191,9 @@ def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
         synthesis=SynthesisSettings(length_scale=options["length_scale"]),
         master=MasterSettings(pauses=pauses),
         encode=EncodeSettings(bitrate_kbps=options["bitrate"], extra_formats=options["extra"]),
+        jobs=options["jobs"],
+        use_cache=not options["no_cache"],
+        force=options["force"],
     )
 
 

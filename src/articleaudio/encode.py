@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -34,7 +36,8 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {
-    "mp3": Format(".mp3", ("-c:a", "libmp3lame", "-ar", str(MP3_RATE)), "audio/mpeg"),
+    "mp3": Format(".mp3", ("-c:a", "libmp3lame", "-compression_level", "7", "-ar", str(MP3_RATE)),
+                  "audio/mpeg"),
     "m4a": Format(".m4a", ("-c:a", "aac", "-ar", str(MP3_RATE), "-movflags", "+faststart"),
                   "audio/mp4"),
     "opus": Format(".opus", ("-c:a", "libopus", "-ar", "48000"), "audio/ogg"),
@@ -68,30 +71,34 @@ def ffmpeg_path() -> str:
         ) from exc
 
 
-def to_pcm16(audio: np.ndarray) -> bytes:
-    """Float samples in [-1, 1] → little-endian signed 16-bit PCM (with TPDF dither)."""
-    rng = np.random.default_rng(0)  # fixed seed: identical input gives identical files
-    dither = (rng.random(len(audio)) - rng.random(len(audio))) / 32768.0
-    scaled = np.clip((audio + dither) * 32767.0, -32768, 32767)
-    return np.round(scaled).astype("<i2").tobytes()
-
-
-def encode(audio: np.ndarray, rate: int, path: Path, fmt: str, bitrate_kbps: int) -> None:
-    """Encode mono float audio at ``rate`` into ``path`` (mono, CBR)."""
+def encode(
+    chunks: Iterable[np.ndarray], rate: int, path: Path, fmt: str, bitrate_kbps: int
+) -> None:
+    """Stream mono float chunks at ``rate`` into ffmpeg, writing ``path`` (mono, CBR)."""
     spec = FORMATS[fmt]
     command = [
         ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-        "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
-        *spec.codec, "-ac", "1", "-b:a", f"{bitrate_kbps}k",
-        "-map_metadata", "-1", str(path),
+        "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
+        *spec.codec, "-ac", "1", "-b:a", f"{bitrate_kbps}k", "-map_metadata", "-1", str(path),
     ]  # fmt: skip
-    try:
-        proc = subprocess.run(command, input=to_pcm16(audio), capture_output=True, check=False)
-    except OSError as exc:
-        raise AudioToolError(f"cannot run ffmpeg ({command[0]}): {exc.strerror}") from exc
-    if proc.returncode != 0:
-        tail = proc.stderr.decode(errors="replace")[-800:]
-        raise AudioToolError(f"ffmpeg failed to write {path.name}: {tail.strip()}", stderr=tail)
+    with tempfile.TemporaryFile() as errors:
+        try:
+            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
+        except OSError as exc:
+            raise AudioToolError(f"cannot run ffmpeg ({command[0]}): {exc.strerror}") from exc
+        assert proc.stdin is not None
+        try:
+            for chunk in chunks:
+                proc.stdin.write(np.ascontiguousarray(chunk, dtype="<f4").tobytes())
+        except BrokenPipeError:
+            pass  # ffmpeg stopped early; its exit status and stderr say why
+        finally:
+            proc.stdin.close()
+            code = proc.wait()
+        errors.seek(0)
+        tail = errors.read().decode(errors="replace")[-800:].strip()
+    if code != 0:
+        raise AudioToolError(f"ffmpeg failed to write {path.name}: {tail}", stderr=tail)
 
 
 def decode(path: Path, rate: int = MP3_RATE) -> np.ndarray:

@@ -1,37 +1,39 @@
 """Master stage: pieces → one episode with structure-aware pauses, clean seams,
 and a single loudness normalisation; also builds the :class:`Timeline`.
 
-Loudness follows ITU-R BS.1770 (pyloudnorm for integrated loudness, 4x
-oversampling for true peak). The whole stitched episode is normalised once, so
-sentences keep their natural relative levels.
+The episode is never held in memory whole: trimmed pieces go to a spool file
+while the loudness meter runs (pass 1), then each piece is gained and
+true-peak limited into a second spool (pass 2) that the encoder streams from.
+Pieces are separated by digital silence, so limiting them one by one is exact.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO
 
 import numpy as np
 
-from .models import Chapter, Cue, Loudness, Role, Segment, Timeline
+from .loudness import LoudnessMeter, limit
+from .models import Chapter, Cue, Loudness, Role, Segment, Timeline, WordTime
 from .synthesize import Piece
 
 TARGET_LUFS = -16.0
 """Podcast loudness (Apple's and most hosts' recommendation for spoken word)."""
 TRUE_PEAK_CEILING = -2.0
 """dBTP before encoding; MP3 encoding overshoots a little, and -1 dBTP must hold after it."""
+LOUDNESS_TOLERANCE = 0.15
+"""LU: close enough to the target to stop adjusting the gain."""
+LOUDNESS_PASSES = 5
 SILENCE_THRESHOLD_DB = -42.0
-"""Below this (short-window peak, dBFS) a piece's edge counts as silence."""
+"""Below this (10 ms window peak, dBFS) a piece's edge counts as silence."""
 EDGE_KEEP = 0.03
-"""Seconds of silence kept at each trimmed edge so consonants are not clipped."""
+"""Seconds of silence kept at each trimmed edge so soft consonants are not clipped."""
 FADE = 0.006
 """Seconds of raised-cosine fade at every seam (no clicks)."""
-LOUDNESS_TOLERANCE = 0.1
-"""LU: close enough to the target to stop adjusting."""
-LOUDNESS_ITERATIONS = 6
-LIMITER_WINDOW = 0.012
-"""Seconds: how far ahead/behind a peak the limiter eases the gain in and out."""
 
 
 @dataclass(frozen=True)
@@ -58,23 +60,9 @@ class Pauses:
 class MasterSettings:
     """Stitching and loudness settings."""
 
-    pauses: Pauses = Pauses()
+    pauses: Pauses = field(default_factory=Pauses)
     target_lufs: float = TARGET_LUFS
     true_peak_ceiling: float = TRUE_PEAK_CEILING
-
-
-@dataclass(frozen=True)
-class Mastered:
-    """The finished episode audio and where everything in it is."""
-
-    audio: np.ndarray
-    """Mono float32 samples."""
-    sample_rate: int
-    """Hz."""
-    timeline: Timeline
-    """Measured cue and chapter times."""
-    loudness: Loudness
-    """Measured after normalisation and limiting."""
 
 
 _AFTER_ROLE = {
@@ -95,20 +83,23 @@ def pause_between(prev: Segment, nxt: Segment, pauses: Pauses) -> float:
     return pauses.paragraph if nxt.paragraph != prev.paragraph else pauses.sentence
 
 
-def trim_silence(audio: np.ndarray, rate: int, keep: float = EDGE_KEEP) -> np.ndarray:
-    """Cut leading/trailing silence down to ``keep`` seconds and fade both edges."""
-    if audio.size == 0:
-        return audio
+def speech_bounds(audio: np.ndarray, rate: int, keep: float = EDGE_KEEP) -> tuple[int, int]:
+    """Sample range to keep: the speech plus ``keep`` seconds each side ((0, 0) if silent)."""
     window = max(1, int(0.01 * rate))
-    level = np.abs(audio)
-    padded = np.pad(level, (0, (-len(level)) % window))
-    frames = padded.reshape(-1, window).max(axis=1)
+    level = np.pad(np.abs(audio), (0, (-len(audio)) % window))
+    frames = level.reshape(-1, window).max(axis=1) if level.size else level
     loud = np.flatnonzero(frames > 10 ** (SILENCE_THRESHOLD_DB / 20))
     if loud.size == 0:
-        return np.zeros(0, dtype=np.float32)
+        return 0, 0
     margin = int(keep * rate)
-    start = max(0, loud[0] * window - margin)
-    end = min(len(audio), (loud[-1] + 1) * window + margin)
+    return max(0, int(loud[0]) * window - margin), min(
+        len(audio), (int(loud[-1]) + 1) * window + margin
+    )
+
+
+def trim_silence(audio: np.ndarray, rate: int, keep: float = EDGE_KEEP) -> np.ndarray:
+    """Cut leading/trailing silence down to ``keep`` seconds and fade both edges."""
+    start, end = speech_bounds(audio, rate, keep)
     return fade_edges(audio[start:end].astype(np.float32), rate)
 
 
@@ -124,28 +115,200 @@ def fade_edges(audio: np.ndarray, rate: int, seconds: float = FADE) -> np.ndarra
     return out
 
 
-def stitch(
-    segments: Sequence[Segment], pieces: Sequence[Piece], pauses: Pauses
-) -> tuple[np.ndarray, list[Cue], int]:
-    """Lay trimmed pieces end to end with pauses; return audio, cues and rate."""
-    rate = pieces[0].sample_rate if pieces else 22050
-    parts: list[np.ndarray] = [np.zeros(int(pauses.lead_in * rate), dtype=np.float32)]
-    cues: list[Cue] = []
-    offset = len(parts[0])
+class Spool:
+    """An anonymous temporary file of float32 pieces, so long episodes stay on disk."""
+
+    def __init__(self) -> None:
+        # Closed explicitly by close(): its life spans the master and encode stages.
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="articleaudio-spool-")  # noqa: SIM115
+        self._end = 0
+
+    def append(self, audio: np.ndarray) -> tuple[int, int]:
+        """Store ``audio``; returns (byte offset, samples)."""
+        data = np.ascontiguousarray(audio, dtype="<f4").tobytes()
+        self._file.seek(self._end)
+        self._file.write(data)
+        offset, self._end = self._end, self._end + len(data)
+        return offset, len(audio)
+
+    def read(self, offset: int, samples: int) -> np.ndarray:
+        """The piece stored at ``offset``."""
+        self._file.seek(offset)
+        return np.frombuffer(self._file.read(samples * 4), dtype="<f4").copy()
+
+    def close(self) -> None:
+        """Delete the file."""
+        self._file.close()
+
+
+@dataclass(frozen=True)
+class Mastered:
+    """The finished episode: where every piece lies, and a way to stream its samples."""
+
+    sample_rate: int
+    """Hz."""
+    timeline: Timeline
+    """Measured cue and chapter times."""
+    loudness: Loudness
+    """Measured on the final samples (after gain and limiting)."""
+    spool: Spool
+    """Holds the final pieces."""
+    layout: tuple[tuple[int, int, int], ...]
+    """Per piece: (silence before it in samples, spool offset, samples)."""
+    tail: int
+    """Samples of silence after the last piece."""
+
+    def chunks(self) -> Iterator[np.ndarray]:
+        """The episode's samples in order, one piece or pause at a time."""
+        for silence, offset, samples in self.layout:
+            yield from _silence(silence, self.sample_rate)
+            yield self.spool.read(offset, samples)
+        yield from _silence(self.tail, self.sample_rate)
+
+    def audio(self) -> np.ndarray:
+        """The whole episode in memory (tests and short clips only)."""
+        return np.concatenate([np.zeros(0, np.float32), *self.chunks()])
+
+
+def _silence(samples: int, rate: int) -> Iterator[np.ndarray]:
+    step = rate * 10
+    for start in range(0, samples, step):
+        yield np.zeros(min(step, samples - start), dtype=np.float32)
+
+
+@dataclass
+class _Layout:
+    """Pass 1's bookkeeping while pieces arrive."""
+
+    rate: int
+    pieces: list[tuple[int, int, int]] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
+    position: int = 0
+
+
+def master(
+    segments: Sequence[Segment],
+    pieces: Iterable[Piece],
+    settings: MasterSettings | None = None,
+) -> Mastered:
+    """Stitch, normalise loudness once, limit true peaks, and time everything."""
+    settings = settings or MasterSettings()
+    raw = Spool()
+    try:
+        layout, meter, tail = _stitch(segments, pieces, settings.pauses, raw)
+        loudness, placed, final = _normalise(layout, meter.integrated, raw, tail, settings)
+    finally:
+        raw.close()
+    duration = (layout.position + tail) / layout.rate
+    chapters = tuple(chapters_from(segments, layout.cues, duration))
+    timeline = Timeline(tuple(layout.cues), chapters, duration)
+    return Mastered(layout.rate, timeline, loudness, final, placed, tail)
+
+
+def _stitch(
+    segments: Sequence[Segment], pieces: Iterable[Piece], pauses: Pauses, spool: Spool
+) -> tuple[_Layout, LoudnessMeter, int]:
+    """Pass 1: trim each piece, lay it after its pause, meter everything."""
+    layout: _Layout | None = None
+    meter: LoudnessMeter | None = None
+    gap = 0.0
     for i, (segment, piece) in enumerate(zip(segments, pieces, strict=True)):
-        audio = trim_silence(piece.audio, rate)
-        cues.append(_cue(segment, offset / rate, (offset + len(audio)) / rate))
-        gap = pauses.tail if i == len(segments) - 1 else 0.0
-        if i < len(segments) - 1:
-            gap = pause_between(segment, segments[i + 1], pauses)
-        silence = np.zeros(int(gap * rate), dtype=np.float32)
-        parts += [audio, silence]
-        offset += len(audio) + len(silence)
-    return np.concatenate(parts), cues, rate
+        if layout is None or meter is None:
+            layout, meter = _Layout(piece.sample_rate), LoudnessMeter(piece.sample_rate)
+            gap = pauses.lead_in
+        silence = int(gap * layout.rate)
+        start, end = speech_bounds(piece.audio, layout.rate)
+        audio = fade_edges(piece.audio[start:end].astype(np.float32), layout.rate)
+        meter.add_silence(silence)
+        meter.add(audio, peaks=False)
+        offset, samples = spool.append(audio)
+        layout.position += silence
+        begin, finish = layout.position / layout.rate, (layout.position + samples) / layout.rate
+        words = _words(segment.text, piece.words, begin - start / layout.rate, (begin, finish))
+        layout.cues.append(_cue(segment, begin, finish, words))
+        layout.pieces.append((silence, offset, samples))
+        layout.position += samples
+        nxt = segments[i + 1] if i + 1 < len(segments) else None
+        gap = pause_between(segment, nxt, pauses) if nxt else 0.0
+    if layout is None or meter is None:
+        raise ValueError("nothing to master: no segments")
+    return layout, meter, int(pauses.tail * layout.rate)
 
 
-def _cue(segment: Segment, start: float, end: float) -> Cue:
-    return Cue(segment.index, segment.role, segment.text, start, end, segment.paragraph)
+def _normalise(
+    layout: _Layout,
+    measured: float,
+    raw: Spool,
+    tail: int,
+    settings: MasterSettings,
+) -> tuple[Loudness, tuple[tuple[int, int, int], ...], Spool]:
+    """Pass 2: one gain for the whole episode, then true-peak limiting, re-metered."""
+    gain_db = settings.target_lufs - measured if math.isfinite(measured) else 0.0
+    final: Spool | None = None
+    previous: tuple[float, float] | None = None
+    for _attempt in range(LOUDNESS_PASSES):
+        if final is not None:
+            final.close()
+        final = Spool()
+        meter = LoudnessMeter(layout.rate)
+        placed: list[tuple[int, int, int]] = []
+        for silence, offset, samples in layout.pieces:
+            audio = raw.read(offset, samples) * np.float32(10 ** (gain_db / 20))
+            audio = limit(audio, layout.rate, settings.true_peak_ceiling)
+            meter.add_silence(silence)
+            meter.add(audio)
+            placed.append((silence, *final.append(audio)))
+        meter.add_silence(tail)
+        error = settings.target_lufs - meter.integrated
+        if not math.isfinite(error) or abs(error) < LOUDNESS_TOLERANCE:
+            break
+        # The limiter takes some loudness away, so a dB of gain buys less than a
+        # dB of loudness: step by the secant of the last two tries.
+        slope = 1.0
+        if previous is not None and gain_db != previous[0]:
+            slope = min(1.0, max(0.2, (meter.integrated - previous[1]) / (gain_db - previous[0])))
+        previous = (gain_db, meter.integrated)
+        gain_db += error / slope
+    assert final is not None  # LOUDNESS_PASSES >= 1
+    return Loudness(meter.integrated, meter.true_peak_db), tuple(placed), final
+
+
+def _cue(segment: Segment, start: float, end: float, words: tuple[WordTime, ...]) -> Cue:
+    return Cue(segment.index, segment.role, segment.text, start, end, segment.paragraph, words)
+
+
+def _words(
+    text: str,
+    spoken: tuple[tuple[str, float, float], ...],
+    shift: float,
+    bounds: tuple[float, float],
+) -> tuple[WordTime, ...]:
+    """Display words timed from the voice's spoken-word alignments.
+
+    Normalisation can change the word count ("$5" → "five dollars"), so display
+    word *j* of *D* takes the spoken words in its share ``[j·S/D, (j+1)·S/D)``.
+    """
+    shown = text.split()
+    if not spoken or not shown:
+        return ()
+    ratio = len(spoken) / len(shown)
+    out: list[WordTime] = []
+    for j, word in enumerate(shown):
+        first = min(int(j * ratio), len(spoken) - 1)
+        last = max(first, min(math.ceil((j + 1) * ratio) - 1, len(spoken) - 1))
+        out.append(WordTime(word, spoken[first][1] + shift, spoken[last][2] + shift))
+    return _clamp(out, *bounds)
+
+
+def _clamp(words: list[WordTime], begin: float, end: float) -> tuple[WordTime, ...]:
+    """Keep word times inside the cue and non-decreasing (trimming cuts the margins)."""
+    out: list[WordTime] = []
+    floor = begin
+    for word in words:
+        start = min(max(word.start, floor), end)
+        out.append(WordTime(word.text, start, min(max(word.end, start), end)))
+        floor = start
+    return tuple(out)
 
 
 def chapters_from(
@@ -161,74 +324,3 @@ def chapters_from(
         end = starts[n + 1][1] if n + 1 < len(starts) else duration
         chapters.append(Chapter(title, begin, end))
     return chapters
-
-
-def master(
-    segments: Sequence[Segment], pieces: Sequence[Piece], settings: MasterSettings | None = None
-) -> Mastered:
-    """Stitch, normalise loudness once, limit true peaks, and time everything."""
-    settings = settings or MasterSettings()
-    audio, cues, rate = stitch(segments, pieces, settings.pauses)
-    audio = normalize_loudness(audio, rate, settings.target_lufs, settings.true_peak_ceiling)
-    duration = len(audio) / rate
-    timeline = Timeline(tuple(cues), tuple(chapters_from(segments, cues, duration)), duration)
-    loudness = Loudness(integrated_loudness(audio, rate), true_peak_db(audio))
-    return Mastered(audio, rate, timeline, loudness)
-
-
-def integrated_loudness(audio: np.ndarray, rate: int) -> float:
-    """BS.1770 gated integrated loudness in LUFS (-inf for silence or < 0.4 s)."""
-    import pyloudnorm
-
-    if len(audio) < int(0.4 * rate):
-        return -math.inf
-    return float(pyloudnorm.Meter(rate).integrated_loudness(audio.astype(np.float64)))
-
-
-def oversampled_peaks(audio: np.ndarray, factor: int = 4) -> np.ndarray:
-    """Per-sample true-peak estimate: the max of ``factor``x oversampled |x| (BS.1770 annex 2)."""
-    from scipy.signal import resample_poly
-
-    up = np.abs(resample_poly(audio.astype(np.float64), factor, 1))
-    up = up[: len(audio) * factor]
-    peaks: np.ndarray = up.reshape(len(audio), factor).max(axis=1)
-    return peaks
-
-
-def true_peak_db(audio: np.ndarray) -> float:
-    """Maximum true peak in dBTP."""
-    if audio.size == 0:
-        return -math.inf
-    peak = float(oversampled_peaks(audio).max())
-    return 20 * math.log10(peak) if peak > 0 else -math.inf
-
-
-def limit_true_peaks(audio: np.ndarray, rate: int, ceiling_db: float) -> np.ndarray:
-    """Look-ahead gain limiter on true peaks: smooth gain dips around each peak."""
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
-    ceiling = 10 ** (ceiling_db / 20)
-    peaks = oversampled_peaks(audio)
-    if peaks.max(initial=0.0) <= ceiling:
-        return audio
-    needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
-    size = 2 * int(LIMITER_WINDOW * rate) + 1
-    # Averaging a min-filtered gain over the same window never exceeds the needed
-    # gain at any sample, yet it ramps smoothly instead of clicking.
-    gain: np.ndarray = uniform_filter1d(minimum_filter1d(needed, size), size)
-    limited: np.ndarray = (audio * gain).astype(np.float32)
-    return limited
-
-
-def normalize_loudness(
-    audio: np.ndarray, rate: int, target_lufs: float, ceiling_db: float
-) -> np.ndarray:
-    """Gain to ``target_lufs``, then limit true peaks; repeat to make up the limiter's loss."""
-    out = audio.astype(np.float32)
-    for _ in range(LOUDNESS_ITERATIONS):
-        current = integrated_loudness(out, rate)
-        if not math.isfinite(current) or abs(current - target_lufs) < LOUDNESS_TOLERANCE:
-            break
-        out = (out * 10 ** ((target_lufs - current) / 20)).astype(np.float32)
-        out = limit_true_peaks(out, rate, ceiling_db)
-    return limit_true_peaks(out, rate, ceiling_db)

@@ -14,8 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from . import __version__
+from .cache import SegmentCache
 from .encode import FORMATS, MP3_RATE, EncodeSettings, encode
 from .errors import ArticleAudioError, AudioToolError, ConfigError, EmptyArticleError, VoiceError
 from .extract import extract_source
@@ -26,9 +28,10 @@ from .models import Article, AudioInfo, Episode, Role, Segment
 from .segment import DisclosurePosition, SpeechSettings, Spoken, segment_article
 from .sidecars import to_chapters_json, to_transcript_json, to_vtt
 from .slug import check_slug, slugify
-from .synthesize import Piece, PiperSynthesizer, SynthesisSettings, Synthesizer
+from .synthesize import PiperSynthesizer, SynthesisSettings, Synthesizer
 from .tags import TagInfo, write_tags
 from .voices import find_voice
+from .workers import Synthesis, WorkerPool, default_jobs
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,14 @@ class BuildSettings:
     synthesis: SynthesisSettings = field(default_factory=SynthesisSettings)
     master: MasterSettings = field(default_factory=MasterSettings)
     encode: EncodeSettings = field(default_factory=EncodeSettings)
+    jobs: int | None = None
+    """Synthesis worker processes (None: one per core)."""
+    cache_dir: Path | None = None
+    """Segment cache folder (None: the user cache directory)."""
+    use_cache: bool = True
+    """Reuse and store synthesised segments."""
+    force: bool = False
+    """Rebuild even when nothing changed since the last build."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,8 @@ class Built:
     """Its metadata, as in ``episode.json``."""
     directory: Path
     """Its folder."""
+    reused: bool = False
+    """True when nothing had changed and the existing files were kept."""
 
     def paths(self) -> dict[str, str]:
         """Purpose → path of every file written."""
@@ -80,18 +93,26 @@ def load_article(location: str, kind: SourceKind | None = None) -> Article:
     return extract_source(read_source(location, kind=kind))
 
 
+def open_synthesis(settings: BuildSettings, synthesizer: Synthesizer | None = None) -> Synthesis:
+    """The cache and workers a build (or a batch) synthesises through."""
+    cache = SegmentCache(settings.cache_dir) if settings.use_cache else None
+    if synthesizer is not None:
+        return Synthesis(synthesizer, cache=cache)
+    voice = find_voice(settings.voice)
+    local = PiperSynthesizer(voice, settings.synthesis)
+    jobs = settings.jobs or default_jobs()
+    pool = WorkerPool(voice, settings.synthesis, jobs) if jobs > 1 else None
+    return Synthesis(local, pool=pool, cache=cache)
+
+
 def render(
     segments: Sequence[Segment],
-    synthesizer: Synthesizer,
+    synthesis: Synthesis,
     settings: MasterSettings,
     progress: Progress | None = None,
 ) -> Mastered:
-    """Synthesise every segment and master the result."""
-    pieces: list[Piece] = []
-    for n, segment in enumerate(segments):
-        pieces.append(synthesizer.synthesize(segment.spoken))
-        if progress:
-            progress(n + 1, len(segments))
+    """Synthesise every segment (through the cache and workers) and master the result."""
+    pieces = synthesis.pieces([s.spoken for s in segments], progress)
     return master(segments, pieces, settings)
 
 
@@ -115,25 +136,26 @@ def build_all(
     progress: Progress | None = None,
     spoken: Spoken | None = None,
 ) -> list[Outcome]:
-    """Build several sources with one voice, carrying on past failed articles."""
+    """Build several sources sharing one set of workers, carrying on past failed articles."""
     if settings.slug:
         check_slug(settings.slug)  # a bad option fails every article: refuse it up front
-    if synthesizer is None:
-        voice = find_voice(settings.voice)
-        synthesizer = PiperSynthesizer(voice, settings.synthesis)
+    synthesis = open_synthesis(settings, synthesizer)
     outcomes: list[Outcome] = []
-    for location in locations:
-        try:
-            built = build_episode(
-                location, settings, synthesizer=synthesizer, progress=progress, spoken=spoken
-            )
-        except (VoiceError, AudioToolError):
-            raise  # these fail every article alike: stop at once
-        except ArticleAudioError as exc:
-            log.info("%s failed: %s", location, exc)
-            outcomes.append(Outcome(location, error=exc))
-        else:
-            outcomes.append(Outcome(location, built=built))
+    try:
+        for location in locations:
+            try:
+                built = build_episode(
+                    location, settings, synthesis=synthesis, progress=progress, spoken=spoken
+                )
+            except (VoiceError, AudioToolError):
+                raise  # these fail every article alike: stop at once
+            except ArticleAudioError as exc:
+                log.info("%s failed: %s", location, exc)
+                outcomes.append(Outcome(location, error=exc))
+            else:
+                outcomes.append(Outcome(location, built=built))
+    finally:
+        synthesis.close()
     return outcomes
 
 
@@ -141,21 +163,86 @@ def build_episode(
     location: str,
     settings: BuildSettings,
     *,
+    synthesis: Synthesis | None = None,
     synthesizer: Synthesizer | None = None,
     progress: Progress | None = None,
     spoken: Spoken | None = None,
 ) -> Built:
     """Build one article into ``settings.output/episodes/<slug>/``."""
     article = load_article(location, settings.kind)
-    if synthesizer is None:
-        synthesizer = PiperSynthesizer(find_voice(settings.voice), settings.synthesis)
-    voice_name = getattr(getattr(synthesizer, "voice", None), "name", "fake")
-    segment_args = {"spoken": spoken} if spoken else {}
-    segments = segment_article(article, settings.speech, **segment_args)
-    if not any(s.role is Role.SENTENCE for s in segments):
-        raise EmptyArticleError(f"{location}: the article has a title but nothing to read")
-    mastered = render(segments, synthesizer, settings.master, progress)
-    return write_episode(article, mastered, settings, voice_name)
+    owned = synthesis is None
+    synthesis = synthesis or open_synthesis(settings, synthesizer)
+    try:
+        segments = segment_article(
+            article, settings.speech, **({"spoken": spoken} if spoken else {})
+        )
+        if not any(s.role is Role.SENTENCE for s in segments):
+            raise EmptyArticleError(f"{location}: the article has a title but nothing to read")
+        key = build_key(article, segments, settings, synthesis.synthesizer.identity)
+        slug = check_slug(settings.slug) if settings.slug else slugify(article.title)
+        existing = None if settings.force else reusable_episode(settings.output, slug, key)
+        if existing is not None:
+            return existing
+        mastered = render(segments, synthesis, settings.master, progress)
+        try:
+            return write_episode(article, mastered, settings, _voice_name(synthesis), slug, key)
+        finally:
+            mastered.spool.close()
+    finally:
+        if owned:
+            synthesis.close()
+
+
+def _voice_name(synthesis: Synthesis) -> str:
+    voice = getattr(synthesis.synthesizer, "voice", None)
+    return str(getattr(voice, "name", "fake"))
+
+
+def build_key(
+    article: Article, segments: Sequence[Segment], settings: BuildSettings, identity: dict[str, Any]
+) -> str:
+    """Hash of everything that shapes an episode's files."""
+    blob = json.dumps(
+        {
+            "article": article.to_dict(),
+            "spoken": [(s.role.value, s.text, s.spoken, s.chapter) for s in segments],
+            "voice": identity,
+            "master": repr(settings.master),
+            "encode": repr(settings.encode),
+            "publication": settings.publication,
+            "cover": _file_stamp(settings.cover),
+            "version": __version__,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _file_stamp(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return str(path)  # unreadable: the build itself will say so
+
+
+def reusable_episode(output: Path, slug: str, key: str) -> Built | None:
+    """The existing episode when it was built from exactly this input and is intact."""
+    folder = output / EPISODES_DIR / slug
+    try:
+        episode = Episode.from_dict(json.loads((folder / "episode.json").read_text("utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if episode.build_key != key:
+        return None
+    if (folder / episode.audio.file).stat().st_size != episode.audio.bytes:
+        return None
+    if not all((folder / name).is_file() for name in episode.files.values()):
+        return None
+    log.info("%s is unchanged; keeping the existing episode", slug)
+    return Built(episode, folder, reused=True)
 
 
 def article_hash(article: Article) -> str:
@@ -174,14 +261,21 @@ def _disclosure(settings: SpeechSettings) -> str:
 
 
 def write_episode(
-    article: Article, mastered: Mastered, settings: BuildSettings, voice_name: str
+    article: Article,
+    mastered: Mastered,
+    settings: BuildSettings,
+    voice_name: str,
+    slug: str,
+    key: str = "",
 ) -> Built:
     """Encode, tag and write sidecars in a staging folder, then move it into place."""
-    slug = check_slug(settings.slug) if settings.slug else slugify(article.title)
     parent = settings.output / EPISODES_DIR
     staging = make_staging_dir(parent, slug)
     try:
         episode = _write_files(staging, slug, article, mastered, settings, voice_name)
+        episode = replace(episode, build_key=key)
+        text = json.dumps(episode.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        atomic_write_text(staging / "episode.json", text)
     except BaseException:
         import shutil
 
@@ -208,10 +302,10 @@ def _write_files(
         "chapters_json": f"{slug}.chapters.json",
     }
     rate, bitrate = mastered.sample_rate, settings.encode.bitrate_kbps
-    encode(mastered.audio, rate, folder / files["audio"], "mp3", bitrate)
+    encode(mastered.chunks(), rate, folder / files["audio"], "mp3", bitrate)
     for fmt in settings.encode.extra_formats:
         files[fmt] = f"{slug}{FORMATS[fmt].suffix}"
-        encode(mastered.audio, rate, folder / files[fmt], fmt, bitrate)
+        encode(mastered.chunks(), rate, folder / files[fmt], fmt, bitrate)
     disclosure = _disclosure(settings.speech)
     album = settings.publication or article.publisher or DEFAULT_PUBLICATION
     write_tags(
@@ -234,8 +328,6 @@ def _write_files(
         built_at=datetime.now(UTC).replace(microsecond=0),
         generator=f"articleaudio {__version__}",
     )
-    text = json.dumps(episode.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    atomic_write_text(folder / "episode.json", text)
     return episode
 
 
@@ -285,19 +377,22 @@ def say(
         raise ConfigError(f"cannot write {out.name}: use a .mp3, .m4a or .opus file name")
     if not text.strip():
         raise EmptyArticleError("nothing to say: the text is empty")
-    if synthesizer is None:
-        synthesizer = PiperSynthesizer(find_voice(settings.voice), settings.synthesis)
     to_voice = spoken or _default_spoken()
     segments = (Segment(0, Role.SENTENCE, text.strip(), to_voice(text.strip(), language)),)
-    mastered = render(segments, synthesizer, settings.master)
+    synthesis = open_synthesis(replace(settings, jobs=1), synthesizer)
+    try:
+        mastered = render(segments, synthesis, settings.master)
+    finally:
+        synthesis.close()
     staging = make_staging_dir(out.parent if str(out.parent) else Path("."), out.name)
     try:
-        encode(mastered.audio, mastered.sample_rate, staging / out.name, fmt,
+        encode(mastered.chunks(), mastered.sample_rate, staging / out.name, fmt,
                settings.encode.bitrate_kbps)  # fmt: skip
         (staging / out.name).replace(out)
     finally:
         import shutil
 
+        mastered.spool.close()
         shutil.rmtree(staging, ignore_errors=True)
     return out
 

@@ -57,6 +57,8 @@ class Piece:
     """Mono float32 samples in [-1, 1]."""
     sample_rate: int
     """Hz."""
+    words: tuple[tuple[str, float, float], ...] = ()
+    """Spoken words with (start, end) seconds inside ``audio``, when the voice aligns."""
 
 
 class Synthesizer(Protocol):
@@ -65,6 +67,11 @@ class Synthesizer(Protocol):
     @property
     def sample_rate(self) -> int:
         """Output sample rate."""
+        ...
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        """Everything that changes the audio besides the text (part of cache keys)."""
         ...
 
     def synthesize(self, text: str) -> Piece:
@@ -102,8 +109,9 @@ class PiperSynthesizer:
                 json.loads(self.voice.config_path.read_text(encoding="utf-8"))
             )
             session = onnxruntime.InferenceSession(
-                str(self.voice.model_path), sess_options=options, providers=["CPUExecutionProvider"]
-            )
+                _model_with_alignments(self.voice), sess_options=options,
+                providers=["CPUExecutionProvider"],
+            )  # fmt: skip
         except Exception as exc:  # onnxruntime raises its own untyped errors
             raise VoiceError(
                 f"cannot load voice '{self.voice.name}' from {self.voice.model_path}: {exc}; "
@@ -127,27 +135,89 @@ class PiperSynthesizer:
             normalize_audio=False,
         )
 
+    @property
+    def identity(self) -> dict[str, Any]:
+        """What makes this synthesizer's output differ from another's (cache keys)."""
+        from .cache import model_fingerprint
+
+        return {"model": model_fingerprint(self.voice.model_path), **self.settings.to_dict()}
+
     def synthesize(self, text: str) -> Piece:
         try:
-            chunks = [c.audio_float_array for c in self._piper.synthesize(text, self._config)]
+            chunks = list(self._piper.synthesize(text, self._config, include_alignments=True))
         except (VoiceError, SynthesisError):
             raise
         except Exception as exc:
             raise SynthesisError(f"Piper failed on {text[:60]!r}: {exc}", text=text) from exc
-        return Piece(join_chunks(chunks, self.sample_rate), self.sample_rate)
+        return join_chunks(chunks, self.sample_rate)
 
 
-def join_chunks(chunks: list[np.ndarray], sample_rate: int) -> np.ndarray:
-    """Concatenate Piper's per-sentence chunks with a short gap between them."""
+def _model_with_alignments(voice: Voice) -> str | bytes:
+    """The model patched in memory to also output phoneme durations (for word timings).
+
+    piper-tts ships the patch; it needs the ``onnx`` package. Without it, or for
+    a model that cannot be patched, the plain model is used and captions fall
+    back to sentence level.
+    """
+    try:
+        import onnx
+        from piper.patch_voice_with_alignment import add_alignment_output
+
+        model = onnx.load(str(voice.model_path))
+        add_alignment_output(model)
+        data: bytes = model.SerializeToString()
+        return data
+    except ImportError:
+        log.info("onnx is not installed: no word timings")
+    except ValueError as exc:  # already patched, or no tensor to patch
+        log.info("voice %s gives no word timings: %s", voice.name, exc)
+    return str(voice.model_path)
+
+
+def _chunk_words(chunk: Any, offset: float) -> list[tuple[str, float, float]]:
+    """Word (start, end) times from a chunk's phoneme alignments; words end at spaces."""
+    alignments = getattr(chunk, "phoneme_alignments", None)
+    if not alignments:
+        return []
+    words: list[tuple[str, float, float]] = []
+    position, current, start = 0, "", 0.0
+    for item in alignments:
+        seconds = position / chunk.sample_rate
+        if item.phoneme == " " or item.phoneme in _SILENT_PHONEMES:
+            if current:
+                words.append((current, offset + start, offset + seconds))
+                current = ""
+        else:
+            if not current:
+                start = seconds
+            current += item.phoneme
+        position += int(item.num_samples)
+    if current:
+        words.append((current, offset + start, offset + position / chunk.sample_rate))
+    return words
+
+
+_SILENT_PHONEMES = frozenset("^$_.,;:!?—…()\"'")
+"""Sentence markers and punctuation in Piper's phoneme stream: not part of any word."""
+
+
+def join_chunks(chunks: list[Any], sample_rate: int) -> Piece:
+    """Concatenate Piper's per-sentence chunks with a short gap, carrying word times along."""
     if not chunks:
-        return np.zeros(0, dtype=np.float32)
+        return Piece(np.zeros(0, dtype=np.float32), sample_rate)
     gap = np.zeros(int(INNER_SENTENCE_GAP * sample_rate), dtype=np.float32)
     parts: list[np.ndarray] = []
+    words: list[tuple[str, float, float]] = []
+    samples = 0
     for i, chunk in enumerate(chunks):
         if i:
             parts.append(gap)
-        parts.append(np.asarray(chunk, dtype=np.float32).reshape(-1))
-    return np.concatenate(parts)
+            samples += len(gap)
+        audio = np.asarray(chunk.audio_float_array, dtype=np.float32).reshape(-1)
+        words += _chunk_words(chunk, samples / sample_rate)
+        parts.append(audio)
+        samples += len(audio)
+    return Piece(np.concatenate(parts), sample_rate, tuple(words))
 
 
 class FakeSynthesizer:
@@ -165,6 +235,10 @@ class FakeSynthesizer:
     def sample_rate(self) -> int:
         return self._rate
 
+    @property
+    def identity(self) -> dict[str, Any]:
+        return {"fake": self.seconds_per_char, "rate": self._rate}
+
     def synthesize(self, text: str) -> Piece:
         self.calls.append(text)
         n = int(len(text) * self.seconds_per_char * self._rate)
@@ -175,4 +249,7 @@ class FakeSynthesizer:
         envelope = 0.5 * (1 - np.cos(2 * np.pi * 4 * t))
         tone = (0.2 * envelope * np.sin(2 * np.pi * freq * t)).astype(np.float32)
         margin = np.zeros(int(0.3 * self._rate), dtype=np.float32)
-        return Piece(np.concatenate([margin, tone, margin]), self._rate)
+        words = text.split()
+        step = n / self._rate / max(len(words), 1)
+        times = tuple((w, 0.3 + k * step, 0.3 + (k + 1) * step) for k, w in enumerate(words))
+        return Piece(np.concatenate([margin, tone, margin]), self._rate, times)
