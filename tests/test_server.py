@@ -14,15 +14,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import pytest
 
 from articleaudio import player, server
+from articleaudio.config import PodcastConfig
 from articleaudio.errors import ConfigError, SourceNotFoundError
+from articleaudio.pipeline import BuildSettings, build_episode
+from articleaudio.publish import publish_episode
+from articleaudio.synthesize import FakeSynthesizer
 
 from ._player_fixtures import make_library, make_tone_mp3, running_server
 
 SECRET = "TOP-SECRET-OUTSIDE-THE-FOLDER"
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 SLUG = "bridge"
 
 
@@ -317,3 +324,51 @@ def test_serve_command_serves_until_interrupted(site: Site) -> None:
             proc.wait()
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+def test_a_podcast_app_can_fetch_everything_the_feed_names(tmp_path: Path) -> None:
+    # The lead's pipeline and publisher (fake voice for speed), served for real:
+    # every URL in feed.xml must answer with the type and length the feed states.
+    root = tmp_path / "library"
+    root.mkdir()
+    sample = Path(__file__).resolve().parent.parent / "samples" / "riverside-library.md"
+    with running_server(root) as url:
+        built = build_episode(
+            str(sample), BuildSettings(output=root), synthesizer=FakeSynthesizer()
+        )
+        player.write_embed(built.directory, built.episode)
+        publish_episode(root, built.episode, PodcastConfig(base_url=url + "/"))
+        parts = urlsplit(url)
+        assert parts.hostname and parts.port
+        site = Site(root, parts.hostname, parts.port)
+        response, feed = site.request("GET", "/feed.xml")
+        assert response.getheader("Content-Type") == "application/rss+xml"
+        channel = ElementTree.fromstring(feed).find("channel")
+        assert channel is not None
+        items = channel.findall("item")
+        assert len(items) == 1
+        enclosure = items[0].find("enclosure")
+        assert enclosure is not None
+        head, _ = site.request("HEAD", urlsplit(enclosure.get("url", "")).path)
+        assert head.status == 200
+        assert head.getheader("Content-Length") == enclosure.get("length")
+        assert head.getheader("Content-Type") == enclosure.get("type") == "audio/mpeg"
+        linked = [
+            (el.get("url", ""), el.get("type", ""))
+            for el in items[0].iter()
+            if el.tag in (f"{{{PODCAST_NS}}}transcript", f"{{{PODCAST_NS}}}chapters")
+        ]
+        assert {kind for _, kind in linked} >= {"text/vtt", "application/json+chapters"}
+        for link, kind in linked:
+            response, body = site.request("GET", urlsplit(link).path)
+            assert response.status == 200, link
+            assert (response.getheader("Content-Type") or "").split(";")[0] == kind
+            assert body
+        image = channel.find(f"{{{ITUNES_NS}}}image")
+        assert image is not None
+        response, _ = site.request("HEAD", urlsplit(image.get("href", "")).path)
+        assert response.status == 200
+        assert response.getheader("Content-Type") in {"image/jpeg", "image/png"}
+        page, _ = site.request("GET", f"/episodes/{built.episode.slug}/")
+        assert page.status == 200
+        assert site.request("GET", "/articleaudio.sqlite")[0].status == 404
