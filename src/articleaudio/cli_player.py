@@ -12,8 +12,7 @@ import click
 
 from . import player, server
 from .cli import OUTPUT_OPTION
-
-DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
+from .config import load_config
 
 
 @click.command()
@@ -21,9 +20,9 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 @OUTPUT_OPTION
 @click.option(
     "--base-url",
-    default=DEFAULT_BASE_URL,
-    show_default=True,
-    help="Public address of the output folder (where `serve` or your web server publishes it).",
+    default=None,
+    help="Public address of the output folder (default: base_url in articleaudio.toml, "
+    "else http://127.0.0.1:8000/, where `serve` publishes it).",
 )
 @click.option(
     "--disclosure-url",
@@ -45,6 +44,7 @@ def embed(slug: str, output: Path, base_url: str, disclosure_url: str | None, sc
     """
     settings = player.PlayerSettings(disclosure_url=disclosure_url)
     _, episode = player.publish_embed(output, slug, settings)
+    base_url = base_url or load_config().base_url
     if script:
         click.echo(player.script_snippet(episode, base_url, settings))
     else:

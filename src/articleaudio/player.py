@@ -127,7 +127,7 @@ def render_embed(episode: Episode, settings: PlayerSettings | None = None) -> st
         title=html_text(episode.article.title),
         disclosure=html_text(episode.disclosure),
         audio=html_text(quote(_audio_file(episode))),
-        data=script_json({"episode": episode.to_dict(), "options": options}),
+        data=script_json({"episode": _player_record(episode), "options": options}),
         script=script,
     )
 
@@ -198,6 +198,13 @@ def publish_embed(
     """(Re)write one library episode's embed page; return its path and the episode."""
     folder, episode = load_episode(output_dir, slug)
     return write_embed(folder, episode, settings), episode
+
+
+def _player_record(episode: Episode) -> dict[str, Any]:
+    """``episode.json`` without the article body: the cues carry the same text."""
+    record = episode.to_dict()
+    record["article"] = {k: v for k, v in record["article"].items() if k != "blocks"}
+    return record
 
 
 def _content_security_policy(script: str) -> str:
