@@ -1,6 +1,12 @@
 // articleaudio player: the <article-audio> web component.
 // Used inline by embed.html (data in a <script type="application/json">) and as
-// a script embed on article pages (<article-audio src=".../episode.json">).
+// a script embed on article pages. Attributes:
+//   src="…/episode.json"        the episode record to play (fetched; needs http)
+//   data-episode="ID"            read the record from <script type="application/json" id=ID>
+//   follow-page[="selector"]     highlight the host page's paragraph being read and
+//                                play from a clicked one (default "article p, main p")
+//   disclosure-url="URL"         link the AI-assistance label to an explanation
+//   fit                          fill the host element's height (embed.html in an iframe)
 // Every piece of article text is set with textContent, never parsed as HTML.
 // The bundler in player.py wraps this file in a function that receives CSS.
 
