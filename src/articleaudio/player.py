@@ -111,8 +111,9 @@ def player_script() -> str:
     css = (assets / "player.css").read_text(encoding="utf-8")
     js = (assets / "player.js").read_text(encoding="utf-8")
     script = f'(function (CSS) {{\n"use strict";\n{js}\n}})({script_json(css)});\n'
-    if re.search(r"</script|<!--", script, re.IGNORECASE):  # would end the inline <script>
-        raise RuntimeError("player.js contains '</script' or '<!--'; it cannot be inlined")
+    # HTML §13.2.5 script data states: these could end or re-nest the inline script.
+    if re.search(r"</?script|<!--", script, re.IGNORECASE):
+        raise RuntimeError("player.js contains '<script' or '<!--'; it cannot be inlined")
     return script
 
 

@@ -1,8 +1,8 @@
 // articleaudio player: the <article-audio> web component.
-// Used inline by embed.html (data in a <script type="application/json">) and as
+// Used inline by embed.html (data in a JSON script element) and as
 // a script embed on article pages. Attributes:
 //   src="…/episode.json"        the episode record to play (fetched; needs http)
-//   data-episode="ID"            read the record from <script type="application/json" id=ID>
+//   data-episode="ID"            read the record from the JSON script element with that id
 //   follow-page[="selector"]     highlight the host page's paragraph being read and
 //                                play from a clicked one (default "article p, main p")
 //   disclosure-url="URL"         link the AI-assistance label to an explanation
