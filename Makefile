@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUTPUT ?= output
 
-.PHONY: demo test lint bootstrap clean benchmark
+.PHONY: demo test lint bootstrap clean bench
 
 bootstrap: $(STAMP)
 
@@ -22,10 +22,14 @@ demo: $(STAMP)
 	@echo "Episodes are in $(OUTPUT)/episodes/, the podcast feed is $(OUTPUT)/feed.xml"
 
 test: $(STAMP)
+	bash scripts/install-browser.sh
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_build.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks

@@ -110,7 +110,7 @@ def test_failed_feed_write_keeps_the_previous_feed(
     def disk_full(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("articleaudio.publish.os.fsync", disk_full)
+    monkeypatch.setattr("articleaudio.fsutil.os.fsync", disk_full)
     with pytest.raises(PublishError, match="No space left on device"):
         publish_episode(tmp_path, extra, CONFIG)
     assert (tmp_path / "feed.xml").read_bytes() == before

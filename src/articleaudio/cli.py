@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import __version__, cli_publish
+from . import __version__, cli_player, cli_publish, cli_speech
 from .cache import DEFAULT_MAX_BYTES, SegmentCache
 from .cli_common import OUTPUT_OPTION, _Group, echo_json, progress_bar
 from .config import load_config
@@ -75,6 +75,9 @@ def cli(verbose: int) -> None:
               help="Refuse longer articles.")  # fmt: skip
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Podcast settings file [default: ./articleaudio.toml].")  # fmt: skip
+@click.option("--lexicon", "lexicons", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Pronunciation lexicon (TOML) after the default; repeatable.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per episode.")
 def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any) -> None:
     """Narrate articles into tagged, loudness-normalised episodes.
@@ -125,12 +128,18 @@ def voices(as_json: bool) -> None:
               path_type=Path), help="Audio file to write (.mp3, .m4a or .opus).")  # fmt: skip
 @click.option("--voice", help="Voice name or path to a .onnx model.")
 @click.option("--length-scale", type=click.FloatRange(0.5, 2.0), help="Speaking pace: >1 slower.")
-def say(text: str, out: Path, voice: str | None, length_scale: float | None) -> None:
+@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False,
+              path_type=Path), help="Pronunciation lexicon (TOML); repeatable.")  # fmt: skip
+def say(
+    text: str, out: Path, voice: str | None, length_scale: float | None, lexicons: tuple[Path, ...]
+) -> None:
     """Speak one line through the text stages, to try pronunciations quickly.
 
     Example: articleaudio say "Kyiv, Q1 2026: $3.4bn" -o try.mp3
     """
-    settings = BuildSettings(voice=voice, synthesis=SynthesisSettings(length_scale=length_scale))
+    settings = BuildSettings(
+        voice=voice, synthesis=SynthesisSettings(length_scale=length_scale), lexicons=lexicons
+    )
     click.echo(str(pipeline_say(text, out, settings)))
 
 
@@ -196,10 +205,11 @@ def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
         use_cache=not options["no_cache"],
         force=options["force"],
         max_words=options["max_words"],
+        lexicons=options["lexicons"],
     )
 
 
-for _command in cli_publish.COMMANDS:
+for _command in (*cli_publish.COMMANDS, cli_speech.script, cli_player.embed, cli_player.serve):
     cli.add_command(_command)
 
 

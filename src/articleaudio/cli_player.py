@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from . import player, server
-from .cli import OUTPUT_OPTION
+from .cli_common import OUTPUT_OPTION
 from .config import load_config
 
 

@@ -17,6 +17,7 @@ from typing import IO
 
 import numpy as np
 
+from .errors import PublishError
 from .loudness import LoudnessMeter, limit
 from .models import Chapter, Cue, Loudness, Role, Segment, Timeline, WordTime
 from .synthesize import Piece
@@ -120,14 +121,24 @@ class Spool:
 
     def __init__(self) -> None:
         # Closed explicitly by close(): its life spans the master and encode stages.
-        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="articleaudio-spool-")  # noqa: SIM115
+        try:
+            self._file: IO[bytes] = tempfile.TemporaryFile(prefix="articleaudio-spool-")  # noqa: SIM115
+        except OSError as exc:
+            raise PublishError(f"cannot create a temporary file: {exc.strerror or exc}") from exc
         self._end = 0
 
     def append(self, audio: np.ndarray) -> tuple[int, int]:
         """Store ``audio``; returns (byte offset, samples)."""
         data = np.ascontiguousarray(audio, dtype="<f4").tobytes()
-        self._file.seek(self._end)
-        self._file.write(data)
+        try:
+            self._file.seek(self._end)
+            self._file.write(data)
+            self._file.flush()
+        except OSError as exc:
+            raise PublishError(
+                f"cannot spool audio to the temporary folder: {exc.strerror or exc}; "
+                "free some disk space or set TMPDIR to a folder with room"
+            ) from exc
         offset, self._end = self._end, self._end + len(data)
         return offset, len(audio)
 

@@ -35,13 +35,15 @@ from .fsutil import atomic_write_text, make_staging_dir, replace_dir
 from .ingest import SourceKind, read_source
 from .master import Mastered, MasterSettings, master
 from .models import Article, AudioInfo, Episode, Role, Segment
+from .player import EMBED_FILE, write_embed
 from .publish import library_lock, publish_episode
 from .segment import DisclosurePosition, SpeechSettings, Spoken, segment_article
 from .sidecars import to_chapters_json, to_transcript_json, to_vtt
 from .slug import check_slug, slugify
+from .speech import load_lexicon, make_spoken, spoken_for
 from .synthesize import PiperSynthesizer, SynthesisSettings, Synthesizer
 from .tags import TagInfo, write_tags
-from .voices import find_voice
+from .voices import Voice, find_voice
 from .workers import Synthesis, WorkerPool, default_jobs
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,8 @@ class BuildSettings:
     """Rebuild even when nothing changed since the last build."""
     max_words: int = MAX_WORDS
     """Refuse longer articles (memory stays bounded either way; time does not)."""
+    lexicons: tuple[Path, ...] = ()
+    """Pronunciation lexicons applied after the default one, later files winning."""
     publish: bool = True
     """Add the episode to the library's catalogue and feed once its files are complete."""
     podcast: PodcastConfig | None = None
@@ -162,6 +166,7 @@ def build_all(
     if settings.publish and settings.podcast is None:
         settings = replace(settings, podcast=load_config())  # a bad config fails them all too
     synthesis = open_synthesis(settings, synthesizer)
+    spoken = spoken or speech_step(synthesis, settings)  # one lexicon load for the batch
     outcomes: list[Outcome] = []
     try:
         for location in locations:
@@ -219,9 +224,8 @@ def build_episode(
     owned = synthesis is None
     synthesis = synthesis or open_synthesis(settings, synthesizer)
     try:
-        segments = segment_article(
-            article, settings.speech, **({"spoken": spoken} if spoken else {})
-        )
+        spoken = spoken or speech_step(synthesis, settings)
+        segments = segment_article(article, settings.speech, spoken)
         if not any(s.role is Role.SENTENCE for s in segments):
             raise EmptyArticleError(f"{location}: the article has a title but nothing to read")
         key = build_key(article, segments, settings, synthesis.synthesizer.identity)
@@ -242,6 +246,14 @@ def build_episode(
     finally:
         if owned:
             synthesis.close()
+
+
+def speech_step(synthesis: Synthesis, settings: BuildSettings) -> Spoken:
+    """Normalisation plus the lexicons, with IPA checked against the voice in use."""
+    voice = getattr(synthesis.synthesizer, "voice", None)
+    if isinstance(voice, Voice):
+        return spoken_for(voice, settings.lexicons)
+    return make_spoken(load_lexicon(settings.lexicons))
 
 
 def _voice_name(synthesis: Synthesis) -> str:
@@ -324,7 +336,8 @@ def write_episode(
     staging = make_staging_dir(parent, slug)
     try:
         episode = _write_files(staging, slug, article, mastered, settings, voice_name)
-        episode = replace(episode, build_key=key)
+        episode = replace(episode, build_key=key, files={**episode.files, "embed": EMBED_FILE})
+        write_embed(staging, episode)
         text = json.dumps(episode.to_dict(), ensure_ascii=False, indent=2) + "\n"
         atomic_write_text(staging / "episode.json", text)
     except BaseException:
@@ -429,10 +442,10 @@ def say(
         raise ConfigError(f"cannot write {out.name}: use a .mp3, .m4a or .opus file name")
     if not text.strip():
         raise EmptyArticleError("nothing to say: the text is empty")
-    to_voice = spoken or _default_spoken()
-    segments = (Segment(0, Role.SENTENCE, text.strip(), to_voice(text.strip(), language)),)
     synthesis = open_synthesis(replace(settings, jobs=1), synthesizer)
     try:
+        to_voice = spoken or speech_step(synthesis, settings)
+        segments = (Segment(0, Role.SENTENCE, text.strip(), to_voice(text.strip(), language)),)
         mastered = render(segments, synthesis, settings.master)
     finally:
         synthesis.close()
@@ -447,9 +460,3 @@ def say(
         mastered.spool.close()
         shutil.rmtree(staging, ignore_errors=True)
     return out
-
-
-def _default_spoken() -> Spoken:
-    from .normalize import to_spoken
-
-    return to_spoken
