@@ -1,0 +1,398 @@
+"""HTML → Article: trafilatura finds the main content, then we remove what it leaves in.
+
+trafilatura (Barbaresi, ACL 2021) is the reference extractor. On news pages it
+still keeps cross-links styled as paragraphs ('SEE MORE: …', all-caps story
+links), 'Don't miss' lists, date stamps, standfirsts set as headings, and
+promotional tails ('Follow us on …'). Each fix below is one row in
+``BLOCK_FILTERS``. Metadata comes from JSON-LD and ``<meta>`` first (they carry
+full timestamps with offsets), trafilatura's guesses second.
+
+When trafilatura finds nothing, the page's visible text goes through the same
+block classifier as a copied page (:mod:`articleaudio.extract_text`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import trafilatura
+from lxml import etree, html as lxml_html
+
+from .errors import EmptyArticleError, ExtractionError
+from .extract_meta import (
+    CALL_TO_ACTION,
+    boilerplate_hit,
+    detect_language,
+    is_caption,
+    is_date_line,
+    is_shouting,
+    is_social_prompt,
+    parse_date,
+    split_names,
+    words,
+)
+from .extract_text import extract_plain_text
+from .models import Article, Block, BlockKind
+
+log = logging.getLogger(__name__)
+
+LINK_DOMINATED = 0.8
+"""Share of a paragraph's text inside links above which it is a link to elsewhere."""
+STANDFIRST_MIN_WORDS = 15
+"""A 'heading' this long that ends in a full stop is the standfirst."""
+BRACKET_LABEL = re.compile(r"^[\[\]()A-Z\s|:]{0,20}$")
+"""Leftovers like '[VIDEO]' or 'REACTION]' from link labels split across tags."""
+BLOCK_TAGS = frozenset(
+    "p div li h1 h2 h3 h4 h5 h6 blockquote section article header footer tr td th dd dt "
+    "figcaption pre address aside nav ul ol table main form".split()
+)
+SKIP_TAGS = frozenset("script style noscript template svg iframe head object canvas".split())
+
+
+@dataclass(frozen=True)
+class Item:
+    """One block trafilatura kept, with the features our filters read."""
+
+    kind: BlockKind
+    text: str
+    level: int = 0
+    """Heading level (1 for h1), 0 for paragraphs."""
+    link_share: float = 0.0
+    """Share of the text that is link text."""
+    emphasised: bool = False
+    """Whole block in italics or bold (sign-offs, standfirsts)."""
+
+
+def extract_html_page(text: str, url: str | None = None) -> Article:
+    """Find the article in an HTML page."""
+    tree = _parse(text)
+    meta = page_metadata(tree)
+    # trafilatura prunes the tree it is given, so it gets the text and parses its own copy.
+    doc = trafilatura.bare_extraction(
+        text,
+        url=url,
+        with_metadata=True,
+        include_links=True,
+        include_formatting=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+    )
+    items = list(_items(doc.body)) if doc is not None and doc.body is not None else []
+    if not any(item.kind is BlockKind.PARAGRAPH for item in items):
+        log.info("trafilatura found no body; classifying the page's visible text instead")
+        return _fallback(tree, meta)
+    return _build(items, meta, doc, tree)
+
+
+def _parse(text: str) -> Any:
+    # lxml refuses str input that declares an encoding; the text is already decoded.
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    try:
+        tree = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"the HTML cannot be parsed ({exc}); check it is a web page") from exc
+    return tree
+
+
+def _items(body: Any) -> Iterator[Item]:
+    for element in body:
+        tag = element.tag
+        if tag == "head":
+            level = int((element.get("rend") or "h2").lstrip("h") or 2)
+            yield Item(BlockKind.HEADING, _text(element), level=level)
+        elif tag in {"p", "quote"}:
+            yield _paragraph(element)
+        elif tag == "list":
+            for entry in element.iter("item"):
+                yield _paragraph(entry)
+
+
+def _text(element: Any) -> str:
+    return re.sub(r"\s+", " ", "".join(element.itertext())).strip()
+
+
+def _paragraph(element: Any) -> Item:
+    text = _text(element)
+    linked = sum(len(_text(ref)) for ref in element.iter("ref"))
+    styled = sum(len(_text(hi)) for hi in element.iter("hi"))
+    share = linked / len(text) if text else 0.0
+    emphasised = bool(text) and styled >= 0.9 * len(text.replace(" ", "")) - linked
+    return Item(BlockKind.PARAGRAPH, text, link_share=share, emphasised=emphasised)
+
+
+# --- filters --------------------------------------------------------------------------
+
+BLOCK_FILTERS: tuple[tuple[str, Callable[[Item], bool]], ...] = (
+    ("empty", lambda item: not words(item.text)),
+    ("link to another page", lambda item: item.link_share >= LINK_DOMINATED),
+    ("label fragment", lambda item: bool(BRACKET_LABEL.match(item.text)) and "]" in item.text),
+    ("date stamp", lambda item: is_date_line(item.text)),
+    ("caption or credit", lambda item: is_caption(item.text)),
+    ("social prompt", lambda item: is_social_prompt(item.text)),
+    ("all-caps story link", lambda item: is_shouting(item.text)),
+    ("furniture phrase", lambda item: len(words(item.text)) < 25 and boilerplate_hit(item.text)),
+)
+"""(why, test): a block that passes a test is not article text."""
+
+
+def _keep(item: Item) -> bool:
+    for why, test in BLOCK_FILTERS:
+        if test(item):
+            log.debug("dropped %s: %.60s", why, item.text)
+            return False
+    return True
+
+
+def _is_standfirst(item: Item) -> bool:
+    return (
+        item.kind is BlockKind.HEADING
+        and len(item.text.split()) >= STANDFIRST_MIN_WORDS
+        and item.text.rstrip("”\"'’").endswith((".", "!", "?"))
+    )
+
+
+def _promo_tail(item: Item) -> bool:
+    """Closing blocks that advertise rather than report: all-italic with a link, or a call to action."""
+    short = len(words(item.text)) < 30
+    return short and (
+        (item.emphasised and item.link_share > 0)
+        or bool(CALL_TO_ACTION.match(item.text))
+        or is_social_prompt(item.text)
+    )
+
+
+def _body(items: list[Item]) -> tuple[list[Block], str | None]:
+    description = next((item.text for item in items if _is_standfirst(item)), None)
+    kept = [item for item in items if item.level != 1 and not _is_standfirst(item) and _keep(item)]
+    while kept and (_promo_tail(kept[-1]) or kept[-1].kind is BlockKind.HEADING):
+        kept.pop()
+    blocks = [Block(item.kind, item.text) for item in kept]
+    return _merge_orphans(blocks), description
+
+
+def _merge_orphans(blocks: list[Block]) -> list[Block]:
+    """Rejoin a sign-off like '(bsc)' that trafilatura split from its paragraph."""
+    out: list[Block] = []
+    for block in blocks:
+        if out and out[-1].kind is BlockKind.PARAGRAPH and re.fullmatch(r"\(\w{1,6}\)", block.text):
+            out[-1] = Block(BlockKind.PARAGRAPH, f"{out[-1].text} {block.text}")
+        else:
+            out.append(block)
+    return out
+
+
+# --- assembling ------------------------------------------------------------------------
+
+
+def _build(items: list[Item], meta: dict[str, Any], doc: Any, tree: Any) -> Article:
+    blocks, description = _body(items)
+    if not blocks:
+        raise EmptyArticleError("the page's main content has no article paragraphs")
+    h1 = next((item.text for item in items if item.level == 1 and item.text), None)
+    title = h1 or _visible_h1(tree, doc.title) or meta.get("title") or doc.title or ""
+    body_text = " ".join(block.text for block in blocks)
+    authors = meta.get("authors") or tuple(split_names((doc.author or "").replace(";", ",")))
+    publisher = meta.get("publisher") or doc.sitename
+    # An organisation given as author (JSON-LD often does this) is the publisher, not a byline.
+    authors = tuple(a for a in authors if a != publisher)
+    return Article(
+        title=title,
+        blocks=tuple(blocks),
+        authors=tuple(authors),
+        published=meta.get("published") or parse_date(doc.date or ""),
+        url=meta.get("url") or doc.url,
+        image=meta.get("image") or doc.image,
+        language=detect_language(body_text, meta.get("language")),
+        publisher=publisher,
+        tags=tuple(meta.get("tags") or _doc_tags(doc)),
+        description=meta.get("description") or description or doc.description,
+    )
+
+
+def _doc_tags(doc: Any) -> list[str]:
+    tags: list[str] = []
+    for raw in [*(doc.tags or []), *(doc.categories or [])]:
+        tags.extend(t.strip() for t in raw.split(",") if t.strip())
+    return list(dict.fromkeys(tags))
+
+
+def _visible_h1(tree: Any, meta_title: str | None) -> str | None:
+    """The page's <h1> that shares most words with the meta title (the headline readers see)."""
+    reference = set(words(meta_title or ""))
+    candidates = [_text(h1) for h1 in tree.iter("h1")]
+    candidates = [c for c in candidates if 3 <= len(c.split()) <= 40]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: len(reference.intersection(words(c))))
+
+
+def _fallback(tree: Any, meta: dict[str, Any]) -> Article:
+    text = "\n".join(visible_lines(tree))
+    if not words(text):
+        raise EmptyArticleError("the page has no visible text")
+    article = extract_plain_text(text)
+    return Article(
+        title=meta.get("title") or article.title,
+        blocks=article.blocks,
+        authors=tuple(meta.get("authors") or article.authors),
+        published=meta.get("published") or article.published,
+        url=meta.get("url"),
+        image=meta.get("image"),
+        language=detect_language(" ".join(article.paragraphs), meta.get("language")),
+        publisher=meta.get("publisher") or article.publisher,
+        tags=tuple(meta.get("tags") or article.tags),
+        description=meta.get("description") or article.description,
+    )
+
+
+def visible_lines(tree: Any) -> Iterator[str]:
+    """The page text one block element per line, as a browser's select-all copy gives it."""
+    parts: list[str] = []
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in SKIP_TAGS:
+            if event == "start" and element.tail:
+                pass
+            continue
+        if event == "start":
+            if tag in BLOCK_TAGS or tag == "br":
+                parts.append("\n")
+            if element.text and not _inside_skipped(element):
+                parts.append(element.text)
+        else:
+            if tag in BLOCK_TAGS:
+                parts.append("\n")
+            if element.tail and not _inside_skipped(element.getparent()):
+                parts.append(element.tail)
+    for line in "".join(parts).split("\n"):
+        line = re.sub(r"\s+", " ", line).strip()
+        if line:
+            yield line
+
+
+def _inside_skipped(element: Any) -> bool:
+    while element is not None:
+        if isinstance(element.tag, str) and element.tag in SKIP_TAGS:
+            return True
+        element = element.getparent()
+    return False
+
+
+# --- metadata -------------------------------------------------------------------------
+
+META_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("og:title", "twitter:title"),
+    "description": ("og:description", "description", "twitter:description"),
+    "image": ("og:image", "twitter:image"),
+    "url": ("og:url",),
+    "publisher": ("og:site_name", "application-name"),
+    "published": ("article:published_time", "datepublished", "date", "dc.date", "pubdate"),
+    "author": ("author", "article:author", "dc.creator", "byl"),
+    "keywords": ("news_keywords", "keywords", "article:tag"),
+    "language": ("og:locale", "content-language", "language", "dc.language"),
+}
+"""Article field → <meta name/property> keys, first match wins (Open Graph, then HTML)."""
+
+
+def page_metadata(tree: Any) -> dict[str, Any]:
+    """Title, authors, date, URL, image, publisher, tags and language from the page head."""
+    metas = _meta_tags(tree)
+    ld = _json_ld(tree)
+    first = {field: next((metas[k] for k in keys if metas.get(k)), None) for field, keys in META_FIELDS.items()}
+    published = parse_date(str(ld.get("datePublished") or first["published"] or ""))
+    canonical = next((link.get("href") for link in tree.iter("link") if link.get("rel") == "canonical"), None)
+    return {
+        "title": _clean(ld.get("headline")) or first["title"],
+        "description": first["description"],
+        "image": _ld_image(ld.get("image")) or first["image"],
+        "url": canonical or first["url"],
+        "publisher": _ld_name(ld.get("publisher")) or first["publisher"],
+        "published": published,
+        "authors": _ld_authors(ld.get("author")) or _meta_authors(first["author"]),
+        "tags": _keywords(ld.get("keywords") or first["keywords"]),
+        "language": tree.get("lang") or first["language"] or ld.get("inLanguage"),
+    }
+
+
+def _meta_tags(tree: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("http-equiv") or "").lower()
+        content = (meta.get("content") or "").strip()
+        if key and content and key not in found:
+            found[key] = content
+    return found
+
+
+ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle"})
+
+
+def _json_ld(tree: Any) -> dict[str, Any]:
+    """The first JSON-LD object whose @type is an article (schema.org/NewsArticle)."""
+    for script in tree.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue
+        for node in _ld_nodes(data):
+            kind = node.get("@type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            if ARTICLE_TYPES.intersection(k for k in kinds if isinstance(k, str)):
+                return node
+    return {}
+
+
+def _ld_nodes(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for entry in data:
+            yield from _ld_nodes(entry)
+    elif isinstance(data, dict):
+        yield data
+        yield from _ld_nodes(data.get("@graph", []))
+
+
+def _clean(value: Any) -> str | None:
+    return re.sub(r"\s+", " ", value).strip() or None if isinstance(value, str) else None
+
+
+def _ld_name(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        return _clean(value.get("name"))
+    return _clean(value)
+
+
+def _ld_image(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        return _clean(value.get("url"))
+    return _clean(value)
+
+
+def _ld_authors(value: Any) -> tuple[str, ...]:
+    entries = value if isinstance(value, list) else [value]
+    names = [_ld_name(entry) for entry in entries]
+    return tuple(name for name in names if name and not name.startswith("http"))
+
+
+def _meta_authors(value: str | None) -> tuple[str, ...]:
+    if not value or value.startswith("http"):
+        return ()
+    return split_names(value)
+
+
+def _keywords(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else str(value or "").split(",")
+    tags = (str(item).strip() for item in items)
+    # CMS switches such as 'autoplay_video' ride along in keywords; they are not topics.
+    return tuple(dict.fromkeys(t for t in tags if t and not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", t)))

@@ -1,0 +1,404 @@
+"""Language, dates, bylines and boilerplate phrases: the tables both extractors share.
+
+Pure functions over strings. The phrase lists are data (add a row for a new
+language or site habit); the functions that use them stay small.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, timezone
+from functools import cache
+
+import justext
+
+WORD = re.compile(r"\w+", re.UNICODE)
+"""A word token, the same definition the evaluation uses."""
+
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "de": "German",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "fr": "French",
+    "it": "Italian",
+    "nl": "Dutch",
+    "hr": "Croatian",
+    "sr": "Serbian",
+    "sl": "Slovenian",
+    "pl": "Polish",
+    "cs": "Czech",
+    "uk": "Ukrainian",
+    "ru": "Russian",
+    "sv": "Swedish",
+    "da": "Danish",
+    "nb": "Norwegian_Bokmal",
+    "ro": "Romanian",
+    "tr": "Turkish",
+}
+"""BCP 47 code → jusText stop-list name; the languages we detect."""
+
+DEFAULT_LANGUAGE = "en"
+
+
+@cache
+def stopwords(language: str) -> frozenset[str]:
+    """jusText's stop-word list for a language code (English when unknown)."""
+    name = LANGUAGES.get(language.split("-")[0].lower(), "English")
+    return frozenset(justext.get_stoplist(name))
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens.
+
+    >>> words("It's 2 o'clock!")
+    ['it', 's', '2', 'o', 'clock']
+    """
+    return WORD.findall(text.lower())
+
+
+def stopword_density(text: str, language: str) -> float:
+    """Share of tokens that are stop words: high in prose, low in menus and lists."""
+    tokens = words(text)
+    if not tokens:
+        return 0.0
+    stops = stopwords(language)
+    return sum(t in stops for t in tokens) / len(tokens)
+
+
+def detect_language(text: str, hint: str | None = None) -> str:
+    """Guess the language from stop-word hits; a declared ``hint`` wins when it is known.
+
+    >>> detect_language("Der Hund und die Katze sind nicht mit dem Auto gefahren.")
+    'de'
+    >>> detect_language("The dog and the cat did not go in the car with them.")
+    'en'
+    """
+    if hint:
+        code = hint.strip().replace("_", "-").split("-")[0].lower()
+        if code in LANGUAGES:
+            return code
+    tokens = words(text[:20000])
+    if len(tokens) < 5:
+        return DEFAULT_LANGUAGE
+    scores = {code: sum(t in stopwords(code) for t in tokens) for code in LANGUAGES}
+    best = max(scores, key=lambda code: scores[code])
+    return best if scores[best] else DEFAULT_LANGUAGE
+
+
+# --- dates -------------------------------------------------------------------
+
+MONTHS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        (
+            "january jan januar janvier enero gennaio janeiro januari siječanj",
+            "february feb februar février febrero febbraio fevereiro februari veljača",
+            "march mar märz maerz mars marzo março maart ožujak",
+            "april apr avril abril aprile travanj",
+            "may mai mayo maggio maio mei svibanj",
+            "june jun juni juin junio giugno junho lipanj",
+            "july jul juli juillet julio luglio julho srpanj",
+            "august aug août agosto augustus kolovoz",
+            "september sep sept septembre septiembre settembre setembro rujan",
+            "october oct oktober octobre octubre ottobre outubro listopad",
+            "november nov novembre noviembre novembro studeni",
+            "december dec dezember décembre diciembre dicembre dezembro prosinac",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+"""Month names and abbreviations in the languages we read → month number."""
+
+_MONTH_NAME = r"(?P<month>[A-Za-zäéçčžšćû]{3,10})\.?"
+_TIME = r"(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})(?:\s*(?P<ampm>[ap]\.?m\.?))?"
+DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    # June 12, 2024 / Nov 19, 2019
+    re.compile(_MONTH_NAME + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})", re.I),
+    # 19 November 2019 / 8. April 2015 / 12 de junio de 2024
+    re.compile(r"(?P<day>\d{1,2})\.?\s+(?:de\s+)?" + _MONTH_NAME + r"\s+(?:de\s+)?(?P<year>\d{4})", re.I),
+    # 08.04.2015 / 12/06/2024 (day first, as in most of Europe)
+    re.compile(r"(?P<day>\d{1,2})[./](?P<mnum>\d{1,2})[./](?P<year>\d{4})"),
+    # 2024-06-12
+    re.compile(r"(?P<year>\d{4})-(?P<mnum>\d{2})-(?P<day>\d{2})"),
+)
+"""Date shapes seen in bylines, tried in order; the first that names a real date wins."""
+
+TIME_PATTERN = re.compile(_TIME, re.I)
+RELATIVE_DATE = re.compile(
+    r"^(published|updated|posted)?\s*\d+\s+(minutes?|hours?|days?)\s+ago$", re.I
+)
+
+
+def parse_date(text: str) -> datetime | None:
+    """The first date (and time, when it follows) in ``text``; naive unless an offset is given.
+
+    >>> parse_date("by A. Writer June 12, 2024 2:51 PM 2 min read")
+    datetime.datetime(2024, 6, 12, 14, 51)
+    >>> parse_date("PUBLISHED: 10:48, Tue, Nov 19, 2019")
+    datetime.datetime(2019, 11, 19, 10, 48)
+    >>> parse_date("2024-06-12T14:51:00+03:00").isoformat()
+    '2024-06-12T14:51:00+03:00'
+    """
+    iso = _parse_iso(text.strip())
+    if iso:
+        return iso
+    for pattern in DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            found = _date_from_match(match, text)
+            if found:
+                return found
+    return None
+
+
+def _parse_iso(text: str) -> datetime | None:
+    if not re.match(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$", text):
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _date_from_match(match: re.Match[str], text: str) -> datetime | None:
+    groups = match.groupdict()
+    month = int(groups["mnum"]) if groups.get("mnum") else MONTHS.get(groups["month"].lower())
+    if not month:
+        return None
+    try:
+        day = datetime(int(groups["year"]), month, int(groups["day"]))
+    except ValueError:
+        return None
+    # A time is read from right after the date, or from just before it ("10:48, Tue, Nov 19").
+    after = TIME_PATTERN.match(text[match.end() :].lstrip(" ,|-–at"))
+    before = TIME_PATTERN.search(text[max(0, match.start() - 20) : match.start()])
+    when = after or before
+    if not when:
+        return day
+    hour, minute = int(when["hour"]), int(when["minute"])
+    ampm = (when["ampm"] or "").replace(".", "").lower()
+    hour = hour % 12 + (12 if ampm == "pm" else 0) if ampm else hour
+    if hour > 23 or minute > 59:
+        return day
+    return day + timedelta(hours=hour, minutes=minute)
+
+
+def aware(moment: datetime | None, offset: str | None) -> datetime | None:
+    """Attach a UTC offset such as ``+0200`` or ``Z`` to a naive time."""
+    if moment is None or moment.tzinfo or not offset:
+        return moment
+    if offset.upper() in {"Z", "UTC", "GMT"}:
+        return moment.replace(tzinfo=UTC)
+    match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", offset)
+    if not match:
+        return moment
+    delta = timedelta(hours=int(match[2]), minutes=int(match[3]))
+    return moment.replace(tzinfo=timezone(delta if match[1] == "+" else -delta))
+
+
+def is_date_line(line: str) -> bool:
+    """A line that is only a date, a time or a 'published/updated' stamp.
+
+    >>> is_date_line("Updated: 18 Nov 2019, 19:11")
+    True
+    >>> is_date_line("The 55-year-old was admitted on 18 Nov 2019.")
+    False
+    """
+    text = line.strip()
+    if RELATIVE_DATE.match(text):
+        return True
+    if len(words(text)) > 20 or parse_date(text) is None:
+        return False
+    rest = WORD.findall(text)
+    noise = {"published", "updated", "posted", "am", "pm", "at", "de", "um", "uhr", "stand"}
+    named = [w for w in rest if w.isalpha() and w.lower() not in MONTHS]
+    weekdays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+    return all(w.lower() in noise or w.lower()[:3] in weekdays for w in named)
+
+
+# --- bylines -----------------------------------------------------------------
+
+BYLINE_PREFIX = re.compile(
+    r"^(?:by|von|por|par|di|door|av|od|autor(?:es)?|authors?|written by|від|автор)\s*:?\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+"""'By …' in the languages we read."""
+
+_READ_TIME = re.compile(r"\b\d+\s*(?:min(?:ute)?s?|minuten|minutos)\s*(?:read|lesezeit|de lectura)?\b.*$", re.I)
+_DESK = re.compile(r"\s+(news desk|desk|staff|redaktion|redacción|redação|newsroom)$", re.I)
+
+
+def split_names(names: str) -> tuple[str, ...]:
+    """Split a byline's names on commas, 'and' and '&' (and their translations).
+
+    >>> split_names("Ann Lee, Bo Li and Cy Tan")
+    ('Ann Lee', 'Bo Li', 'Cy Tan')
+    """
+    parts = re.split(r",\s*|\s+(?:and|und|y|e|et|i|en|og|och|і|и)\s+", names)
+    out: list[str] = []
+    for part in parts:
+        pieces = [p.strip() for p in part.split("&")]
+        # 'Ann Lee & Bo Li' is two people; 'Mac & i' or 'Smith & Co' is one name.
+        out.extend(pieces if all(" " in p for p in pieces) else [part])
+    return tuple(p.strip(" .") for p in out if p.strip(" ."))
+
+
+def parse_byline(line: str) -> tuple[tuple[str, ...], datetime | None, str | None] | None:
+    """Authors, date and publisher from a byline such as 'By Ann Lee | Daily News'.
+
+    Returns ``None`` when the line is not a byline.
+
+    >>> parse_byline("by Kateryna Denisova and The Kyiv Independent news desk June 12, 2024 2:51 PM 2 min read")[0]
+    ('Kateryna Denisova', 'The Kyiv Independent news desk')
+    >>> parse_byline("By Andy Sahadeo | Fox News")
+    (('Andy Sahadeo',), None, 'Fox News')
+    """
+    match = BYLINE_PREFIX.match(line.strip())
+    if not match or len(line) > 250:
+        return None
+    rest = _READ_TIME.sub("", match["rest"]).strip()
+    published = parse_date(rest)
+    publisher = None
+    if "|" in rest:
+        rest, publisher = (part.strip() for part in rest.split("|", 1))
+    rest = _cut_at_date(rest)
+    names = split_names(rest)
+    if not names or any(len(n.split()) > 6 for n in names):
+        return None
+    return names, published, publisher or desk_publisher(names)
+
+
+def _cut_at_date(text: str) -> str:
+    cut = len(text)
+    for pattern in (*DATE_PATTERNS, TIME_PATTERN):
+        match = pattern.search(text)
+        if match and (match.groupdict().get("month") is None or match["month"].lower() in MONTHS):
+            cut = min(cut, match.start())
+    return text[:cut].strip(" ,|-–")
+
+
+def desk_publisher(names: Iterable[str]) -> str | None:
+    """A '… news desk' author names the publication.
+
+    >>> desk_publisher(["Ann Lee", "The Kyiv Independent news desk"])
+    'The Kyiv Independent'
+    """
+    for name in names:
+        stripped = _DESK.sub("", name)
+        if stripped != name and stripped:
+            return stripped
+    return None
+
+
+def is_name_line(line: str) -> bool:
+    """Two to four capitalised words and nothing else: a byline without 'By'.
+
+    >>> is_name_line("Debbie White")
+    True
+    >>> is_name_line("Sign in")
+    False
+    """
+    parts = line.strip().split()
+    return 2 <= len(parts) <= 4 and all(
+        re.fullmatch(r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-ž'’.-]+", p) for p in parts
+    )
+
+
+# --- boilerplate ---------------------------------------------------------------
+
+BOILERPLATE_PHRASES: tuple[str, ...] = (
+    # English: navigation, sharing, subscriptions, donations, comments, cookies
+    "skip to content", "skip to main", "jump to", "share this", "share on", "copy this link",
+    "copy link", "read more", "see more", "read also", "related articles", "related topics",
+    "related stories", "more on this story", "most read", "most popular", "don't miss",
+    "don’t miss", "click here", "sign up", "sign in", "log in", "subscribe", "newsletter",
+    "support us", "support independent", "become a member", "donate", "your contribution",
+    "reader contributions", "before you skip", "this banner", "advertisement", "cookie",
+    "privacy policy", "terms of use", "terms of service", "all rights reserved", "copyright",
+    "external links", "open in a new window", "comments are", "leave a comment",
+    "this audio is", "listen to this article", "enter your email", "email address",
+    "indicates required", "follow us", "get the app", "download the app", "image copyright",
+    "image caption", "getty images", "trending", "recommended", "editors' picks",
+    "top stories", "latest news", "more news", "you may also like", "sponsored",
+    "watch now", "watch live", "full article", "why you can trust",
+    # German
+    "weiterlesen", "mehr zum thema", "lesen sie auch", "auch auf", "anzeige", "kommentare",
+    "jetzt abonnieren", "zum artikel", "datenschutz", "impressum", "teilen", "drucken",
+    "meistgelesen", "newsletter abonnieren", "alle rechte vorbehalten",
+    # Spanish / Portuguese
+    "leer más", "lee también", "ver más", "suscríbete", "publicidad", "comparte",
+    "leia mais", "leia também", "veja também", "assine", "publicidade", "compartilhe",
+    "todos os direitos", "todos los derechos",
+    # French / Italian
+    "lire aussi", "lire la suite", "abonnez-vous", "partager", "publicité",
+    "leggi anche", "continua a leggere", "iscriviti", "pubblicità", "condividi",
+    # Croatian / Serbian / Slovenian
+    "pročitajte", "procitajte", "preporučujemo", "podijeli", "oglas", "pretplati",
+    # Ukrainian / Russian
+    "читайте також", "читайте также", "підписуйтесь", "подписывайтесь", "реклама",
+    "поділитися", "поделиться",
+)
+"""Lower-case phrases that mark a short block as page furniture, not article text."""
+
+SOCIAL_NETWORKS = frozenset(
+    "facebook twitter instagram youtube whatsapp tiktok linkedin telegram pinterest "
+    "messenger flipboard reddit snapchat threads bluesky mastodon".split()
+)
+CALL_TO_ACTION = re.compile(
+    r"^(follow|listen|watch|subscribe|sign up|download|click|tap|read|get|join|share|"
+    r"folgen sie|abonnieren sie|siga|sigue|suivez|seguici|pratite)\b",
+    re.IGNORECASE,
+)
+"""Imperatives that open promotional tails ('Follow us on …', 'Listen back here')."""
+
+CAPTION_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\((?:image|photo|picture|foto|bild|imagen|imagem|fotografija|фото)\s*:[^)]*\)\s*$", re.I),
+    re.compile(r"(?:credit|photo|picture|image|foto|bild|quelle|fonte|fuente)\s*:\s*[^.]{2,60}$", re.I),
+    re.compile(r"^(?:image|photo)\s+(?:copyright|caption|credit)\b", re.I),
+    re.compile(r"[.!?\"”]\s*\((?:[A-Z][\w'’.&/-]*\s*){1,6}\)\s*$"),
+    re.compile(r"^\((?:bild|foto|photo|image):[^)]*\)$", re.I),
+)
+"""Photo captions and credits: '(Image: GETTY)', 'Credit: EPA', '… said. (Ministry of X)'."""
+
+
+def boilerplate_hit(text: str) -> bool:
+    """Whether a block contains a furniture phrase.
+
+    >>> boilerplate_hit("Support independent journalism in Ukraine. Join us in this fight.")
+    True
+    >>> boilerplate_hit("The ministry said the contingent had left.")
+    False
+    """
+    lowered = text.lower()
+    return any(phrase in lowered for phrase in BOILERPLATE_PHRASES)
+
+
+def is_caption(text: str) -> bool:
+    """Photo caption or credit line.
+
+    >>> is_caption("Protesters have worn masks (Image: GETTY )")
+    True
+    >>> is_caption("He was admitted to hospital on Saturday.")
+    False
+    """
+    return len(words(text)) < 60 and any(p.search(text.strip()) for p in CAPTION_PATTERNS)
+
+
+def is_social_prompt(text: str) -> bool:
+    """'Follow us on Instagram, Facebook and X': two or more networks in a short block."""
+    tokens = words(text)
+    return len(tokens) < 30 and len(SOCIAL_NETWORKS.intersection(tokens)) >= 2
+
+
+def is_shouting(text: str) -> bool:
+    """A long all-capitals line: on news pages, a link to another story, not a heading.
+
+    >>> is_shouting("SEAN SPICER ELIMINATED FROM 'DANCING WITH THE STARS'")
+    True
+    >>> is_shouting("SCORES QUARANTINED")
+    False
+    """
+    letters = [c for c in text if c.isalpha()]
+    return len(text.split()) > 4 and bool(letters) and all(c.isupper() for c in letters)

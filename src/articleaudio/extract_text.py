@@ -1,0 +1,395 @@
+"""Plain text → Article: clean texts as they are, whole-page copies by block classification.
+
+A page copied with select-all has no markup, so each line is judged on its own
+shape (length, sentence ending, stop-word density, link-like, caption, byline,
+furniture phrases), then in context, after the jusText idea
+(Pomikálek, *Removing Boilerplate and Duplicate Content from Web Corpora*, 2011):
+
+1. classify each line GOOD / SHORT / BAD;
+2. the article body is the run of lines with the most GOOD words, found as a
+   maximum-sum subarray where BAD lines cost and GOOD lines pay;
+3. inside that run, SHORT lines survive as paragraphs or headings only next to
+   GOOD ones; promotional tails are cut;
+4. the headline is the title-shaped line before the body that sits next to a
+   byline or date line; those lines give authors, date and publisher.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from .errors import EmptyArticleError, ExtractionError
+from .extract_meta import (
+    BYLINE_PREFIX,
+    CALL_TO_ACTION,
+    boilerplate_hit,
+    desk_publisher,
+    detect_language,
+    is_caption,
+    is_date_line,
+    is_name_line,
+    is_shouting,
+    is_social_prompt,
+    parse_byline,
+    parse_date,
+    split_names,
+    stopword_density,
+    words,
+)
+from .models import Article, Block, BlockKind
+
+GOOD_MIN_WORDS = 10
+"""A sentence-shaped line this long is article prose (jusText's 'good')."""
+LONG_MIN_WORDS = 20
+"""A line this long is prose even without a sentence ending."""
+MIN_STOPWORD_DENSITY = 0.15
+"""Prose has function words; menus and lists of names hardly any."""
+TITLE_WORDS = (3, 35)
+"""Headline length range, in words."""
+TITLE_LOOKBACK = 80
+"""How many lines before the body the headline may sit."""
+SENTENCE_END = re.compile(r"[.!?…][\"”»’')\]]*$")
+LINK_LIKE = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\s[>›»|]\s.*\s[>›»|]\s|<[a-z/][^>]*>", re.I)
+NAV_MARKS = re.compile(r"\s\|\s|^[«‹<]|[»›>]$")
+"""Pagers and breadcrumbs ('« Previous | Next »'), never a headline."""
+MEDIA_LABELS = frozenset({"video", "watch", "watch now", "play video", "audio", "gallery", "photos"})
+TEASER_ENDINGS = re.compile(r"(mehr|more|más|mais|plus|leggi)\s*(…|\.\.\.|»|›)$", re.I)
+COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*)?(?P<name>[A-Z][\w&.' -]{1,40}?)[.,]", re.I)
+
+
+class Kind(enum.Enum):
+    """What one line is judged to be on its own."""
+
+    GOOD = "good"
+    SHORT = "short"
+    BAD = "bad"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One non-empty line of the copy."""
+
+    text: str
+    alone: bool
+    """True when blank lines surround it (it is its own paragraph)."""
+    kind: Kind = Kind.BAD
+    n_words: int = 0
+
+
+# --- entry point ---------------------------------------------------------------
+
+
+def extract_plain_text(text: str) -> Article:
+    """Plain text of any kind: clean article text as is, a page copy by classification."""
+    lines = split_lines(text)
+    if not lines:
+        raise EmptyArticleError("the text is empty: there is no article to read")
+    language = detect_language(" ".join(line.text for line in lines))
+    lines = [_classify(line, language) for line in lines]
+    if _looks_clean(lines):
+        return _clean_article(lines, language)
+    return _page_copy_article(lines, language)
+
+
+def split_lines(text: str) -> list[Line]:
+    """Non-empty lines with whether each stands alone between blank lines; hard wraps undone."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    out: list[Line] = []
+    for chunk in re.split(r"\n[ \t]*\n", text):
+        rows = _unwrap([re.sub(r"\s+", " ", row).strip() for row in chunk.split("\n")])
+        rows = [row for row in rows if row]
+        out.extend(Line(row, alone=len(rows) == 1) for row in rows)
+    return out
+
+
+def _unwrap(rows: list[str]) -> list[str]:
+    """Join a hard-wrapped paragraph: a long line that stops mid-sentence before a lowercase word."""
+    joined: list[str] = []
+    for row in rows:
+        if joined and len(joined[-1]) >= 40 and row[:1].islower() and not SENTENCE_END.search(joined[-1]):
+            joined[-1] = f"{joined[-1]} {row}"
+        else:
+            joined.append(row)
+    return joined
+
+
+# --- line classification ---------------------------------------------------------
+
+
+def _classify(line: Line, language: str) -> Line:
+    n = len(words(line.text))
+    return replace(line, kind=_kind(line.text, n, language), n_words=n)
+
+
+def _kind(text: str, n: int, language: str) -> Kind:
+    if n == 0 or _is_furniture(text, n):
+        return Kind.BAD
+    density = stopword_density(text, language)
+    sentence = bool(SENTENCE_END.search(text))
+    if density >= MIN_STOPWORD_DENSITY and (
+        (n >= GOOD_MIN_WORDS and sentence) or n >= LONG_MIN_WORDS
+    ):
+        return Kind.GOOD
+    return Kind.SHORT
+
+
+FURNITURE_TESTS = (
+    is_caption,
+    is_date_line,
+    is_social_prompt,
+    is_shouting,
+    lambda text: bool(LINK_LIKE.search(text)),
+    lambda text: bool(TEASER_ENDINGS.search(text)),
+    lambda text: BYLINE_PREFIX.match(text) is not None and parse_byline(text) is not None,
+    lambda text: text.lower().startswith(("authors:", "author:", "tags:", "topics:")),
+)
+"""Tests that make a line page furniture whatever its length."""
+
+
+def _is_furniture(text: str, n: int) -> bool:
+    if any(test(text) for test in FURNITURE_TESTS):
+        return True
+    if boilerplate_hit(text):
+        # Long prose may mention 'subscribe' once; appeals speak to the reader as 'we/us'.
+        return n < 25 or len(re.findall(r"\b(we|our|us)\b", text, re.I)) >= 2
+    return False
+
+
+def _looks_clean(lines: list[Line]) -> bool:
+    """Already an article: a title line, then only prose (bylines and headings allowed)."""
+    body = lines[1:]
+    bad = sum(line.kind is Kind.BAD for line in body)
+    good = sum(line.kind is Kind.GOOD for line in body)
+    return good > 0 and bad <= 1 and _title_shaped(lines[0].text) and good >= len(body) / 2
+
+
+def _clean_article(lines: list[Line], language: str) -> Article:
+    title, rest = lines[0].text, lines[1:]
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None
+    if rest and (byline := parse_byline(rest[0].text)):
+        authors, published, _ = byline
+        rest = rest[1:]
+    blocks = [Block(_clean_block_kind(rest, i), line.text) for i, line in enumerate(rest)]
+    return Article(title=title, blocks=tuple(blocks), authors=authors, published=published, language=language)
+
+
+def _clean_block_kind(lines: list[Line], i: int) -> BlockKind:
+    line = lines[i]
+    heading = line.kind is Kind.SHORT and _title_shaped(line.text) and i + 1 < len(lines)
+    return BlockKind.HEADING if heading else BlockKind.PARAGRAPH
+
+
+# --- page copies -------------------------------------------------------------------
+
+
+def _page_copy_article(lines: list[Line], language: str) -> Article:
+    lines = _drop_media_teasers(lines)
+    lines = _demote_grouped_prose(lines)
+    start, end = _extend_span(lines, *_body_span(lines))
+    if start > end:
+        raise ExtractionError(
+            "no article text found: the text has no run of sentences that reads like an article"
+        )
+    title_at = _find_title(lines, start)
+    standfirst, start = _split_standfirst(lines, start, end)
+    blocks = _body_blocks(lines, start, end)
+    if not blocks:
+        raise EmptyArticleError("no article paragraphs found in the text")
+    title = lines[title_at].text if title_at is not None else ""
+    meta = _text_metadata(lines, title_at if title_at is not None else start, start)
+    body_text = " ".join(b.text for b in blocks)
+    return Article(
+        title=title,
+        blocks=tuple(blocks),
+        language=detect_language(body_text) if body_text else language,
+        description=standfirst,
+        **meta,  # type: ignore[arg-type]
+    )
+
+
+def _drop_media_teasers(lines: list[Line]) -> list[Line]:
+    """A 'Video' label, the clip's title and its one-paragraph blurb are not the article."""
+    out = list(lines)
+    for i, line in enumerate(lines[:-2]):
+        if line.text.lower().strip(" :") in MEDIA_LABELS and _title_shaped(lines[i + 1].text):
+            for j in (i, i + 1, i + 2):
+                out[j] = replace(out[j], kind=Kind.BAD)
+    return out
+
+
+def _demote_grouped_prose(lines: list[Line]) -> list[Line]:
+    """When the body's paragraphs stand alone between blank lines, prose packed together
+    with other lines (a teaser card: headline, blurb, byline) is not body text."""
+    good = [line for line in lines if line.kind is Kind.GOOD]
+    if not good or sum(line.alone for line in good) < 0.7 * len(good):
+        return lines
+    return [
+        replace(line, kind=Kind.BAD) if line.kind is Kind.GOOD and not line.alone else line
+        for line in lines
+    ]
+
+
+def _line_score(line: Line) -> float:
+    if line.kind is Kind.GOOD:
+        return float(line.n_words)
+    if line.kind is Kind.SHORT:
+        return -2.0
+    return -(5.0 + line.n_words / 2)
+
+
+def _body_span(lines: list[Line]) -> tuple[int, int]:
+    """Maximum-sum run of lines (Kadane): the densest stretch of prose."""
+    best, best_span = 0.0, (0, -1)
+    running, run_start = 0.0, 0
+    for i, line in enumerate(lines):
+        if running <= 0:
+            running, run_start = 0.0, i
+        running += _line_score(line)
+        if running > best:
+            best, best_span = running, (run_start, i)
+    return best_span
+
+
+def _extend_span(lines: list[Line], start: int, end: int) -> tuple[int, int]:
+    """A short closing sentence right after the last good line still belongs to the body."""
+    following = lines[end + 1] if end + 1 < len(lines) else None
+    if (
+        start <= end
+        and following is not None
+        and following.kind is Kind.SHORT
+        and SENTENCE_END.search(following.text)
+    ):
+        end += 1
+    return start, end
+
+
+def _split_standfirst(lines: list[Line], start: int, end: int) -> tuple[str | None, int]:
+    """Prose before a byline or date line at the top of the body is the standfirst."""
+    for i in range(start, min(end, start + 4)):
+        text = lines[i].text
+        if (BYLINE_PREFIX.match(text) and parse_byline(text)) or is_date_line(text):
+            before = [line.text for line in lines[start:i] if line.kind is Kind.GOOD]
+            return (" ".join(before) or None), i + 1
+    return None, start
+
+
+def _body_blocks(lines: list[Line], start: int, end: int) -> list[Block]:
+    blocks: list[Block] = []
+    for i in range(start, end + 1):
+        kind = _block_kind(lines, i)
+        if kind is not None:
+            blocks.append(Block(kind, lines[i].text))
+    while blocks and _promo_tail(blocks[-1].text):
+        blocks.pop()
+    while blocks and blocks[-1].kind is BlockKind.HEADING:
+        blocks.pop()
+    return blocks
+
+
+def _block_kind(lines: list[Line], i: int) -> BlockKind | None:
+    line = lines[i]
+    if line.kind is Kind.GOOD:
+        return BlockKind.PARAGRAPH
+    if line.kind is Kind.BAD:
+        return None
+    prev_good = i > 0 and lines[i - 1].kind is Kind.GOOD
+    next_good = i + 1 < len(lines) and lines[i + 1].kind is Kind.GOOD
+    if SENTENCE_END.search(line.text) and line.n_words >= 3 and (prev_good or next_good):
+        return BlockKind.PARAGRAPH
+    if _heading_shaped(line.text) and prev_good and next_good:
+        return BlockKind.HEADING
+    return None
+
+
+def _promo_tail(text: str) -> bool:
+    return len(words(text)) < 30 and (bool(CALL_TO_ACTION.match(text)) or is_social_prompt(text))
+
+
+def _heading_shaped(text: str) -> bool:
+    n = len(text.split())
+    return 1 <= n <= 15 and not text.endswith((".", ",", ";", ":")) and not boilerplate_hit(text)
+
+
+def _title_shaped(text: str) -> bool:
+    n = len(text.split())
+    low, high = TITLE_WORDS
+    return (
+        low <= n <= high
+        and not text.endswith((".", ",", ";", ":"))
+        and not boilerplate_hit(text)
+        and not LINK_LIKE.search(text)
+        and not is_date_line(text)
+        and not is_caption(text)
+        and BYLINE_PREFIX.match(text) is None
+        and any(c.isupper() for c in text[:3])
+        and text.count(",") < 3
+        and not NAV_MARKS.search(text)
+    )
+
+
+# --- headline and metadata ----------------------------------------------------------
+
+
+def _is_byline_or_date(text: str) -> bool:
+    return is_date_line(text) or is_name_line(text) or parse_byline(text) is not None
+
+
+def _find_title(lines: list[Line], start: int) -> int | None:
+    """The title-shaped line before the body that best sits next to a byline or date."""
+    best: tuple[float, int] | None = None
+    for i in range(max(0, start - TITLE_LOOKBACK), start):
+        text = lines[i].text
+        if lines[i].kind is Kind.GOOD or not _title_shaped(text):
+            continue
+        score = min(len(text.split()), 15) / 5 - (start - i) / 20
+        after = [line.text for line in lines[i + 1 : i + 3]]
+        before = [line.text for line in lines[max(0, i - 2) : i]]
+        score += 5 if any(_is_byline_or_date(t) for t in after) else 0
+        score += 3 if any(is_date_line(t) for t in before) else 0
+        if best is None or score >= best[0]:
+            best = (score, i)
+    return best[1] if best else None
+
+
+def _text_metadata(lines: list[Line], title_at: int, start: int) -> dict[str, object]:
+    """Authors, date, publisher and tags from the lines around the headline."""
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None
+    publisher: str | None = None
+    near = lines[title_at + 1 : max(start, title_at + 1) + 3]
+    for line in near:
+        if not authors and (byline := parse_byline(line.text)):
+            authors, published, publisher = byline[0], byline[1] or published, byline[2]
+        elif published is None and is_date_line(line.text):
+            published = parse_date(line.text)
+    if not authors and near and is_name_line(near[0].text):
+        authors = (near[0].text,)
+    return {
+        "authors": authors,
+        "published": published,
+        "publisher": publisher or desk_publisher(authors) or _copyright_holder(lines),
+        "tags": _tags(lines, title_at),
+    }
+
+
+def _copyright_holder(lines: list[Line]) -> str | None:
+    for line in reversed(lines):
+        match = COPYRIGHT.search(line.text)
+        if match:
+            return match["name"].strip()
+    return None
+
+
+def _tags(lines: list[Line], title_at: int) -> tuple[str, ...]:
+    """A comma-separated list of short topics just above the headline; items that are
+    also menu entries elsewhere on the page (their own line) are sections, not tags."""
+    labels = {line.text.lower() for line in lines}
+    for line in lines[max(0, title_at - 6) : title_at]:
+        items = split_names(line.text) if line.text.count(",") >= 2 else ()
+        if items and all(len(item.split()) <= 4 for item in items):
+            return tuple(item for item in items if item.lower() not in labels)
+    return ()
