@@ -50,7 +50,8 @@ def extract_source(source: Source) -> Article:
 def format_article(article: Article) -> str:
     """Title, blank line, then each paragraph and heading on its own, blank-line separated.
 
-    >>> print(format_article(Article("T", (Block(BlockKind.HEADING, "H"), Block(BlockKind.PARAGRAPH, "P.")))))
+    >>> blocks = (Block(BlockKind.HEADING, "H"), Block(BlockKind.PARAGRAPH, "P."))
+    >>> print(format_article(Article("T", blocks)))
     T
     <BLANKLINE>
     H
@@ -105,7 +106,11 @@ def extract_markdown(text: str, url: str | None = None) -> Article:
 def _with_byline(title: str, blocks: list[Block], sample: str) -> Article:
     authors: tuple[str, ...] = ()
     published = None
-    if blocks and blocks[0].kind is BlockKind.PARAGRAPH and (byline := parse_byline(blocks[0].text)):
+    if (
+        blocks
+        and blocks[0].kind is BlockKind.PARAGRAPH
+        and (byline := parse_byline(blocks[0].text))
+    ):
         authors, published, _ = byline
         blocks = blocks[1:]
     return Article(
@@ -173,7 +178,8 @@ def extract_json(text: str, url: str | None = None) -> Article:
 
 def _json_blocks(data: dict[str, Any], title: str) -> tuple[Block, ...]:
     if isinstance(data.get("body_html"), str):
-        page = f"<html><body><article><h1>{html.escape(title)}</h1>{data['body_html']}</article></body></html>"
+        head = f"<h1>{html.escape(title)}</h1>"
+        page = f"<html><body><article>{head}{data['body_html']}</article></body></html>"
         return extract_html_page(page).blocks
     body = data.get("body")
     if not isinstance(body, str) or not body.strip():

@@ -11,6 +11,9 @@ When trafilatura finds nothing, the page's visible text goes through the same
 block classifier as a copied page (:mod:`articleaudio.extract_text`).
 """
 
+# Typographic quotes, dashes and Cyrillic letters here are data, not typos.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import json
@@ -21,7 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import trafilatura
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 from .errors import EmptyArticleError, ExtractionError
 from .extract_meta import (
@@ -48,10 +52,41 @@ STANDFIRST_MIN_WORDS = 15
 BRACKET_LABEL = re.compile(r"^[\[\]()A-Z\s|:]{0,20}$")
 """Leftovers like '[VIDEO]' or 'REACTION]' from link labels split across tags."""
 BLOCK_TAGS = frozenset(
-    "p div li h1 h2 h3 h4 h5 h6 blockquote section article header footer tr td th dd dt "
-    "figcaption pre address aside nav ul ol table main form".split()
+    [
+        "p",
+        "div",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "tr",
+        "td",
+        "th",
+        "dd",
+        "dt",
+        "figcaption",
+        "pre",
+        "address",
+        "aside",
+        "nav",
+        "ul",
+        "ol",
+        "table",
+        "main",
+        "form",
+    ]
 )
-SKIP_TAGS = frozenset("script style noscript template svg iframe head object canvas".split())
+SKIP_TAGS = frozenset(
+    ["script", "style", "noscript", "template", "svg", "iframe", "head", "object", "canvas"]
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +118,8 @@ def extract_html_page(text: str, url: str | None = None) -> Article:
         include_tables=False,
         include_images=False,
     )
-    items = list(_items(doc.body)) if doc is not None and doc.body is not None else []
+    body = getattr(doc, "body", None)
+    items = list(_items(body)) if body is not None else []
     if not any(item.kind is BlockKind.PARAGRAPH for item in items):
         log.info("trafilatura found no body; classifying the page's visible text instead")
         return _fallback(tree, meta)
@@ -158,7 +194,7 @@ def _is_standfirst(item: Item) -> bool:
 
 
 def _promo_tail(item: Item) -> bool:
-    """Closing blocks that advertise rather than report: all-italic with a link, or a call to action."""
+    """Closing blocks that advertise: all-italic with a link, or a call to action."""
     short = len(words(item.text)) < 30
     return short and (
         (item.emphasised and item.link_share > 0)
@@ -304,9 +340,14 @@ def page_metadata(tree: Any) -> dict[str, Any]:
     """Title, authors, date, URL, image, publisher, tags and language from the page head."""
     metas = _meta_tags(tree)
     ld = _json_ld(tree)
-    first = {field: next((metas[k] for k in keys if metas.get(k)), None) for field, keys in META_FIELDS.items()}
+    first = {
+        field: next((metas[k] for k in keys if metas.get(k)), None)
+        for field, keys in META_FIELDS.items()
+    }
     published = parse_date(str(ld.get("datePublished") or first["published"] or ""))
-    canonical = next((link.get("href") for link in tree.iter("link") if link.get("rel") == "canonical"), None)
+    canonical = next(
+        (link.get("href") for link in tree.iter("link") if link.get("rel") == "canonical"), None
+    )
     return {
         "title": _clean(ld.get("headline")) or first["title"],
         "description": first["description"],
@@ -330,7 +371,9 @@ def _meta_tags(tree: Any) -> dict[str, str]:
     return found
 
 
-ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle"})
+ARTICLE_TYPES = frozenset(
+    {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle"}
+)
 
 
 def _json_ld(tree: Any) -> dict[str, Any]:
@@ -391,8 +434,13 @@ def _meta_authors(value: str | None) -> tuple[str, ...]:
     return split_names(value)
 
 
+CMS_SWITCH = re.compile(r"[a-z0-9]+(_[a-z0-9]+)+")
+
+
 def _keywords(value: Any) -> tuple[str, ...]:
     items = value if isinstance(value, list) else str(value or "").split(",")
     tags = (str(item).strip() for item in items)
     # CMS switches such as 'autoplay_video' ride along in keywords; they are not topics.
-    return tuple(dict.fromkeys(t for t in tags if t and not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", t)))
+    return tuple(
+        dict.fromkeys(t for t in tags if t and not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", t))
+    )

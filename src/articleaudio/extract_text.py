@@ -14,6 +14,9 @@ furniture phrases), then in context, after the jusText idea
    byline or date line; those lines give authors, date and publisher.
 """
 
+# Typographic quotes, dashes and Cyrillic letters here are data, not typos.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import enum
@@ -55,9 +58,13 @@ SENTENCE_END = re.compile(r"[.!?…][\"”»’')\]]*$")
 LINK_LIKE = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\s[>›»|]\s.*\s[>›»|]\s|<[a-z/][^>]*>", re.I)
 NAV_MARKS = re.compile(r"\s\|\s|^[«‹<]|[»›>]$")
 """Pagers and breadcrumbs ('« Previous | Next »'), never a headline."""
-MEDIA_LABELS = frozenset({"video", "watch", "watch now", "play video", "audio", "gallery", "photos"})
+MEDIA_LABELS = frozenset(
+    {"video", "watch", "watch now", "play video", "audio", "gallery", "photos"}
+)
 TEASER_ENDINGS = re.compile(r"(mehr|more|más|mais|plus|leggi)\s*(…|\.\.\.|»|›)$", re.I)
-COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*)?(?P<name>[A-Z][\w&.' -]{1,40}?)[.,]", re.I)
+COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*)?(?P<name>[A-Z][\w&.' -]{1,40}?)[.,]", re.I
+)
 
 
 class Kind(enum.Enum):
@@ -106,10 +113,15 @@ def split_lines(text: str) -> list[Line]:
 
 
 def _unwrap(rows: list[str]) -> list[str]:
-    """Join a hard-wrapped paragraph: a long line that stops mid-sentence before a lowercase word."""
+    """Undo hard wraps: a long line stopping mid-sentence before a lowercase word continues."""
     joined: list[str] = []
     for row in rows:
-        if joined and len(joined[-1]) >= 40 and row[:1].islower() and not SENTENCE_END.search(joined[-1]):
+        if (
+            joined
+            and len(joined[-1]) >= 40
+            and row[:1].islower()
+            and not SENTENCE_END.search(joined[-1])
+        ):
             joined[-1] = f"{joined[-1]} {row}"
         else:
             joined.append(row)
@@ -174,7 +186,9 @@ def _clean_article(lines: list[Line], language: str) -> Article:
         authors, published, _ = byline
         rest = rest[1:]
     blocks = [Block(_clean_block_kind(rest, i), line.text) for i, line in enumerate(rest)]
-    return Article(title=title, blocks=tuple(blocks), authors=authors, published=published, language=language)
+    return Article(
+        title=title, blocks=tuple(blocks), authors=authors, published=published, language=language
+    )
 
 
 def _clean_block_kind(lines: list[Line], i: int) -> BlockKind:
