@@ -28,6 +28,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from .errors import EmptyArticleError, ExtractionError
+from .extract_dom import rescue_blocks, visible_lines
 from .extract_meta import (
     CALL_TO_ACTION,
     boilerplate_hit,
@@ -51,42 +52,6 @@ STANDFIRST_MIN_WORDS = 15
 """A 'heading' this long that ends in a full stop is the standfirst."""
 BRACKET_LABEL = re.compile(r"^[\[\]()A-Z\s|:]{0,20}$")
 """Leftovers like '[VIDEO]' or 'REACTION]' from link labels split across tags."""
-BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "tr",
-        "td",
-        "th",
-        "dd",
-        "dt",
-        "figcaption",
-        "pre",
-        "address",
-        "aside",
-        "nav",
-        "ul",
-        "ol",
-        "table",
-        "main",
-        "form",
-    ]
-)
-SKIP_TAGS = frozenset(
-    ["script", "style", "noscript", "template", "svg", "iframe", "head", "object", "canvas"]
-)
 
 
 @dataclass(frozen=True)
@@ -226,8 +191,22 @@ def _merge_orphans(blocks: list[Block]) -> list[Block]:
 # --- assembling ------------------------------------------------------------------------
 
 
+def _with_rescued(items: list[Item], tree: Any) -> list[Item]:
+    """Put back headings and list items trafilatura dropped from the article container."""
+    rescued = rescue_blocks(tree, [item.text for item in items])
+    out: list[Item] = []
+    for i, item in enumerate(items):
+        out.append(item)
+        out.extend(
+            Item(r.kind, r.text, level=2 if r.kind is BlockKind.HEADING else 0)
+            for r in rescued
+            if r.after == i
+        )
+    return out
+
+
 def _build(items: list[Item], meta: dict[str, Any], doc: Any, tree: Any) -> Article:
-    blocks, description = _body(items)
+    blocks, description = _body(_with_rescued(items, tree))
     if not blocks:
         raise EmptyArticleError("the page's main content has no article paragraphs")
     h1 = next((item.text for item in items if item.level == 1 and item.text), None)
@@ -285,39 +264,6 @@ def _fallback(tree: Any, meta: dict[str, Any]) -> Article:
         tags=tuple(meta.get("tags") or article.tags),
         description=meta.get("description") or article.description,
     )
-
-
-def visible_lines(tree: Any) -> Iterator[str]:
-    """The page text one block element per line, as a browser's select-all copy gives it."""
-    parts: list[str] = []
-    for event, element in etree.iterwalk(tree, events=("start", "end")):
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag in SKIP_TAGS:
-            if event == "start" and element.tail:
-                pass
-            continue
-        if event == "start":
-            if tag in BLOCK_TAGS or tag == "br":
-                parts.append("\n")
-            if element.text and not _inside_skipped(element):
-                parts.append(element.text)
-        else:
-            if tag in BLOCK_TAGS:
-                parts.append("\n")
-            if element.tail and not _inside_skipped(element.getparent()):
-                parts.append(element.tail)
-    for line in "".join(parts).split("\n"):
-        line = re.sub(r"\s+", " ", line).strip()
-        if line:
-            yield line
-
-
-def _inside_skipped(element: Any) -> bool:
-    while element is not None:
-        if isinstance(element.tag, str) and element.tag in SKIP_TAGS:
-            return True
-        element = element.getparent()
-    return False
 
 
 # --- metadata -------------------------------------------------------------------------
