@@ -37,6 +37,7 @@ from .extract_meta import (
     is_date_line,
     is_shouting,
     is_social_prompt,
+    is_ui_label,
     parse_date,
     split_names,
     words,
@@ -131,6 +132,7 @@ def _paragraph(element: Any) -> Item:
 
 BLOCK_FILTERS: tuple[tuple[str, Callable[[Item], bool]], ...] = (
     ("empty", lambda item: not words(item.text)),
+    ("interface label", lambda item: is_ui_label(item.text)),
     ("link to another page", lambda item: item.link_share >= LINK_DOMINATED),
     ("label fragment", lambda item: bool(BRACKET_LABEL.match(item.text)) and "]" in item.text),
     ("date stamp", lambda item: is_date_line(item.text)),

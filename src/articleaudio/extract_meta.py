@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from functools import cache
 
 import justext
@@ -96,18 +96,23 @@ MONTHS: dict[str, int] = {
     name: number
     for number, names in enumerate(
         (
-            "january jan januar janvier enero gennaio janeiro januari siječanj",
-            "february feb februar février febrero febbraio fevereiro februari veljača",
-            "march mar märz maerz mars marzo março maart ožujak",
-            "april apr avril abril aprile travanj",
-            "may mai mayo maggio maio mei svibanj",
-            "june jun juni juin junio giugno junho lipanj",
-            "july jul juli juillet julio luglio julho srpanj",
-            "august aug août agosto augustus kolovoz",
-            "september sep sept septembre septiembre settembre setembro rujan",
-            "october oct oktober octobre octubre ottobre outubro listopad",
-            "november nov novembre noviembre novembro studeni",
-            "december dec dezember décembre diciembre dicembre dezembro prosinac",
+            "january jan januar janvier enero gennaio janeiro januari siječanj siječnja "
+            "січня січень января",
+            "february feb februar février febrero febbraio fevereiro februari veljača veljače "
+            "лютого лютий февраля",
+            "march mar märz maerz mars marzo março maart ožujak ožujka березня березень марта",
+            "april apr avril abril aprile travanj travnja квітня квітень апреля",
+            "may mai mayo maggio maio mei svibanj svibnja травня травень мая",
+            "june jun juni juin junio giugno junho lipanj lipnja червня червень июня",
+            "july jul juli juillet julio luglio julho srpanj srpnja липня липень июля",
+            "august aug août agosto augustus kolovoz kolovoza серпня серпень августа",
+            "september sep sept septembre septiembre settembre setembro rujan rujna "
+            "вересня вересень сентября",
+            "october oct oktober octobre octubre ottobre outubro listopad listopada "
+            "жовтня жовтень октября",
+            "november nov novembre noviembre novembro studeni studenoga листопада листопад ноября",
+            "december dec dezember décembre diciembre dicembre dezembro prosinac prosinca "
+            "грудня грудень декабря",
         ),
         start=1,
     )
@@ -115,7 +120,7 @@ MONTHS: dict[str, int] = {
 }
 """Month names and abbreviations in the languages we read → month number."""
 
-_MONTH_NAME = r"(?P<month>[A-Za-zäéçčžšćû]{3,10})\.?"
+_MONTH_NAME = r"(?P<month>[^\W\d_]{3,10})\.?"
 _TIME = r"(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})(?:\s*(?P<ampm>[ap]\.?m\.?))?"
 DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
     # June 12, 2024 / Nov 19, 2019
@@ -184,7 +189,8 @@ def _date_from_match(match: re.Match[str], text: str) -> datetime | None:
     except ValueError:
         return None
     # A time is read from right after the date, or from just before it ("10:48, Tue, Nov 19").
-    after = TIME_PATTERN.match(text[match.end() :].lstrip(" ,|-–at"))
+    rest = text[match.end() :].lstrip(" ,|-–at")
+    after = TIME_PATTERN.match(rest)
     before = TIME_PATTERN.search(text[max(0, match.start() - 20) : match.start()])
     when = after or before
     if not when:
@@ -194,15 +200,30 @@ def _date_from_match(match: re.Match[str], text: str) -> datetime | None:
     hour = hour % 12 + (12 if ampm == "pm" else 0) if ampm else hour
     if hour > 23 or minute > 59:
         return day
-    return day + timedelta(hours=hour, minutes=minute)
+    zone = ZONE.match(rest[after.end() :] if after else rest)
+    return aware(day + timedelta(hours=hour, minutes=minute), zone[1] if zone else None)
 
 
-def aware(moment: datetime | None, offset: str | None) -> datetime | None:
-    """Attach a UTC offset such as ``+0200`` or ``Z`` to a naive time."""
-    if moment is None or moment.tzinfo or not offset:
+ZONE = re.compile(r"\s*\(?([A-Z]{2,5}|[+-]\d{2}:?\d{2})\)?(?![\w:])")
+TIME_ZONES: dict[str, str] = {
+    "UTC": "+00:00", "GMT": "+00:00", "Z": "+00:00", "BST": "+01:00", "IST": "+01:00",
+    "WET": "+00:00", "WEST": "+01:00", "CET": "+01:00", "CEST": "+02:00", "MEZ": "+01:00",
+    "MESZ": "+02:00", "EET": "+02:00", "EEST": "+03:00", "MSK": "+03:00",
+    "EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00",
+    "MST": "-07:00", "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00",
+}  # fmt: skip
+"""Zone abbreviations printed after times in bylines → UTC offset (Europe and North America)."""
+
+
+def aware(moment: datetime | None, zone: str | None) -> datetime | None:
+    """Attach a zone (``BST``, ``+0200``, ``Z``) to a naive time; unknown zones leave it naive.
+
+    >>> aware(datetime(2024, 9, 3, 17, 5), "BST").isoformat()
+    '2024-09-03T17:05:00+01:00'
+    """
+    if moment is None or moment.tzinfo or not zone:
         return moment
-    if offset.upper() in {"Z", "UTC", "GMT"}:
-        return moment.replace(tzinfo=UTC)
+    offset = TIME_ZONES.get(zone.upper(), zone)
     match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", offset)
     if not match:
         return moment
@@ -225,6 +246,7 @@ def is_date_line(line: str) -> bool:
         return False
     rest = WORD.findall(text)
     noise = {"published", "updated", "posted", "am", "pm", "at", "de", "um", "uhr", "stand"}
+    noise |= {zone.lower() for zone in TIME_ZONES}
     named = [w for w in rest if w.isalpha() and w.lower() not in MONTHS]
     weekdays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
     return all(w.lower() in noise or w.lower()[:3] in weekdays for w in named)
@@ -308,18 +330,35 @@ def desk_publisher(names: Iterable[str]) -> str | None:
     return None
 
 
-def is_name_line(line: str) -> bool:
-    """Two to four capitalised words and nothing else: a byline without 'By'.
+ROLE_WORDS = re.compile(
+    r"\s+(?:[A-Z][a-z]+\s+)?(?:senior\s+)?(?:correspondent|editor|reporter|writer|journalist|"
+    r"columnist|staff writer|redakteurin|redakteur|korrespondentin|korrespondent|"
+    r"correspondente|corresponsal|repórter|periodista|novinar|novinarka|кореспондент)$"
+)
+"""A job title after a byline name: 'Transport correspondent', 'Science editor'."""
+NAME_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯІЇЄҐ][a-zà-öø-ÿā-žа-яіїєґ'’.-]+")
 
-    >>> is_name_line("Debbie White")
+
+def byline_name(line: str) -> str | None:
+    """The name in a byline without 'By': two to four capitalised words, maybe a job title.
+
+    >>> byline_name("Debbie White")
+    'Debbie White'
+    >>> byline_name("Helen Marsh Transport correspondent")
+    'Helen Marsh'
+    >>> byline_name("Sign in") is None
     True
-    >>> is_name_line("Sign in")
-    False
     """
-    parts = line.strip().split()
-    return 2 <= len(parts) <= 4 and all(
-        re.fullmatch(r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-ž'’.-]+", p) for p in parts
-    )
+    name = ROLE_WORDS.sub("", line.strip())
+    parts = name.split()
+    if 2 <= len(parts) <= 4 and all(NAME_WORD.fullmatch(p) for p in parts):
+        return name
+    return None
+
+
+def is_name_line(line: str) -> bool:
+    """Whether the line is a bare byline name (see :func:`byline_name`)."""
+    return byline_name(line) is not None
 
 
 # --- boilerplate ---------------------------------------------------------------
@@ -451,6 +490,27 @@ BOILERPLATE_PHRASES: tuple[str, ...] = (
     "поделиться",
 )
 """Lower-case phrases that mark a short block as page furniture, not article text."""
+
+UI_LABELS = frozenset(
+    {
+        "share", "print", "email", "e-mail", "mail", "close", "menu", "search", "more", "next",
+        "previous", "back", "top", "home", "comments", "comment", "report", "reply", "like",
+        "save", "listen", "play", "video", "advertisement", "ad", "sponsored", "loading",
+        "teilen", "drucken", "kommentare", "anzeige", "werbung", "compartir", "compartilhar",
+        "imprimir", "partager", "condividi", "podijeli", "поділитися", "реклама",
+    }
+)  # fmt: skip
+"""Whole-line interface labels (buttons, tabs) in the languages we read."""
+
+
+def is_ui_label(text: str) -> bool:
+    """A button or tab label standing alone on its line.
+
+    >>> is_ui_label("Share"), is_ui_label("Shares fall")
+    (True, False)
+    """
+    return text.strip(" :·|•»›").lower() in UI_LABELS
+
 
 SOCIAL_NETWORKS = frozenset(
     [

@@ -29,6 +29,7 @@ from .extract_meta import (
     BYLINE_PREFIX,
     CALL_TO_ACTION,
     boilerplate_hit,
+    byline_name,
     desk_publisher,
     detect_language,
     is_caption,
@@ -36,6 +37,7 @@ from .extract_meta import (
     is_name_line,
     is_shouting,
     is_social_prompt,
+    is_ui_label,
     parse_byline,
     parse_date,
     split_names,
@@ -63,7 +65,7 @@ MEDIA_LABELS = frozenset(
 )
 TEASER_ENDINGS = re.compile(r"(mehr|more|más|mais|plus|leggi)\s*(…|\.\.\.|»|›)$", re.I)
 COPYRIGHT = re.compile(
-    r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*)?(?P<name>[A-Z][\w&.' -]{1,40}?)[.,]", re.I
+    r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*)?(?P<name>[^\W\d_][\w&.' -]{1,40}?)[.,]", re.I
 )
 
 
@@ -149,6 +151,7 @@ def _kind(text: str, n: int, language: str) -> Kind:
 
 
 FURNITURE_TESTS = (
+    is_ui_label,
     is_caption,
     is_date_line,
     is_social_prompt,
@@ -314,7 +317,10 @@ def _block_kind(lines: list[Line], i: int) -> BlockKind | None:
     next_good = i + 1 < len(lines) and lines[i + 1].kind is Kind.GOOD
     if SENTENCE_END.search(line.text) and line.n_words >= 3 and (prev_good or next_good):
         return BlockKind.PARAGRAPH
-    if _heading_shaped(line.text) and prev_good and next_good:
+    # A heading stands alone: before it prose or known furniture, not another short
+    # line (then it is one item of a list of teasers); after it, prose.
+    prev_short = i > 0 and lines[i - 1].kind is Kind.SHORT
+    if _heading_shaped(line.text) and next_good and not prev_short:
         return BlockKind.HEADING
     return None
 
@@ -380,8 +386,12 @@ def _text_metadata(lines: list[Line], title_at: int, start: int) -> dict[str, ob
             authors, published, publisher = byline[0], byline[1] or published, byline[2]
         elif published is None and is_date_line(line.text):
             published = parse_date(line.text)
-    if not authors and near and is_name_line(near[0].text):
-        authors = (near[0].text,)
+    if published is None:
+        above = [line.text for line in lines[max(0, title_at - 2) : title_at]]
+        published = next((parse_date(t) for t in above if is_date_line(t)), None)
+    names = [byline_name(line.text) for line in near[:3] if not is_date_line(line.text)]
+    if not authors and (name := next((n for n in names if n), None)):
+        authors = (name,)
     return {
         "authors": authors,
         "published": published,
