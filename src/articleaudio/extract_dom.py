@@ -193,3 +193,26 @@ def visible_lines(tree: Any) -> Iterator[str]:
         cleaned = re.sub(r"\s+", " ", line).strip()
         if cleaned:
             yield cleaned
+
+
+STANDFIRST_TAGS = ("h2", "h3", "p", "div")
+STANDFIRST_WORDS = 12
+"""A standfirst is at least a full sentence."""
+
+
+def standfirst(tree: Any, kept: list[str]) -> str | None:
+    """The summary set right under the ``<h1>`` (often an ``h2``), if it is not body text."""
+    h1 = next(tree.iter("h1"), None)
+    if h1 is None:
+        return None
+    seen = 0
+    for element in h1.itersiblings():
+        if not isinstance(element.tag, str) or element.tag not in STANDFIRST_TAGS:
+            continue
+        text = text_of(element)
+        seen += 1
+        if seen > 4 or any(text[:80] in k or k[:80] in text for k in kept if k):
+            return None
+        if len(text.split()) >= STANDFIRST_WORDS and text.endswith((".", "!", "?")):
+            return text
+    return None

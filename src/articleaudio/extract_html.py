@@ -28,7 +28,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from .errors import EmptyArticleError, ExtractionError
-from .extract_dom import rescue_blocks, visible_lines
+from .extract_dom import rescue_blocks, standfirst, visible_lines
 from .extract_meta import (
     CALL_TO_ACTION,
     boilerplate_hit,
@@ -228,7 +228,10 @@ def _build(items: list[Item], meta: dict[str, Any], doc: Any, tree: Any) -> Arti
         language=detect_language(body_text, meta.get("language")),
         publisher=publisher,
         tags=tuple(meta.get("tags") or _doc_tags(doc)),
-        description=meta.get("description") or description or doc.description,
+        description=meta.get("description")
+        or description
+        or standfirst(tree, [item.text for item in items])
+        or doc.description,
     )
 
 

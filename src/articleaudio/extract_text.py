@@ -65,7 +65,8 @@ MEDIA_LABELS = frozenset(
 )
 TEASER_ENDINGS = re.compile(r"(mehr|more|más|mais|plus|leggi)\s*(…|\.\.\.|»|›)$", re.I)
 COPYRIGHT = re.compile(
-    r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*)?(?P<name>[^\W\d_][\w&.' -]{1,40}?)[.,]", re.I
+    r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*)?(?P<name>[^\W\d_][\w&.' -]{1,40}?)(?:[.,]|\s+\d{4}|$)",
+    re.I,
 )
 
 
@@ -213,6 +214,9 @@ def _page_copy_article(lines: list[Line], language: str) -> Article:
         )
     title_at = _find_title(lines, start)
     standfirst, start = _split_standfirst(lines, start, end)
+    if standfirst is None and title_at is not None:
+        between = [line.text for line in lines[title_at + 1 : start] if line.kind is Kind.GOOD]
+        standfirst = " ".join(between) or None
     blocks = _body_blocks(lines, start, end)
     if not blocks:
         raise EmptyArticleError("no article paragraphs found in the text")
