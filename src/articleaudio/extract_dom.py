@@ -104,12 +104,13 @@ def rescue_blocks(tree: Any, kept: list[str]) -> list[Rescued]:
     found = [(k, i) for i, k in enumerate(positions) if k is not None]
     if len(found) < 2:
         return []
-    container = _common_ancestor([candidates[k][0] for k, _ in found])
-    kept_text = " ".join(kept)
+    matched = [candidates[k][0] for k, _ in found]
+    container = _common_ancestor(matched)
+    taken = set(matched)
     rescued: list[Rescued] = []
     for k in range(found[0][0] + 1, found[-1][0]):
         element, text = candidates[k]
-        if k in positions or not text or text in kept_text or not _inside(element, container):
+        if not text or _overlaps(element, taken) or not _inside(element, container):
             continue
         kind = _rescuable(element, text)
         if kind is not None:
@@ -118,16 +119,25 @@ def rescue_blocks(tree: Any, kept: list[str]) -> list[Rescued]:
     return rescued
 
 
+def _overlaps(element: Any, taken: set[Any]) -> bool:
+    """The element holds, or is held by, a block that was kept (an li around a kept p)."""
+    return any(node in taken for node in element.iter()) or any(
+        node in taken for node in element.iterancestors()
+    )
+
+
+MATCH_WINDOW = 500
+"""How far ahead in the document a kept block is looked for (bounds the work on huge pages)."""
+
+
 def _match(candidates: list[tuple[Any, str]], kept: list[str]) -> list[int | None]:
     """For each kept text, the index of the element it came from (in document order)."""
     positions: list[int | None] = []
     start = 0
     for text in kept:
         probe = text[:80]
-        hit = next(
-            (k for k in range(start, len(candidates)) if probe and probe in candidates[k][1]),
-            None,
-        )
+        window = range(start, min(len(candidates), start + MATCH_WINDOW))
+        hit = next((k for k in window if probe and probe in candidates[k][1]), None)
         positions.append(hit)
         if hit is not None:
             start = hit + 1

@@ -69,8 +69,19 @@ class Item:
     """Whole block in italics or bold (sign-offs, standfirsts)."""
 
 
+MAX_HTML_CHARS = 5_000_000
+"""Largest page we parse. Real article pages are well under 3 MB; bigger ones are archives
+or generated junk, and trafilatura's tree walks would take minutes on them."""
+
+
 def extract_html_page(text: str, url: str | None = None) -> Article:
     """Find the article in an HTML page."""
+    if len(text) > MAX_HTML_CHARS:
+        size = len(text) / 1e6
+        raise ExtractionError(
+            f"the HTML page is {size:.0f} MB, too large to be one article "
+            f"(limit {MAX_HTML_CHARS / 1e6:.0f} MB); save just the article page"
+        )
     tree = _parse(text)
     meta = page_metadata(tree)
     # trafilatura prunes the tree it is given, so it gets the text and parses its own copy.
@@ -139,7 +150,7 @@ BLOCK_FILTERS: tuple[tuple[str, Callable[[Item], bool]], ...] = (
     ("caption or credit", lambda item: is_caption(item.text)),
     ("social prompt", lambda item: is_social_prompt(item.text)),
     ("all-caps story link", lambda item: is_shouting(item.text)),
-    ("furniture phrase", lambda item: len(words(item.text)) < 25 and boilerplate_hit(item.text)),
+    ("furniture phrase", lambda item: len(item.text) < 200 and boilerplate_hit(item.text)),
 )
 """(why, test): a block that passes a test is not article text."""
 

@@ -590,5 +590,4 @@ def is_shouting(text: str) -> bool:
     >>> is_shouting("SCORES QUARANTINED")
     False
     """
-    letters = [c for c in text if c.isalpha()]
-    return len(text.split()) > 4 and bool(letters) and all(c.isupper() for c in letters)
+    return len(text) < 300 and len(text.split()) > 4 and text.isupper()

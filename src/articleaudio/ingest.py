@@ -209,7 +209,16 @@ def decode_bytes(data: bytes, location: str, *, declared: str | None = None) -> 
         text = _try_decode(data, name)
         if text is not None:
             return text
+    if _mostly_utf8(data):
+        return data.decode("utf-8", errors="replace")
     return data.decode(guess_legacy_encoding(data), errors="replace")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 with a few broken sequences (a cut-off download, one bad paste), not a code page."""
+    high = sum(b >= 0x80 for b in data)
+    broken = data.decode("utf-8", errors="replace").count("\ufffd")
+    return broken <= max(2, high // 100)
 
 
 def _refuse_binary(data: bytes, location: str) -> None:
