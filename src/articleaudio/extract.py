@@ -9,7 +9,6 @@ copies by block classification); shared tables live in :mod:`.extract_meta`.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from .errors import EmptyArticleError, ExtractionError
-from .extract_html import extract_html_page
+from .extract_html import extract_html_page, fragment_blocks
 from .extract_meta import detect_language, parse_byline, parse_date, split_names
 from .extract_text import extract_plain_text
 from .ingest import Source, SourceKind
@@ -122,6 +121,9 @@ def _with_byline(title: str, blocks: list[Block], sample: str) -> Article:
     )
 
 
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
 def _markdown_chunk(chunk: str) -> list[Block]:
     out: list[Block] = []
     para: list[str] = []
@@ -133,6 +135,10 @@ def _markdown_chunk(chunk: str) -> list[Block]:
                 para = []
             out.append(Block(BlockKind.HEADING, _md_inline(heading[2])))
         elif line.strip() and not re.match(r"^\s*([-*_]\s*){3,}$", line):
+            if LIST_ITEM.match(line) and para:
+                # each list item is read as its own paragraph, as <li> is in HTML
+                out.append(Block(BlockKind.PARAGRAPH, _md_inline(" ".join(para))))
+                para = []
             para.append(line)
     if para:
         out.append(Block(BlockKind.PARAGRAPH, _md_inline(" ".join(para))))
@@ -178,9 +184,10 @@ def extract_json(text: str, url: str | None = None) -> Article:
 
 def _json_blocks(data: dict[str, Any], title: str) -> tuple[Block, ...]:
     if isinstance(data.get("body_html"), str):
-        head = f"<h1>{html.escape(title)}</h1>"
-        page = f"<html><body><article>{head}{data['body_html']}</article></body></html>"
-        return extract_html_page(page).blocks
+        blocks = fragment_blocks(data["body_html"])
+        if not blocks:
+            raise EmptyArticleError('the JSON "body_html" has no paragraphs to read')
+        return blocks
     body = data.get("body")
     if not isinstance(body, str) or not body.strip():
         raise EmptyArticleError('the JSON has no "body_html" or "body" text to read')

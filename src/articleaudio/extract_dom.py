@@ -226,3 +226,23 @@ def standfirst(tree: Any, kept: list[str]) -> str | None:
         if len(text.split()) >= STANDFIRST_WORDS and text.endswith((".", "!", "?")):
             return text
     return None
+
+
+def dom_blocks(root: Any) -> list[tuple[BlockKind, str]]:
+    """Paragraphs and headings of a fragment in document order, innermost blocks only.
+
+    For markup that is already just the article (a CMS ``body_html``) or as a
+    fallback when the main-content search finds nothing: figures, asides, forms
+    and containers named like related links or captions are skipped.
+    """
+    out: list[tuple[BlockKind, str]] = []
+    for element in root.iter(*CANDIDATE_TAGS):
+        if any(
+            isinstance(c.tag, str) and c.tag in CANDIDATE_TAGS for c in element.iterdescendants()
+        ):
+            continue  # an li or blockquote around a p: the p is taken on its own
+        text = text_of(element)
+        if text and not _excluded(element):
+            heading = element.tag in {"h2", "h3", "h4", "h5", "h6"}
+            out.append((BlockKind.HEADING if heading else BlockKind.PARAGRAPH, text))
+    return out

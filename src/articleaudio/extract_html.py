@@ -28,7 +28,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from .errors import EmptyArticleError, ExtractionError
-from .extract_dom import rescue_blocks, standfirst, visible_lines
+from .extract_dom import dom_blocks, rescue_blocks, standfirst, visible_lines
 from .extract_meta import (
     CALL_TO_ACTION,
     boilerplate_hit,
@@ -218,8 +218,26 @@ def _with_rescued(items: list[Item], tree: Any) -> list[Item]:
     return out
 
 
+def fragment_blocks(text: str) -> tuple[Block, ...]:
+    """Blocks of markup that is already only the article (a CMS ``body_html``).
+
+    No main-content search (trafilatura flattens short fragments); only captions,
+    figures, asides and the :data:`BLOCK_FILTERS` furniture are removed.
+    """
+    tree = _parse(f"<html><body>{text}</body></html>")
+    items = [
+        Item(kind, t, level=2 if kind is BlockKind.HEADING else 0) for kind, t in dom_blocks(tree)
+    ]
+    blocks, _ = _body(items)
+    return tuple(blocks)
+
+
 def _build(items: list[Item], meta: dict[str, Any], doc: Any, tree: Any) -> Article:
     blocks, description = _body(_with_rescued(items, tree))
+    if not blocks:
+        # trafilatura's fallback can merge a short page into one block that a filter then
+        # drops; read the page's own paragraphs instead.
+        blocks, description = _body([Item(k, t) for k, t in dom_blocks(tree)])
     if not blocks:
         raise EmptyArticleError("the page's main content has no article paragraphs")
     h1 = next((item.text for item in items if item.level == 1 and item.text), None)

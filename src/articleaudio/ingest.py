@@ -223,10 +223,10 @@ def _mostly_utf8(data: bytes) -> bool:
 
 def _refuse_binary(data: bytes, location: str) -> None:
     head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return  # UTF-16 with a byte-order mark: its NUL bytes are text
     controls = sum(b < 32 and b not in (9, 10, 12, 13) for b in head)
-    if (b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))) or controls > len(
-        head
-    ) * 0.05:
+    if b"\x00" in head or controls > len(head) * 0.05:
         raise InputError(f"{location} looks like binary data, not text or HTML", source=location)
 
 
