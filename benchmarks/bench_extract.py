@@ -2,8 +2,8 @@
 """Extraction quality: articleaudio's extract stage against plain trafilatura, in one run.
 
 For every case (a folder with ``page.html`` or ``page.txt`` and ``expected_body.txt``,
-as in ``shared/samples/pages``; and the golden pages under ``tests/data/extract``,
-whose ``input.*`` and ``expected.txt`` play those parts) both extractors run on the
+as in ``shared/samples/pages``; and the pages under ``tests/data/extract`` and
+``tests/data/extract_holdout``, whose ``input.*`` and ``expected.txt`` play those parts) both extractors run on the
 same input and are scored with the issue's metric: bag of lower-cased ``\\w+``
 tokens, precision / recall / F1 against the reference (title included).
 
@@ -35,7 +35,11 @@ from articleaudio.extract import extract_source, format_article
 from articleaudio.ingest import read_source
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = (ROOT.parent / "shared" / "samples" / "pages", ROOT / "tests" / "data" / "extract")
+DEFAULT_DATA = (
+    ROOT.parent / "shared" / "samples" / "pages",
+    ROOT / "tests" / "data" / "extract",
+    ROOT / "tests" / "data" / "extract_holdout",
+)
 TOKEN = re.compile(r"\w+", re.UNICODE)
 
 

@@ -16,6 +16,7 @@ block classifier as a copied page (:mod:`articleaudio.extract_text`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -100,7 +101,22 @@ def extract_html_page(text: str, url: str | None = None) -> Article:
     if not any(item.kind is BlockKind.PARAGRAPH for item in items):
         log.info("trafilatura found no body; classifying the page's visible text instead")
         return _fallback(tree, meta)
+    if _one_lump(items):
+        # Pages laid out with <br> or <font> and no <p> come back as one block of all
+        # the page's text; the line-by-line classifier can still tell them apart.
+        log.info("trafilatura returned one lump of text; classifying the page's lines instead")
+        with contextlib.suppress(ExtractionError):
+            return _fallback(tree, meta)
     return _build(items, meta, doc, tree)
+
+
+LUMP_WORDS = 150
+"""A single 'paragraph' this long next to at most one other is the whole page run together."""
+
+
+def _one_lump(items: list[Item]) -> bool:
+    paragraphs = [item for item in items if item.kind is BlockKind.PARAGRAPH]
+    return len(paragraphs) <= 2 and max(len(p.text.split()) for p in paragraphs) >= LUMP_WORDS
 
 
 def _parse(text: str) -> Any:

@@ -242,14 +242,16 @@ def is_date_line(line: str) -> bool:
     text = line.strip()
     if RELATIVE_DATE.match(text):
         return True
-    if len(words(text)) > 20 or parse_date(text) is None:
+    if len(words(text)) > 24 or parse_date(text) is None:
         return False
     rest = WORD.findall(text)
     noise = {"published", "updated", "posted", "am", "pm", "at", "de", "um", "uhr", "stand"}
     noise |= {zone.lower() for zone in TIME_ZONES}
-    named = [w for w in rest if w.isalpha() and w.lower() not in MONTHS]
+    named = [w for w in rest if w.isalpha() and len(w) > 1 and w.lower() not in MONTHS]
     weekdays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
-    return all(w.lower() in noise or w.lower()[:3] in weekdays for w in named)
+    other = [w for w in named if w.lower() not in noise and w.lower()[:3] not in weekdays]
+    # A short stamp may carry a label ('News release · 4 March 2024'); a sentence may not.
+    return not other or (len(other) <= 2 and len(rest) <= 8)
 
 
 # --- bylines -----------------------------------------------------------------
@@ -378,6 +380,7 @@ BOILERPLATE_PHRASES: tuple[str, ...] = (
     "related articles",
     "related topics",
     "related stories",
+    "related:",
     "more on this story",
     "most read",
     "most popular",
@@ -541,7 +544,8 @@ CALL_TO_ACTION = re.compile(
 
 CAPTION_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
-        r"\((?:image|photo|picture|foto|bild|imagen|imagem|fotografija|фото)\s*:[^)]*\)\s*$", re.I
+        r"\((?:image|photo|picture|foto|bild|imagen|imagem|fotografija|фото)s?\s*(?::|by)[^)]*\)\s*$",
+        re.I,
     ),
     re.compile(
         r"(?:credit|photo|picture|image|foto|bild|quelle|fonte|fuente)\s*:\s*[^.]{2,60}$", re.I

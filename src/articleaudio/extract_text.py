@@ -216,7 +216,7 @@ def _page_copy_article(lines: list[Line], language: str) -> Article:
     title_at = _find_title(lines, start)
     standfirst, start = _split_standfirst(lines, start, end)
     if standfirst is None and title_at is not None:
-        between = [line.text for line in lines[title_at + 1 : start] if line.kind is Kind.GOOD]
+        between = [line.text for line in lines[title_at + 1 : start] if _is_dek(line)]
         standfirst = " ".join(between) or None
     blocks = _body_blocks(lines, start, end)
     if not blocks:
@@ -274,6 +274,15 @@ def _body_span(lines: list[Line]) -> tuple[int, int]:
         if running > best:
             best, best_span = running, (run_start, i)
     return best_span
+
+
+def _is_dek(line: Line) -> bool:
+    """Prose under the headline, or a title-shaped sentence that is not a byline or date."""
+    return line.kind is Kind.GOOD or (
+        _title_shaped(line.text)
+        and len(line.text.split()) >= HEADLINE_MIN_WORDS
+        and not _is_byline_or_date(line.text)
+    )
 
 
 def _extend_span(lines: list[Line], start: int, end: int) -> tuple[int, int]:
@@ -377,7 +386,26 @@ def _find_title(lines: list[Line], start: int) -> int | None:
         score += 3 if any(is_date_line(t) for t in before) else 0
         if best is None or score >= best[0]:
             best = (score, i)
-    return best[1] if best else None
+    if best is None:
+        return None
+    return _headline_over_dek(lines, best[1])
+
+
+HEADLINE_MIN_WORDS = 5
+"""Shorter title-shaped lines just above the headline are kickers ('LOCAL NEWS')."""
+
+
+def _headline_over_dek(lines: list[Line], i: int) -> int:
+    """Two title-shaped lines in a row: the first is the headline, the second its dek."""
+    above = lines[i - 1] if i > 0 else None
+    if (
+        above is not None
+        and above.kind is not Kind.GOOD
+        and _title_shaped(above.text)
+        and len(above.text.split()) >= HEADLINE_MIN_WORDS
+    ):
+        return i - 1
+    return i
 
 
 def _text_metadata(lines: list[Line], title_at: int, start: int) -> dict[str, object]:
