@@ -3,9 +3,10 @@
 
 For every case (a folder with ``page.html`` or ``page.txt`` and ``expected_body.txt``,
 as in ``shared/samples/pages``; and the pages under ``tests/data/extract`` and
-``tests/data/extract_holdout``, whose ``input.*`` and ``expected.txt`` play those parts) both extractors run on the
-same input and are scored with the issue's metric: bag of lower-cased ``\\w+``
-tokens, precision / recall / F1 against the reference (title included).
+``tests/data/extract_holdout``, whose ``input.*`` and ``expected.txt`` play those
+parts) both extractors run on the same input and are scored with the issue's metric:
+bag of lower-cased ``\\w+`` tokens, precision / recall / F1 against the reference
+(title included).
 
 Plain trafilatura means ``trafilatura.bare_extraction`` with default settings,
 headline + text. It only reads HTML, so a text copy is given to it as one ``<p>``
