@@ -31,11 +31,11 @@ from lxml import html as lxml_html
 from .errors import EmptyArticleError, ExtractionError
 from .extract_dom import dom_blocks, rescue_blocks, standfirst, visible_lines
 from .extract_meta import (
-    CALL_TO_ACTION,
     boilerplate_hit,
     detect_language,
     is_caption,
     is_date_line,
+    is_promotion,
     is_shouting,
     is_social_prompt,
     is_ui_label,
@@ -134,7 +134,8 @@ def _items(body: Any) -> Iterator[Item]:
         tag = element.tag
         if tag == "head":
             level = int((element.get("rend") or "h2").lstrip("h") or 2)
-            yield Item(BlockKind.HEADING, _text(element), level=level)
+            share = _paragraph(element).link_share
+            yield Item(BlockKind.HEADING, _text(element), level=level, link_share=share)
         elif tag in {"p", "quote"}:
             yield _paragraph(element)
         elif tag == "list":
@@ -190,16 +191,21 @@ def _is_standfirst(item: Item) -> bool:
 def _promo_tail(item: Item) -> bool:
     """Closing blocks that advertise: all-italic with a link, or a call to action."""
     short = len(words(item.text)) < 30
-    return short and (
-        (item.emphasised and item.link_share > 0)
-        or bool(CALL_TO_ACTION.match(item.text))
-        or is_social_prompt(item.text)
-    )
+    return short and ((item.emphasised and item.link_share > 0) or is_promotion(item.text))
 
 
 def _body(items: list[Item]) -> tuple[list[Block], str | None]:
     description = next((item.text for item in items if _is_standfirst(item)), None)
-    kept = [item for item in items if item.level != 1 and not _is_standfirst(item) and _keep(item)]
+    kept: list[Item] = []
+    teaser = False
+    for item in items:
+        if item.level == 1 or _is_standfirst(item):
+            continue
+        # A linked headline and the blurb under it are a teaser card for another story.
+        blurb = teaser and item.kind is BlockKind.PARAGRAPH and len(item.text.split()) < 40
+        teaser = item.kind is BlockKind.HEADING and item.link_share >= LINK_DOMINATED
+        if not blurb and _keep(item):
+            kept.append(item)
     while kept and (_promo_tail(kept[-1]) or kept[-1].kind is BlockKind.HEADING):
         kept.pop()
     blocks = [Block(item.kind, item.text) for item in kept]

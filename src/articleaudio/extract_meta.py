@@ -580,6 +580,31 @@ def is_caption(text: str) -> bool:
     return len(words(text)) < 60 and any(p.search(text.strip()) for p in CAPTION_PATTERNS)
 
 
+def is_promotion(text: str) -> bool:
+    """A call to action in any sentence ('… Read the rest of the series here.'), or a
+    social prompt. Only meaningful for the closing blocks of an article.
+
+    >>> is_promotion("This is part of a series. Read the rest of the series here.")
+    True
+    >>> is_promotion("The council will decide next week.")
+    False
+    """
+    first, *rest = re.split(r"(?<=[.!?])\s+", text.strip())
+    # Later sentences count only when they also address the reader ('… here', 'our app'),
+    # so a closing quote such as 'Join the march, she said.' is not taken for an advert.
+    return (
+        is_social_prompt(text)
+        or bool(CALL_TO_ACTION.match(first))
+        or any(CALL_TO_ACTION.match(s) and READER_ADDRESS.search(s) for s in rest)
+    )
+
+
+READER_ADDRESS = re.compile(
+    r"\b(here|our|us|newsletter|app|series|below|hier|unser\w*|aquí|aqui|nuestr\w+|nossa|qui)\b",
+    re.IGNORECASE,
+)
+
+
 def is_social_prompt(text: str) -> bool:
     """'Follow us on Instagram, Facebook and X': two or more networks in a short block."""
     tokens = words(text)

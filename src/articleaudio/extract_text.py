@@ -27,7 +27,6 @@ from datetime import datetime
 from .errors import EmptyArticleError, ExtractionError
 from .extract_meta import (
     BYLINE_PREFIX,
-    CALL_TO_ACTION,
     boilerplate_hit,
     byline_name,
     desk_publisher,
@@ -35,6 +34,7 @@ from .extract_meta import (
     is_caption,
     is_date_line,
     is_name_line,
+    is_promotion,
     is_shouting,
     is_social_prompt,
     is_ui_label,
@@ -216,8 +216,7 @@ def _page_copy_article(lines: list[Line], language: str) -> Article:
     title_at = _find_title(lines, start)
     standfirst, start = _split_standfirst(lines, start, end)
     if standfirst is None and title_at is not None:
-        between = [line.text for line in lines[title_at + 1 : start] if _is_dek(line)]
-        standfirst = " ".join(between) or None
+        standfirst = _dek(lines, title_at, start)
     blocks = _body_blocks(lines, start, end)
     if not blocks:
         raise EmptyArticleError("no article paragraphs found in the text")
@@ -274,6 +273,16 @@ def _body_span(lines: list[Line]) -> tuple[int, int]:
         if running > best:
             best, best_span = running, (run_start, i)
     return best_span
+
+
+def _dek(lines: list[Line], title_at: int, start: int) -> str | None:
+    """The dek lines right under the headline (stopping at the byline, date or a label)."""
+    found: list[str] = []
+    for line in lines[title_at + 1 : start]:
+        if not _is_dek(line):
+            break
+        found.append(line.text)
+    return " ".join(found) or None
 
 
 def _is_dek(line: Line) -> bool:
@@ -340,7 +349,7 @@ def _block_kind(lines: list[Line], i: int) -> BlockKind | None:
 
 
 def _promo_tail(text: str) -> bool:
-    return len(words(text)) < 30 and (bool(CALL_TO_ACTION.match(text)) or is_social_prompt(text))
+    return len(words(text)) < 30 and is_promotion(text)
 
 
 def _heading_shaped(text: str) -> bool:
