@@ -12,13 +12,22 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
+from .encode import EncodeSettings
 from .errors import ArticleAudioError
+from .ingest import SourceKind
+from .master import MasterSettings, Pauses
+from .pipeline import BuildSettings, build_all
+from .pipeline import say as pipeline_say
+from .segment import DisclosurePosition, SpeechSettings
+from .synthesize import SynthesisSettings
+from .voices import list_voices
 
 OUTPUT_OPTION = click.option(
     "-o",
@@ -68,6 +77,124 @@ def progress_bar(label: str, enabled: bool) -> Iterator[Any]:
             bar.update(done - bar.pos)
 
         yield update
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@OUTPUT_OPTION
+@click.option("--voice", help="Voice name (see `articleaudio voices`) or path to a .onnx model.")
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice([k.value for k in SourceKind]),
+    help="Force the source format instead of detecting it.",
+)
+@click.option("--slug", help="Episode slug (default: from the title). Only with one source.")
+@click.option("--length-scale", type=click.FloatRange(0.5, 2.0), help="Speaking pace: >1 slower.")
+@click.option("--sentence-pause", type=click.FloatRange(0, 5), help="Seconds between sentences.")
+@click.option("--paragraph-pause", type=click.FloatRange(0, 5), help="Seconds between paragraphs.")
+@click.option("--disclosure", help="Spoken AI-assistance disclosure text.")
+@click.option(
+    "--disclosure-position",
+    type=click.Choice([p.value for p in DisclosurePosition]),
+    default="start",
+    show_default=True,
+    help="Where the disclosure is spoken.",
+)
+@click.option("--bitrate", type=click.IntRange(32, 320), default=64, show_default=True,
+              help="MP3 bit rate in kbps (CBR).")  # fmt: skip
+@click.option("--also", "extra", multiple=True, type=click.Choice(["m4a", "opus"]),
+              help="Also write this rendition (repeatable).")  # fmt: skip
+@click.option("--publication", help="Publication name for the album tag.")
+@click.option("--cover", type=click.Path(dir_okay=False, path_type=Path), help="Cover art.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), help="Synthesis processes [default: cores]."
+)
+@click.option("--no-cache", is_flag=True, help="Do not reuse or store synthesised sentences.")
+@click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per episode.")
+def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any) -> None:
+    """Narrate articles into tagged, loudness-normalised episodes.
+
+    SOURCES are .html, .md, .txt or .json files, or - for stdin.
+
+    Example: articleaudio build article.html -o output
+    """
+    if options["slug"] and len(sources) > 1:
+        raise click.UsageError("--slug can only be used with a single source")
+    settings = build_settings(output, options)
+    with progress_bar("Synthesising", not as_json) as progress:
+        outcomes = build_all(list(sources), settings, progress=progress)
+    for outcome in outcomes:
+        if outcome.built and as_json:
+            record = outcome.built.episode.to_dict()
+            echo_json({"source": outcome.location, "paths": outcome.built.paths(), **record})
+        elif outcome.built:
+            audio = outcome.built.episode.audio
+            click.echo(f"{outcome.built.paths()['audio']}  ({audio.duration:.1f} s, "
+                       f"{audio.integrated_lufs:.1f} LUFS)")  # fmt: skip
+    failed = [o for o in outcomes if o.error]
+    for outcome in failed:
+        where = "" if outcome.location in str(outcome.error) else f"{outcome.location}: "
+        click.echo(f"Error: {where}{outcome.error}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, one voice per line.")
+def voices(as_json: bool) -> None:
+    """List the Piper voices that can be used with --voice.
+
+    Example: articleaudio voices
+    """
+    for voice in list_voices():
+        if as_json:
+            echo_json(voice.to_dict())
+        else:
+            click.echo(f"{voice.name:<28} {voice.language:<8} {voice.quality:<8} "
+                       f"{voice.sample_rate:>6} Hz  {voice.origin}")  # fmt: skip
+
+
+@cli.command()
+@click.argument("text")
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False,
+              path_type=Path), help="Audio file to write (.mp3, .m4a or .opus).")  # fmt: skip
+@click.option("--voice", help="Voice name or path to a .onnx model.")
+@click.option("--length-scale", type=click.FloatRange(0.5, 2.0), help="Speaking pace: >1 slower.")
+def say(text: str, out: Path, voice: str | None, length_scale: float | None) -> None:
+    """Speak one line through the text stages, to try pronunciations quickly.
+
+    Example: articleaudio say "Kyiv, Q1 2026: $3.4bn" -o try.mp3
+    """
+    settings = BuildSettings(voice=voice, synthesis=SynthesisSettings(length_scale=length_scale))
+    click.echo(str(pipeline_say(text, out, settings)))
+
+
+def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
+    """Map ``build`` options onto the library's settings objects."""
+    speech = SpeechSettings(disclosure_position=DisclosurePosition(options["disclosure_position"]))
+    if options["disclosure"] is not None:
+        speech = replace(speech, disclosure=options["disclosure"])
+    pauses = Pauses()
+    for name, key in (("sentence", "sentence_pause"), ("paragraph", "paragraph_pause")):
+        if options[key] is not None:
+            pauses = replace(pauses, **{name: options[key]})
+    return BuildSettings(
+        output=output,
+        voice=options["voice"],
+        kind=SourceKind(options["kind"]) if options["kind"] else None,
+        slug=options["slug"],
+        publication=options["publication"],
+        cover=options["cover"],
+        speech=speech,
+        synthesis=SynthesisSettings(length_scale=options["length_scale"]),
+        master=MasterSettings(pauses=pauses),
+        encode=EncodeSettings(bitrate_kbps=options["bitrate"], extra_formats=options["extra"]),
+        jobs=options["jobs"],
+        use_cache=not options["no_cache"],
+        force=options["force"],
+    )
 
 
 def main() -> None:

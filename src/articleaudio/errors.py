@@ -16,7 +16,8 @@ tree to a single ``Error: ...`` line and exit status 1. Anything else is a bug.
     │   └── VoiceNotFoundError (+ LookupError)
     ├── SynthesisError                    Piper failed on a segment
     ├── AudioToolError                    ffmpeg failed or is missing
-    └── PublishError (+ OSError)          the output folder cannot be written
+    ├── PublishError (+ OSError)          the output folder cannot be written
+    └── EpisodeNotFoundError (+ LookupError)  no episode with that slug in the library
 """
 
 from __future__ import annotations
@@ -84,3 +85,7 @@ class AudioToolError(ArticleAudioError):
 
 class PublishError(ArticleAudioError, OSError):
     """Raised when episode files, the catalogue or the feed cannot be written."""
+
+
+class EpisodeNotFoundError(ArticleAudioError, LookupError):
+    """Raised when a command names an episode slug the library does not hold."""

@@ -287,6 +287,8 @@ class Episode:
     """When the audio was built (UTC)."""
     generator: str = "articleaudio"
     """Program and version that built it."""
+    build_key: str = ""
+    """Hash of everything that shapes the files; equal keys mean a rebuild would change nothing."""
 
     def to_dict(self) -> dict[str, Any]:
         """The ``episode.json`` form."""
@@ -302,6 +304,7 @@ class Episode:
             "input_sha256": self.input_sha256,
             "built_at": self.built_at.isoformat(),
             "generator": self.generator,
+            "build_key": self.build_key,
         }
 
     @staticmethod
@@ -318,6 +321,7 @@ class Episode:
             input_sha256=data["input_sha256"],
             built_at=datetime.fromisoformat(data["built_at"]),
             generator=data.get("generator", "articleaudio"),
+            build_key=data.get("build_key", ""),
         )
 
 

@@ -52,8 +52,10 @@ Spoken = Callable[[str, str], str]
 """``(text, language) -> spoken text``; the normalise + lexicon step."""
 
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof gen col lt sgt capt st jr sr no vs etc inc ltd co corp gov sen rep "
-    "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m".split()
+    (
+        "mr mrs ms dr prof gen col lt sgt capt st jr sr no vs etc inc ltd co corp gov sen "
+        "rep jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m "
+    ).split()
 )
 """Words ending in a full stop that do not end a sentence."""
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")

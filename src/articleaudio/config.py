@@ -1,0 +1,349 @@
+"""Podcast settings from ``articleaudio.toml``: what the feed says about the show.
+
+The file is looked up in the working directory unless ``--config`` names one;
+without a file the defaults below still give a feed a podcast app accepts, served
+from ``http://127.0.0.1:8000/``. Only the ``[podcast]`` table is read here, so
+other stages can keep their own tables in the same file::
+
+    [podcast]
+    title = "The Daily Read"
+    description = "Our newsroom's articles, read aloud."
+    base_url = "https://news.example.org/podcast/"
+    link = "https://news.example.org/"
+    author = "Example News"
+    owner_name = "Jane Editor"
+    owner_email = "podcast@news.example.org"
+    artwork = "cover.jpg"            # relative to this file; square 1400-3000 px RGB JPEG/PNG
+    category = "News"
+    subcategory = "Daily News"
+    language = "en"
+    explicit = false
+    feed_file = "feed.xml"
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+from .models import Article
+
+CONFIG_NAME = "articleaudio.toml"
+"""Looked up in the working directory when no ``--config`` is given."""
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
+"""Where ``python -m http.server -d output`` serves the library."""
+ARTWORK_MIN_PX = 1400
+ARTWORK_MAX_PX = 3000
+"""Apple Podcasts artwork rules: square, 1400-3000 px, RGB, JPEG or PNG."""
+ARTWORK_FORMATS = {"JPEG": ".jpg", "PNG": ".png"}
+"""Pillow format name → file suffix the feed uses (Apple wants .jpg or .png URLs)."""
+
+_APPLE_CATEGORY_TABLE = """
+Arts: Books, Design, Fashion & Beauty, Food, Performing Arts, Visual Arts
+Business: Careers, Entrepreneurship, Investing, Management, Marketing, Non-Profit
+Comedy: Comedy Interviews, Improv, Stand-Up
+Education: Courses, How To, Language Learning, Self-Improvement
+Fiction: Comedy Fiction, Drama, Science Fiction
+Government:
+History:
+Health & Fitness: Alternative Health, Fitness, Medicine, Mental Health, Nutrition, Sexuality
+Kids & Family: Education for Kids, Parenting, Pets & Animals, Stories for Kids
+Leisure: Animation & Manga, Automotive, Aviation, Crafts, Games, Hobbies, Home & Garden, Video Games
+Music: Music Commentary, Music History, Music Interviews
+News: Business News, Daily News, Entertainment News, News Commentary, Politics, Sports News, Tech News
+Religion & Spirituality: Buddhism, Christianity, Hinduism, Islam, Judaism, Religion, Spirituality
+Science: Astronomy, Chemistry, Earth Sciences, Life Sciences, Mathematics, Natural Sciences, Nature, Physics, Social Sciences
+Society & Culture: Documentary, Personal Journals, Philosophy, Places & Travel, Relationships
+Sports: Baseball, Basketball, Cricket, Fantasy Sports, Football, Golf, Hockey, Rugby, Running, Soccer, Swimming, Tennis, Volleyball, Wilderness, Wrestling
+Technology:
+True Crime:
+TV & Film: After Shows, Film History, Film Interviews, Film Reviews, TV Reviews
+"""  # noqa: E501 - one category per line reads best
+APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    name.strip(): tuple(s.strip() for s in subs.split(",") if s.strip())
+    for name, subs in (line.split(":") for line in _APPLE_CATEGORY_TABLE.strip().splitlines())
+}
+"""Apple Podcasts categories → subcategories (the list Apple's podcast directory accepts)."""
+
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_FEED_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.(xml|rss)$")
+
+
+@dataclass(frozen=True)
+class FeedSelection:
+    """An extra feed from the same library (``[[feeds]]``): episodes by tag, author or publisher."""
+
+    feed_file: str
+    """File name of this feed in the output folder."""
+    title: str | None = None
+    """Its title (None: the podcast title and the selection)."""
+    description: str | None = None
+    """Its description (None: the podcast's)."""
+    tag: str | None = None
+    """Only articles with this tag (case-insensitive)."""
+    author: str | None = None
+    """Only articles by this author (case-insensitive)."""
+    publisher: str | None = None
+    """Only articles from this publisher (case-insensitive)."""
+
+    def matches(self, article: Article) -> bool:
+        """True when the article meets every criterion given."""
+        wanted = (
+            (self.tag, article.tags),
+            (self.author, article.authors),
+            (self.publisher, (article.publisher or "",)),
+        )
+        return all(
+            value is None or value.casefold() in {v.casefold() for v in values}
+            for value, values in wanted
+        )
+
+    @property
+    def label(self) -> str:
+        """The criteria in words, for a default title."""
+        return ", ".join(v for v in (self.tag, self.author, self.publisher) if v)
+
+
+@dataclass(frozen=True)
+class PodcastConfig:
+    """The show as the feed describes it."""
+
+    title: str = "articleaudio"
+    """Podcast title."""
+    description: str = "News articles read aloud by a synthetic voice (articleaudio)."
+    """Show notes for the whole podcast."""
+    base_url: str = DEFAULT_BASE_URL
+    """Public URL the output folder is served at; every feed URL starts with it."""
+    link: str | None = None
+    """The show's web site (None: the base URL)."""
+    author: str = "articleaudio"
+    """``itunes:author`` of the show."""
+    owner_name: str = "articleaudio"
+    """``itunes:owner`` name: who the directories contact."""
+    owner_email: str = "podcast@example.invalid"
+    """``itunes:owner`` e-mail (also the ``podcast:locked`` owner)."""
+    artwork: Path | None = None
+    """Cover image file (None: a generated 1400 px cover)."""
+    category: str = "News"
+    """Apple Podcasts category."""
+    subcategory: str | None = "Daily News"
+    """Apple Podcasts subcategory of ``category``, if any."""
+    language: str = "en"
+    """RSS ``language`` (BCP 47)."""
+    explicit: bool = False
+    """``itunes:explicit``."""
+    feed_file: str = "feed.xml"
+    """Feed file name inside the output folder."""
+    locked: bool = True
+    """``podcast:locked``: tell other platforms not to import the feed."""
+    feeds: tuple[FeedSelection, ...] = ()
+    """Extra feeds selected from the same library (``[[feeds]]`` tables)."""
+
+    @property
+    def site_link(self) -> str:
+        """The channel's ``link``."""
+        return self.link or self.base_url
+
+    @property
+    def feed_url(self) -> str:
+        """Public URL of the feed (``atom:link rel="self"``, ``podcast:guid``)."""
+        return self.base_url + self.feed_file
+
+    def for_selection(self, selection: FeedSelection) -> PodcastConfig:
+        """The settings of one extra feed: this show, narrowed and renamed."""
+        return replace(
+            self,
+            title=selection.title or f"{self.title}: {selection.label}",
+            description=selection.description or self.description,
+            feed_file=selection.feed_file,
+            feeds=(),
+        )
+
+
+def load_config(path: Path | None = None, *, cwd: Path | None = None) -> PodcastConfig:
+    """Read ``path``, else ``articleaudio.toml`` in ``cwd``, else the defaults."""
+    if path is None:
+        candidate = (cwd or Path.cwd()) / CONFIG_NAME
+        if not candidate.is_file():
+            return PodcastConfig()
+        path = candidate
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    table = data.get("podcast", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [podcast] must be a table of settings")
+    feeds = data.get("feeds", [])
+    if not isinstance(feeds, list):
+        raise ConfigError(f"{path}: feeds must be [[feeds]] tables")
+    return config_from_dict(table, base_dir=path.parent, source=str(path), feeds=feeds)
+
+
+def config_from_dict(
+    table: dict[str, Any],
+    *,
+    base_dir: Path = Path("."),
+    source: str = "config",
+    feeds: list[Any] | None = None,
+) -> PodcastConfig:
+    """Build and validate a :class:`PodcastConfig` from ``[podcast]`` and ``[[feeds]]``."""
+    known = {f.name: f for f in fields(PodcastConfig) if f.name != "feeds"}
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown setting(s) {', '.join(unknown)} in [podcast]; "
+            f"known settings: {', '.join(known)}"
+        )
+    values: dict[str, Any] = {}
+    for name, value in table.items():
+        values[name] = _coerce(name, value, source)
+    if isinstance(values.get("artwork"), str):
+        values["artwork"] = (base_dir / values["artwork"]).resolve()
+    values["feeds"] = tuple(_selection(t, source) for t in feeds or [])
+    config = PodcastConfig(**values)
+    check_config(config, source)
+    return config
+
+
+def _selection(table: Any, source: str) -> FeedSelection:
+    known = [f.name for f in fields(FeedSelection)]
+    if not isinstance(table, dict) or set(table) - set(known):
+        raise ConfigError(f"{source}: each [[feeds]] table takes only: {', '.join(known)}")
+    values = {name: _coerce(name, value, source) for name, value in table.items()}
+    if "feed_file" not in values:
+        raise ConfigError(f"{source}: a [[feeds]] table needs a feed_file")
+    selection = FeedSelection(**values)
+    if not selection.label:
+        raise ConfigError(
+            f"{source}: [[feeds]] {selection.feed_file} needs a tag, author or publisher"
+        )
+    return selection
+
+
+_BOOL_SETTINGS = frozenset({"explicit", "locked"})
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    if name in _BOOL_SETTINGS:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{source}: {name} must be true or false, not {value!r}")
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{source}: {name} must be a non-empty text string, not {value!r}")
+    return value.strip()
+
+
+def check_config(config: PodcastConfig, source: str = "config") -> None:
+    """Raise :class:`ConfigError` naming the first invalid setting and how to fix it."""
+    for check in _CHECKS:
+        message = check(config)
+        if message:
+            raise ConfigError(f"{source}: {message}")
+
+
+def _check_base_url(config: PodcastConfig) -> str | None:
+    parts = urlsplit(config.base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"base_url {config.base_url!r} must be an absolute http(s) URL"
+    if not config.base_url.endswith("/"):
+        return f"base_url {config.base_url!r} must end with '/' (the output folder's URL)"
+    return None
+
+
+def _check_link(config: PodcastConfig) -> str | None:
+    parts = urlsplit(config.site_link)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"link {config.site_link!r} must be an absolute http(s) URL"
+    return None
+
+
+def _check_email(config: PodcastConfig) -> str | None:
+    if not _EMAIL.match(config.owner_email):
+        return f"owner_email {config.owner_email!r} is not an e-mail address"
+    return None
+
+
+def _check_category(config: PodcastConfig) -> str | None:
+    subs = APPLE_CATEGORIES.get(config.category)
+    if subs is None:
+        return (
+            f"category {config.category!r} is not an Apple Podcasts category; "
+            f"use one of: {', '.join(APPLE_CATEGORIES)}"
+        )
+    if config.subcategory is not None and config.subcategory not in subs:
+        allowed = ", ".join(subs) if subs else "none (remove subcategory)"
+        return f"subcategory {config.subcategory!r} is not in {config.category!r}; use: {allowed}"
+    return None
+
+
+def _check_language(config: PodcastConfig) -> str | None:
+    if not _LANGUAGE.match(config.language):
+        return f"language {config.language!r} is not a language tag like 'en' or 'en-GB'"
+    return None
+
+
+def _check_feed_file(config: PodcastConfig) -> str | None:
+    names = [config.feed_file, *(f.feed_file for f in config.feeds)]
+    for name in names:
+        if not _FEED_FILE.match(name):
+            return f"feed_file {name!r} must be a plain file name ending in .xml or .rss"
+    if len(set(names)) != len(names):
+        return f"feed_file names must differ between feeds: {', '.join(names)}"
+    return None
+
+
+def _check_artwork(config: PodcastConfig) -> str | None:
+    if config.artwork is None:
+        return None
+    try:
+        describe_artwork(config.artwork.read_bytes())
+    except OSError as exc:
+        return f"cannot read artwork {config.artwork}: {exc.strerror or exc}"
+    except ConfigError as exc:
+        return f"artwork {config.artwork} {exc}"
+    return None
+
+
+_CHECKS = (
+    _check_base_url,
+    _check_link,
+    _check_email,
+    _check_category,
+    _check_language,
+    _check_feed_file,
+    _check_artwork,
+)
+"""One function per rule; each returns what is wrong or None."""
+
+
+def describe_artwork(data: bytes) -> tuple[str, int]:
+    """``(suffix, size_px)`` of valid cover art, else :class:`ConfigError` saying what to fix."""
+    from io import BytesIO
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(BytesIO(data)) as image:
+            fmt, mode, (width, height) = image.format or "", image.mode, image.size
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ConfigError("is not an image; use a JPEG or PNG file") from exc
+    if fmt not in ARTWORK_FORMATS:
+        raise ConfigError(f"is {fmt or 'an unknown format'}; save it as JPEG or PNG")
+    if mode != "RGB":
+        raise ConfigError(f"has colour mode {mode}; save it as RGB without transparency")
+    if width != height:
+        raise ConfigError(f"is {width}x{height} px; podcast artwork must be square")
+    if not ARTWORK_MIN_PX <= width <= ARTWORK_MAX_PX:
+        raise ConfigError(
+            f"is {width}x{height} px; use {ARTWORK_MIN_PX} to {ARTWORK_MAX_PX} px on each side"
+        )
+    return ARTWORK_FORMATS[fmt], width

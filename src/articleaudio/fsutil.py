@@ -1,0 +1,74 @@
+"""Atomic file system helpers: nothing half-written is ever visible."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import PublishError
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()
+"""Mode for published files: mkstemp makes 0600 files, but a web server must read them."""
+DIR_MODE = 0o777 & ~_umask()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, fsync, then rename over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """UTF-8 text version of :func:`atomic_write_bytes`."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def make_staging_dir(parent: Path, name: str) -> Path:
+    """A fresh hidden folder beside the final one, on the same file system."""
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=parent))
+        staging.chmod(DIR_MODE)
+        return staging
+    except OSError as exc:
+        raise PublishError(
+            f"cannot write to {parent}: {exc.strerror or exc}; choose another folder with -o"
+        ) from exc
+
+
+def replace_dir(staging: Path, final: Path) -> None:
+    """Move a finished staging folder into place, replacing any previous version.
+
+    The old folder is renamed aside first and removed only after the new one is
+    in place, so a crash leaves either the old or the new episode, never neither
+    for longer than one rename.
+    """
+    old = final.with_name(f".{final.name}.old")
+    try:
+        if old.exists():
+            shutil.rmtree(old)
+        if final.exists():
+            os.replace(final, old)
+        os.replace(staging, final)
+    except OSError as exc:
+        raise PublishError(f"cannot move the episode into {final}: {exc.strerror or exc}") from exc
+    shutil.rmtree(old, ignore_errors=True)

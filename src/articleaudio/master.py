@@ -1,0 +1,326 @@
+"""Master stage: pieces → one episode with structure-aware pauses, clean seams,
+and a single loudness normalisation; also builds the :class:`Timeline`.
+
+The episode is never held in memory whole: trimmed pieces go to a spool file
+while the loudness meter runs (pass 1), then each piece is gained and
+true-peak limited into a second spool (pass 2) that the encoder streams from.
+Pieces are separated by digital silence, so limiting them one by one is exact.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO
+
+import numpy as np
+
+from .loudness import LoudnessMeter, limit
+from .models import Chapter, Cue, Loudness, Role, Segment, Timeline, WordTime
+from .synthesize import Piece
+
+TARGET_LUFS = -16.0
+"""Podcast loudness (Apple's and most hosts' recommendation for spoken word)."""
+TRUE_PEAK_CEILING = -2.0
+"""dBTP before encoding; MP3 encoding overshoots a little, and -1 dBTP must hold after it."""
+LOUDNESS_TOLERANCE = 0.15
+"""LU: close enough to the target to stop adjusting the gain."""
+LOUDNESS_PASSES = 5
+SILENCE_THRESHOLD_DB = -42.0
+"""Below this (10 ms window peak, dBFS) a piece's edge counts as silence."""
+EDGE_KEEP = 0.03
+"""Seconds of silence kept at each trimmed edge so soft consonants are not clipped."""
+FADE = 0.006
+"""Seconds of raised-cosine fade at every seam (no clicks)."""
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """Silence, in seconds, inserted after each kind of boundary."""
+
+    lead_in: float = 0.3
+    """Before the first word."""
+    after_title: float = 1.0
+    after_byline: float = 0.7
+    after_disclosure: float = 1.0
+    after_heading: float = 0.7
+    before_heading: float = 1.1
+    """Before a section heading (and before a closing disclosure)."""
+    paragraph: float = 0.8
+    """Between paragraphs."""
+    sentence: float = 0.35
+    """Between sentences of one paragraph."""
+    tail: float = 1.0
+    """After the last word."""
+
+
+@dataclass(frozen=True)
+class MasterSettings:
+    """Stitching and loudness settings."""
+
+    pauses: Pauses = field(default_factory=Pauses)
+    target_lufs: float = TARGET_LUFS
+    true_peak_ceiling: float = TRUE_PEAK_CEILING
+
+
+_AFTER_ROLE = {
+    Role.TITLE: "after_title",
+    Role.BYLINE: "after_byline",
+    Role.DISCLOSURE: "after_disclosure",
+    Role.HEADING: "after_heading",
+}
+"""Role of the segment just spoken → the ``Pauses`` field that follows it."""
+
+
+def pause_between(prev: Segment, nxt: Segment, pauses: Pauses) -> float:
+    """Silence between two consecutive segments, from the structure around them."""
+    if nxt.role in (Role.HEADING, Role.DISCLOSURE) and prev.role is Role.SENTENCE:
+        return pauses.before_heading
+    if prev.role in _AFTER_ROLE:
+        return float(getattr(pauses, _AFTER_ROLE[prev.role]))
+    return pauses.paragraph if nxt.paragraph != prev.paragraph else pauses.sentence
+
+
+def speech_bounds(audio: np.ndarray, rate: int, keep: float = EDGE_KEEP) -> tuple[int, int]:
+    """Sample range to keep: the speech plus ``keep`` seconds each side ((0, 0) if silent)."""
+    window = max(1, int(0.01 * rate))
+    level = np.pad(np.abs(audio), (0, (-len(audio)) % window))
+    frames = level.reshape(-1, window).max(axis=1) if level.size else level
+    loud = np.flatnonzero(frames > 10 ** (SILENCE_THRESHOLD_DB / 20))
+    if loud.size == 0:
+        return 0, 0
+    margin = int(keep * rate)
+    return max(0, int(loud[0]) * window - margin), min(
+        len(audio), (int(loud[-1]) + 1) * window + margin
+    )
+
+
+def trim_silence(audio: np.ndarray, rate: int, keep: float = EDGE_KEEP) -> np.ndarray:
+    """Cut leading/trailing silence down to ``keep`` seconds and fade both edges."""
+    start, end = speech_bounds(audio, rate, keep)
+    return fade_edges(audio[start:end].astype(np.float32), rate)
+
+
+def fade_edges(audio: np.ndarray, rate: int, seconds: float = FADE) -> np.ndarray:
+    """Raised-cosine fade in and out so seams start and end at zero."""
+    n = min(int(seconds * rate), len(audio) // 2)
+    if n == 0:
+        return audio
+    ramp = (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n))).astype(np.float32)
+    out = audio.copy()
+    out[:n] *= ramp
+    out[-n:] *= ramp[::-1]
+    return out
+
+
+class Spool:
+    """An anonymous temporary file of float32 pieces, so long episodes stay on disk."""
+
+    def __init__(self) -> None:
+        # Closed explicitly by close(): its life spans the master and encode stages.
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="articleaudio-spool-")  # noqa: SIM115
+        self._end = 0
+
+    def append(self, audio: np.ndarray) -> tuple[int, int]:
+        """Store ``audio``; returns (byte offset, samples)."""
+        data = np.ascontiguousarray(audio, dtype="<f4").tobytes()
+        self._file.seek(self._end)
+        self._file.write(data)
+        offset, self._end = self._end, self._end + len(data)
+        return offset, len(audio)
+
+    def read(self, offset: int, samples: int) -> np.ndarray:
+        """The piece stored at ``offset``."""
+        self._file.seek(offset)
+        return np.frombuffer(self._file.read(samples * 4), dtype="<f4").copy()
+
+    def close(self) -> None:
+        """Delete the file."""
+        self._file.close()
+
+
+@dataclass(frozen=True)
+class Mastered:
+    """The finished episode: where every piece lies, and a way to stream its samples."""
+
+    sample_rate: int
+    """Hz."""
+    timeline: Timeline
+    """Measured cue and chapter times."""
+    loudness: Loudness
+    """Measured on the final samples (after gain and limiting)."""
+    spool: Spool
+    """Holds the final pieces."""
+    layout: tuple[tuple[int, int, int], ...]
+    """Per piece: (silence before it in samples, spool offset, samples)."""
+    tail: int
+    """Samples of silence after the last piece."""
+
+    def chunks(self) -> Iterator[np.ndarray]:
+        """The episode's samples in order, one piece or pause at a time."""
+        for silence, offset, samples in self.layout:
+            yield from _silence(silence, self.sample_rate)
+            yield self.spool.read(offset, samples)
+        yield from _silence(self.tail, self.sample_rate)
+
+    def audio(self) -> np.ndarray:
+        """The whole episode in memory (tests and short clips only)."""
+        return np.concatenate([np.zeros(0, np.float32), *self.chunks()])
+
+
+def _silence(samples: int, rate: int) -> Iterator[np.ndarray]:
+    step = rate * 10
+    for start in range(0, samples, step):
+        yield np.zeros(min(step, samples - start), dtype=np.float32)
+
+
+@dataclass
+class _Layout:
+    """Pass 1's bookkeeping while pieces arrive."""
+
+    rate: int
+    pieces: list[tuple[int, int, int]] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
+    position: int = 0
+
+
+def master(
+    segments: Sequence[Segment],
+    pieces: Iterable[Piece],
+    settings: MasterSettings | None = None,
+) -> Mastered:
+    """Stitch, normalise loudness once, limit true peaks, and time everything."""
+    settings = settings or MasterSettings()
+    raw = Spool()
+    try:
+        layout, meter, tail = _stitch(segments, pieces, settings.pauses, raw)
+        loudness, placed, final = _normalise(layout, meter.integrated, raw, tail, settings)
+    finally:
+        raw.close()
+    duration = (layout.position + tail) / layout.rate
+    chapters = tuple(chapters_from(segments, layout.cues, duration))
+    timeline = Timeline(tuple(layout.cues), chapters, duration)
+    return Mastered(layout.rate, timeline, loudness, final, placed, tail)
+
+
+def _stitch(
+    segments: Sequence[Segment], pieces: Iterable[Piece], pauses: Pauses, spool: Spool
+) -> tuple[_Layout, LoudnessMeter, int]:
+    """Pass 1: trim each piece, lay it after its pause, meter everything."""
+    layout: _Layout | None = None
+    meter: LoudnessMeter | None = None
+    gap = 0.0
+    for i, (segment, piece) in enumerate(zip(segments, pieces, strict=True)):
+        if layout is None or meter is None:
+            layout, meter = _Layout(piece.sample_rate), LoudnessMeter(piece.sample_rate)
+            gap = pauses.lead_in
+        silence = int(gap * layout.rate)
+        start, end = speech_bounds(piece.audio, layout.rate)
+        audio = fade_edges(piece.audio[start:end].astype(np.float32), layout.rate)
+        meter.add_silence(silence)
+        meter.add(audio, peaks=False)
+        offset, samples = spool.append(audio)
+        layout.position += silence
+        begin, finish = layout.position / layout.rate, (layout.position + samples) / layout.rate
+        words = _words(segment.text, piece.words, begin - start / layout.rate, (begin, finish))
+        layout.cues.append(_cue(segment, begin, finish, words))
+        layout.pieces.append((silence, offset, samples))
+        layout.position += samples
+        nxt = segments[i + 1] if i + 1 < len(segments) else None
+        gap = pause_between(segment, nxt, pauses) if nxt else 0.0
+    if layout is None or meter is None:
+        raise ValueError("nothing to master: no segments")
+    return layout, meter, int(pauses.tail * layout.rate)
+
+
+def _normalise(
+    layout: _Layout,
+    measured: float,
+    raw: Spool,
+    tail: int,
+    settings: MasterSettings,
+) -> tuple[Loudness, tuple[tuple[int, int, int], ...], Spool]:
+    """Pass 2: one gain for the whole episode, then true-peak limiting, re-metered."""
+    gain_db = settings.target_lufs - measured if math.isfinite(measured) else 0.0
+    final: Spool | None = None
+    previous: tuple[float, float] | None = None
+    for _attempt in range(LOUDNESS_PASSES):
+        if final is not None:
+            final.close()
+        final = Spool()
+        meter = LoudnessMeter(layout.rate)
+        placed: list[tuple[int, int, int]] = []
+        for silence, offset, samples in layout.pieces:
+            audio = raw.read(offset, samples) * np.float32(10 ** (gain_db / 20))
+            audio = limit(audio, layout.rate, settings.true_peak_ceiling)
+            meter.add_silence(silence)
+            meter.add(audio)
+            placed.append((silence, *final.append(audio)))
+        meter.add_silence(tail)
+        error = settings.target_lufs - meter.integrated
+        if not math.isfinite(error) or abs(error) < LOUDNESS_TOLERANCE:
+            break
+        # The limiter takes some loudness away, so a dB of gain buys less than a
+        # dB of loudness: step by the secant of the last two tries.
+        slope = 1.0
+        if previous is not None and gain_db != previous[0]:
+            slope = min(1.0, max(0.2, (meter.integrated - previous[1]) / (gain_db - previous[0])))
+        previous = (gain_db, meter.integrated)
+        gain_db += error / slope
+    assert final is not None  # LOUDNESS_PASSES >= 1
+    return Loudness(meter.integrated, meter.true_peak_db), tuple(placed), final
+
+
+def _cue(segment: Segment, start: float, end: float, words: tuple[WordTime, ...]) -> Cue:
+    return Cue(segment.index, segment.role, segment.text, start, end, segment.paragraph, words)
+
+
+def _words(
+    text: str,
+    spoken: tuple[tuple[str, float, float], ...],
+    shift: float,
+    bounds: tuple[float, float],
+) -> tuple[WordTime, ...]:
+    """Display words timed from the voice's spoken-word alignments.
+
+    Normalisation can change the word count ("$5" → "five dollars"), so display
+    word *j* of *D* takes the spoken words in its share ``[j·S/D, (j+1)·S/D)``.
+    """
+    shown = text.split()
+    if not spoken or not shown:
+        return ()
+    ratio = len(spoken) / len(shown)
+    out: list[WordTime] = []
+    for j, word in enumerate(shown):
+        first = min(int(j * ratio), len(spoken) - 1)
+        last = max(first, min(math.ceil((j + 1) * ratio) - 1, len(spoken) - 1))
+        out.append(WordTime(word, spoken[first][1] + shift, spoken[last][2] + shift))
+    return _clamp(out, *bounds)
+
+
+def _clamp(words: list[WordTime], begin: float, end: float) -> tuple[WordTime, ...]:
+    """Keep word times inside the cue and non-decreasing (trimming cuts the margins)."""
+    out: list[WordTime] = []
+    floor = begin
+    for word in words:
+        start = min(max(word.start, floor), end)
+        out.append(WordTime(word.text, start, min(max(word.end, start), end)))
+        floor = start
+    return tuple(out)
+
+
+def chapters_from(
+    segments: Sequence[Segment], cues: Sequence[Cue], duration: float
+) -> list[Chapter]:
+    """Chapters open at segments that carry a chapter title and run to the next one."""
+    starts = [
+        (seg.chapter, cue.start) for seg, cue in zip(segments, cues, strict=True) if seg.chapter
+    ]
+    chapters: list[Chapter] = []
+    for n, (title, start) in enumerate(starts):
+        begin = 0.0 if n == 0 else start
+        end = starts[n + 1][1] if n + 1 < len(starts) else duration
+        chapters.append(Chapter(title, begin, end))
+    return chapters

