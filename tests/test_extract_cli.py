@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from articleaudio.cli import _Group
 from articleaudio.cli_extract import extract_command
-from extract_support import DATA
+
+from .extract_support import DATA
 
 CASE = DATA / "extract" / "es-html-incendio"
 

@@ -1,8 +1,5 @@
 """Garbage in gives one clear error from the error tree, quickly: never a crash or a hang."""
 
-# Cyrillic and accented letters in test data are data, not look-alike typos.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import os

@@ -17,7 +17,8 @@ import pytest
 from articleaudio.extract import extract_source, format_article
 from articleaudio.ingest import read_source
 from articleaudio.models import Article, BlockKind
-from extract_support import DATA
+
+from .extract_support import DATA
 
 CASES = sorted(p for p in (DATA / "extract").iterdir() if p.is_dir())
 

@@ -15,7 +15,8 @@ import pytest
 
 from articleaudio.extract import extract_source, format_article
 from articleaudio.ingest import read_source
-from extract_support import DATA
+
+from .extract_support import DATA
 
 CASES = sorted(p for p in (DATA / "extract_holdout").iterdir() if p.is_dir())
 MIN_F1 = 0.9

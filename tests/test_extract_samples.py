@@ -17,7 +17,8 @@ import pytest
 from articleaudio.extract import extract_source, format_article
 from articleaudio.ingest import read_source
 from articleaudio.models import Article
-from extract_support import load_scorer, samples_dir
+
+from .extract_support import load_scorer, samples_dir
 
 PAGES = samples_dir()
 pytestmark = pytest.mark.skipif(

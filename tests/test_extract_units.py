@@ -1,8 +1,5 @@
 """Small pieces of the extract stage: Markdown, CMS JSON, clean text, language, dates, bylines."""
 
-# Cyrillic and accented letters in test data are data, not look-alike typos.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import json

@@ -1,8 +1,5 @@
 """Ingest: files, kinds, charsets, and http(s) URLs served by a real local HTTP server."""
 
-# Cyrillic and accented letters in test data are data, not look-alike typos.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import contextlib

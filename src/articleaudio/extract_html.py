@@ -11,9 +11,6 @@ When trafilatura finds nothing, the page's visible text goes through the same
 block classifier as a copied page (:mod:`articleaudio.extract_text`).
 """
 
-# Typographic quotes, dashes and Cyrillic letters here are data, not typos.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import contextlib

@@ -4,9 +4,6 @@ Pure functions over strings. The phrase lists are data (add a row for a new
 language or site habit); the functions that use them stay small.
 """
 
-# Typographic quotes, dashes and Cyrillic letters here are data, not typos.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import re

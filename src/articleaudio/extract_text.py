@@ -14,9 +14,6 @@ furniture phrases), then in context, after the jusText idea
    byline or date line; those lines give authors, date and publisher.
 """
 
-# Typographic quotes, dashes and Cyrillic letters here are data, not typos.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import enum

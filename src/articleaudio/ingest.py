@@ -4,9 +4,6 @@ This is the only place that touches the file system or network for input;
 :func:`articleaudio.extract.extract` is pure and works on what this returns.
 """
 
-# Typographic quotes, dashes and Cyrillic letters here are data, not typos.
-# ruff: noqa: RUF002
-
 from __future__ import annotations
 
 import codecs
@@ -227,7 +224,7 @@ def _refuse_binary(data: bytes, location: str) -> None:
         return  # UTF-16 with a byte-order mark: its NUL bytes are text
     controls = sum(b < 32 and b not in (9, 10, 12, 13) for b in head)
     if b"\x00" in head or controls > len(head) * 0.05:
-        raise InputError(f"{location} looks like binary data, not text or HTML", source=location)
+        raise InputError(f"{location} looks like binary data, not text", source=location)
 
 
 def _try_decode(data: bytes, encoding: str | None) -> str | None:
