@@ -196,3 +196,37 @@ def test_sentence_starting_with_by_is_not_a_byline() -> None:
         parse_byline("By the end of the year, the council had spent more than planned on it.")
         is None
     )
+
+
+def test_html_without_headline_markup_uses_the_line_classifier() -> None:
+    page = (
+        "<html><body><div><span>Council keeps bridge closed for six more weeks</span><br>"
+        "<span>By Ann Lee</span><br><br><span>The council said on Monday that the bridge would "
+        "stay closed for six more weeks while engineers examine the cracks in two supports.</span>"
+        "<br><br><span>About 28,000 vehicles crossed the bridge each day before it closed in "
+        "April, and shop owners say the diversion has cost them customers.</span></div>"
+        "<div>Share</div><div>© 2024 Example Media</div></body></html>"
+    )
+    article = extract(page, kind=SourceKind.HTML)
+    assert article.title == "Council keeps bridge closed for six more weeks"
+    assert article.authors == ("Ann Lee",)
+    assert len(article.paragraphs) == 2
+
+
+def test_clean_text_drops_captions_and_labels_but_keeps_prose() -> None:
+    text = CLEAN.replace("What happens next", "Share\n\nWhat happens next").replace(
+        "By Helen Marsh and Tom Reid\n",
+        "By Helen Marsh and Tom Reid\n\nEngineers at work. (Photo: PA)\n",
+    )
+    article = extract(text, kind=SourceKind.TEXT)
+    assert "Share" not in article.body_text
+    assert "(Photo: PA)" not in article.body_text
+    assert len(article.paragraphs) == 3
+
+
+def test_declared_language_is_overruled_by_plain_evidence() -> None:
+    german = (
+        "Der Stadtrat hat am Montag beschlossen, dass die Brücke noch sechs Wochen gesperrt bleibt."
+    )
+    assert detect_language(german, "en") == "de"
+    assert detect_language("Brücke Montag Stadtrat", "de") == "de"

@@ -261,6 +261,11 @@ def _build(items: list[Item], meta: dict[str, Any], doc: Any, tree: Any) -> Arti
         raise EmptyArticleError("the page's main content has no article paragraphs")
     h1 = next((item.text for item in items if item.level == 1 and item.text), None)
     title = h1 or _visible_h1(tree, doc.title) or meta.get("title") or doc.title or ""
+    if not title:
+        # No <h1> and no title metadata: the line classifier can still spot the
+        # headline by its shape and the byline under it.
+        with contextlib.suppress(ExtractionError):
+            return _fallback(tree, meta)
     body_text = " ".join(block.text for block in blocks)
     authors = meta.get("authors") or tuple(split_names((doc.author or "").replace(";", ",")))
     publisher = meta.get("publisher") or doc.sitename

@@ -68,23 +68,31 @@ def stopword_density(text: str, language: str) -> float:
 
 
 def detect_language(text: str, hint: str | None = None) -> str:
-    """Guess the language from stop-word hits; a declared ``hint`` wins when it is known.
+    """Guess the language from stop-word hits, trusting a declared ``hint`` unless the
+    text plainly says otherwise (CMS templates often declare ``lang="en"`` everywhere).
 
     >>> detect_language("Der Hund und die Katze sind nicht mit dem Auto gefahren.")
     'de'
     >>> detect_language("The dog and the cat did not go in the car with them.")
     'en'
+    >>> detect_language("Der Hund und die Katze sind nicht mit dem Auto gefahren.", "en")
+    'de'
     """
-    if hint:
-        code = hint.strip().replace("_", "-").split("-")[0].lower()
-        if code in LANGUAGES:
-            return code
+    code = (hint or "").strip().replace("_", "-").split("-")[0].lower()
+    declared = code if code in LANGUAGES else None
     tokens = words(text[:20000])
     if len(tokens) < 5:
-        return DEFAULT_LANGUAGE
+        return declared or DEFAULT_LANGUAGE
     scores = {code: sum(t in stopwords(code) for t in tokens) for code in LANGUAGES}
     best = max(scores, key=lambda code: scores[code])
-    return best if scores[best] else DEFAULT_LANGUAGE
+    if declared and scores[declared] * HINT_MARGIN >= scores[best]:
+        return declared
+    return best if scores[best] else declared or DEFAULT_LANGUAGE
+
+
+HINT_MARGIN = 2
+"""The text must match another language's stop words this many times better to overrule
+the declared language."""
 
 
 # --- dates -------------------------------------------------------------------
@@ -431,6 +439,22 @@ BOILERPLATE_PHRASES: tuple[str, ...] = (
     "watch live",
     "full article",
     "why you can trust",
+    "more from",
+    "more stories",
+    "you might also like",
+    "you may like",
+    "te puede interesar",
+    "también te puede",
+    "das könnte sie",
+    "você também pode",
+    "pode interessar",
+    "potrebbe interessarti",
+    "vous aimerez",
+    "à lire aussi",
+    "možda vas zanima",
+    "vas može zanimati",
+    "вас може зацікавити",
+    "вам может быть",
     # German
     "weiterlesen",
     "mehr zum thema",

@@ -187,6 +187,10 @@ def _clean_article(lines: list[Line], language: str) -> Article:
     if rest and (byline := parse_byline(rest[0].text)):
         authors, published, _ = byline
         rest = rest[1:]
+    if rest and is_date_line(rest[0].text):
+        published = published or parse_date(rest[0].text)
+    # Even a clean text may carry a caption or a 'Share' label; those are never read.
+    rest = [line for line in rest if line.kind is not Kind.BAD]
     blocks = [Block(_clean_block_kind(rest, i), line.text) for i, line in enumerate(rest)]
     return Article(
         title=title, blocks=tuple(blocks), authors=authors, published=published, language=language
