@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from .errors import EmptyArticleError, ExtractionError
 from .extract_html import extract_html_page, fragment_blocks
-from .extract_meta import detect_language, parse_byline, parse_date, split_names
+from .extract_meta import detect_language, parse_byline, parse_date, split_names, words
 from .extract_text import extract_plain_text
 from .ingest import Source, SourceKind
 from .models import Article, Block, BlockKind
@@ -38,7 +39,35 @@ def extract(text: str, *, kind: SourceKind, url: str | None = None) -> Article:
         raise ExtractionError("no headline found; give the source a title line or an <h1>")
     if not any(b.text.strip() for b in article.blocks):
         raise EmptyArticleError("no article text found: the source has a title but no body")
-    return article
+    return replace(article, blocks=drop_repeats(article.blocks))
+
+
+def drop_repeats(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """Drop a block whose words all appear in another one: a pull quote repeats the body.
+
+    >>> a = Block(BlockKind.PARAGRAPH, '"We are against gridlock," said a resident.')
+    >>> b = Block(BlockKind.HEADING, '"We are against gridlock"')
+    >>> drop_repeats((a, b, a)) == (a,)
+    True
+    """
+    keys = [" ".join(words(b.text)) for b in blocks]
+    exact = Counter(keys)
+    joined = "\n".join(keys)
+    kept: list[Block] = []
+    seen: set[str] = set()
+    for block, key in zip(blocks, keys, strict=True):
+        short = MIN_REPEAT_WORDS <= len(key.split()) <= MAX_REPEAT_WORDS
+        if key in seen or (short and joined.count(key) > exact[key]):
+            continue
+        seen.add(key)
+        kept.append(block)
+    return tuple(kept)
+
+
+MIN_REPEAT_WORDS = 4
+"""Shorter blocks may repeat by chance ('He said no.')."""
+MAX_REPEAT_WORDS = 60
+"""Pull quotes are short; longer blocks are not searched for inside others."""
 
 
 def extract_source(source: Source) -> Article:

@@ -196,7 +196,8 @@ def _date_from_match(match: re.Match[str], text: str) -> datetime | None:
     # A time is read from right after the date, or from just before it ("10:48, Tue, Nov 19").
     rest = text[match.end() :].lstrip(" ,|-–at")
     after = TIME_PATTERN.match(rest)
-    before = TIME_PATTERN.search(text[max(0, match.start() - 20) : match.start()])
+    window = text[max(0, match.start() - 24) : match.start()]
+    before = TIME_PATTERN.search(window)
     when = after or before
     if not when:
         return day
@@ -205,7 +206,7 @@ def _date_from_match(match: re.Match[str], text: str) -> datetime | None:
     hour = hour % 12 + (12 if ampm == "pm" else 0) if ampm else hour
     if hour > 23 or minute > 59:
         return day
-    zone = ZONE.match(rest[after.end() :] if after else rest)
+    zone = ZONE.match(rest[after.end() :] if after else window[when.end() :])
     return aware(day + timedelta(hours=hour, minutes=minute), zone[1] if zone else None)
 
 
@@ -309,7 +310,8 @@ def parse_byline(line: str) -> tuple[tuple[str, ...], datetime | None, str | Non
     if "|" in rest:
         rest, publisher = (part.strip() for part in rest.split("|", 1))
     rest = _cut_at_date(rest)
-    names = split_names(rest)
+    # 'By Owen Price, Sports Editor': the job title is not a second author.
+    names = tuple(n for n in split_names(rest) if ROLE_WORDS.sub("", f" {n}").strip())
     if not names or any(len(n.split()) > 6 for n in names):
         return None
     return names, published, publisher or desk_publisher(names)
@@ -338,7 +340,7 @@ def desk_publisher(names: Iterable[str]) -> str | None:
 
 
 ROLE_WORDS = re.compile(
-    r"\s+(?:[A-Z][a-z]+\s+)?(?:senior\s+)?(?:correspondent|editor|reporter|writer|journalist|"
+    r"\s+(?:[A-Z][a-z]+\s+)?(?i:senior\s+)?(?i:correspondent|editor|reporter|writer|journalist|"
     r"columnist|staff writer|redakteurin|redakteur|korrespondentin|korrespondent|"
     r"correspondente|corresponsal|repórter|periodista|novinar|novinarka|кореспондент)$"
 )
@@ -574,6 +576,10 @@ CAPTION_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"^(?:image|photo)\s+(?:copyright|caption|credit)\b", re.I),
     re.compile(r"[.!?\"”]\s*\((?:[A-Z][\w'’.&/-]*\s*){1,6}\)\s*$"),
     re.compile(r"^\((?:bild|foto|photo|image):[^)]*\)$", re.I),
+    # '… sur les quais. Photo Le Rhône Matin/Julien Morel': agency/photographer credit
+    re.compile(
+        r"[.!?]\s+(?:photo|foto|bild|image|crédit|credit)s?\s+[^.]{2,60}/[^./]{2,40}$", re.I
+    ),
 )
 """Photo captions and credits: '(Image: GETTY)', 'Credit: EPA', '… said. (Ministry of X)'."""
 
