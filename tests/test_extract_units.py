@@ -9,6 +9,7 @@ import pytest
 
 from articleaudio.errors import EmptyArticleError, ExtractionError
 from articleaudio.extract import extract, format_article
+from articleaudio.extract_furniture import boilerplate_hit, is_ui_label
 from articleaudio.extract_meta import detect_language, parse_byline, parse_date
 from articleaudio.ingest import SourceKind
 from articleaudio.models import Block, BlockKind
@@ -230,3 +231,21 @@ def test_declared_language_is_overruled_by_plain_evidence() -> None:
     )
     assert detect_language(german, "en") == "de"
     assert detect_language("Brücke Montag Stadtrat", "de") == "de"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "He urged people to donate blood.",
+        "Die Polizei hat Anzeige erstattet.",
+        "Sie wollen die Kosten teilen.",
+        "The committee recommended a new route.",
+        "We need more from the government, she said.",
+        "A state-sponsored scheme paid for it.",
+        "El ministro comparte la opinión de los técnicos.",
+        "Copyright lawyers say the ruling is narrow.",
+    ],
+)
+def test_prose_with_furniture_words_is_not_furniture(sentence: str) -> None:
+    assert not boilerplate_hit(sentence)
+    assert not is_ui_label(sentence)

@@ -22,19 +22,21 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .errors import EmptyArticleError, ExtractionError
-from .extract_meta import (
-    BYLINE_PREFIX,
+from .extract_furniture import (
     boilerplate_hit,
-    byline_name,
-    desk_publisher,
-    detect_language,
     is_caption,
-    is_date_line,
-    is_name_line,
     is_promotion,
     is_shouting,
     is_social_prompt,
     is_ui_label,
+)
+from .extract_meta import (
+    BYLINE_PREFIX,
+    byline_name,
+    desk_publisher,
+    detect_language,
+    is_date_line,
+    is_name_line,
     parse_byline,
     parse_date,
     split_names,
