@@ -356,10 +356,15 @@ def byline_name(line: str) -> str | None:
     'Debbie White'
     >>> byline_name("Helen Marsh Transport correspondent")
     'Helen Marsh'
+    >>> byline_name("JUAN PÉREZ")
+    'Juan Pérez'
     >>> byline_name("Sign in") is None
     True
     """
     name = ROLE_WORDS.sub("", line.strip())
+    # Some sites print bylines in capitals; a voice would spell those out letter by letter.
+    shouted = name.isupper() and 2 <= len(name.split()) <= 3
+    name = name.title() if shouted else name
     parts = name.split()
     if 2 <= len(parts) <= 4 and all(NAME_WORD.fullmatch(p) for p in parts):
         return name

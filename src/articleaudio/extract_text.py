@@ -65,7 +65,7 @@ MEDIA_LABELS = frozenset(
 TEASER_ENDINGS = re.compile(r"(mehr|more|más|mais|plus|leggi)\s*(…|\.\.\.|»|›)$", re.I)
 COPYRIGHT = re.compile(
     r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*)?"
-    r"(?P<name>[^\W\d_][\w&.' -]{1,40}?)(?:[.,]|\s+\d{4}|$)",
+    r"(?P<name>[^\W\d_][\w&.' -]{1,40}?)(?:[.,](?=\s|$)|\s+\d{4}|$)",
     re.I,
 )
 
