@@ -223,15 +223,14 @@ def _page_copy_article(lines: list[Line], language: str) -> Article:
     blocks = _body_blocks(lines, start, end)
     if not blocks:
         raise EmptyArticleError("no article paragraphs found in the text")
-    title = lines[title_at].text if title_at is not None else ""
     meta = _text_metadata(lines, title_at if title_at is not None else start, start)
     body_text = " ".join(b.text for b in blocks)
-    return Article(
-        title=title,
+    return replace(
+        meta,
+        title=lines[title_at].text if title_at is not None else "",
         blocks=tuple(blocks),
         language=detect_language(body_text) if body_text else language,
         description=standfirst,
-        **meta,  # type: ignore[arg-type]
     )
 
 
@@ -420,8 +419,9 @@ def _headline_over_dek(lines: list[Line], i: int) -> int:
     return i
 
 
-def _text_metadata(lines: list[Line], title_at: int, start: int) -> dict[str, object]:
-    """Authors, date, publisher and tags from the lines around the headline."""
+def _text_metadata(lines: list[Line], title_at: int, start: int) -> Article:
+    """Authors, date, publisher and tags from the lines around the headline
+    (an Article with no title or body yet)."""
     authors: tuple[str, ...] = ()
     published: datetime | None = None
     publisher: str | None = None
@@ -437,12 +437,14 @@ def _text_metadata(lines: list[Line], title_at: int, start: int) -> dict[str, ob
     names = [byline_name(line.text) for line in near[:3] if not is_date_line(line.text)]
     if not authors and (name := next((n for n in names if n), None)):
         authors = (name,)
-    return {
-        "authors": authors,
-        "published": published,
-        "publisher": publisher or desk_publisher(authors) or _copyright_holder(lines),
-        "tags": _tags(lines, title_at),
-    }
+    return Article(
+        title="",
+        blocks=(),
+        authors=authors,
+        published=published,
+        publisher=publisher or desk_publisher(authors) or _copyright_holder(lines),
+        tags=_tags(lines, title_at),
+    )
 
 
 def _copyright_holder(lines: list[Line]) -> str | None:
