@@ -249,3 +249,9 @@ def test_declared_language_is_overruled_by_plain_evidence() -> None:
 def test_prose_with_furniture_words_is_not_furniture(sentence: str) -> None:
     assert not boilerplate_hit(sentence)
     assert not is_ui_label(sentence)
+
+
+def test_short_plain_note_is_read_as_written() -> None:
+    article = extract("Library news\n\nWe open late on Thursday.\n", kind=SourceKind.TEXT)
+    assert article.title == "Library news"
+    assert article.paragraphs == ("We open late on Thursday.",)

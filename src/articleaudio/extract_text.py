@@ -174,12 +174,20 @@ def _is_furniture(text: str, n: int) -> bool:
     return False
 
 
+SHORT_TEXT_LINES = 12
+"""A text this short with no furniture at all is taken as written, however brief."""
+
+
 def _looks_clean(lines: list[Line]) -> bool:
-    """Already an article: a title line, then only prose (bylines and headings allowed)."""
+    """Already an article: a title line, then only prose (bylines and headings allowed),
+    or a short note with a sentence in it and nothing that looks like page furniture."""
     body = lines[1:]
     bad = sum(line.kind is Kind.BAD for line in body)
     good = sum(line.kind is Kind.GOOD for line in body)
-    return good > 0 and bad <= 1 and _title_shaped(lines[0].text) and good >= len(body) / 2
+    if good > 0 and bad <= 1 and _title_shaped(lines[0].text) and good >= len(body) / 2:
+        return True
+    has_sentence = any(SENTENCE_END.search(line.text) for line in body)
+    return bool(body) and bad == 0 and has_sentence and len(lines) <= SHORT_TEXT_LINES
 
 
 def _clean_article(lines: list[Line], language: str) -> Article:
