@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/articleaudio build samples/*.md -o $(OUTPUT)
-	@echo "Episodes are in $(OUTPUT)/episodes/ (list them with: $(BIN)/articleaudio episodes -o $(OUTPUT))"
+	$(BIN)/articleaudio episodes -o $(OUTPUT)
+	@echo "Episodes are in $(OUTPUT)/episodes/, the podcast feed is $(OUTPUT)/feed.xml"
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -7,20 +7,19 @@ errors (:class:`ArticleAudioError`) become one ``Error: …`` line and exit 1 in
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, cli_publish
+from .cache import DEFAULT_MAX_BYTES, SegmentCache
+from .cli_common import OUTPUT_OPTION, _Group, echo_json, progress_bar
+from .config import load_config
 from .encode import EncodeSettings
-from .errors import ArticleAudioError
 from .ingest import SourceKind
 from .master import MasterSettings, Pauses
 from .pipeline import BuildSettings, build_all
@@ -28,26 +27,6 @@ from .pipeline import say as pipeline_say
 from .segment import DisclosurePosition, SpeechSettings
 from .synthesize import SynthesisSettings
 from .voices import list_voices
-
-OUTPUT_OPTION = click.option(
-    "-o",
-    "--output",
-    "output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Output library folder (episodes, feed, catalogue).",
-)
-
-
-class _Group(click.Group):
-    """Maps the library's error tree to ``Error: …`` in one place."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ArticleAudioError as exc:
-            raise click.ClickException(str(exc)) from exc
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,26 +36,6 @@ def cli(verbose: int) -> None:
     """Turn news articles into narrated podcast episodes with a local Piper voice."""
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-
-
-def echo_json(data: Any) -> None:
-    """One JSON document per line, for scripts."""
-    click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True))
-
-
-@contextmanager
-def progress_bar(label: str, enabled: bool) -> Iterator[Any]:
-    """A progress callback ``(done, total)``; a bar on a terminal, silent when piped."""
-    if not enabled or not sys.stderr.isatty():
-        yield lambda done, total: None
-        return
-    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
-
-        def update(done: int, total: int) -> None:
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
-
-        yield update
 
 
 @cli.command()
@@ -112,6 +71,8 @@ def progress_bar(label: str, enabled: bool) -> Iterator[Any]:
 )
 @click.option("--no-cache", is_flag=True, help="Do not reuse or store synthesised sentences.")
 @click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Podcast settings file [default: ./articleaudio.toml].")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per episode.")
 def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any) -> None:
     """Narrate articles into tagged, loudness-normalised episodes.
@@ -171,6 +132,43 @@ def say(text: str, out: Path, voice: str | None, length_scale: float | None) -> 
     click.echo(str(pipeline_say(text, out, settings)))
 
 
+@cli.group()
+def cache() -> None:
+    """Inspect or shrink the shared cache of synthesised sentences.
+
+    Example: articleaudio cache info
+    """
+
+
+@cache.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def cache_info(as_json: bool) -> None:
+    """Where the cache is, how many sentences it holds and its size.
+
+    Example: articleaudio cache info --json
+    """
+    stats = SegmentCache().stats()
+    if as_json:
+        echo_json(stats.to_dict())
+    else:
+        click.echo(f"{stats.path}: {stats.entries} sentences, {stats.bytes / 1e6:.1f} MB")
+
+
+@cache.command("prune")
+@click.option("--older-than", type=click.FloatRange(min=0), help="Remove entries unused for DAYS.")
+@click.option("--max-size", type=click.FloatRange(min=0), help="Then shrink to at most MB.")
+def cache_prune(older_than: float | None, max_size: float | None) -> None:
+    """Remove old entries, least recently used first.
+
+    Example: articleaudio cache prune --older-than 30 --max-size 500
+    """
+    limit = int(max_size * 1e6) if max_size is not None else None
+    if older_than is None and limit is None:
+        limit = DEFAULT_MAX_BYTES
+    removed = SegmentCache().prune(older_than_days=older_than, max_bytes=limit)
+    click.echo(f"removed {removed} entries")
+
+
 def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
     """Map ``build`` options onto the library's settings objects."""
     speech = SpeechSettings(disclosure_position=DisclosurePosition(options["disclosure_position"]))
@@ -192,9 +190,14 @@ def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
         master=MasterSettings(pauses=pauses),
         encode=EncodeSettings(bitrate_kbps=options["bitrate"], extra_formats=options["extra"]),
         jobs=options["jobs"],
+        podcast=load_config(options["config_file"]) if options["config_file"] else None,
         use_cache=not options["no_cache"],
         force=options["force"],
     )
+
+
+for _command in cli_publish.COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

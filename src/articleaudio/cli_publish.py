@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .cli import OUTPUT_OPTION, echo_json
+from .cli_common import OUTPUT_OPTION, echo_json
 from .config import load_config
 from .publish import list_episodes, regenerate_feed, unpublish, validate
 

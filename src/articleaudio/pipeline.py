@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .cache import SegmentCache
+from .cache import DEFAULT_MAX_BYTES, SegmentCache
+from .config import PodcastConfig, load_config
 from .encode import FORMATS, MP3_RATE, EncodeSettings, encode
 from .errors import ArticleAudioError, AudioToolError, ConfigError, EmptyArticleError, VoiceError
 from .extract import extract_source
@@ -25,6 +26,7 @@ from .fsutil import atomic_write_text, make_staging_dir, replace_dir
 from .ingest import SourceKind, read_source
 from .master import Mastered, MasterSettings, master
 from .models import Article, AudioInfo, Episode, Role, Segment
+from .publish import publish_episode
 from .segment import DisclosurePosition, SpeechSettings, Spoken, segment_article
 from .sidecars import to_chapters_json, to_transcript_json, to_vtt
 from .slug import check_slug, slugify
@@ -70,6 +72,10 @@ class BuildSettings:
     """Reuse and store synthesised segments."""
     force: bool = False
     """Rebuild even when nothing changed since the last build."""
+    publish: bool = True
+    """Add the episode to the library's catalogue and feed once its files are complete."""
+    podcast: PodcastConfig | None = None
+    """Feed settings (None: ``articleaudio.toml`` in the working directory, else defaults)."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,8 @@ def build_all(
     """Build several sources sharing one set of workers, carrying on past failed articles."""
     if settings.slug:
         check_slug(settings.slug)  # a bad option fails every article: refuse it up front
+    if settings.publish and settings.podcast is None:
+        settings = replace(settings, podcast=load_config())  # a bad config fails them all too
     synthesis = open_synthesis(settings, synthesizer)
     outcomes: list[Outcome] = []
     try:
@@ -156,6 +164,8 @@ def build_all(
                 outcomes.append(Outcome(location, built=built))
     finally:
         synthesis.close()
+    if synthesis.cache is not None and synthesis.synthesized:
+        synthesis.cache.prune(max_bytes=DEFAULT_MAX_BYTES)  # keep the shared cache bounded
     return outcomes
 
 
@@ -180,14 +190,19 @@ def build_episode(
             raise EmptyArticleError(f"{location}: the article has a title but nothing to read")
         key = build_key(article, segments, settings, synthesis.synthesizer.identity)
         slug = check_slug(settings.slug) if settings.slug else slugify(article.title)
-        existing = None if settings.force else reusable_episode(settings.output, slug, key)
-        if existing is not None:
-            return existing
-        mastered = render(segments, synthesis, settings.master, progress)
-        try:
-            return write_episode(article, mastered, settings, _voice_name(synthesis), slug, key)
-        finally:
-            mastered.spool.close()
+        built = None if settings.force else reusable_episode(settings.output, slug, key)
+        if built is None:
+            mastered = render(segments, synthesis, settings.master, progress)
+            try:
+                built = write_episode(
+                    article, mastered, settings, _voice_name(synthesis), slug, key
+                )
+            finally:
+                mastered.spool.close()
+        if settings.publish:
+            # Only now are the episode's files complete: the feed never lists a partial one.
+            publish_episode(settings.output, built.episode, settings.podcast)
+        return built
     finally:
         if owned:
             synthesis.close()

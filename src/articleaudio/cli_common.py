@@ -1,0 +1,58 @@
+"""Pieces every command module shares: the error-mapping group, common options, output helpers.
+
+Kept apart from :mod:`articleaudio.cli` so command modules can import them
+without importing the group that imports them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import ArticleAudioError
+
+OUTPUT_OPTION = click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Output library folder (episodes, feed, catalogue).",
+)
+
+
+class _Group(click.Group):
+    """Maps the library's error tree to ``Error: …`` in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ArticleAudioError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+def echo_json(data: Any) -> None:
+    """One JSON document per line, for scripts."""
+    click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True))
+
+
+@contextmanager
+def progress_bar(label: str, enabled: bool) -> Iterator[Any]:
+    """A progress callback ``(done, total)``; a bar on a terminal, silent when piped."""
+    if not enabled or not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
+
+        def update(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        yield update
