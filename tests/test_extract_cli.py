@@ -9,7 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from articleaudio.cli import _Group
+from articleaudio.cli_common import _Group
 from articleaudio.cli_extract import extract_command
 
 from .extract_support import DATA

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .cli import echo_json
+from .cli_common import echo_json
 from .extract import extract_source, format_article
 from .ingest import SourceKind, read_source
 
