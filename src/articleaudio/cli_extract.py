@@ -33,3 +33,7 @@ def extract_command(source: str, kind: str | None, as_json: bool) -> None:
         echo_json(article.to_dict())
     else:
         click.echo(format_article(article))
+
+
+COMMANDS = (extract_command,)
+"""Commands this module adds to the ``articleaudio`` group."""
