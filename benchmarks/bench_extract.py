@@ -33,7 +33,7 @@ import trafilatura
 
 from articleaudio.errors import ArticleAudioError
 from articleaudio.extract import extract_source, format_article
-from articleaudio.ingest import read_source
+from articleaudio.ingest import decode_bytes, read_source
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = (
@@ -91,11 +91,12 @@ def ours(case: Case) -> str:
 
 
 def plain_trafilatura(case: Case) -> str:
-    raw = case.page.read_text(encoding="utf-8", errors="replace")
+    data = case.page.read_bytes()  # HTML as bytes: trafilatura detects the charset itself
     if not case.is_html:
-        paragraphs = "".join(f"<p>{escape(line)}</p>" for line in raw.splitlines() if line.strip())
-        raw = f"<html><body>{paragraphs}</body></html>"
-    doc = trafilatura.bare_extraction(raw, with_metadata=True)
+        text = decode_bytes(data, str(case.page))  # the same decoding our reader gets
+        paragraphs = "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
+        data = f"<html><body>{paragraphs}</body></html>".encode()
+    doc = trafilatura.bare_extraction(data, with_metadata=True)
     if doc is None:
         return ""
     return "\n\n".join(part for part in (doc.title or "", doc.text or "") if part)  # type: ignore[union-attr]
