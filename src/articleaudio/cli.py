@@ -22,7 +22,7 @@ from .config import load_config
 from .encode import EncodeSettings
 from .ingest import SourceKind
 from .master import MasterSettings, Pauses
-from .pipeline import BuildSettings, build_all
+from .pipeline import MAX_WORDS, BuildSettings, build_all
 from .pipeline import say as pipeline_say
 from .segment import DisclosurePosition, SpeechSettings
 from .synthesize import SynthesisSettings
@@ -71,6 +71,8 @@ def cli(verbose: int) -> None:
 )
 @click.option("--no-cache", is_flag=True, help="Do not reuse or store synthesised sentences.")
 @click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
+@click.option("--max-words", type=click.IntRange(1), default=MAX_WORDS, show_default=True,
+              help="Refuse longer articles.")  # fmt: skip
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Podcast settings file [default: ./articleaudio.toml].")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per episode.")
@@ -193,6 +195,7 @@ def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
         podcast=load_config(options["config_file"]) if options["config_file"] else None,
         use_cache=not options["no_cache"],
         force=options["force"],
+        max_words=options["max_words"],
     )
 
 

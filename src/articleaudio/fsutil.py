@@ -23,8 +23,11 @@ DIR_MODE = 0o777 & ~_umask()
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, fsync, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
         os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
@@ -42,10 +45,18 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+STALE_STAGING_S = 3600
+"""Staging folders older than this were left by a killed build and may be removed."""
+
+
 def make_staging_dir(parent: Path, name: str) -> Path:
-    """A fresh hidden folder beside the final one, on the same file system."""
+    """A fresh hidden folder beside the final one, on the same file system.
+
+    Leftovers of killed builds (older than :data:`STALE_STAGING_S`) are swept first.
+    """
     try:
         parent.mkdir(parents=True, exist_ok=True)
+        sweep_stale(parent)
         staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=parent))
         staging.chmod(DIR_MODE)
         return staging
@@ -53,6 +64,16 @@ def make_staging_dir(parent: Path, name: str) -> Path:
         raise PublishError(
             f"cannot write to {parent}: {exc.strerror or exc}; choose another folder with -o"
         ) from exc
+
+
+def sweep_stale(parent: Path, now: float | None = None) -> None:
+    """Remove hidden ``.*.tmp``/``.*.old`` leftovers that no running build can still own."""
+    import time
+
+    cutoff = (now or time.time()) - STALE_STAGING_S
+    for path in parent.glob(".*"):
+        if path.suffix in (".tmp", ".old") and path.is_dir() and path.stat().st_mtime < cutoff:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def replace_dir(staging: Path, final: Path) -> None:

