@@ -2,34 +2,72 @@
 
 Pure: no I/O. :func:`extract` dispatches on the source kind through
 ``EXTRACTORS``; each extractor returns an :class:`Article` or raises
-:class:`ExtractionError`.
+:class:`ExtractionError`. HTML goes through :mod:`.extract_html` (trafilatura
+plus fixes), plain text through :mod:`.extract_text` (clean text as is, page
+copies by block classification); shared tables live in :mod:`.extract_meta`.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
-from html.parser import HTMLParser
-from typing import ClassVar
+from dataclasses import replace
+from typing import Any
 
 from .errors import EmptyArticleError, ExtractionError
+from .extract_html import extract_html_page, fragment_blocks
+from .extract_meta import detect_language, parse_byline, parse_date, split_names, words
+from .extract_text import extract_plain_text
 from .ingest import Source, SourceKind
 from .models import Article, Block, BlockKind
 
+__all__ = ["extract", "extract_source", "format_article", "split_names"]
+
 _SPACE = re.compile(r"\s+")
-_BYLINE = re.compile(r"^\s*by\s+(?P<names>.+?)\s*$", re.IGNORECASE)
 
 
 def extract(text: str, *, kind: SourceKind, url: str | None = None) -> Article:
     """Find the article in ``text`` of the given kind."""
-    article = EXTRACTORS[kind](text)
+    if not text.strip():
+        raise EmptyArticleError("the source is empty: there is no article to read")
+    article = EXTRACTORS[kind](text, url)
     if url and not article.url:
-        article = _replace_url(article, url)
-    if not article.title.strip() or not any(b.text.strip() for b in article.blocks):
+        article = replace(article, url=url)
+    if not article.title.strip():
+        raise ExtractionError("no headline found; give the source a title line or an <h1>")
+    if not any(b.text.strip() for b in article.blocks):
         raise EmptyArticleError("no article text found: the source has a title but no body")
-    return article
+    return replace(article, blocks=drop_repeats(article.blocks))
+
+
+def drop_repeats(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """Drop a block whose words all appear in another one: a pull quote repeats the body.
+
+    >>> a = Block(BlockKind.PARAGRAPH, '"We are against gridlock," said a resident.')
+    >>> b = Block(BlockKind.HEADING, '"We are against gridlock"')
+    >>> drop_repeats((a, b, a)) == (a,)
+    True
+    """
+    keys = [" ".join(words(b.text)) for b in blocks]
+    exact = Counter(keys)
+    joined = "\n".join(keys)
+    kept: list[Block] = []
+    seen: set[str] = set()
+    for block, key in zip(blocks, keys, strict=True):
+        short = MIN_REPEAT_WORDS <= len(key.split()) <= MAX_REPEAT_WORDS
+        if key in seen or (short and joined.count(key) > exact[key]):
+            continue
+        seen.add(key)
+        kept.append(block)
+    return tuple(kept)
+
+
+MIN_REPEAT_WORDS = 4
+"""Shorter blocks may repeat by chance ('He said no.')."""
+MAX_REPEAT_WORDS = 60
+"""Pull quotes are short; longer blocks are not searched for inside others."""
 
 
 def extract_source(source: Source) -> Article:
@@ -37,10 +75,18 @@ def extract_source(source: Source) -> Article:
     return extract(source.text, kind=source.kind, url=source.url)
 
 
-def _replace_url(article: Article, url: str) -> Article:
-    from dataclasses import replace
+def format_article(article: Article) -> str:
+    """Title, blank line, then each paragraph and heading on its own, blank-line separated.
 
-    return replace(article, url=url)
+    >>> blocks = (Block(BlockKind.HEADING, "H"), Block(BlockKind.PARAGRAPH, "P."))
+    >>> print(format_article(Article("T", blocks)))
+    T
+    <BLANKLINE>
+    H
+    <BLANKLINE>
+    P.
+    """
+    return "\n\n".join([article.title, *(b.text for b in article.blocks)])
 
 
 def clean_line(text: str) -> str:
@@ -52,76 +98,59 @@ def clean_line(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def _split_blocks(text: str) -> list[str]:
-    """Blank-line separated blocks, or one block per line when there are none."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    chunks = [clean_line(c) for c in re.split(r"\n\s*\n", text)]
-    chunks = [c for c in chunks if c]
-    if len(chunks) <= 2 and text.count("\n") > 2:
-        chunks = [clean_line(c) for c in text.split("\n") if c.strip()]
-    return chunks
-
-
-def _from_plain_blocks(chunks: list[str]) -> Article:
-    if not chunks:
-        raise EmptyArticleError("the source contains no text")
-    title, rest = chunks[0], chunks[1:]
-    authors: tuple[str, ...] = ()
-    if rest and (match := _BYLINE.match(rest[0])) and len(rest[0]) < 200:
-        authors = split_names(match["names"])
-        rest = rest[1:]
-    blocks = tuple(Block(BlockKind.PARAGRAPH, c) for c in rest)
-    return Article(title=title, blocks=blocks, authors=authors)
-
-
-def split_names(names: str) -> tuple[str, ...]:
-    """Split a byline's names on commas and 'and'.
-
-    >>> split_names("Ann Lee, Bo Li and Cy Tan")
-    ('Ann Lee', 'Bo Li', 'Cy Tan')
-    """
-    parts = re.split(r",\s*|\s+and\s+|\s*&\s*", names)
-    return tuple(p.strip() for p in parts if p.strip())
-
-
-def extract_text(text: str) -> Article:
-    """Plain text: first block is the title, an optional 'By …' line the byline."""
-    return _from_plain_blocks(_split_blocks(text))
+def extract_text(text: str, url: str | None = None) -> Article:
+    """Plain text: clean article text as it is, whole-page copies by block classification."""
+    return extract_plain_text(text)
 
 
 _MD_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images: alt text is not read
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
+    (re.compile(r"<https?://[^>]+>"), ""),  # bare autolinks are not read
     (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
     (re.compile(r"(?<!\w)[*_](.+?)[*_](?!\w)"), r"\1"),
     (re.compile(r"`([^`]*)`"), r"\1"),
     (re.compile(r"^\s{0,3}>\s?", re.MULTILINE), ""),
-    (re.compile(r"^\s*[-*+]\s+", re.MULTILINE), ""),
+    (re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE), ""),
 )
 """Markdown inline syntax → plain text, applied in order."""
 
 
-def extract_markdown(text: str) -> Article:
-    """Markdown: ``#`` is the title, ``##``+ are section headings."""
+def extract_markdown(text: str, url: str | None = None) -> Article:
+    """Markdown: the first heading is the title, later ``#`` lines are section headings."""
     title = ""
     blocks: list[Block] = []
     for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
-        for line_block in _markdown_chunk(chunk):
-            if line_block.kind is BlockKind.HEADING and not title:
-                title = line_block.text
-            elif line_block.text:
-                blocks.append(line_block)
+        for block in _markdown_chunk(chunk):
+            if block.kind is BlockKind.HEADING and not title:
+                title = block.text
+            elif block.text:
+                blocks.append(block)
     if not title:
-        return _from_plain_blocks([b.text for b in blocks])
-    return _with_headings(title, blocks)
+        return extract_plain_text("\n\n".join(b.text for b in blocks))
+    return _with_byline(title, blocks, " ".join(b.text for b in blocks))
 
 
-def _with_headings(title: str, blocks: list[Block]) -> Article:
+def _with_byline(title: str, blocks: list[Block], sample: str) -> Article:
     authors: tuple[str, ...] = ()
-    if blocks and blocks[0].kind is BlockKind.PARAGRAPH and (m := _BYLINE.match(blocks[0].text)):
-        authors = split_names(m["names"])
+    published = None
+    if (
+        blocks
+        and blocks[0].kind is BlockKind.PARAGRAPH
+        and (byline := parse_byline(blocks[0].text))
+    ):
+        authors, published, _ = byline
         blocks = blocks[1:]
-    return Article(title=title, blocks=tuple(blocks), authors=authors)
+    return Article(
+        title=title,
+        blocks=tuple(blocks),
+        authors=authors,
+        published=published,
+        language=detect_language(sample),
+    )
+
+
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
 def _markdown_chunk(chunk: str) -> list[Block]:
@@ -135,6 +164,10 @@ def _markdown_chunk(chunk: str) -> list[Block]:
                 para = []
             out.append(Block(BlockKind.HEADING, _md_inline(heading[2])))
         elif line.strip() and not re.match(r"^\s*([-*_]\s*){3,}$", line):
+            if LIST_ITEM.match(line) and para:
+                # each list item is read as its own paragraph, as <li> is in HTML
+                out.append(Block(BlockKind.PARAGRAPH, _md_inline(" ".join(para))))
+                para = []
             para.append(line)
     if para:
         out.append(Block(BlockKind.PARAGRAPH, _md_inline(" ".join(para))))
@@ -147,65 +180,12 @@ def _md_inline(text: str) -> str:
     return clean_line(text)
 
 
-class _SimpleHTML(HTMLParser):
-    """Collects h1 (title), h2–h4 (headings) and p text, skipping scripts and asides."""
-
-    SKIP = frozenset({"script", "style", "nav", "header", "footer", "aside", "figure", "form"})
-    KINDS: ClassVar[dict[str, str]] = {
-        "h1": "title",
-        "h2": "heading",
-        "h3": "heading",
-        "h4": "heading",
-        "p": "p",
-    }
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.items: list[tuple[str, str]] = []
-        self.page_title = ""
-        self._skip = 0
-        self._current: tuple[str, list[str]] | None = None
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP:
-            self._skip += 1
-        elif tag in self.KINDS and not self._skip:
-            self._current = (self.KINDS[tag], [])
-        self._in_title = tag == "title"
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP and self._skip:
-            self._skip -= 1
-        elif tag in self.KINDS and self._current:
-            self.items.append((self._current[0], clean_line("".join(self._current[1]))))
-            self._current = None
-        if tag == "title":
-            self._in_title = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.page_title += data
-        if self._current and not self._skip:
-            self._current[1].append(data)
+def extract_html(text: str, url: str | None = None) -> Article:
+    """HTML page: trafilatura's main content, cleaned (see :mod:`.extract_html`)."""
+    return extract_html_page(text, url)
 
 
-def extract_html(text: str) -> Article:
-    """HTML: the first ``h1`` (or ``<title>``) and the paragraphs and headings after it."""
-    parser = _SimpleHTML()
-    parser.feed(text)
-    title = next((t for k, t in parser.items if k == "title" and t), clean_line(parser.page_title))
-    blocks = [
-        Block(BlockKind.HEADING if k == "heading" else BlockKind.PARAGRAPH, t)
-        for k, t in parser.items
-        if k != "title" and t
-    ]
-    if not title:
-        raise ExtractionError("the HTML page has no headline (no <h1> or <title>)")
-    return _with_headings(title, blocks)
-
-
-def extract_json(text: str) -> Article:
+def extract_json(text: str, url: str | None = None) -> Article:
     """A CMS-style JSON object: title, body_html or body, authors, published, url…"""
     try:
         data = json.loads(text)
@@ -213,26 +193,42 @@ def extract_json(text: str) -> Article:
         raise ExtractionError(f"invalid JSON: {exc.msg} at line {exc.lineno}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("title"), str):
         raise ExtractionError('the JSON must be an object with a "title" string')
-    if isinstance(data.get("body_html"), str):
-        body = extract_html(f"<h1>{html.escape(data['title'])}</h1>{data['body_html']}")
-        blocks = body.blocks
-    else:
-        blocks = extract_text(f"{data['title']}\n\n{data.get('body') or ''}").blocks
-    authors = data.get("authors") or ()
-    return Article.from_dict(
-        {
-            "title": clean_line(data["title"]),
-            "blocks": [{"kind": b.kind.value, "text": b.text} for b in blocks],
-            "authors": [authors] if isinstance(authors, str) else list(authors),
-            "published": data.get("published"),
-            "url": data.get("url"),
-            "image": data.get("image"),
-            "language": data.get("language"),
-        }
+    title = clean_line(data["title"])
+    blocks = _json_blocks(data, title)
+    authors = data.get("authors") or data.get("author") or ()
+    published = data.get("published")
+    return Article(
+        title=title,
+        blocks=blocks,
+        authors=tuple(split_names(authors) if isinstance(authors, str) else map(str, authors)),
+        published=parse_date(published) if isinstance(published, str) else None,
+        url=_str(data.get("url")),
+        image=_str(data.get("image")),
+        language=detect_language(" ".join(b.text for b in blocks), _str(data.get("language"))),
+        publisher=_str(data.get("publisher")),
+        tags=tuple(str(t) for t in data.get("tags") or ()),
+        description=_str(data.get("description")),
     )
 
 
-EXTRACTORS: dict[SourceKind, Callable[[str], Article]] = {
+def _json_blocks(data: dict[str, Any], title: str) -> tuple[Block, ...]:
+    if isinstance(data.get("body_html"), str):
+        blocks = fragment_blocks(data["body_html"])
+        if not blocks:
+            raise EmptyArticleError('the JSON "body_html" has no paragraphs to read')
+        return blocks
+    body = data.get("body")
+    if not isinstance(body, str) or not body.strip():
+        raise EmptyArticleError('the JSON has no "body_html" or "body" text to read')
+    paragraphs = [clean_line(p) for p in re.split(r"\n\s*\n", body.replace("\r\n", "\n"))]
+    return tuple(Block(BlockKind.PARAGRAPH, p) for p in paragraphs if p)
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+EXTRACTORS: dict[SourceKind, Callable[[str, str | None], Article]] = {
     SourceKind.TEXT: extract_text,
     SourceKind.MARKDOWN: extract_markdown,
     SourceKind.HTML: extract_html,
