@@ -110,8 +110,10 @@ def run(work: Path) -> dict[str, dict[str, float]]:
     results["piper"] = measure(piper, stdin=body)
     results["cold"] = measure(build, env=env)
     results["unchanged"] = measure(build, env=env)
-    first = body.split(". ")[0]
-    article.write_text(article_md.replace(first, first + " on that day", 1), encoding="utf-8")
+    # Change one word of one sentence: exactly one segment's text differs.
+    first = next(p for p in body.split("\n") if " the " in p)
+    changed = first.replace(" the ", " the whole ", 1)
+    article.write_text(article_md.replace(first, changed, 1), encoding="utf-8")
     results["one_edit"] = measure(build, env=env)
 
     batch_dir = work / "batch"

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import __version__, cli_player, cli_publish, cli_speech
+from . import __version__, cli_extract, cli_player, cli_publish, cli_speech
 from .cache import DEFAULT_MAX_BYTES, SegmentCache
 from .cli_common import OUTPUT_OPTION, _Group, echo_json, progress_bar
 from .config import load_config
@@ -209,7 +209,13 @@ def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
     )
 
 
-for _command in (*cli_publish.COMMANDS, cli_speech.script, cli_player.embed, cli_player.serve):
+for _command in (
+    *cli_extract.COMMANDS,
+    *cli_publish.COMMANDS,
+    cli_speech.script,
+    cli_player.embed,
+    cli_player.serve,
+):
     cli.add_command(_command)
 
 
