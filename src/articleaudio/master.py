@@ -176,6 +176,18 @@ class Mastered:
             yield self.spool.read(offset, samples)
         yield from _silence(self.tail, self.sample_rate)
 
+    def excerpt(self, seconds: float) -> np.ndarray:
+        """About ``seconds`` of the episode from its middle, pauses included (encoder probes)."""
+        start = len(self.layout) // 3
+        parts: list[np.ndarray] = []
+        total = 0
+        for silence, offset, samples in self.layout[start:]:
+            parts += [np.zeros(silence, np.float32), self.spool.read(offset, samples)]
+            total += silence + samples
+            if total >= seconds * self.sample_rate:
+                break
+        return np.concatenate([np.zeros(0, np.float32), *parts])
+
     def audio(self) -> np.ndarray:
         """The whole episode in memory (tests and short clips only)."""
         return np.concatenate([np.zeros(0, np.float32), *self.chunks()])

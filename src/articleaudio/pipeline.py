@@ -20,7 +20,7 @@ from typing import Any
 from . import __version__
 from .cache import DEFAULT_MAX_BYTES, SegmentCache
 from .config import PodcastConfig, load_config
-from .encode import FORMATS, MP3_RATE, EncodeSettings, encode
+from .encode import FORMATS, MP3_RATE, PROBE_SECONDS, EncodeSettings, encode, level_change
 from .errors import (
     ArticleAudioError,
     AudioToolError,
@@ -367,10 +367,12 @@ def _write_files(
         "chapters_json": f"{slug}.chapters.json",
     }
     rate, bitrate = mastered.sample_rate, settings.encode.bitrate_kbps
-    encode(mastered.chunks(), rate, folder / files["audio"], "mp3", bitrate)
-    for fmt in settings.encode.extra_formats:
-        files[fmt] = f"{slug}{FORMATS[fmt].suffix}"
-        encode(mastered.chunks(), rate, folder / files[fmt], fmt, bitrate)
+    excerpt = mastered.excerpt(PROBE_SECONDS)
+    for fmt in ("mp3", *settings.encode.extra_formats):
+        files.setdefault(fmt if fmt != "mp3" else "audio", f"{slug}{FORMATS[fmt].suffix}")
+        name = files[fmt if fmt != "mp3" else "audio"]
+        offset = -level_change(excerpt, rate, fmt, bitrate)
+        encode(mastered.chunks(), rate, folder / name, fmt, bitrate, gain_db=offset)
     disclosure = _disclosure(settings.speech)
     album = settings.publication or article.publisher or DEFAULT_PUBLICATION
     write_tags(
@@ -451,8 +453,9 @@ def say(
         synthesis.close()
     staging = make_staging_dir(out.parent if str(out.parent) else Path("."), out.name)
     try:
-        encode(mastered.chunks(), mastered.sample_rate, staging / out.name, fmt,
-               settings.encode.bitrate_kbps)  # fmt: skip
+        bitrate = settings.encode.bitrate_kbps
+        offset = -level_change(mastered.excerpt(PROBE_SECONDS), mastered.sample_rate, fmt, bitrate)
+        encode(mastered.chunks(), mastered.sample_rate, staging / out.name, fmt, bitrate, offset)
         (staging / out.name).replace(out)
     finally:
         import shutil
