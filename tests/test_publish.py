@@ -238,3 +238,11 @@ def test_a_stale_record_publishes_the_build_now_on_disk(tmp_path: Path) -> None:
     assert entry.episode == fresh
     assert entry.file_sizes["audio"] == (tmp_path / "episodes" / "x" / "x.mp3").stat().st_size
     assert validate(tmp_path, CONFIG) == []
+
+
+def test_shipped_default_artwork_is_the_drawn_one() -> None:
+    from articleaudio.config import describe_artwork
+    from articleaudio.publish import default_artwork, draw_default_artwork
+
+    assert default_artwork() == draw_default_artwork()
+    assert describe_artwork(default_artwork()) == (".png", 1400)

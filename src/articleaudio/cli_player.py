@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import player, server
+from . import player
 from .cli_common import OUTPUT_OPTION
 from .config import load_config
 
@@ -70,6 +70,8 @@ def serve(output: Path, host: str, port: int) -> None:
     Example:
       articleaudio serve -o output --port 8000
     """
+    from . import server  # Starlette and Uvicorn load only for this command
+
     http_server = server.make_server(output)
     sock = server.bind_socket(host, port)
     name, bound_port = sock.getsockname()[:2]

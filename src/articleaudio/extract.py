@@ -17,7 +17,6 @@ from dataclasses import replace
 from typing import Any
 
 from .errors import EmptyArticleError, ExtractionError
-from .extract_html import extract_html_page, fragment_blocks
 from .extract_meta import detect_language, parse_byline, parse_date, split_names, words
 from .extract_text import extract_plain_text
 from .ingest import Source, SourceKind
@@ -182,6 +181,10 @@ def _md_inline(text: str) -> str:
 
 def extract_html(text: str, url: str | None = None) -> Article:
     """HTML page: trafilatura's main content, cleaned (see :mod:`.extract_html`)."""
+    # Imported here: trafilatura and lxml take a fifth of a second to import, which
+    # an unchanged rebuild of a Markdown or text article should not pay.
+    from .extract_html import extract_html_page
+
     return extract_html_page(text, url)
 
 
@@ -213,6 +216,8 @@ def extract_json(text: str, url: str | None = None) -> Article:
 
 def _json_blocks(data: dict[str, Any], title: str) -> tuple[Block, ...]:
     if isinstance(data.get("body_html"), str):
+        from .extract_html import fragment_blocks  # lazy, as in extract_html()
+
         blocks = fragment_blocks(data["body_html"])
         if not blocks:
             raise EmptyArticleError('the JSON "body_html" has no paragraphs to read')

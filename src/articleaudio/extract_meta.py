@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from functools import cache
 
-import justext
-
 WORD = re.compile(r"\w+", re.UNICODE)
 """A word token, the same definition the evaluation uses."""
 
@@ -46,6 +44,8 @@ DEFAULT_LANGUAGE = "en"
 @cache
 def stopwords(language: str) -> frozenset[str]:
     """jusText's stop-word list for a language code (English when unknown)."""
+    import justext  # lazy: it costs 80 ms to import, and clean Markdown never needs it
+
     name = LANGUAGES.get(language.split("-")[0].lower(), "English")
     return frozenset(justext.get_stoplist(name))
 

@@ -36,7 +36,7 @@ from .ingest import SourceKind, read_source
 from .master import Mastered, MasterSettings, master
 from .models import Article, AudioInfo, Episode, Role, Segment
 from .player import EMBED_FILE, write_embed
-from .publish import library_lock, publish_episode
+from .publish import is_listed, library_lock, publish_episode
 from .segment import DisclosurePosition, SpeechSettings, Spoken, segment_article
 from .sidecars import to_chapters_json, to_transcript_json, to_vtt
 from .slug import check_slug, slugify
@@ -124,8 +124,8 @@ def open_synthesis(settings: BuildSettings, synthesizer: Synthesizer | None = No
     voice = find_voice(settings.voice)
     local = PiperSynthesizer(voice, settings.synthesis)
     jobs = settings.jobs or default_jobs()
-    pool = WorkerPool(voice, settings.synthesis, jobs) if jobs > 1 else None
-    return Synthesis(local, pool=pool, cache=cache)
+    factory = (lambda: WorkerPool(voice, settings.synthesis, jobs)) if jobs > 1 else None
+    return Synthesis(local, pool_factory=factory, cache=cache)
 
 
 def render(
@@ -224,14 +224,16 @@ def build_episode(
     owned = synthesis is None
     synthesis = synthesis or open_synthesis(settings, synthesizer)
     try:
-        spoken = spoken or speech_step(synthesis, settings)
-        segments = segment_article(article, settings.speech, spoken)
-        if not any(s.role is Role.SENTENCE for s in segments):
-            raise EmptyArticleError(f"{location}: the article has a title but nothing to read")
-        key = build_key(article, segments, settings, synthesis.synthesizer.identity)
+        # The key is decided before segmenting: an unchanged article costs nothing more.
+        key = build_key(article, settings, synthesis.synthesizer.identity)
         slug = check_slug(settings.slug) if settings.slug else slugify(article.title)
         built = None if settings.force else reusable_episode(settings.output, slug, key)
         if built is None:
+            segments = segment_article(
+                article, settings.speech, spoken or speech_step(synthesis, settings)
+            )
+            if not any(s.role is Role.SENTENCE for s in segments):
+                raise EmptyArticleError(f"{location}: the article has a title but nothing to read")
             mastered = render(segments, synthesis, settings.master, progress)
             try:
                 built = write_episode(
@@ -239,7 +241,7 @@ def build_episode(
                 )
             finally:
                 mastered.spool.close()
-        if settings.publish:
+        if settings.publish and not (built.reused and is_listed(settings.output, built.episode)):
             # Only now are the episode's files complete: the feed never lists a partial one.
             publish_episode(settings.output, built.episode, settings.podcast)
         return built
@@ -261,14 +263,17 @@ def _voice_name(synthesis: Synthesis) -> str:
     return str(getattr(voice, "name", "fake"))
 
 
-def build_key(
-    article: Article, segments: Sequence[Segment], settings: BuildSettings, identity: dict[str, Any]
-) -> str:
-    """Hash of everything that shapes an episode's files."""
+def build_key(article: Article, settings: BuildSettings, identity: dict[str, Any]) -> str:
+    """Hash of everything that shapes an episode's files (the code version included)."""
+    from importlib import resources
+
+    default_lexicon = (resources.files("articleaudio") / "data" / "lexicon.toml").read_bytes()
     blob = json.dumps(
         {
             "article": article.to_dict(),
-            "spoken": [(s.role.value, s.text, s.spoken, s.chapter) for s in segments],
+            "speech": repr(settings.speech),
+            "lexicons": [hashlib.sha256(default_lexicon).hexdigest()]
+            + [_file_stamp(p) for p in settings.lexicons],
             "voice": identity,
             "master": repr(settings.master),
             "encode": repr(settings.encode),

@@ -17,13 +17,14 @@ import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import resources
 from io import BytesIO
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
 from .config import PodcastConfig, describe_artwork, load_config
-from .errors import ConfigError, EpisodeNotFoundError, PublishError
+from .errors import ArticleAudioError, ConfigError, EpisodeNotFoundError, PublishError
 from .feed import EPISODES_DIR, build_feed
 from .feedcheck import Problem, validate
 from .fsutil import atomic_write_bytes
@@ -91,6 +92,24 @@ def publish_episode(
             log.info("%s replaces %s (same article URL)", episode.slug, done.replaced_slug)
             shutil.rmtree(episode_dir(output_dir, done.replaced_slug), ignore_errors=True)
     log.info("published %s (guid %s)", episode.slug, done.entry.guid)
+
+
+def is_listed(output_dir: Path, episode: Episode) -> bool:
+    """True when the catalogue already holds exactly this build and the feed exists.
+
+    Lets an unchanged rebuild skip rewriting the feed. After editing
+    ``articleaudio.toml``, ``articleaudio feed`` rewrites it.
+    """
+    try:
+        with open_catalogue(output_dir, create=False) as catalogue:
+            entry = catalogue.get(episode.slug)
+    except (ArticleAudioError, OSError):
+        return False
+    return (
+        entry is not None
+        and entry.episode.build_key == episode.build_key
+        and (output_dir / load_config().feed_file).is_file()
+    )
 
 
 def unpublish(output_dir: Path, slug: str, config: PodcastConfig | None = None) -> Entry | None:
@@ -246,7 +265,15 @@ def write_artwork(output_dir: Path, config: PodcastConfig) -> str:
 
 @functools.cache
 def default_artwork() -> bytes:
-    """A plain generated cover (1400 px PNG), so a library without settings still has one."""
+    """The plain 1400 px PNG cover shipped in the package, for libraries without artwork.
+
+    Shipped rather than drawn at run time: drawing it cost 0.1 s on every build.
+    """
+    return (resources.files("articleaudio") / "data" / "default-artwork.png").read_bytes()
+
+
+def draw_default_artwork() -> bytes:
+    """Draw the default cover (kept to regenerate ``data/default-artwork.png``)."""
     from PIL import Image, ImageDraw
 
     size = DEFAULT_ARTWORK_PX

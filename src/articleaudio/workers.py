@@ -71,8 +71,10 @@ class Synthesis:
 
     synthesizer: Synthesizer
     """Used in-process when there is no pool; its identity keys the cache either way."""
+    pool_factory: Callable[[], WorkerPool] | None = None
+    """Starts worker processes (when ``jobs > 1``), on the first call with two or more misses."""
     pool: WorkerPool | None = None
-    """Worker processes, when ``jobs > 1``."""
+    """The started workers, kept for the rest of a batch."""
     cache: SegmentCache | None = None
     """Shared segment cache (None: always synthesise)."""
     synthesized: list[str] = field(default_factory=list)
@@ -102,9 +104,13 @@ class Synthesis:
             yield piece
 
     def _submit(self, texts: Sequence[str], ready: dict[int, Any]) -> dict[int, Future[Piece]]:
+        missing = [i for i in range(len(texts)) if i not in ready]
+        # One edited sentence is quicker in-process than starting workers that each
+        # load the voice; a cold build or a batch starts them once and keeps them.
+        if self.pool is None and self.pool_factory is not None and len(missing) >= 2:
+            self.pool = self.pool_factory()
         if self.pool is None:
             return {}
-        missing = [i for i in range(len(texts)) if i not in ready]
         # Segments are queued in reading order, so the master stage can consume
         # them as soon as they arrive.
         return {i: self.pool.submit(texts[i]) for i in missing}
