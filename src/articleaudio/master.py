@@ -219,13 +219,20 @@ def master(
     segments: Sequence[Segment],
     pieces: Iterable[Piece],
     settings: MasterSettings | None = None,
+    first_gain_db: float | None = None,
 ) -> Mastered:
-    """Stitch, normalise loudness once, limit true peaks, and time everything."""
+    """Stitch, normalise loudness once, limit true peaks, and time everything.
+
+    ``first_gain_db`` (the gain of this episode's previous build) is tried
+    first: after a small edit it usually lands within tolerance in one pass.
+    """
     settings = settings or MasterSettings()
     raw = Spool()
     try:
         layout, meter, tail = _stitch(segments, pieces, settings.pauses, raw)
-        loudness, placed, final = _normalise(layout, meter.integrated, raw, tail, settings)
+        loudness, placed, final = _normalise(
+            layout, meter.integrated, raw, tail, settings, first_gain_db
+        )
     finally:
         raw.close()
     duration = (layout.position + tail) / layout.rate
@@ -270,6 +277,7 @@ def _normalise(
     raw: Spool,
     tail: int,
     settings: MasterSettings,
+    first_gain_db: float | None,
 ) -> tuple[Loudness, tuple[tuple[int, int, int], ...], Spool]:
     """Pass 2: one gain for the whole episode, then true-peak limiting, re-metered.
 
@@ -278,6 +286,8 @@ def _normalise(
     """
     gain_db = settings.target_lufs - measured if math.isfinite(measured) else 0.0
     highest = gain_db + GAIN_SEARCH_DB
+    if first_gain_db is not None and gain_db <= first_gain_db <= highest:
+        gain_db = first_gain_db
     envelopes = _envelopes(layout, raw, settings.true_peak_ceiling - highest)
     final: Spool | None = None
     previous: tuple[float, float] | None = None
@@ -336,7 +346,7 @@ def _apply_gain(
         placed.append((silence, *final.append(audio)))
     meter.add_silence(tail)
     peak_db = 20 * math.log10(peak) if peak > 0 else -math.inf
-    return Loudness(meter.integrated, peak_db), tuple(placed)
+    return Loudness(meter.integrated, peak_db, gain_db), tuple(placed)
 
 
 def _cue(segment: Segment, start: float, end: float, words: tuple[WordTime, ...]) -> Cue:

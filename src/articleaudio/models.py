@@ -213,6 +213,8 @@ class Loudness:
     """Integrated (gated) loudness."""
     true_peak_dbtp: float
     """Maximum true peak (4x oversampled)."""
+    gain_db: float = 0.0
+    """Gain applied to the voice's raw output to reach the target."""
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,8 @@ class AudioInfo:
     """Measured integrated loudness of the mastered audio."""
     true_peak_dbtp: float
     """Measured true peak of the mastered audio."""
+    gain_db: float = 0.0
+    """Gain the master stage applied; a rebuild starts from it."""
 
 
 @dataclass(frozen=True)

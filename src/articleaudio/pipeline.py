@@ -133,10 +133,11 @@ def render(
     synthesis: Synthesis,
     settings: MasterSettings,
     progress: Progress | None = None,
+    first_gain_db: float | None = None,
 ) -> Mastered:
     """Synthesise every segment (through the cache and workers) and master the result."""
     pieces = synthesis.pieces([s.spoken for s in segments], progress)
-    return master(segments, pieces, settings)
+    return master(segments, pieces, settings, first_gain_db)
 
 
 @dataclass(frozen=True)
@@ -234,7 +235,8 @@ def build_episode(
             )
             if not any(s.role is Role.SENTENCE for s in segments):
                 raise EmptyArticleError(f"{location}: the article has a title but nothing to read")
-            mastered = render(segments, synthesis, settings.master, progress)
+            previous = previous_gain(settings.output, slug)
+            mastered = render(segments, synthesis, settings.master, progress, previous)
             try:
                 built = write_episode(
                     article, mastered, settings, _voice_name(synthesis), slug, key
@@ -294,6 +296,15 @@ def _file_stamp(path: Path | None) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return str(path)  # unreadable: the build itself will say so
+
+
+def previous_gain(output: Path, slug: str) -> float | None:
+    """The gain the last build of this episode needed, if there was one."""
+    try:
+        data = json.loads((output / EPISODES_DIR / slug / "episode.json").read_text("utf-8"))
+        return float(data["audio"]["gain_db"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def reusable_episode(output: Path, slug: str, key: str) -> Built | None:
@@ -427,6 +438,7 @@ def _audio_info(path: Path, mastered: Mastered, bitrate: int) -> AudioInfo:
         mime=FORMATS["mp3"].mime,
         integrated_lufs=round(mastered.loudness.integrated_lufs, 2),
         true_peak_dbtp=round(mastered.loudness.true_peak_dbtp, 2),
+        gain_db=round(mastered.loudness.gain_db, 3),
     )
 
 
