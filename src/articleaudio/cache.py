@@ -114,6 +114,10 @@ class SegmentCache:
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}{_SUFFIX}"
 
+    def contains(self, key: str) -> bool:
+        """Whether an entry exists (it may still turn out damaged on :meth:`get`)."""
+        return self._path(key).is_file()
+
     def get(self, key: str) -> Entry | None:
         """The entry, or None when missing or damaged (a damaged one is removed)."""
         path = self._path(key)

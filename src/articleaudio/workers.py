@@ -13,9 +13,8 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from .cache import Entry, SegmentCache, segment_key
 from .synthesize import Piece, PiperSynthesizer, SynthesisSettings, Synthesizer
@@ -26,6 +25,8 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 _WORKER: PiperSynthesizer | None = None
+FEW_MISSES = 3
+"""Up to this many sentences to synthesise, no worker processes are started."""
 
 
 def default_jobs() -> int:
@@ -77,45 +78,64 @@ class Synthesis:
     """The started workers, kept for the rest of a batch."""
     cache: SegmentCache | None = None
     """Shared segment cache (None: always synthesise)."""
+    _executor: ThreadPoolExecutor | None = field(default=None, repr=False)
     synthesized: list[str] = field(default_factory=list)
     """Spoken texts that missed the cache in this object's lifetime (for reports and tests)."""
 
     def pieces(self, texts: Sequence[str], progress: Progress | None = None) -> Iterator[Piece]:
-        """One piece per text, in order, synthesising only what the cache lacks."""
+        """One piece per text, in order, synthesising only what the cache lacks.
+
+        Cached pieces are read one at a time as they are needed, so a long,
+        fully cached article never sits in memory whole.
+        """
         identity = self.synthesizer.identity if self.cache else {}
         keys = [segment_key(t, identity) if self.cache else "" for t in texts]
-        ready: dict[int, Piece] = {}
-        for i, key in enumerate(keys):
-            entry = self.cache.get(key) if self.cache else None
-            if entry is not None:
-                ready[i] = Piece(entry.audio, entry.sample_rate, entry.words)
-        futures = self._submit(texts, ready)
-        for i, text in enumerate(texts):
-            piece = ready.pop(i, None)
-            if piece is None:
-                piece = (
-                    futures.pop(i).result() if i in futures else self.synthesizer.synthesize(text)
-                )
-                self.synthesized.append(text)
-                if self.cache:
-                    self.cache.put(keys[i], Entry(piece.audio, piece.sample_rate, piece.words))
-            if progress:
-                progress(i + 1, len(texts))
-            yield piece
+        cached = {i for i, key in enumerate(keys) if self.cache and self.cache.contains(key)}
+        futures = self._submit(texts, cached)
+        try:
+            for i, text in enumerate(texts):
+                piece = self._cached(keys[i]) if i in cached else None
+                if piece is None:
+                    future = futures.pop(i, None)
+                    piece = future.result() if future else self.synthesizer.synthesize(text)
+                    self.synthesized.append(text)
+                    if self.cache:
+                        self.cache.put(keys[i], Entry(piece.audio, piece.sample_rate, piece.words))
+                if progress:
+                    progress(i + 1, len(texts))
+                yield piece
+        finally:
+            for future in futures.values():
+                future.cancel()
 
-    def _submit(self, texts: Sequence[str], ready: dict[int, Any]) -> dict[int, Future[Piece]]:
-        missing = [i for i in range(len(texts)) if i not in ready]
-        # One edited sentence is quicker in-process than starting workers that each
-        # load the voice; a cold build or a batch starts them once and keeps them.
-        if self.pool is None and self.pool_factory is not None and len(missing) >= 2:
+    def _cached(self, key: str) -> Piece | None:
+        entry = self.cache.get(key) if self.cache else None
+        return Piece(entry.audio, entry.sample_rate, entry.words) if entry else None
+
+    def _submit(self, texts: Sequence[str], cached: set[int]) -> dict[int, Future[Piece]]:
+        missing = [i for i in range(len(texts)) if i not in cached]
+        # A few edited sentences are quicker in-process than starting workers that
+        # each load the voice; a cold build or a batch starts them once and keeps them.
+        if self.pool is None and self.pool_factory is not None and len(missing) > FEW_MISSES:
             self.pool = self.pool_factory()
-        if self.pool is None:
-            return {}
-        # Segments are queued in reading order, so the master stage can consume
-        # them as soon as they arrive.
-        return {i: self.pool.submit(texts[i]) for i in missing}
+        if self.pool is not None:
+            # Queued in reading order, so the master stage consumes them as they arrive.
+            return {i: self.pool.submit(texts[i]) for i in missing}
+        if 0 < len(missing) <= FEW_MISSES:
+            # A thread synthesises the few misses while the master stage works
+            # through the cached pieces before them (ONNX Runtime releases the GIL).
+            thread = self._thread()
+            return {i: thread.submit(self.synthesizer.synthesize, texts[i]) for i in missing}
+        return {}
+
+    def _thread(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synthesis")
+        return self._executor
 
     def close(self) -> None:
         """Stop the workers, if any."""
         if self.pool:
             self.pool.close()
+        if self._executor:
+            self._executor.shutdown(wait=True, cancel_futures=True)
