@@ -7,6 +7,7 @@ the ID3v2 Chapter Frame Addendum 1.0 and are built from the :class:`Timeline`.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,15 +41,29 @@ class TagInfo:
     """MIME type of ``cover``."""
 
 
+def clean(text: str) -> str:
+    r"""Text without control characters (ID3 separates multiple values with NUL).
+
+    >>> clean("A\x00B\tC")
+    'AB C'
+    """
+    kept = (ch for ch in text if ch in "\t\n\r" or unicodedata.category(ch) != "Cc")
+    return "".join(" " if ch in "\t\n\r" else ch for ch in kept)
+
+
 def _language(info: TagInfo) -> str:
     primary = info.article.language.split("-")[0].split("_")[0].lower()
     return ISO_639_2.get(primary, primary or "und")
 
 
 FRAMES: tuple[Callable[[TagInfo], id3.Frame | None], ...] = (
-    lambda i: id3.TIT2(encoding=3, text=i.article.title),
-    lambda i: id3.TPE1(encoding=3, text=list(i.article.authors)) if i.article.authors else None,
-    lambda i: id3.TALB(encoding=3, text=i.album),
+    lambda i: id3.TIT2(encoding=3, text=clean(i.article.title)),
+    lambda i: (
+        id3.TPE1(encoding=3, text=[clean(a) for a in i.article.authors])
+        if i.article.authors
+        else None
+    ),
+    lambda i: id3.TALB(encoding=3, text=clean(i.album)),
     lambda i: id3.TCON(encoding=3, text=GENRE),
     lambda i: id3.TLAN(encoding=3, text=_language(i)),
     lambda i: (
@@ -80,7 +95,7 @@ def chapter_frames(timeline: Timeline) -> list[id3.Frame]:
             end_time=round(ch.end * 1000),
             start_offset=0xFFFFFFFF,  # offsets unknown: the addendum says use times
             end_offset=0xFFFFFFFF,
-            sub_frames=[id3.TIT2(encoding=3, text=ch.title)],
+            sub_frames=[id3.TIT2(encoding=3, text=clean(ch.title))],
         )
         for eid, ch in zip(ids, timeline.chapters, strict=True)
     ]
