@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,6 +12,8 @@ from articleaudio import ingest
 from articleaudio.errors import FetchError, InputError, SourceNotFoundError
 from articleaudio.extract import extract_source
 from articleaudio.ingest import SourceKind, decode_bytes, read_source
+
+from .local_web import Route, serving
 
 PAGE = (
     "<!doctype html><html lang='en'><head><title>Bridge stays shut</title></head><body>"
@@ -25,7 +24,7 @@ PAGE = (
     "shop owners on both banks say the diversion has cost them customers.</p>"
     "</article></body></html>"
 )
-ROUTES: dict[str, tuple[int, dict[str, str], bytes]] = {
+ROUTES: dict[str, Route] = {
     "/article.html": (200, {"Content-Type": "text/html; charset=utf-8"}, PAGE.encode()),
     "/old": (301, {"Location": "/article.html"}, b""),
     "/loop": (302, {"Location": "/loop"}, b""),
@@ -41,33 +40,10 @@ ROUTES: dict[str, tuple[int, dict[str, str], bytes]] = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        if self.path == "/slow":
-            time.sleep(3)
-        status, headers, body = ROUTES.get(self.path, (404, {}, b""))
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        # the client may have given up first (the timeout test)
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # quiet test output
-        pass
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(ROUTES) as url:
+        yield url
 
 
 def test_url_is_fetched_and_extracted(server: str) -> None:

