@@ -82,6 +82,8 @@ def to_spoken(text: str, language: str = "en") -> str:
     'Doctor Lee paid three point four billion dollars on October second to fourth.'
     """
     text = unicodedata.normalize("NFKC", text)
-    text = apply_rules(text, _TIDY[:2])
+    # Spaces before punctuation go first as well as last: "v ." must meet the
+    # abbreviation rules as "v." or a second pass would read it differently.
+    text = apply_rules(text, _TIDY[:3])
     text = apply_rules(text, rules_for(language))
     return apply_rules(text, _TIDY[2:]).strip()
