@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 
 import numpy as np
+import pyloudnorm
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,9 +21,10 @@ from articleaudio.master import (
     pause_between,
     trim_silence,
 )
+from articleaudio.master_stream import PROBE, Stream
 from articleaudio.models import Article, Block, BlockKind, Role, Segment
 from articleaudio.segment import segment_article
-from articleaudio.synthesize import FakeSynthesizer
+from articleaudio.synthesize import FakeSynthesizer, Piece
 
 RATE = 22050
 
@@ -74,8 +77,6 @@ def test_loudness_is_normalised_once_for_the_whole_episode() -> None:
     assert mastered.loudness.integrated_lufs == pytest.approx(-16.0, abs=0.2)
     assert mastered.loudness.true_peak_dbtp <= -2.0 + 0.01
     # Measured again, independently, on the samples the encoder would receive.
-    import pyloudnorm
-
     audio = mastered.audio().astype(np.float64)
     assert pyloudnorm.Meter(RATE).integrated_loudness(audio) == pytest.approx(-16.0, abs=0.3)
 
@@ -97,8 +98,6 @@ def test_silence_has_no_loudness() -> None:
 @pytest.mark.parametrize("rate", [22050, 44100, 48000])
 def test_streaming_meter_agrees_with_pyloudnorm(rate: int) -> None:
     """An independent BS.1770 implementation, fed the same signal whole."""
-    import pyloudnorm
-
     rng = np.random.default_rng(7)
     t = np.arange(rate * 20) / rate
     audio = (0.3 * np.sin(2 * np.pi * 220 * t) * (0.5 - 0.5 * np.cos(2 * np.pi * 2 * t))
@@ -161,3 +160,83 @@ def test_cue_times_increase_and_stay_inside_duration(blocks: list[tuple[str, str
             assert cue.start <= word.start <= word.end <= cue.end
     ends = [c.end for c in timeline.chapters]
     assert ends[-1] == timeline.duration
+
+
+class Collector:
+    """An in-memory sink standing in for the encoder."""
+
+    def __init__(self) -> None:
+        self.chunks: list[np.ndarray] = []
+        self.excerpt_seconds = 0.0
+        self.finished = self.aborted = False
+
+    def write(self, chunk: np.ndarray) -> None:
+        self.chunks.append(chunk.copy())
+
+    def finish(self) -> None:
+        self.finished = True
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+def _long_article() -> Article:
+    # About two minutes of fake speech: longer than the streamer's warm-up.
+    words = "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi"
+    return _article([("paragraph", f"{words} {n}. {words} again.") for n in range(30)])
+
+
+def _stream_master(
+    gain_db: float | None = None, pieces: list[Piece] | None = None
+) -> tuple[Mastered, Collector, list[float]]:
+    segments = segment_article(_long_article())
+    synth = FakeSynthesizer()
+    sink, shown = Collector(), []
+
+    def open_sink(rate: int, excerpt: np.ndarray) -> Collector:
+        shown.append(len(excerpt) / rate)
+        return sink
+
+    source = pieces if pieces is not None else [synth.synthesize(s.spoken) for s in segments]
+    mastered = master(segments, iter(source), MasterSettings(), None, Stream(open_sink, gain_db))
+    return mastered, sink, shown
+
+
+def test_streamed_master_is_kept_and_the_sink_got_exactly_the_episode() -> None:
+    mastered, sink, shown = _stream_master()
+    assert mastered.timeline.duration > 90
+    assert mastered.encoded and sink.finished and not sink.aborted
+    streamed = np.concatenate(sink.chunks)
+    assert np.array_equal(streamed, mastered.audio())
+    assert shown == [pytest.approx(PROBE, abs=10)]  # the encoder saw ~20 s before opening
+    assert pyloudnorm.Meter(RATE).integrated_loudness(streamed.astype(np.float64)) == pytest.approx(
+        -16.0, abs=0.3
+    )
+    assert true_peak(streamed) <= 10 ** (-2.0 / 20) * 1.001
+
+
+def test_a_lost_bet_is_thrown_away_and_the_exact_search_runs() -> None:
+    exact, _sink, _shown = _stream_master()
+    mastered, sink, _shown = _stream_master(gain_db=exact.loudness.gain_db + 6)
+    assert sink.aborted and not sink.finished and not mastered.encoded
+    assert mastered.loudness.integrated_lufs == pytest.approx(-16.0, abs=0.3)
+    audio = mastered.audio()
+    assert pyloudnorm.Meter(RATE).integrated_loudness(audio.astype(np.float64)) == pytest.approx(
+        -16.0, abs=0.3
+    )
+
+
+def test_a_failure_mid_stream_aborts_the_sink() -> None:
+    segments = segment_article(_long_article())
+    synth = FakeSynthesizer()
+    sink = Collector()
+
+    def pieces() -> Iterator[Piece]:
+        for n, segment in enumerate(segments):
+            if n == len(segments) - 3:
+                raise RuntimeError("worker died")
+            yield synth.synthesize(segment.spoken)
+
+    with pytest.raises(RuntimeError):
+        master(segments, pieces(), MasterSettings(), None, Stream(lambda _r, _e: sink))
+    assert sink.chunks and sink.aborted and not sink.finished

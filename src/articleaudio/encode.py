@@ -7,10 +7,11 @@ ffmpeg's stdin rather than through a temporary WAV file.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -96,6 +97,67 @@ def level_change(excerpt: np.ndarray, rate: int, fmt: str, bitrate_kbps: int) ->
     return float(np.clip(change, -MAX_COMPENSATION_DB, MAX_COMPENSATION_DB))
 
 
+class Encoder:
+    """One ffmpeg process fed chunk by chunk, so encoding runs beside mastering.
+
+    ``gain_db`` offsets a level change the encoder was measured to make. Call
+    :meth:`finish` to complete the file or :meth:`abort` to stop and delete it.
+    """
+
+    def __init__(
+        self, path: Path, rate: int, fmt: str, bitrate_kbps: int, gain_db: float = 0.0
+    ) -> None:
+        self.path = path
+        self._scale = np.float32(10 ** (gain_db / 20))
+        spec = FORMATS[fmt]
+        command = [
+            ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+            "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
+            *spec.codec, "-ac", "1", "-b:a", f"{bitrate_kbps}k", "-map_metadata", "-1", str(path),
+        ]  # fmt: skip
+        # Closed by finish() or abort(): the process outlives this call.
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            self._proc = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self._errors)
+        except OSError as exc:
+            self._errors.close()
+            raise AudioToolError(f"cannot run ffmpeg ({command[0]}): {exc.strerror}") from exc
+        self._broken = False
+
+    def write(self, chunk: np.ndarray) -> None:
+        """Queue the next samples (blocks while ffmpeg is behind)."""
+        if self._broken:
+            return
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(np.ascontiguousarray(chunk * self._scale, dtype="<f4").tobytes())
+        except BrokenPipeError:
+            self._broken = True  # ffmpeg stopped early; finish() reports why
+
+    def finish(self) -> None:
+        """Close the input and wait for the file; AudioToolError if ffmpeg failed."""
+        assert self._proc.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            self._proc.stdin.close()
+        code = self._proc.wait()
+        self._errors.seek(0)
+        tail = self._errors.read().decode(errors="replace")[-800:].strip()
+        self._errors.close()
+        if code != 0:
+            self.path.unlink(missing_ok=True)
+            raise AudioToolError(f"ffmpeg failed to write {self.path.name}: {tail}", stderr=tail)
+
+    def abort(self) -> None:
+        """Stop ffmpeg and delete whatever it wrote."""
+        self._proc.kill()
+        self._proc.wait()
+        if self._proc.stdin is not None:
+            with contextlib.suppress(BrokenPipeError):
+                self._proc.stdin.close()
+        self._errors.close()
+        self.path.unlink(missing_ok=True)
+
+
 def encode(
     chunks: Iterable[np.ndarray],
     rate: int,
@@ -108,31 +170,25 @@ def encode(
 
     ``gain_db`` offsets a level change the encoder was measured to make.
     """
-    scale = np.float32(10 ** (gain_db / 20))
-    spec = FORMATS[fmt]
-    command = [
-        ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-        "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
-        *spec.codec, "-ac", "1", "-b:a", f"{bitrate_kbps}k", "-map_metadata", "-1", str(path),
-    ]  # fmt: skip
-    with tempfile.TemporaryFile() as errors:
-        try:
-            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
-        except OSError as exc:
-            raise AudioToolError(f"cannot run ffmpeg ({command[0]}): {exc.strerror}") from exc
-        assert proc.stdin is not None
-        try:
-            for chunk in chunks:
-                proc.stdin.write(np.ascontiguousarray(chunk * scale, dtype="<f4").tobytes())
-        except BrokenPipeError:
-            pass  # ffmpeg stopped early; its exit status and stderr say why
-        finally:
-            proc.stdin.close()
-            code = proc.wait()
-        errors.seek(0)
-        tail = errors.read().decode(errors="replace")[-800:].strip()
-    if code != 0:
-        raise AudioToolError(f"ffmpeg failed to write {path.name}: {tail}", stderr=tail)
+    encoder = Encoder(path, rate, fmt, bitrate_kbps, gain_db)
+    try:
+        for chunk in chunks:
+            encoder.write(chunk)
+    except BaseException:
+        encoder.abort()
+        raise
+    encoder.finish()
+
+
+def sink_opener(path: Path, fmt: str, bitrate_kbps: int) -> Callable[[int, np.ndarray], Encoder]:
+    """Opens an :class:`Encoder` for a streamed master, offset by the level change
+    measured on the excerpt it is shown first."""
+
+    def open_sink(rate: int, excerpt: np.ndarray) -> Encoder:
+        offset = -level_change(excerpt[: int(PROBE_SECONDS * rate)], rate, fmt, bitrate_kbps)
+        return Encoder(path, rate, fmt, bitrate_kbps, gain_db=offset)
+
+    return open_sink
 
 
 def decode(path: Path, rate: int = MP3_RATE) -> np.ndarray:

@@ -49,6 +49,19 @@ STALE_STAGING_S = 3600
 """Staging folders older than this were left by a killed build and may be removed."""
 
 
+def temporary_path(suffix: str) -> Path:
+    """A new empty file in the temporary folder, for the caller to fill and delete."""
+    try:
+        handle, name = tempfile.mkstemp(prefix="articleaudio-", suffix=suffix)
+    except OSError as exc:
+        raise PublishError(
+            f"cannot create a temporary file: {exc.strerror or exc}; "
+            "free some disk space or set TMPDIR to a folder with room"
+        ) from exc
+    os.close(handle)
+    return Path(name)
+
+
 def make_staging_dir(parent: Path, name: str) -> Path:
     """A fresh hidden folder beside the final one, on the same file system.
 

@@ -9,6 +9,7 @@ Pieces are separated by digital silence, so limiting them one by one is exact.
 
 from __future__ import annotations
 
+import logging
 import math
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,8 +20,11 @@ import numpy as np
 
 from .errors import PublishError
 from .loudness import LoudnessMeter, limit_with_envelope, true_peak_envelope
+from .master_stream import Stream, Streamer
 from .models import Chapter, Cue, Loudness, Role, Segment, Timeline, WordTime
 from .synthesize import Piece
+
+log = logging.getLogger(__name__)
 
 TARGET_LUFS = -16.0
 """Podcast loudness (Apple's and most hosts' recommendation for spoken word)."""
@@ -174,6 +178,8 @@ class Mastered:
     """Per piece: (silence before it in samples, spool offset, samples)."""
     tail: int
     """Samples of silence after the last piece."""
+    encoded: bool = False
+    """True when the stream's sink already holds exactly these samples, encoded."""
 
     def chunks(self) -> Iterator[np.ndarray]:
         """The episode's samples in order, one piece or pause at a time."""
@@ -220,29 +226,81 @@ def master(
     pieces: Iterable[Piece],
     settings: MasterSettings | None = None,
     first_gain_db: float | None = None,
+    stream: Stream | None = None,
 ) -> Mastered:
     """Stitch, normalise loudness once, limit true peaks, and time everything.
 
     ``first_gain_db`` (the gain of this episode's previous build) is tried
     first: after a small edit it usually lands within tolerance in one pass.
+    With a ``stream``, pass 2 and the encoder follow pass 1 piece by piece
+    (:mod:`articleaudio.master_stream`); ``Mastered.encoded`` says whether that
+    bet was kept.
     """
     settings = settings or MasterSettings()
     raw = Spool()
+    streamer = None
     try:
-        layout, meter, tail = _stitch(segments, pieces, settings.pauses, raw)
-        loudness, placed, final = _normalise(
-            layout, meter.integrated, raw, tail, settings, first_gain_db
-        )
+        if stream is not None:
+            gain = stream.gain_db if stream.gain_db is not None else first_gain_db
+            streamer = Streamer(Stream(stream.open_sink, gain), settings, Spool(), _guess_gain)
+        layout, meter, tail = _stitch(segments, pieces, settings.pauses, raw, streamer)
+        kept = _keep_streamed(streamer, layout, raw, meter, tail, settings) if streamer else None
+        if kept is not None:
+            loudness, placed, final = kept
+        else:
+            retry = streamer.retry_gain_db if streamer else first_gain_db
+            loudness, placed, final = _normalise(
+                layout, meter.integrated, raw, tail, settings, retry
+            )
+    except BaseException:
+        if streamer is not None:
+            streamer.abort()
+            streamer.final.close()
+        raise
     finally:
         raw.close()
     duration = (layout.position + tail) / layout.rate
     chapters = tuple(chapters_from(segments, layout.cues, duration))
     timeline = Timeline(tuple(layout.cues), chapters, duration)
-    return Mastered(layout.rate, timeline, loudness, final, placed, tail)
+    return Mastered(layout.rate, timeline, loudness, final, placed, tail, kept is not None)
+
+
+def _guess_gain(layout: _Layout, raw: Spool, measured: float, settings: MasterSettings) -> float:
+    """The gain the exact search picks for the pieces laid out so far."""
+    loudness, _placed, final = _normalise(layout, measured, raw, 0, settings, None)
+    final.close()
+    return loudness.gain_db
+
+
+def _keep_streamed(
+    streamer: Streamer,
+    layout: _Layout,
+    raw: Spool,
+    meter: LoudnessMeter,
+    tail: int,
+    settings: MasterSettings,
+) -> tuple[Loudness, tuple[tuple[int, int, int], ...], Spool] | None:
+    """The streamed pass 2 when its loudness is within tolerance; else None (thrown away)."""
+    loudness = streamer.end(layout, raw, meter, tail)
+    error = settings.target_lufs - loudness.integrated_lufs
+    if not math.isfinite(error) or abs(error) < LOUDNESS_TOLERANCE:
+        streamer.finish()
+        log.info("streamed master kept: gain %.2f dB, %.2f LUFS", loudness.gain_db,
+                 loudness.integrated_lufs)  # fmt: skip
+        return loudness, tuple(streamer.placed), streamer.final
+    log.info("streamed master missed by %.2f LU; running the exact search", error)
+    streamer.abort()
+    streamer.final.close()
+    streamer.retry_gain_db = loudness.gain_db + error / FIRST_SLOPE
+    return None
 
 
 def _stitch(
-    segments: Sequence[Segment], pieces: Iterable[Piece], pauses: Pauses, spool: Spool
+    segments: Sequence[Segment],
+    pieces: Iterable[Piece],
+    pauses: Pauses,
+    spool: Spool,
+    streamer: Streamer | None = None,
 ) -> tuple[_Layout, LoudnessMeter, int]:
     """Pass 1: trim each piece, lay it after its pause, meter everything."""
     layout: _Layout | None = None
@@ -266,6 +324,8 @@ def _stitch(
         layout.position += samples
         nxt = segments[i + 1] if i + 1 < len(segments) else None
         gap = pause_between(segment, nxt, pauses) if nxt else 0.0
+        if streamer is not None:
+            streamer.follow(layout, spool, meter)
     if layout is None or meter is None:
         raise ValueError("nothing to master: no segments")
     return layout, meter, int(pauses.tail * layout.rate)

@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -20,7 +21,15 @@ from typing import Any
 from . import __version__
 from .cache import DEFAULT_MAX_BYTES, SegmentCache
 from .config import PodcastConfig, load_config
-from .encode import FORMATS, MP3_RATE, PROBE_SECONDS, EncodeSettings, encode, level_change
+from .encode import (
+    FORMATS,
+    MP3_RATE,
+    PROBE_SECONDS,
+    EncodeSettings,
+    encode,
+    level_change,
+    sink_opener,
+)
 from .errors import (
     ArticleAudioError,
     AudioToolError,
@@ -31,9 +40,10 @@ from .errors import (
     VoiceError,
 )
 from .extract import extract_source
-from .fsutil import atomic_write_text, make_staging_dir, replace_dir
+from .fsutil import atomic_write_text, make_staging_dir, replace_dir, temporary_path
 from .ingest import SourceKind, read_source
 from .master import Mastered, MasterSettings, master
+from .master_stream import Stream
 from .models import Article, AudioInfo, Episode, Role, Segment
 from .player import EMBED_FILE, write_embed
 from .publish import is_listed, library_lock, publish_episode
@@ -134,10 +144,11 @@ def render(
     settings: MasterSettings,
     progress: Progress | None = None,
     first_gain_db: float | None = None,
+    stream: Stream | None = None,
 ) -> Mastered:
     """Synthesise every segment (through the cache and workers) and master the result."""
     pieces = synthesis.pieces([s.spoken for s in segments], progress)
-    return master(segments, pieces, settings, first_gain_db)
+    return master(segments, pieces, settings, first_gain_db, stream)
 
 
 @dataclass(frozen=True)
@@ -235,14 +246,7 @@ def build_episode(
             )
             if not any(s.role is Role.SENTENCE for s in segments):
                 raise EmptyArticleError(f"{location}: the article has a title but nothing to read")
-            previous = previous_gain(settings.output, slug)
-            mastered = render(segments, synthesis, settings.master, progress, previous)
-            try:
-                built = write_episode(
-                    article, mastered, settings, _voice_name(synthesis), slug, key
-                )
-            finally:
-                mastered.spool.close()
+            built = _render_and_write(article, segments, synthesis, settings, slug, key, progress)
         if settings.publish and not (built.reused and is_listed(settings.output, built.episode)):
             # Only now are the episode's files complete: the feed never lists a partial one.
             publish_episode(settings.output, built.episode, settings.podcast)
@@ -250,6 +254,34 @@ def build_episode(
     finally:
         if owned:
             synthesis.close()
+
+
+def _render_and_write(
+    article: Article,
+    segments: Sequence[Segment],
+    synthesis: Synthesis,
+    settings: BuildSettings,
+    slug: str,
+    key: str,
+    progress: Progress | None,
+) -> Built:
+    """Master with the MP3 encoder following along, then write the episode."""
+    previous = previous_gain(settings.output, slug)
+    streamed = temporary_path(".mp3")
+    try:
+        opener = sink_opener(streamed, "mp3", settings.encode.bitrate_kbps)
+        mastered = render(
+            segments, synthesis, settings.master, progress, previous, Stream(opener, previous)
+        )
+        try:
+            return write_episode(
+                article, mastered, settings, _voice_name(synthesis), slug, key,
+                encoded=streamed if mastered.encoded else None,
+            )  # fmt: skip
+        finally:
+            mastered.spool.close()
+    finally:
+        streamed.unlink(missing_ok=True)
 
 
 def speech_step(synthesis: Synthesis, settings: BuildSettings) -> Spoken:
@@ -346,19 +378,21 @@ def write_episode(
     voice_name: str,
     slug: str,
     key: str = "",
+    encoded: Path | None = None,
 ) -> Built:
-    """Encode, tag and write sidecars in a staging folder, then move it into place."""
+    """Encode, tag and write sidecars in a staging folder, then move it into place.
+
+    ``encoded`` is the MP3 already made while mastering, if it was kept.
+    """
     parent = settings.output / EPISODES_DIR
     staging = make_staging_dir(parent, slug)
     try:
-        episode = _write_files(staging, slug, article, mastered, settings, voice_name)
+        episode = _write_files(staging, slug, article, mastered, settings, voice_name, encoded)
         episode = replace(episode, build_key=key, files={**episode.files, "embed": EMBED_FILE})
         write_embed(staging, episode)
         text = json.dumps(episode.to_dict(), ensure_ascii=False, indent=2) + "\n"
         atomic_write_text(staging / "episode.json", text)
     except BaseException:
-        import shutil
-
         shutil.rmtree(staging, ignore_errors=True)
         raise
     final = parent / slug
@@ -375,6 +409,7 @@ def _write_files(
     mastered: Mastered,
     settings: BuildSettings,
     voice_name: str,
+    encoded: Path | None = None,
 ) -> Episode:
     files = {
         "audio": f"{slug}.mp3",
@@ -383,10 +418,14 @@ def _write_files(
         "chapters_json": f"{slug}.chapters.json",
     }
     rate, bitrate = mastered.sample_rate, settings.encode.bitrate_kbps
-    excerpt = mastered.excerpt(PROBE_SECONDS)
-    for fmt in ("mp3", *settings.encode.extra_formats):
+    if encoded is not None:
+        shutil.move(encoded, folder / files["audio"])
+    todo = [f for f in ("mp3", *settings.encode.extra_formats) if f != "mp3" or encoded is None]
+    excerpt = mastered.excerpt(PROBE_SECONDS) if todo else None
+    for fmt in todo:
         files.setdefault(fmt if fmt != "mp3" else "audio", f"{slug}{FORMATS[fmt].suffix}")
         name = files[fmt if fmt != "mp3" else "audio"]
+        assert excerpt is not None
         offset = -level_change(excerpt, rate, fmt, bitrate)
         encode(mastered.chunks(), rate, folder / name, fmt, bitrate, gain_db=offset)
     disclosure = _disclosure(settings.speech)
@@ -475,8 +514,6 @@ def say(
         encode(mastered.chunks(), mastered.sample_rate, staging / out.name, fmt, bitrate, offset)
         (staging / out.name).replace(out)
     finally:
-        import shutil
-
         mastered.spool.close()
         shutil.rmtree(staging, ignore_errors=True)
     return out

@@ -1,0 +1,141 @@
+"""Streaming pass 2: gain, limit and encode each piece while later ones are synthesised.
+
+The exact pass 2 (:func:`articleaudio.master._normalise`) has to wait for the
+whole episode, because loudness is measured over all of it; then mastering and
+encoding run alone on one core after the synthesis workers have finished.
+This module bets instead. It picks the gain early, from the episode's previous
+build (after an edit) or from the first minute of audio, and sends every
+finished piece straight to the encoder. When the whole episode is in and its
+measured loudness lands within tolerance of the target, the encoded file is
+kept; otherwise it is thrown away and the exact search runs as before. Either
+way the episode gets one gain, so dynamics between sentences are untouched.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from .loudness import LoudnessMeter, limit_with_envelope, true_peak_envelope
+from .models import Loudness
+
+if TYPE_CHECKING:
+    from .master import MasterSettings, Spool, _Layout
+
+WARM_UP = 60.0
+"""Seconds of audio metered before a gain is guessed when there is no earlier build."""
+PROBE = 20.0
+"""Seconds of finished audio the sink is shown before it opens (encoder level probe)."""
+
+
+class Sink(Protocol):
+    """Where finished samples go: an encoder that can be completed or thrown away."""
+
+    def write(self, chunk: np.ndarray) -> None:
+        """Take the next samples."""
+
+    def finish(self) -> None:
+        """Complete the output."""
+
+    def abort(self) -> None:
+        """Stop and delete the output."""
+
+
+OpenSink = Callable[[int, np.ndarray], Sink]
+"""(sample rate, the first finished seconds of the episode) → a sink for all of it."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A request to encode while mastering."""
+
+    open_sink: OpenSink
+    gain_db: float | None = None
+    """A gain expected to land within tolerance (the previous build's), if known."""
+
+
+@dataclass
+class Streamer:
+    """Pass 2 run piece by piece behind pass 1 (see the module docstring)."""
+
+    stream: Stream
+    settings: MasterSettings
+    final: Spool
+    guess: Callable[[_Layout, Spool, float, MasterSettings], float]
+    """Estimates the gain from the pieces laid out so far and their measured loudness."""
+    gain_db: float | None = None
+    retry_gain_db: float | None = None
+    """Where the exact search should start when the bet is lost."""
+    placed: list[tuple[int, int, int]] = field(default_factory=list)
+    _meter: LoudnessMeter | None = None
+    _peak: float = 0.0
+    _sink: Sink | None = None
+    _pending: list[np.ndarray] = field(default_factory=list)
+    _pending_samples: int = 0
+
+    def __post_init__(self) -> None:
+        self.gain_db = self.stream.gain_db
+
+    def follow(
+        self, layout: _Layout, raw: Spool, meter: LoudnessMeter, *, complete: bool = False
+    ) -> None:
+        """Finish every piece pass 1 has laid out so far (once a gain is chosen)."""
+        if self.gain_db is None:
+            if not complete and layout.position < WARM_UP * layout.rate:
+                return
+            self.gain_db = self.guess(layout, raw, meter.integrated, self.settings)
+        if self._meter is None:
+            self._meter = LoudnessMeter(layout.rate)
+        gain = 10 ** (self.gain_db / 20)
+        ceiling = 10 ** (self.settings.true_peak_ceiling / 20)
+        for silence, offset, samples in layout.pieces[len(self.placed) :]:
+            audio = raw.read(offset, samples)
+            # Only runs that the gain lifts near the ceiling are oversampled.
+            envelope = true_peak_envelope(audio, ceiling / gain) * gain
+            out, peak = limit_with_envelope(
+                audio * np.float32(gain), envelope, layout.rate, self.settings.true_peak_ceiling
+            )
+            self._peak = max(self._peak, peak)
+            self._meter.add_silence(silence)
+            self._meter.add(out, peaks=False)
+            self.placed.append((silence, *self.final.append(out)))
+            self._emit(np.zeros(silence, np.float32), layout.rate)
+            self._emit(out, layout.rate)
+
+    def end(self, layout: _Layout, raw: Spool, meter: LoudnessMeter, tail: int) -> Loudness:
+        """Finish the last pieces and the tail; the loudness of what the sink received."""
+        self.follow(layout, raw, meter, complete=True)
+        assert self._meter is not None and self.gain_db is not None
+        self._meter.add_silence(tail)
+        self._emit(np.zeros(tail, np.float32), layout.rate, flush=True)
+        peak_db = 20 * math.log10(self._peak) if self._peak > 0 else -math.inf
+        return Loudness(self._meter.integrated, peak_db, self.gain_db)
+
+    def finish(self) -> None:
+        """Keep the sink's output."""
+        if self._sink is not None:
+            self._sink.finish()
+            self._sink = None
+
+    def abort(self) -> None:
+        """Throw the sink's output away (safe to call at any time)."""
+        if self._sink is not None:
+            self._sink.abort()
+            self._sink = None
+
+    def _emit(self, chunk: np.ndarray, rate: int, *, flush: bool = False) -> None:
+        if self._sink is not None:
+            self._sink.write(chunk)
+            return
+        # The sink opens once it can be shown PROBE seconds of the episode.
+        self._pending.append(chunk)
+        self._pending_samples += len(chunk)
+        if self._pending_samples >= PROBE * rate or flush:
+            excerpt = np.concatenate(self._pending)
+            self._pending, self._pending_samples = [], 0
+            self._sink = self.stream.open_sink(rate, excerpt)
+            self._sink.write(excerpt)

@@ -1,0 +1,53 @@
+"""The MP3 encoded while mastering (fast fake voice, real ffmpeg): kept when its loudness
+lands, thrown away and re-encoded when it does not."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from articleaudio import pipeline
+from articleaudio.pipeline import BuildSettings, build_episode
+from articleaudio.synthesize import FakeSynthesizer
+
+from .audio_checks import ebur128
+
+WORDS = "The council met on Tuesday to discuss the harbour, the ferry and the new bridge"
+ARTICLE = "# Harbour news\n\nBy Lee Chan\n\n" + "\n\n".join(
+    f"{WORDS}, item {n}. Residents asked questions for an hour." for n in range(20)
+)
+
+
+def _build(tmp_path: Path) -> pipeline.Built:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    source = tmp_path / "harbour.md"
+    source.write_text(ARTICLE, encoding="utf-8")
+    settings = BuildSettings(output=tmp_path / "out", publish=False, use_cache=False)
+    return build_episode(str(source), settings, synthesizer=FakeSynthesizer())
+
+
+@pytest.mark.parametrize("hint_offset", [None, 6.0])
+def test_streamed_or_redone_mp3_meets_the_loudness_target(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    hint_offset: float | None,
+) -> None:
+    if hint_offset is not None:
+        # A wrong previous gain makes the streamed encode miss; the build must redo it.
+        first = _build(tmp_path / "first")
+        wrong = first.episode.audio.gain_db + hint_offset
+        monkeypatch.setattr(pipeline, "previous_gain", lambda _output, _slug: wrong)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="articleaudio.master"):
+        built = _build(tmp_path)
+    assert ("streamed master missed" if hint_offset else "streamed master kept") in caplog.text
+    audio = built.directory / built.episode.files["audio"]
+    lufs, peak = ebur128(audio)
+    assert lufs == pytest.approx(-16.0, abs=1.0)
+    assert peak <= -1.0
+    assert built.episode.audio.integrated_lufs == pytest.approx(-16.0, abs=0.3)
+    assert built.episode.timeline.duration > 60
+    assert not list(built.directory.parent.glob(".*.tmp"))
