@@ -4,8 +4,12 @@
 
 Reports wall time and peak RSS of the largest process for:
 plain ``piper`` on the article body (same voice, its default threads);
-``articleaudio build`` cold (empty cache); rebuild unchanged; rebuild after
-editing one sentence; plain ``piper`` on a batch of 10 articles; and
+synthesis alone (the article's segments on 2 worker processes x 1 thread, no
+cache, nothing else: the floor for a cold build); ``articleaudio build`` the
+first time on a machine (empty cache: the voice is prepared and the encoder
+measured too); ``articleaudio build`` cold (no cached sentences, voice
+prepared: a new article on a working machine); rebuild unchanged; rebuild
+after editing one sentence; plain ``piper`` on a batch of 10 articles; and
 ``articleaudio build`` of that batch (cold). Ratios to plain Piper are printed
 because absolute seconds vary with whatever else the machine is doing.
 
@@ -108,6 +112,13 @@ def run(work: Path) -> dict[str, dict[str, float]]:
     results = {"words": {"main": len(body.split())}}
     piper = [sys.executable, "-m", "piper", "-m", model, "-f", str(work / "plain.wav")]
     results["piper"] = measure(piper, stdin=body)
+    results["first"] = measure([*build[:-1], str(work / "first-out")], env=env)
+    # With the voice prepared by the first build, as the workers of every later build have it.
+    alone = [sys.executable, __file__, "--synthesis-only", str(article)]
+    results["synthesis"] = measure(alone, env=env)
+    # Forget every sentence but keep the prepared voice: a new article on a working machine.
+    subprocess.run([str(BIN / "articleaudio"), "cache", "prune", "--older-than", "0"],
+                   env={**os.environ, **env}, check=True, capture_output=True)  # fmt: skip
     results["cold"] = measure(build, env=env)
     results["unchanged"] = measure(build, env=env)
     # Change one word of one sentence: exactly one segment's text differs.
@@ -132,7 +143,9 @@ def run(work: Path) -> dict[str, dict[str, float]]:
 
 def report(results: dict[str, dict[str, float]]) -> None:
     piper, piper_batch = results["piper"]["wall"], results["piper_batch"]["wall"]
-    rows = [("plain piper, article", "piper", piper), ("build cold", "cold", piper),
+    rows = [("plain piper, article", "piper", piper),
+            ("synthesis alone, 2 x 1 thread", "synthesis", piper),
+            ("build, first on this machine", "first", piper), ("build cold", "cold", piper),
             ("rebuild unchanged", "unchanged", piper), ("rebuild, one sentence edited",
             "one_edit", piper), ("plain piper, batch of 10", "piper_batch", piper_batch),
             ("build batch of 10, cold", "batch", piper_batch)]  # fmt: skip
@@ -143,10 +156,32 @@ def report(results: dict[str, dict[str, float]]) -> None:
         print(f"{label:<30} {r['wall']:8.2f} {r['wall'] / base:8.3f} {r['rss_mb']:12.0f}")
 
 
+def synthesis_only(article: Path) -> None:
+    """Synthesise the article's segments on the worker pool, and nothing else."""
+    from articleaudio.pipeline import BuildSettings, load_article, open_synthesis, speech_step
+    from articleaudio.segment import segment_article
+    from articleaudio.workers import WorkerPool, default_jobs
+
+    settings = BuildSettings(output=article.parent, use_cache=False)
+    synthesis = open_synthesis(settings)
+    segments = segment_article(
+        load_article(str(article)), settings.speech, speech_step(synthesis, settings)
+    )
+    voice = synthesis.synthesizer.voice  # type: ignore[attr-defined]
+    pool = WorkerPool(voice, settings.synthesis, default_jobs())
+    for future in [pool.submit(s.spoken) for s in segments]:
+        future.result()
+    pool.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--synthesis-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.synthesis_only:
+        synthesis_only(args.synthesis_only)
+        return
     with tempfile.TemporaryDirectory(prefix="articleaudio-bench-") as tmp:
         results = run(Path(tmp))
     report(results)

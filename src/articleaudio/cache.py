@@ -136,9 +136,27 @@ class SegmentCache:
     def put(self, key: str, entry: Entry) -> None:
         """Store an entry atomically; a cache that cannot be written only costs speed."""
         try:
-            atomic_write_bytes(self._path(key), _pack(entry))
+            atomic_write_bytes(self._path(key), _pack(entry), durable=False)
         except OSError as exc:
             log.warning("cannot write to the cache at %s: %s", self.root, exc)
+
+    def recall(self, name: str) -> float | None:
+        """A small measurement stored with :meth:`keep` (None if absent or unreadable)."""
+        try:
+            value = json.loads(self._note(name).read_text(encoding="utf-8"))["value"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return float(value) if isinstance(value, int | float) else None
+
+    def keep(self, name: str, value: float) -> None:
+        """Remember a measurement that is costly to repeat (e.g. an encoder's level change)."""
+        try:
+            atomic_write_bytes(self._note(name), json.dumps({"value": value}).encode())
+        except OSError as exc:
+            log.warning("cannot write to the cache at %s: %s", self.root, exc)
+
+    def _note(self, name: str) -> Path:
+        return self.root / "notes" / f"{hashlib.sha256(name.encode()).hexdigest()}.json"
 
     def _files(self) -> Iterator[tuple[Path, os.stat_result]]:
         if not self.root.is_dir():

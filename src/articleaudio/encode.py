@@ -180,12 +180,26 @@ def encode(
     encoder.finish()
 
 
-def sink_opener(path: Path, fmt: str, bitrate_kbps: int) -> Callable[[int, np.ndarray], Encoder]:
-    """Opens an :class:`Encoder` for a streamed master, offset by the level change
-    measured on the excerpt it is shown first."""
+def sink_opener(
+    path: Path,
+    fmt: str,
+    bitrate_kbps: int,
+    offset_db: float | None = None,
+    measured: Callable[[float], None] | None = None,
+) -> Callable[[int, np.ndarray], Encoder]:
+    """Opens an :class:`Encoder` for a streamed master.
+
+    The encoder's level change is offset by ``offset_db`` when it is known (a
+    previous measurement), else measured on the excerpt the sink is shown first
+    and reported to ``measured``.
+    """
 
     def open_sink(rate: int, excerpt: np.ndarray) -> Encoder:
-        offset = -level_change(excerpt[: int(PROBE_SECONDS * rate)], rate, fmt, bitrate_kbps)
+        offset = offset_db
+        if offset is None:
+            offset = -level_change(excerpt[: int(PROBE_SECONDS * rate)], rate, fmt, bitrate_kbps)
+            if measured is not None:
+                measured(offset)
         return Encoder(path, rate, fmt, bitrate_kbps, gain_db=offset)
 
     return open_sink

@@ -26,6 +26,13 @@ TRUE_PEAK_HEADROOM_DB = 2.0
 sampled at 22.05 kHz, inter-sample peaks stay well under 2 dB above the samples."""
 LIMITER_WINDOW = 0.012
 """Seconds the limiter eases its gain in before and out after a peak."""
+K_MEMORY = 0.25
+"""Seconds of the K-weighting filter's impulse response applied. Its slowest poles
+(the 38 Hz high-pass) decay by e^-60 in that time, so the truncation is far below
+float precision."""
+
+# Everything here is numpy only: scipy.signal alone takes over a second to import,
+# which a one-sentence rebuild would notice.
 
 
 def _k_weighting(rate: int) -> tuple[np.ndarray, np.ndarray]:
@@ -49,31 +56,69 @@ def _k_weighting(rate: int) -> tuple[np.ndarray, np.ndarray]:
     return np.convolve(shelf_b, hp_b), np.convolve(shelf_a, hp_a)
 
 
+@cache
+def k_impulse(rate: int) -> np.ndarray:
+    """The K-weighting filter's impulse response, :data:`K_MEMORY` seconds long."""
+    b, a = _k_weighting(rate)
+    out = [0.0] * int(K_MEMORY * rate)
+    for n in range(len(out)):  # the recursion once, on a unit impulse
+        acc = float(b[n]) if n < len(b) else 0.0
+        for j in range(1, min(len(a), n + 1)):
+            acc -= float(a[j]) * out[n - j]
+        out[n] = acc
+    return np.array(out)
+
+
+FFT_SIZE = 1 << 15
+"""Overlap-save block length (at least); measured fastest for 22.05 kHz pieces."""
+
+
+def _fft_size(rate: int) -> int:
+    # At least four impulse responses long, so each block yields mostly new samples.
+    return max(FFT_SIZE, 1 << (4 * len(k_impulse(rate))).bit_length())
+
+
+@cache
+def _impulse_spectrum(rate: int) -> np.ndarray:
+    return np.fft.rfft(k_impulse(rate), _fft_size(rate))
+
+
+def k_weight(history: np.ndarray, chunk: np.ndarray, rate: int) -> np.ndarray:
+    """K-weighted ``chunk``, given the input samples just before it (``history``,
+    one sample shorter than the impulse response): overlap-save convolution."""
+    ext = np.concatenate([history, chunk])
+    if not ext.any():
+        return np.zeros(len(chunk))
+    size = _fft_size(rate)
+    starts = np.arange(0, len(chunk), size - len(history))
+    padded = np.concatenate([ext, np.zeros(size)])
+    frames = padded[starts[:, None] + np.arange(size)[None, :]]
+    spectra = np.fft.rfft(frames, axis=1) * _impulse_spectrum(rate)
+    return np.fft.irfft(spectra, size, axis=1)[:, len(history) :].ravel()[: len(chunk)]
+
+
 @dataclass
 class LoudnessMeter:
     """Feed chunks with :meth:`add`; read :attr:`integrated` and :attr:`true_peak`."""
 
     rate: int
-    _b: np.ndarray = field(init=False, repr=False)
-    _a: np.ndarray = field(init=False, repr=False)
-    _state: np.ndarray = field(init=False, repr=False)
+    _history: np.ndarray = field(init=False, repr=False)
     _pending: np.ndarray = field(init=False, repr=False)
     _hops: list[float] = field(default_factory=list, init=False, repr=False)
     peak: float = field(default=0.0, init=False)
     """Largest true peak seen (linear)."""
 
     def __post_init__(self) -> None:
-        self._b, self._a = _k_weighting(self.rate)
-        self._state = np.zeros(4)
+        self._history = np.zeros(len(k_impulse(self.rate)) - 1)
         self._pending = np.zeros(0)
 
     def add(self, chunk: np.ndarray, *, peaks: bool = True) -> None:
         """Account for the next chunk of audio."""
-        from scipy.signal import lfilter
-
         if chunk.size == 0:
             return
-        weighted, self._state = lfilter(self._b, self._a, chunk.astype(np.float64), zi=self._state)
+        samples = chunk.astype(np.float64)
+        weighted = k_weight(self._history, samples, self.rate)
+        self._history = np.concatenate([self._history, samples])[-len(self._history) :]
         squares = np.concatenate([self._pending, weighted * weighted])
         hop = int(HOP * self.rate)
         whole = len(squares) // hop * hop
@@ -114,21 +159,24 @@ class LoudnessMeter:
 @cache
 def _interpolator() -> np.ndarray:
     """A 97-tap low-pass for 4x oversampling (24 taps per phase; BS.1770-4 annex 2 sketches 12)."""
-    from scipy.signal import firwin
-
-    taps: np.ndarray = firwin(24 * OVERSAMPLE + 1, 1 / OVERSAMPLE, window=("kaiser", 5.0))
-    return taps * OVERSAMPLE
+    size = 24 * OVERSAMPLE + 1
+    m = np.arange(size) - (size - 1) / 2
+    cutoff = 1 / OVERSAMPLE  # of the Nyquist frequency
+    taps = cutoff * np.sinc(cutoff * m) * np.kaiser(size, 5.0)
+    return np.asarray(taps / taps.sum() * OVERSAMPLE)  # unity gain at DC, per phase
 
 
 def _oversampled_magnitude(audio: np.ndarray) -> np.ndarray:
-    """max |x| over the 4 oversampled points belonging to each input sample."""
-    from scipy.signal import upfirdn
+    """max |x| over the 4 oversampled points belonging to each input sample.
 
+    Polyphase: oversampled point ``4m + p`` is input filtered by every fourth
+    tap from ``p``, so four short convolutions replace one long one.
+    """
     taps = _interpolator()
-    delay = (len(taps) - 1) // 2
-    up = np.abs(upfirdn(taps, audio.astype(np.float64), up=OVERSAMPLE))
-    up = up[delay : delay + len(audio) * OVERSAMPLE]
-    return np.asarray(up.reshape(len(audio), OVERSAMPLE).max(axis=1))
+    x = audio.astype(np.float64)
+    lag = (len(taps) - 1) // 2 // OVERSAMPLE  # the filter's delay, in input samples
+    phases = [np.convolve(x, taps[p::OVERSAMPLE])[lag : lag + len(x)] for p in range(OVERSAMPLE)]
+    return np.asarray(np.abs(np.stack(phases)).max(axis=0))
 
 
 def _candidate_runs(env: np.ndarray, threshold: float, block: int) -> list[tuple[int, int]]:
@@ -209,12 +257,28 @@ def _merge(runs: list[tuple[int, int]], margin: int, length: int) -> list[tuple[
 
 
 def _smooth_gain(env: np.ndarray, ceiling: float, size: int) -> np.ndarray:
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
     needed = np.minimum(1.0, ceiling / np.maximum(env, 1e-12))
     # Averaging a min-filtered gain over the same window never exceeds the gain a
     # sample needs, yet ramps smoothly instead of clicking. Windows end two
     # reaches past the run, where the gain is back to exactly 1.
-    gain: np.ndarray = uniform_filter1d(minimum_filter1d(needed, size, mode="nearest"), size,
-                                        mode="nearest")  # fmt: skip
-    return gain
+    return running_mean(running_min(needed, size), size)
+
+
+def _edge_padded(x: np.ndarray, size: int) -> np.ndarray:
+    return np.pad(x, (size // 2, size - 1 - size // 2), mode="edge")
+
+
+def running_min(x: np.ndarray, size: int) -> np.ndarray:
+    """Minimum over a centred window of ``size`` samples, edges repeated (van Herk)."""
+    padded = _edge_padded(x, size)
+    blocks = np.pad(padded, (0, (-len(padded)) % size), constant_values=np.inf).reshape(-1, size)
+    prefix = np.minimum.accumulate(blocks, axis=1).ravel()
+    suffix = np.minimum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()
+    # A window [i, i + size) spans at most two blocks: the suffix of one, the prefix of the next.
+    return np.minimum(suffix[: len(x)], prefix[size - 1 : size - 1 + len(x)])
+
+
+def running_mean(x: np.ndarray, size: int) -> np.ndarray:
+    """Mean over a centred window of ``size`` samples, edges repeated."""
+    sums = np.concatenate([[0.0], np.cumsum(_edge_padded(x, size))])
+    return np.asarray((sums[size:] - sums[:-size]) / size)

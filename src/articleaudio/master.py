@@ -13,7 +13,7 @@ import logging
 import math
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO
 
 import numpy as np
@@ -219,6 +219,8 @@ class _Layout:
     pieces: list[tuple[int, int, int]] = field(default_factory=list)
     cues: list[Cue] = field(default_factory=list)
     position: int = 0
+    metered: int = 0
+    """Leading pieces the pass 1 meter has seen (it stops once a streamed gain is chosen)."""
 
 
 def master(
@@ -242,16 +244,15 @@ def master(
     try:
         if stream is not None:
             gain = stream.gain_db if stream.gain_db is not None else first_gain_db
-            streamer = Streamer(Stream(stream.open_sink, gain), settings, Spool(), _guess_gain)
+            streamer = Streamer(replace(stream, gain_db=gain), settings, Spool(), _guess_gain)
         layout, meter, tail = _stitch(segments, pieces, settings.pauses, raw, streamer)
         kept = _keep_streamed(streamer, layout, raw, meter, tail, settings) if streamer else None
         if kept is not None:
             loudness, placed, final = kept
         else:
             retry = streamer.retry_gain_db if streamer else first_gain_db
-            loudness, placed, final = _normalise(
-                layout, meter.integrated, raw, tail, settings, retry
-            )
+            measured = _raw_loudness(layout, raw, meter)
+            loudness, placed, final = _normalise(layout, measured, raw, tail, settings, retry)
     except BaseException:
         if streamer is not None:
             streamer.abort()
@@ -263,6 +264,16 @@ def master(
     chapters = tuple(chapters_from(segments, layout.cues, duration))
     timeline = Timeline(tuple(layout.cues), chapters, duration)
     return Mastered(layout.rate, timeline, loudness, final, placed, tail, kept is not None)
+
+
+def _raw_loudness(layout: _Layout, raw: Spool, meter: LoudnessMeter) -> float:
+    """Integrated loudness of the stitched pieces before gain."""
+    if layout.metered < len(layout.pieces):
+        meter = LoudnessMeter(layout.rate)
+        for silence, offset, samples in layout.pieces:
+            meter.add_silence(silence)
+            meter.add(raw.read(offset, samples), peaks=False)
+    return meter.integrated
 
 
 def _guess_gain(layout: _Layout, raw: Spool, measured: float, settings: MasterSettings) -> float:
@@ -313,8 +324,12 @@ def _stitch(
         silence = int(gap * layout.rate)
         start, end = speech_bounds(piece.audio, layout.rate)
         audio = fade_edges(piece.audio[start:end].astype(np.float32), layout.rate)
-        meter.add_silence(silence)
-        meter.add(audio, peaks=False)
+        if streamer is None or streamer.gain_db is None:
+            # Raw loudness is only needed to choose a gain; a streamed master that has
+            # one skips it (and the rare fallback measures it again, see _raw_loudness).
+            meter.add_silence(silence)
+            meter.add(audio, peaks=False)
+            layout.metered += 1
         offset, samples = spool.append(audio)
         layout.position += silence
         begin, finish = layout.position / layout.rate, (layout.position + samples) / layout.rate

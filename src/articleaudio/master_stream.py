@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 WARM_UP = 60.0
 """Seconds of audio metered before a gain is guessed when there is no earlier build."""
 PROBE = 20.0
-"""Seconds of finished audio the sink is shown before it opens (encoder level probe)."""
+"""Seconds of finished audio the sink is shown before it opens, by default (for an
+encoder level probe)."""
 
 
 class Sink(Protocol):
@@ -56,6 +57,8 @@ class Stream:
     open_sink: OpenSink
     gain_db: float | None = None
     """A gain expected to land within tolerance (the previous build's), if known."""
+    probe_seconds: float = PROBE
+    """Finished audio the sink must be shown before it opens (0: open at once)."""
 
 
 @dataclass
@@ -134,7 +137,7 @@ class Streamer:
         # The sink opens once it can be shown PROBE seconds of the episode.
         self._pending.append(chunk)
         self._pending_samples += len(chunk)
-        if self._pending_samples >= PROBE * rate or flush:
+        if self._pending_samples >= self.stream.probe_seconds * rate or flush:
             excerpt = np.concatenate(self._pending)
             self._pending, self._pending_samples = [], 0
             self._sink = self.stream.open_sink(rate, excerpt)

@@ -269,10 +269,10 @@ def _render_and_write(
     previous = previous_gain(settings.output, slug)
     streamed = temporary_path(".mp3")
     try:
-        opener = sink_opener(streamed, "mp3", settings.encode.bitrate_kbps)
         mastered = render(
-            segments, synthesis, settings.master, progress, previous, Stream(opener, previous)
-        )
+            segments, synthesis, settings.master, progress, previous,
+            _mp3_stream(streamed, synthesis, settings, previous),
+        )  # fmt: skip
         try:
             return write_episode(
                 article, mastered, settings, _voice_name(synthesis), slug, key,
@@ -282,6 +282,23 @@ def _render_and_write(
             mastered.spool.close()
     finally:
         streamed.unlink(missing_ok=True)
+
+
+def _mp3_stream(
+    path: Path, synthesis: Synthesis, settings: BuildSettings, gain_db: float | None
+) -> Stream:
+    """Encode the MP3 while mastering; the encoder's level change for this voice is
+    measured once and then recalled from the cache."""
+    bitrate = settings.encode.bitrate_kbps
+    cache = synthesis.cache
+    name = json.dumps(
+        ["level-change", "mp3", bitrate, synthesis.synthesizer.identity, __version__],
+        sort_keys=True,
+    )
+    known = cache.recall(name) if cache else None
+    keep = (lambda value: cache.keep(name, value)) if cache else None
+    opener = sink_opener(path, "mp3", bitrate, known, keep)
+    return Stream(opener, gain_db, probe_seconds=0.0 if known is not None else PROBE_SECONDS)
 
 
 def speech_step(synthesis: Synthesis, settings: BuildSettings) -> Spoken:

@@ -1,0 +1,47 @@
+"""The numpy signal kernels behind the meter and the limiter, checked against scipy's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.ndimage import minimum_filter1d, uniform_filter1d
+from scipy.signal import firwin, lfilter, upfirdn
+
+from articleaudio import loudness
+
+
+@pytest.mark.parametrize("rate", [16000, 22050, 44100, 48000, 192000])
+def test_streamed_k_weighting_equals_the_iir_filter(rate: int) -> None:
+    rng = np.random.default_rng(rate)
+    signal = rng.standard_normal(rate * 2)
+    signal[rate // 2 : rate] = 0.0  # silence inside, where the ringing must carry over
+    b, a = loudness._k_weighting(rate)
+    expected = lfilter(b, a, signal)
+    history = np.zeros(len(loudness.k_impulse(rate)) - 1)
+    parts = []
+    for chunk in np.array_split(signal, 9):
+        parts.append(loudness.k_weight(history, chunk, rate))
+        history = np.concatenate([history, chunk])[-len(history) :]
+    assert np.max(np.abs(np.concatenate(parts) - expected)) < 1e-6
+
+
+def test_interpolator_and_oversampling_equal_scipy() -> None:
+    taps = firwin(97, 0.25, window=("kaiser", 5.0)) * 4
+    assert np.allclose(loudness._interpolator(), taps, atol=1e-15)
+    x = np.random.default_rng(5).standard_normal(3001)
+    up = np.abs(upfirdn(taps, x, up=4))[48 : 48 + 4 * len(x)].reshape(len(x), 4).max(axis=1)
+    assert np.allclose(loudness._oversampled_magnitude(x), up, atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=400),
+    st.integers(1, 120),
+)
+def test_running_min_and_mean_equal_scipy(values: list[float], size: int) -> None:
+    x = np.array(values)
+    assert np.array_equal(loudness.running_min(x, size), minimum_filter1d(x, size, mode="nearest"))
+    mean = uniform_filter1d(x, size, mode="nearest")
+    assert np.allclose(loudness.running_mean(x, size), mean, atol=1e-12)
