@@ -171,7 +171,11 @@ def build_all(
     progress: Progress | None = None,
     spoken: Spoken | None = None,
 ) -> list[Outcome]:
-    """Build several sources sharing one set of workers, carrying on past failed articles."""
+    """Build several sources sharing one set of workers, carrying on past failed articles.
+
+    Each article's sentences are queued before the one before it is mastered and
+    written, so the workers stay busy across article boundaries.
+    """
     if settings.slug:
         check_slug(settings.slug)  # a bad option fails every article: refuse it up front
     check_writable(settings.output)
@@ -181,11 +185,17 @@ def build_all(
     spoken = spoken or speech_step(synthesis, settings)  # one lexicon load for the batch
     outcomes: list[Outcome] = []
     try:
-        for location in locations:
+        ahead = _plan_ahead(locations[0], settings, synthesis, spoken) if locations else None
+        for n, location in enumerate(locations):
+            plan = ahead
+            following = locations[n + 1] if n + 1 < len(locations) else None
+            ahead = _plan_ahead(following, settings, synthesis, spoken) if following else None
+            if isinstance(plan, ArticleAudioError):
+                outcomes.append(Outcome(location, error=plan))
+                continue
+            assert plan is not None
             try:
-                built = build_episode(
-                    location, settings, synthesis=synthesis, progress=progress, spoken=spoken
-                )
+                built = make_episode(plan, settings, synthesis, progress)
             except (VoiceError, AudioToolError, PublishError):
                 raise  # these fail every article alike: stop at once
             except ArticleAudioError as exc:
@@ -198,6 +208,21 @@ def build_all(
     if synthesis.cache is not None and synthesis.synthesized:
         synthesis.cache.prune(max_bytes=DEFAULT_MAX_BYTES)  # keep the shared cache bounded
     return outcomes
+
+
+def _plan_ahead(
+    location: str, settings: BuildSettings, synthesis: Synthesis, spoken: Spoken
+) -> Plan | ArticleAudioError:
+    """Plan an article and queue its sentences; an article's own error is returned, not raised."""
+    try:
+        plan = plan_episode(location, read_article(location, settings), settings, synthesis, spoken)
+    except (VoiceError, AudioToolError, PublishError):
+        raise
+    except ArticleAudioError as exc:
+        log.info("%s failed: %s", location, exc)
+        return exc
+    synthesis.prefetch([s.spoken for s in plan.segments])
+    return plan
 
 
 def check_writable(output: Path) -> None:
@@ -215,6 +240,67 @@ def check_writable(output: Path) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Plan:
+    """An article read, keyed and segmented: what its build will synthesise."""
+
+    location: str
+    article: Article
+    slug: str
+    key: str
+    """The build key (see :func:`build_key`)."""
+    segments: tuple[Segment, ...] = ()
+    """Empty when the existing episode is reused."""
+    reused: Built | None = None
+    """The episode on disk, when nothing has changed since it was built."""
+
+
+def read_article(location: str, settings: BuildSettings) -> Article:
+    """Ingest and extract, refusing articles over the word limit."""
+    article = load_article(location, settings.kind)
+    words = sum(len(b.text.split()) for b in article.blocks)
+    if words > settings.max_words:
+        raise InputError(
+            f"{location}: the article has {words:,} words, more than the limit of "
+            f"{settings.max_words:,}; raise it with --max-words if this is intended",
+            source=location,
+        )
+    return article
+
+
+def plan_episode(
+    location: str,
+    article: Article,
+    settings: BuildSettings,
+    synthesis: Synthesis,
+    spoken: Spoken | None = None,
+) -> Plan:
+    """Decide the slug and build key, reuse an unchanged episode, else segment the article."""
+    # The key is decided before segmenting: an unchanged article costs nothing more.
+    key = build_key(article, settings, synthesis.synthesizer.identity)
+    slug = check_slug(settings.slug) if settings.slug else slugify(article.title)
+    reused = None if settings.force else reusable_episode(settings.output, slug, key)
+    if reused is not None:
+        return Plan(location, article, slug, key, reused=reused)
+    segments = segment_article(article, settings.speech, spoken or speech_step(synthesis, settings))
+    if not any(s.role is Role.SENTENCE for s in segments):
+        raise EmptyArticleError(f"{location}: the article has a title but nothing to read")
+    return Plan(location, article, slug, key, tuple(segments))
+
+
+def make_episode(
+    plan: Plan, settings: BuildSettings, synthesis: Synthesis, progress: Progress | None = None
+) -> Built:
+    """Synthesise, master and write a planned episode (or take the reused one), then publish."""
+    built = plan.reused or _render_and_write(
+        plan.article, plan.segments, synthesis, settings, plan.slug, plan.key, progress
+    )
+    if settings.publish and not (built.reused and is_listed(settings.output, built.episode)):
+        # Only now are the episode's files complete: the feed never lists a partial one.
+        publish_episode(settings.output, built.episode, settings.podcast)
+    return built
+
+
 def build_episode(
     location: str,
     settings: BuildSettings,
@@ -225,32 +311,12 @@ def build_episode(
     spoken: Spoken | None = None,
 ) -> Built:
     """Build one article into ``settings.output/episodes/<slug>/``."""
-    article = load_article(location, settings.kind)
-    words = sum(len(b.text.split()) for b in article.blocks)
-    if words > settings.max_words:
-        raise InputError(
-            f"{location}: the article has {words:,} words, more than the limit of "
-            f"{settings.max_words:,}; raise it with --max-words if this is intended",
-            source=location,
-        )
+    article = read_article(location, settings)  # bad input fails before the voice is touched
     owned = synthesis is None
     synthesis = synthesis or open_synthesis(settings, synthesizer)
     try:
-        # The key is decided before segmenting: an unchanged article costs nothing more.
-        key = build_key(article, settings, synthesis.synthesizer.identity)
-        slug = check_slug(settings.slug) if settings.slug else slugify(article.title)
-        built = None if settings.force else reusable_episode(settings.output, slug, key)
-        if built is None:
-            segments = segment_article(
-                article, settings.speech, spoken or speech_step(synthesis, settings)
-            )
-            if not any(s.role is Role.SENTENCE for s in segments):
-                raise EmptyArticleError(f"{location}: the article has a title but nothing to read")
-            built = _render_and_write(article, segments, synthesis, settings, slug, key, progress)
-        if settings.publish and not (built.reused and is_listed(settings.output, built.episode)):
-            # Only now are the episode's files complete: the feed never lists a partial one.
-            publish_episode(settings.output, built.episode, settings.podcast)
-        return built
+        plan = plan_episode(location, article, settings, synthesis, spoken)
+        return make_episode(plan, settings, synthesis, progress)
     finally:
         if owned:
             synthesis.close()

@@ -79,6 +79,8 @@ class Synthesis:
     cache: SegmentCache | None = None
     """Shared segment cache (None: always synthesise)."""
     _executor: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _ahead: dict[str, Future[Piece]] = field(default_factory=dict, repr=False)
+    """Sentences of articles queued by :meth:`prefetch`, by cache key."""
     synthesized: list[str] = field(default_factory=list)
     """Spoken texts that missed the cache in this object's lifetime (for reports and tests)."""
 
@@ -88,10 +90,10 @@ class Synthesis:
         Cached pieces are read one at a time as they are needed, so a long,
         fully cached article never sits in memory whole.
         """
-        identity = self.synthesizer.identity if self.cache else {}
-        keys = [segment_key(t, identity) if self.cache else "" for t in texts]
-        cached = {i for i, key in enumerate(keys) if self.cache and self.cache.contains(key)}
-        futures = self._submit(texts, cached)
+        keys = self._keys(texts)
+        cached = {i for i, key in enumerate(keys) if key not in self._ahead and self._has(key)}
+        futures = {i: self._ahead.pop(key) for i, key in enumerate(keys) if key in self._ahead}
+        futures.update(self._submit(texts, cached | set(futures)))
         try:
             for i, text in enumerate(texts):
                 piece = self._cached(keys[i]) if i in cached else None
@@ -107,6 +109,27 @@ class Synthesis:
         finally:
             for future in futures.values():
                 future.cancel()
+
+    def prefetch(self, texts: Sequence[str]) -> None:
+        """Queue an article's sentences now, for a :meth:`pieces` call that comes later.
+
+        A batch queues the next article before mastering the current one, so the
+        workers never wait while an episode is written or the next one is read.
+        """
+        keys = self._keys(texts)
+        missing = {k: t for k, t in zip(keys, texts, strict=True)
+                   if k not in self._ahead and not self._has(k)}  # fmt: skip
+        if self.pool is None and self.pool_factory is not None and len(missing) > FEW_MISSES:
+            self.pool = self.pool_factory()
+        if self.pool is not None:
+            self._ahead.update((key, self.pool.submit(text)) for key, text in missing.items())
+
+    def _keys(self, texts: Sequence[str]) -> list[str]:
+        identity = self.synthesizer.identity
+        return [segment_key(t, identity) for t in texts]
+
+    def _has(self, key: str) -> bool:
+        return self.cache is not None and self.cache.contains(key)
 
     def _cached(self, key: str) -> Piece | None:
         entry = self.cache.get(key) if self.cache else None
@@ -135,6 +158,9 @@ class Synthesis:
 
     def close(self) -> None:
         """Stop the workers, if any."""
+        for future in self._ahead.values():
+            future.cancel()
+        self._ahead.clear()
         if self.pool:
             self.pool.close()
         if self._executor:
