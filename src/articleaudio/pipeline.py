@@ -1,29 +1,26 @@
 """Wires the stages together: source → Article → Segments → Pieces → Mastered → files.
 
-``build_episode`` is what ``articleaudio build`` calls. It writes the episode
-into a hidden staging folder and moves it into place only when every file is
-complete.
+``build_episode`` is what ``articleaudio build`` calls: it plans the episode
+(:func:`plan_episode`: read, key, reuse or segment) and makes it
+(:func:`make_episode`: synthesise, master with the MP3 encoder following, write
+through :mod:`articleaudio.write`, publish). ``build_all`` does the same for a
+batch, planning each article ahead so the workers never wait.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from . import __version__
 from .cache import DEFAULT_MAX_BYTES, SegmentCache
 from .config import PodcastConfig, load_config
 from .encode import (
-    FORMATS,
-    MP3_RATE,
     PROBE_SECONDS,
     EncodeSettings,
     encode,
@@ -40,31 +37,27 @@ from .errors import (
     VoiceError,
 )
 from .extract import extract_source
-from .fsutil import atomic_write_text, make_staging_dir, replace_dir, temporary_path
+from .fsutil import make_staging_dir, temporary_path
 from .ingest import SourceKind, read_source
 from .master import Mastered, MasterSettings, master
 from .master_stream import Stream
-from .models import Article, AudioInfo, Episode, Role, Segment
-from .player import EMBED_FILE, write_embed
-from .publish import is_listed, library_lock, publish_episode
-from .segment import DisclosurePosition, SpeechSettings, Spoken, segment_article
-from .sidecars import to_chapters_json, to_transcript_json, to_vtt
+from .models import Article, Role, Segment
+from .publish import is_listed, publish_episode
+from .segment import SpeechSettings, Spoken, segment_article
 from .slug import check_slug, slugify
 from .speech import load_lexicon, make_spoken, spoken_for
 from .synthesize import PiperSynthesizer, SynthesisSettings, Synthesizer
-from .tags import TagInfo, write_tags
 from .voices import Voice, find_voice
 from .workers import Synthesis, WorkerPool, default_jobs
+from .write import Built, build_key, previous_gain, reusable_episode, write_episode
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 """``(done, total)`` segments synthesised; the CLI turns it into a progress bar."""
 
-EPISODES_DIR = "episodes"
 MAX_WORDS = 100_000
 """Default limit on article length: about eleven hours of audio, far past any news story."""
-DEFAULT_PUBLICATION = "articleaudio"
 
 
 @dataclass(frozen=True)
@@ -103,22 +96,6 @@ class BuildSettings:
     """Add the episode to the library's catalogue and feed once its files are complete."""
     podcast: PodcastConfig | None = None
     """Feed settings (None: ``articleaudio.toml`` in the working directory, else defaults)."""
-
-
-@dataclass(frozen=True)
-class Built:
-    """An episode that is on disk."""
-
-    episode: Episode
-    """Its metadata, as in ``episode.json``."""
-    directory: Path
-    """Its folder."""
-    reused: bool = False
-    """True when nothing had changed and the existing files were kept."""
-
-    def paths(self) -> dict[str, str]:
-        """Purpose → path of every file written."""
-        return {k: str(self.directory / v) for k, v in self.episode.files.items()}
 
 
 def load_article(location: str, kind: SourceKind | None = None) -> Article:
@@ -378,190 +355,6 @@ def speech_step(synthesis: Synthesis, settings: BuildSettings) -> Spoken:
 def _voice_name(synthesis: Synthesis) -> str:
     voice = getattr(synthesis.synthesizer, "voice", None)
     return str(getattr(voice, "name", "fake"))
-
-
-def build_key(article: Article, settings: BuildSettings, identity: dict[str, Any]) -> str:
-    """Hash of everything that shapes an episode's files (the code version included)."""
-    from importlib import resources
-
-    default_lexicon = (resources.files("articleaudio") / "data" / "lexicon.toml").read_bytes()
-    blob = json.dumps(
-        {
-            "article": article.to_dict(),
-            "speech": repr(settings.speech),
-            "lexicons": [hashlib.sha256(default_lexicon).hexdigest()]
-            + [_file_stamp(p) for p in settings.lexicons],
-            "voice": identity,
-            "master": repr(settings.master),
-            "encode": repr(settings.encode),
-            "publication": settings.publication,
-            "cover": _file_stamp(settings.cover),
-            "version": __version__,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def _file_stamp(path: Path | None) -> str | None:
-    if path is None:
-        return None
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return str(path)  # unreadable: the build itself will say so
-
-
-def previous_gain(output: Path, slug: str) -> float | None:
-    """The gain the last build of this episode needed, if there was one."""
-    try:
-        data = json.loads((output / EPISODES_DIR / slug / "episode.json").read_text("utf-8"))
-        return float(data["audio"]["gain_db"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def reusable_episode(output: Path, slug: str, key: str) -> Built | None:
-    """The existing episode when it was built from exactly this input and is intact."""
-    folder = output / EPISODES_DIR / slug
-    try:
-        episode = Episode.from_dict(json.loads((folder / "episode.json").read_text("utf-8")))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if episode.build_key != key:
-        return None
-    if (folder / episode.audio.file).stat().st_size != episode.audio.bytes:
-        return None
-    if not all((folder / name).is_file() for name in episode.files.values()):
-        return None
-    log.info("%s is unchanged; keeping the existing episode", slug)
-    return Built(episode, folder, reused=True)
-
-
-def article_hash(article: Article) -> str:
-    """Stable hash of what is read (article text and metadata)."""
-    blob = json.dumps(article.to_dict(), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def _disclosure(settings: SpeechSettings) -> str:
-    from .segment import DEFAULT_DISCLOSURE
-
-    # The tags carry the disclosure even when it is not spoken.
-    if settings.disclosure_position is DisclosurePosition.OFF or not settings.disclosure:
-        return DEFAULT_DISCLOSURE
-    return settings.disclosure
-
-
-def write_episode(
-    article: Article,
-    mastered: Mastered,
-    settings: BuildSettings,
-    voice_name: str,
-    slug: str,
-    key: str = "",
-    encoded: Path | None = None,
-) -> Built:
-    """Encode, tag and write sidecars in a staging folder, then move it into place.
-
-    ``encoded`` is the MP3 already made while mastering, if it was kept.
-    """
-    parent = settings.output / EPISODES_DIR
-    staging = make_staging_dir(parent, slug)
-    try:
-        episode = _write_files(staging, slug, article, mastered, settings, voice_name, encoded)
-        episode = replace(episode, build_key=key, files={**episode.files, "embed": EMBED_FILE})
-        write_embed(staging, episode)
-        text = json.dumps(episode.to_dict(), ensure_ascii=False, indent=2) + "\n"
-        atomic_write_text(staging / "episode.json", text)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    final = parent / slug
-    with library_lock(settings.output):  # two builds of one slug must not swap at once
-        replace_dir(staging, final)
-    log.info("episode %s written to %s", slug, final)
-    return Built(episode, final)
-
-
-def _write_files(
-    folder: Path,
-    slug: str,
-    article: Article,
-    mastered: Mastered,
-    settings: BuildSettings,
-    voice_name: str,
-    encoded: Path | None = None,
-) -> Episode:
-    files = {
-        "audio": f"{slug}.mp3",
-        "vtt": f"{slug}.vtt",
-        "transcript_json": f"{slug}.transcript.json",
-        "chapters_json": f"{slug}.chapters.json",
-    }
-    rate, bitrate = mastered.sample_rate, settings.encode.bitrate_kbps
-    if encoded is not None:
-        shutil.move(encoded, folder / files["audio"])
-    todo = [f for f in ("mp3", *settings.encode.extra_formats) if f != "mp3" or encoded is None]
-    excerpt = mastered.excerpt(PROBE_SECONDS) if todo else None
-    for fmt in todo:
-        files.setdefault(fmt if fmt != "mp3" else "audio", f"{slug}{FORMATS[fmt].suffix}")
-        name = files[fmt if fmt != "mp3" else "audio"]
-        assert excerpt is not None
-        offset = -level_change(excerpt, rate, fmt, bitrate)
-        encode(mastered.chunks(), rate, folder / name, fmt, bitrate, gain_db=offset)
-    disclosure = _disclosure(settings.speech)
-    album = settings.publication or article.publisher or DEFAULT_PUBLICATION
-    write_tags(
-        folder / files["audio"], _tag_info(article, album, disclosure, settings), mastered.timeline
-    )
-    atomic_write_text(folder / files["vtt"], to_vtt(mastered.timeline))
-    atomic_write_text(folder / files["transcript_json"], to_transcript_json(mastered.timeline))
-    atomic_write_text(
-        folder / files["chapters_json"], to_chapters_json(mastered.timeline, article.title)
-    )
-    episode = Episode(
-        slug=slug,
-        article=replace(article, publisher=article.publisher or settings.publication),
-        audio=_audio_info(folder / files["audio"], mastered, bitrate),
-        files=files,
-        timeline=mastered.timeline,
-        disclosure=disclosure,
-        voice=voice_name,
-        input_sha256=article_hash(article),
-        built_at=datetime.now(UTC).replace(microsecond=0),
-        generator=f"articleaudio {__version__}",
-    )
-    return episode
-
-
-def _tag_info(article: Article, album: str, disclosure: str, settings: BuildSettings) -> TagInfo:
-    if settings.cover is None:
-        return TagInfo(article, album, disclosure)
-    try:
-        data = settings.cover.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read cover art {settings.cover}: {exc.strerror}") from exc
-    mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
-    if mime == "image/jpeg" and data[:3] != b"\xff\xd8\xff":
-        raise ConfigError(f"cover art {settings.cover} is neither a JPEG nor a PNG image")
-    return TagInfo(article, album, disclosure, cover=data, cover_mime=mime)
-
-
-def _audio_info(path: Path, mastered: Mastered, bitrate: int) -> AudioInfo:
-    return AudioInfo(
-        file=path.name,
-        bytes=path.stat().st_size,
-        duration=round(mastered.timeline.duration, 3),
-        bitrate_kbps=bitrate,
-        sample_rate=MP3_RATE,
-        channels=1,
-        mime=FORMATS["mp3"].mime,
-        integrated_lufs=round(mastered.loudness.integrated_lufs, 2),
-        true_peak_dbtp=round(mastered.loudness.true_peak_dbtp, 2),
-        gain_db=round(mastered.loudness.gain_db, 3),
-    )
 
 
 SAY_FORMATS = {".mp3": "mp3", ".m4a": "m4a", ".opus": "opus"}

@@ -1,0 +1,235 @@
+"""Write stage: a mastered episode → its folder (MP3, tags, sidecars, embed page,
+``episode.json``), moved into place only when complete; and what a rebuild needs
+from the previous build (its build key and its gain).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .encode import FORMATS, MP3_RATE, PROBE_SECONDS, encode, level_change
+from .errors import ConfigError
+from .fsutil import atomic_write_text, make_staging_dir, replace_dir
+from .master import Mastered
+from .models import Article, AudioInfo, Episode
+from .player import EMBED_FILE, write_embed
+from .publish import library_lock
+from .segment import DisclosurePosition, SpeechSettings
+from .sidecars import to_chapters_json, to_transcript_json, to_vtt
+from .tags import TagInfo, write_tags
+
+if TYPE_CHECKING:
+    from .pipeline import BuildSettings
+
+log = logging.getLogger(__name__)
+
+EPISODES_DIR = "episodes"
+DEFAULT_PUBLICATION = "articleaudio"
+
+
+@dataclass(frozen=True)
+class Built:
+    """An episode that is on disk."""
+
+    episode: Episode
+    """Its metadata, as in ``episode.json``."""
+    directory: Path
+    """Its folder."""
+    reused: bool = False
+    """True when nothing had changed and the existing files were kept."""
+
+    def paths(self) -> dict[str, str]:
+        """Purpose → path of every file written."""
+        return {k: str(self.directory / v) for k, v in self.episode.files.items()}
+
+
+def build_key(article: Article, settings: BuildSettings, identity: dict[str, Any]) -> str:
+    """Hash of everything that shapes an episode's files (the code version included)."""
+    from importlib import resources
+
+    default_lexicon = (resources.files("articleaudio") / "data" / "lexicon.toml").read_bytes()
+    blob = json.dumps(
+        {
+            "article": article.to_dict(),
+            "speech": repr(settings.speech),
+            "lexicons": [hashlib.sha256(default_lexicon).hexdigest()]
+            + [_file_stamp(p) for p in settings.lexicons],
+            "voice": identity,
+            "master": repr(settings.master),
+            "encode": repr(settings.encode),
+            "publication": settings.publication,
+            "cover": _file_stamp(settings.cover),
+            "version": __version__,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _file_stamp(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return str(path)  # unreadable: the build itself will say so
+
+
+def previous_gain(output: Path, slug: str) -> float | None:
+    """The gain the last build of this episode needed, if there was one."""
+    try:
+        data = json.loads((output / EPISODES_DIR / slug / "episode.json").read_text("utf-8"))
+        return float(data["audio"]["gain_db"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def reusable_episode(output: Path, slug: str, key: str) -> Built | None:
+    """The existing episode when it was built from exactly this input and is intact."""
+    folder = output / EPISODES_DIR / slug
+    try:
+        episode = Episode.from_dict(json.loads((folder / "episode.json").read_text("utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if episode.build_key != key:
+        return None
+    if (folder / episode.audio.file).stat().st_size != episode.audio.bytes:
+        return None
+    if not all((folder / name).is_file() for name in episode.files.values()):
+        return None
+    log.info("%s is unchanged; keeping the existing episode", slug)
+    return Built(episode, folder, reused=True)
+
+
+def article_hash(article: Article) -> str:
+    """Stable hash of what is read (article text and metadata)."""
+    blob = json.dumps(article.to_dict(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _disclosure(settings: SpeechSettings) -> str:
+    from .segment import DEFAULT_DISCLOSURE
+
+    # The tags carry the disclosure even when it is not spoken.
+    if settings.disclosure_position is DisclosurePosition.OFF or not settings.disclosure:
+        return DEFAULT_DISCLOSURE
+    return settings.disclosure
+
+
+def write_episode(
+    article: Article,
+    mastered: Mastered,
+    settings: BuildSettings,
+    voice_name: str,
+    slug: str,
+    key: str = "",
+    encoded: Path | None = None,
+) -> Built:
+    """Encode, tag and write sidecars in a staging folder, then move it into place.
+
+    ``encoded`` is the MP3 already made while mastering, if it was kept.
+    """
+    parent = settings.output / EPISODES_DIR
+    staging = make_staging_dir(parent, slug)
+    try:
+        episode = _write_files(staging, slug, article, mastered, settings, voice_name, encoded)
+        episode = replace(episode, build_key=key, files={**episode.files, "embed": EMBED_FILE})
+        write_embed(staging, episode)
+        text = json.dumps(episode.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        atomic_write_text(staging / "episode.json", text)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    final = parent / slug
+    with library_lock(settings.output):  # two builds of one slug must not swap at once
+        replace_dir(staging, final)
+    log.info("episode %s written to %s", slug, final)
+    return Built(episode, final)
+
+
+def _write_files(
+    folder: Path,
+    slug: str,
+    article: Article,
+    mastered: Mastered,
+    settings: BuildSettings,
+    voice_name: str,
+    encoded: Path | None = None,
+) -> Episode:
+    files = {
+        "audio": f"{slug}.mp3",
+        "vtt": f"{slug}.vtt",
+        "transcript_json": f"{slug}.transcript.json",
+        "chapters_json": f"{slug}.chapters.json",
+    }
+    rate, bitrate = mastered.sample_rate, settings.encode.bitrate_kbps
+    if encoded is not None:
+        shutil.move(encoded, folder / files["audio"])
+    todo = [f for f in ("mp3", *settings.encode.extra_formats) if f != "mp3" or encoded is None]
+    excerpt = mastered.excerpt(PROBE_SECONDS) if todo else None
+    for fmt in todo:
+        files.setdefault(fmt if fmt != "mp3" else "audio", f"{slug}{FORMATS[fmt].suffix}")
+        name = files[fmt if fmt != "mp3" else "audio"]
+        assert excerpt is not None
+        offset = -level_change(excerpt, rate, fmt, bitrate)
+        encode(mastered.chunks(), rate, folder / name, fmt, bitrate, gain_db=offset)
+    disclosure = _disclosure(settings.speech)
+    album = settings.publication or article.publisher or DEFAULT_PUBLICATION
+    write_tags(
+        folder / files["audio"], _tag_info(article, album, disclosure, settings), mastered.timeline
+    )
+    atomic_write_text(folder / files["vtt"], to_vtt(mastered.timeline))
+    atomic_write_text(folder / files["transcript_json"], to_transcript_json(mastered.timeline))
+    atomic_write_text(
+        folder / files["chapters_json"], to_chapters_json(mastered.timeline, article.title)
+    )
+    episode = Episode(
+        slug=slug,
+        article=replace(article, publisher=article.publisher or settings.publication),
+        audio=_audio_info(folder / files["audio"], mastered, bitrate),
+        files=files,
+        timeline=mastered.timeline,
+        disclosure=disclosure,
+        voice=voice_name,
+        input_sha256=article_hash(article),
+        built_at=datetime.now(UTC).replace(microsecond=0),
+        generator=f"articleaudio {__version__}",
+    )
+    return episode
+
+
+def _tag_info(article: Article, album: str, disclosure: str, settings: BuildSettings) -> TagInfo:
+    if settings.cover is None:
+        return TagInfo(article, album, disclosure)
+    try:
+        data = settings.cover.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read cover art {settings.cover}: {exc.strerror}") from exc
+    mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+    if mime == "image/jpeg" and data[:3] != b"\xff\xd8\xff":
+        raise ConfigError(f"cover art {settings.cover} is neither a JPEG nor a PNG image")
+    return TagInfo(article, album, disclosure, cover=data, cover_mime=mime)
+
+
+def _audio_info(path: Path, mastered: Mastered, bitrate: int) -> AudioInfo:
+    return AudioInfo(
+        file=path.name,
+        bytes=path.stat().st_size,
+        duration=round(mastered.timeline.duration, 3),
+        bitrate_kbps=bitrate,
+        sample_rate=MP3_RATE,
+        channels=1,
+        mime=FORMATS["mp3"].mime,
+        integrated_lufs=round(mastered.loudness.integrated_lufs, 2),
+        true_peak_dbtp=round(mastered.loudness.true_peak_dbtp, 2),
+        gain_db=round(mastered.loudness.gain_db, 3),
+    )
