@@ -259,6 +259,8 @@ def plan_episode(
     reused = None if settings.force else reusable_episode(settings.output, slug, key)
     if reused is not None:
         return Plan(location, article, slug, key, reused=reused)
+    if previous_gain(settings.output, slug) is None:
+        synthesis.warm_up()  # a new article: nearly every sentence will be synthesised
     segments = segment_article(article, settings.speech, spoken or speech_step(synthesis, settings))
     if not any(s.role is Role.SENTENCE for s in segments):
         raise EmptyArticleError(f"{location}: the article has a title but nothing to read")

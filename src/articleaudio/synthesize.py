@@ -121,6 +121,10 @@ class PiperSynthesizer:
             ) from exc
         return PiperVoice(session=session, config=config)
 
+    def load(self) -> None:
+        """Open the voice now rather than on the first sentence."""
+        self._piper  # noqa: B018 (the cached property does the work)
+
     @cached_property
     def _config(self) -> Any:
         from piper import SynthesisConfig

@@ -39,6 +39,11 @@ def _start_worker(voice: Voice, settings: SynthesisSettings) -> None:
     _WORKER = PiperSynthesizer(voice, replace(settings, threads=1))
 
 
+def _load() -> None:
+    assert _WORKER is not None, "worker not initialised"
+    _WORKER.load()
+
+
 def _work(text: str) -> Piece:
     assert _WORKER is not None, "worker not initialised"
     return _WORKER.synthesize(text)
@@ -50,12 +55,18 @@ class WorkerPool:
     def __init__(self, voice: Voice, settings: SynthesisSettings, jobs: int) -> None:
         # fork: workers inherit the imported modules, and the parent never loads
         # ONNX Runtime itself, so there are no runtime threads to fork across.
+        self.jobs = jobs
         self._executor = ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_start_worker,
             initargs=(voice, settings),
         )
+
+    def warm_up(self) -> None:
+        """Start every worker and load its voice now, before there is work for it."""
+        for _ in range(self.jobs):
+            self._executor.submit(_load)
 
     def submit(self, text: str) -> Future[Piece]:
         """Queue one segment."""
@@ -109,6 +120,13 @@ class Synthesis:
         finally:
             for future in futures.values():
                 future.cancel()
+
+    def warm_up(self) -> None:
+        """Start the workers ahead of a build that will need them (a new article),
+        so loading the voice overlaps reading and segmenting it."""
+        if self.pool is None and self.pool_factory is not None:
+            self.pool = self.pool_factory()
+            self.pool.warm_up()
 
     def prefetch(self, texts: Sequence[str]) -> None:
         """Queue an article's sentences now, for a :meth:`pieces` call that comes later.
