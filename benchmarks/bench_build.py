@@ -10,7 +10,9 @@ first time on a machine (empty cache: the voice is prepared and the encoder
 measured too); ``articleaudio build`` cold (no cached sentences, voice
 prepared: a new article on a working machine); rebuild unchanged; rebuild
 after editing one sentence; plain ``piper`` on a batch of 10 articles; and
-``articleaudio build`` of that batch (cold). Ratios to plain Piper are printed
+``articleaudio build`` of that batch (cold); and, for memory only, a
+20,000-word article built with the fast fake voice (hours of audio through
+mastering and encoding). Ratios to plain Piper are printed
 because absolute seconds vary with whatever else the machine is doing.
 
 Texts: the English reference bodies in ``../shared/samples/pages`` when that
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import subprocess
@@ -104,6 +107,8 @@ def measure(
 EDITS = ("whole", "entire", "full", "very", "real", "main", "same", "last", "next")
 """One word inserted per round, so each round's edit is a sentence the cache has not seen."""
 ROUND_RUNS = ("piper", "cold", "unchanged", "one_edit")
+LONG_WORDS = 20_000
+"""A very long article, built with the fake voice to measure memory of mastering and encoding."""
 
 
 def run(work: Path, rounds: int) -> dict[str, Any]:
@@ -151,6 +156,7 @@ def run(work: Path, rounds: int) -> dict[str, Any]:
     files = sorted(str(p) for p in batch_dir.glob("*.md"))
     batch = [str(BIN / "articleaudio"), "build", *files, "-o", str(work / "batch-out")]
     results["batch"] = measure(batch, env={"ARTICLEAUDIO_CACHE": str(work / "cache-batch")})
+    results["long"] = measure([sys.executable, __file__, "--long-fake", str(LONG_WORDS)])
     return results
 
 
@@ -177,13 +183,35 @@ def report(results: dict[str, Any]) -> None:
             ("build, first on this machine", "first", piper), ("build cold", "cold", piper),
             ("rebuild unchanged", "unchanged", piper), ("rebuild, one sentence edited",
             "one_edit", piper), ("plain piper, batch of 10", "piper_batch", piper_batch),
-            ("build batch of 10, cold", "batch", piper_batch)]  # fmt: skip
+            ("build batch of 10, cold", "batch", piper_batch),
+            (f"{LONG_WORDS:,} words, fake voice", "long", 0.0)]  # fmt: skip
     print(f"{'run':<30} {'wall s':>8} {'x piper':>8} {'peak RSS MB':>12}")
     for label, key, base in rows:
         r = results[key]
-        ratio = r.get("ratio", r["wall"] / base)
+        ratio = r.get("ratio", r["wall"] / base if base else math.nan)
         spread = f"  [{r['ratio_min']:.3f}-{r['ratio_max']:.3f}]" if "ratio_min" in r else ""
         print(f"{label:<30} {r['wall']:8.2f} {ratio:8.3f} {r['rss_mb']:12.0f}{spread}")
+
+
+def long_fake(words: int) -> None:
+    """Build a ``words``-long article with the fast fake voice: memory of mastering and
+    encoding a very long episode, without hours of real synthesis."""
+    import tempfile
+
+    from articleaudio.pipeline import BuildSettings, build_episode
+    from articleaudio.synthesize import FakeSynthesizer
+
+    paragraph = " ".join(p for c in BATCH_CASES for p in paragraphs(c)) if PAGES.is_dir() else ""
+    paragraph = paragraph or " ".join(fallback_paragraphs())
+    pool = paragraph.split()
+    text = [" ".join(pool[i % len(pool)] for i in range(n, n + 80)) + "." for n in
+            range(0, words, 80)]  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="articleaudio-long-") as tmp:
+        source = Path(tmp) / "long.md"
+        source.write_text("# A very long article\n\n" + "\n\n".join(text) + "\n", encoding="utf-8")
+        settings = BuildSettings(output=Path(tmp) / "out", publish=False, use_cache=False)
+        built = build_episode(str(source), settings, synthesizer=FakeSynthesizer())
+        print(json.dumps({"duration": built.episode.audio.duration}), file=sys.stderr)
 
 
 def synthesis_only(article: Path) -> None:
@@ -209,9 +237,13 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--rounds", type=int, default=3, help="paired piper/build rounds")
     parser.add_argument("--synthesis-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--long-fake", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.synthesis_only:
         synthesis_only(args.synthesis_only)
+        return
+    if args.long_fake:
+        long_fake(args.long_fake)
         return
     with tempfile.TemporaryDirectory(prefix="articleaudio-bench-") as tmp:
         results = run(Path(tmp), max(1, args.rounds))
