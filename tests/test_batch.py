@@ -22,6 +22,9 @@ class RecordingPool:
         self.events = events
         self.synth = FakeSynthesizer()
 
+    def warm_up(self) -> None:
+        self.events.append("warm up")
+
     def submit(self, text: str) -> Future[Piece]:
         self.events.append(f"queue {text}")
         future: Future[Piece] = Future()
@@ -65,6 +68,7 @@ def test_next_article_is_queued_before_the_current_one_is_written(
     outcomes = build_all(sources, settings)
 
     assert all(o.built is not None for o in outcomes)
+    assert events[0] == "warm up"  # new articles: the workers start before segmenting
     first_written = events.index("written story-number-0")
     queued_before = [e for e in events[:first_written] if e.startswith("queue Story one sent")]
     assert len(queued_before) == 6  # all of story 1 was queued while story 0 was mastered
