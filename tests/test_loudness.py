@@ -32,7 +32,7 @@ def test_interpolator_and_oversampling_equal_scipy() -> None:
     assert np.allclose(loudness._interpolator(), taps, atol=1e-15)
     x = np.random.default_rng(5).standard_normal(3001)
     up = np.abs(upfirdn(taps, x, up=4))[48 : 48 + 4 * len(x)].reshape(len(x), 4).max(axis=1)
-    assert np.allclose(loudness._oversampled_magnitude(x), up, rtol=1e-5, atol=1e-6)
+    assert np.allclose(loudness._oversampled_magnitude(x), up, atol=1e-12)
 
 
 @settings(max_examples=60, deadline=None)

@@ -191,19 +191,31 @@ def _session(voice: Voice, options: Any) -> Any:
     except OSError as exc:  # an unwritable cache only costs time
         log.info("cannot keep the optimised model in %s: %s", kept.parent, exc)
         return onnxruntime.InferenceSession(model, options, providers=providers)
-    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
-    options.optimized_model_filepath = tmp
+    saving = _copy_options(options)
+    saving.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    saving.optimized_model_filepath = tmp
     try:
-        session = onnxruntime.InferenceSession(model, options, providers=providers)
-    except BaseException:
+        session = onnxruntime.InferenceSession(model, saving, providers=providers)
+    except Exception as exc:  # e.g. no room for the copy: open the voice without keeping it
         Path(tmp).unlink(missing_ok=True)
-        raise
+        log.info("cannot keep the optimised model in %s: %s", kept.parent, exc)
+        return onnxruntime.InferenceSession(model, options, providers=providers)
     try:
         os.replace(tmp, kept)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         log.info("cannot keep the optimised model in %s: %s", kept.parent, exc)
     return session
+
+
+def _copy_options(options: Any) -> Any:
+    import onnxruntime
+
+    copy = onnxruntime.SessionOptions()
+    copy.log_severity_level = options.log_severity_level
+    copy.intra_op_num_threads = options.intra_op_num_threads
+    copy.inter_op_num_threads = options.inter_op_num_threads
+    return copy
 
 
 def _model_with_alignments(voice: Voice) -> str | bytes:
