@@ -261,6 +261,8 @@ def plan_episode(
         return Plan(location, article, slug, key, reused=reused)
     if previous_gain(settings.output, slug) is None:
         synthesis.warm_up()  # a new article: nearly every sentence will be synthesised
+    else:
+        synthesis.preload()  # an edit: a few sentences, in process
     segments = segment_article(article, settings.speech, spoken or speech_step(synthesis, settings))
     if not any(s.role is Role.SENTENCE for s in segments):
         raise EmptyArticleError(f"{location}: the article has a title but nothing to read")

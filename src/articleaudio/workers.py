@@ -128,6 +128,13 @@ class Synthesis:
             self.pool = self.pool_factory()
             self.pool.warm_up()
 
+    def preload(self) -> None:
+        """Open the in-process voice in the background ahead of an edit's few sentences,
+        while the article is still being segmented."""
+        load = getattr(self.synthesizer, "load", None)
+        if self.pool is None and callable(load):
+            self._thread().submit(load)
+
     def prefetch(self, texts: Sequence[str]) -> None:
         """Queue an article's sentences now, for a :meth:`pieces` call that comes later.
 
