@@ -198,7 +198,7 @@ def _stream_master(
         return sink
 
     source = pieces if pieces is not None else [synth.synthesize(s.spoken) for s in segments]
-    mastered = master(segments, iter(source), MasterSettings(), None, Stream(open_sink, gain_db))
+    mastered = master(segments, iter(source), MasterSettings(), gain_db, Stream(open_sink))
     return mastered, sink, shown
 
 

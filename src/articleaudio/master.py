@@ -13,14 +13,14 @@ import logging
 import math
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import IO
 
 import numpy as np
 
 from .errors import PublishError
 from .loudness import LoudnessMeter, limit_with_envelope, true_peak_envelope
-from .master_stream import Stream, Streamer
+from .master_stream import Output, Stream, Streamer
 from .models import Chapter, Cue, Loudness, Role, Segment, Timeline, WordTime
 from .synthesize import Piece
 
@@ -243,8 +243,7 @@ def master(
     streamer = None
     try:
         if stream is not None:
-            gain = stream.gain_db if stream.gain_db is not None else first_gain_db
-            streamer = Streamer(replace(stream, gain_db=gain), settings, Spool(), _guess_gain)
+            streamer = Streamer(stream, settings, Spool(), _guess_gain, gain_db=first_gain_db)
         layout, meter, tail = _stitch(segments, pieces, settings.pauses, raw, streamer)
         kept = _keep_streamed(streamer, layout, raw, meter, tail, settings) if streamer else None
         if kept is not None:
@@ -298,7 +297,8 @@ def _keep_streamed(
         streamer.finish()
         log.info("streamed master kept: gain %.2f dB, %.2f LUFS", loudness.gain_db,
                  loudness.integrated_lufs)  # fmt: skip
-        return loudness, tuple(streamer.placed), streamer.final
+        assert streamer.output is not None
+        return loudness, tuple(streamer.output.placed), streamer.final
     log.info("streamed master missed by %.2f LU; running the exact search", error)
     streamer.abort()
     streamer.final.close()
@@ -409,19 +409,12 @@ def _apply_gain(
 ) -> tuple[Loudness, tuple[tuple[int, int, int], ...]]:
     """Gain and limit every piece into ``final``, metering the result."""
     gain = np.float32(10 ** (gain_db / 20))
-    meter = LoudnessMeter(layout.rate)
-    peak = 0.0
-    placed: list[tuple[int, int, int]] = []
+    output = Output(final, LoudnessMeter(layout.rate))
     for silence, offset, samples in layout.pieces:
         audio, env = raw.read(offset, samples) * gain, envelopes.read(offset, samples) * gain
-        audio, piece_peak = limit_with_envelope(audio, env, layout.rate, settings.true_peak_ceiling)
-        meter.add_silence(silence)
-        meter.add(audio, peaks=False)
-        peak = max(peak, piece_peak)
-        placed.append((silence, *final.append(audio)))
-    meter.add_silence(tail)
-    peak_db = 20 * math.log10(peak) if peak > 0 else -math.inf
-    return Loudness(meter.integrated, peak_db, gain_db), tuple(placed)
+        limited, peak = limit_with_envelope(audio, env, layout.rate, settings.true_peak_ceiling)
+        output.add(silence, limited, peak)
+    return output.loudness(tail, gain_db), tuple(output.placed)
 
 
 def _cue(segment: Segment, start: float, end: float, words: tuple[WordTime, ...]) -> Cue:

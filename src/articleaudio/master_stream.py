@@ -55,10 +55,34 @@ class Stream:
     """A request to encode while mastering."""
 
     open_sink: OpenSink
-    gain_db: float | None = None
-    """A gain expected to land within tolerance (the previous build's), if known."""
     probe_seconds: float = PROBE
     """Finished audio the sink must be shown before it opens (0: open at once)."""
+
+
+@dataclass
+class Output:
+    """Finished pieces as pass 2 writes them: where each lies, their loudness and peak.
+
+    Shared by the exact pass 2 and the streamed one, so both measure alike.
+    """
+
+    final: Spool
+    meter: LoudnessMeter
+    placed: list[tuple[int, int, int]] = field(default_factory=list)
+    peak: float = 0.0
+
+    def add(self, silence: int, audio: np.ndarray, peak: float) -> None:
+        """Lay a finished piece after ``silence`` samples; ``peak`` is its true peak."""
+        self.meter.add_silence(silence)
+        self.meter.add(audio, peaks=False)
+        self.peak = max(self.peak, peak)
+        self.placed.append((silence, *self.final.append(audio)))
+
+    def loudness(self, tail: int, gain_db: float) -> Loudness:
+        """Measured loudness of everything added, followed by ``tail`` samples of silence."""
+        self.meter.add_silence(tail)
+        peak_db = 20 * math.log10(self.peak) if self.peak > 0 else -math.inf
+        return Loudness(self.meter.integrated, peak_db, gain_db)
 
 
 @dataclass
@@ -71,17 +95,13 @@ class Streamer:
     guess: Callable[[_Layout, Spool, float, MasterSettings], float]
     """Estimates the gain from the pieces laid out so far and their measured loudness."""
     gain_db: float | None = None
+    """The gain bet on: the previous build's, or guessed after :data:`WARM_UP`."""
     retry_gain_db: float | None = None
     """Where the exact search should start when the bet is lost."""
-    placed: list[tuple[int, int, int]] = field(default_factory=list)
-    _meter: LoudnessMeter | None = None
-    _peak: float = 0.0
+    output: Output | None = None
     _sink: Sink | None = None
     _pending: list[np.ndarray] = field(default_factory=list)
     _pending_samples: int = 0
-
-    def __post_init__(self) -> None:
-        self.gain_db = self.stream.gain_db
 
     def follow(
         self, layout: _Layout, raw: Spool, meter: LoudnessMeter, *, complete: bool = False
@@ -91,32 +111,27 @@ class Streamer:
             if not complete and layout.position < WARM_UP * layout.rate:
                 return
             self.gain_db = self.guess(layout, raw, meter.integrated, self.settings)
-        if self._meter is None:
-            self._meter = LoudnessMeter(layout.rate)
+        if self.output is None:
+            self.output = Output(self.final, LoudnessMeter(layout.rate))
         gain = 10 ** (self.gain_db / 20)
         ceiling = 10 ** (self.settings.true_peak_ceiling / 20)
-        for silence, offset, samples in layout.pieces[len(self.placed) :]:
+        for silence, offset, samples in layout.pieces[len(self.output.placed) :]:
             audio = raw.read(offset, samples)
             # Only runs that the gain lifts near the ceiling are oversampled.
             envelope = true_peak_envelope(audio, ceiling / gain) * gain
             out, peak = limit_with_envelope(
                 audio * np.float32(gain), envelope, layout.rate, self.settings.true_peak_ceiling
             )
-            self._peak = max(self._peak, peak)
-            self._meter.add_silence(silence)
-            self._meter.add(out, peaks=False)
-            self.placed.append((silence, *self.final.append(out)))
+            self.output.add(silence, out, peak)
             self._emit(np.zeros(silence, np.float32), layout.rate)
             self._emit(out, layout.rate)
 
     def end(self, layout: _Layout, raw: Spool, meter: LoudnessMeter, tail: int) -> Loudness:
         """Finish the last pieces and the tail; the loudness of what the sink received."""
         self.follow(layout, raw, meter, complete=True)
-        assert self._meter is not None and self.gain_db is not None
-        self._meter.add_silence(tail)
+        assert self.output is not None and self.gain_db is not None
         self._emit(np.zeros(tail, np.float32), layout.rate, flush=True)
-        peak_db = 20 * math.log10(self._peak) if self._peak > 0 else -math.inf
-        return Loudness(self._meter.integrated, peak_db, self.gain_db)
+        return self.output.loudness(tail, self.gain_db)
 
     def finish(self) -> None:
         """Keep the sink's output."""

@@ -230,6 +230,8 @@ class Plan:
     """Empty when the existing episode is reused."""
     reused: Built | None = None
     """The episode on disk, when nothing has changed since it was built."""
+    previous_gain_db: float | None = None
+    """The gain of this slug's previous build (None: a new episode)."""
 
 
 def read_article(location: str, settings: BuildSettings) -> Article:
@@ -259,23 +261,21 @@ def plan_episode(
     reused = None if settings.force else reusable_episode(settings.output, slug, key)
     if reused is not None:
         return Plan(location, article, slug, key, reused=reused)
-    if previous_gain(settings.output, slug) is None:
-        synthesis.warm_up()  # a new article: nearly every sentence will be synthesised
-    else:
-        synthesis.preload()  # an edit: a few sentences, in process
+    previous = previous_gain(settings.output, slug)
+    # Open the voice while segmenting: in the workers for a new article (nearly every
+    # sentence to synthesise), in process for an edit (a few).
+    synthesis.warm_up(many=previous is None)
     segments = segment_article(article, settings.speech, spoken or speech_step(synthesis, settings))
     if not any(s.role is Role.SENTENCE for s in segments):
         raise EmptyArticleError(f"{location}: the article has a title but nothing to read")
-    return Plan(location, article, slug, key, tuple(segments))
+    return Plan(location, article, slug, key, tuple(segments), previous_gain_db=previous)
 
 
 def make_episode(
     plan: Plan, settings: BuildSettings, synthesis: Synthesis, progress: Progress | None = None
 ) -> Built:
     """Synthesise, master and write a planned episode (or take the reused one), then publish."""
-    built = plan.reused or _render_and_write(
-        plan.article, plan.segments, synthesis, settings, plan.slug, plan.key, progress
-    )
+    built = plan.reused or _render_and_write(plan, synthesis, settings, progress)
     if settings.publish and not (built.reused and is_listed(settings.output, built.episode)):
         # Only now are the episode's files complete: the feed never lists a partial one.
         publish_episode(settings.output, built.episode, settings.podcast)
@@ -304,25 +304,18 @@ def build_episode(
 
 
 def _render_and_write(
-    article: Article,
-    segments: Sequence[Segment],
-    synthesis: Synthesis,
-    settings: BuildSettings,
-    slug: str,
-    key: str,
-    progress: Progress | None,
+    plan: Plan, synthesis: Synthesis, settings: BuildSettings, progress: Progress | None
 ) -> Built:
     """Master with the MP3 encoder following along, then write the episode."""
-    previous = previous_gain(settings.output, slug)
     streamed = temporary_path(".mp3")
     try:
         mastered = render(
-            segments, synthesis, settings.master, progress, previous,
-            _mp3_stream(streamed, synthesis, settings, previous),
+            plan.segments, synthesis, settings.master, progress, plan.previous_gain_db,
+            _mp3_stream(streamed, synthesis, settings),
         )  # fmt: skip
         try:
             return write_episode(
-                article, mastered, settings, _voice_name(synthesis), slug, key,
+                plan.article, mastered, settings, _voice_name(synthesis), plan.slug, plan.key,
                 encoded=streamed if mastered.encoded else None,
             )  # fmt: skip
         finally:
@@ -331,9 +324,7 @@ def _render_and_write(
         streamed.unlink(missing_ok=True)
 
 
-def _mp3_stream(
-    path: Path, synthesis: Synthesis, settings: BuildSettings, gain_db: float | None
-) -> Stream:
+def _mp3_stream(path: Path, synthesis: Synthesis, settings: BuildSettings) -> Stream:
     """Encode the MP3 while mastering; the encoder's level change for this voice is
     measured once and then recalled from the cache."""
     bitrate = settings.encode.bitrate_kbps
@@ -345,7 +336,7 @@ def _mp3_stream(
     known = cache.recall(name) if cache else None
     keep = (lambda value: cache.keep(name, value)) if cache else None
     opener = sink_opener(path, "mp3", bitrate, known, keep)
-    return Stream(opener, gain_db, probe_seconds=0.0 if known is not None else PROBE_SECONDS)
+    return Stream(opener, probe_seconds=0.0 if known is not None else PROBE_SECONDS)
 
 
 def speech_step(synthesis: Synthesis, settings: BuildSettings) -> Spoken:

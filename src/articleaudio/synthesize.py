@@ -97,22 +97,16 @@ class PiperSynthesizer:
     def _piper(self) -> Any:
         # Built by hand rather than with PiperVoice.load, which takes no thread
         # option: parallel workers each pin their own ONNX Runtime thread count.
-        import onnxruntime
         from piper import PiperVoice
         from piper.config import PiperConfig
 
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 4  # failures surface as SynthesisError, not C++ log lines
-        if self.settings.threads:
-            options.intra_op_num_threads = self.settings.threads
-            options.inter_op_num_threads = 1
         try:
             import json
 
             config = PiperConfig.from_dict(
                 json.loads(self.voice.config_path.read_text(encoding="utf-8"))
             )
-            session = _session(self.voice, options)
+            session = _session(self.voice, self.settings.threads)
         except Exception as exc:  # onnxruntime raises its own untyped errors
             raise VoiceError(
                 f"cannot load voice '{self.voice.name}' from {self.voice.model_path}: {exc}; "
@@ -162,7 +156,7 @@ class PiperSynthesizer:
         return join_chunks(chunks, self.sample_rate)
 
 
-def _session(voice: Voice, options: Any) -> Any:
+def _session(voice: Voice, threads: int) -> Any:
     """An ONNX Runtime session for the voice, from a graph optimised once and kept.
 
     Optimising the graph is most of the cost of opening a session (0.6 of 0.8 s
@@ -179,6 +173,7 @@ def _session(voice: Voice, options: Any) -> Any:
     name = f"{model_fingerprint(voice.model_path)}.{kind}.ort-{onnxruntime.__version__}.onnx"
     kept = default_cache_dir() / "models" / name
     providers = ["CPUExecutionProvider"]
+    options = _options(threads)
     if kept.is_file():
         try:
             return onnxruntime.InferenceSession(str(kept), options, providers=providers)
@@ -191,7 +186,7 @@ def _session(voice: Voice, options: Any) -> Any:
     except OSError as exc:  # an unwritable cache only costs time
         log.info("cannot keep the optimised model in %s: %s", kept.parent, exc)
         return onnxruntime.InferenceSession(model, options, providers=providers)
-    saving = _copy_options(options)
+    saving = _options(threads)
     saving.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     saving.optimized_model_filepath = tmp
     try:
@@ -208,14 +203,15 @@ def _session(voice: Voice, options: Any) -> Any:
     return session
 
 
-def _copy_options(options: Any) -> Any:
+def _options(threads: int) -> Any:
     import onnxruntime
 
-    copy = onnxruntime.SessionOptions()
-    copy.log_severity_level = options.log_severity_level
-    copy.intra_op_num_threads = options.intra_op_num_threads
-    copy.inter_op_num_threads = options.inter_op_num_threads
-    return copy
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 4  # failures surface as SynthesisError, not C++ log lines
+    if threads:  # 0: let ONNX Runtime decide
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    return options
 
 
 def _model_with_alignments(voice: Voice) -> str | bytes:

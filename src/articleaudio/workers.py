@@ -121,18 +121,21 @@ class Synthesis:
             for future in futures.values():
                 future.cancel()
 
-    def warm_up(self) -> None:
-        """Start the workers ahead of a build that will need them (a new article),
-        so loading the voice overlaps reading and segmenting it."""
-        if self.pool is None and self.pool_factory is not None:
+    def warm_up(self, *, many: bool) -> None:
+        """Open the voice in the background before the sentences are known.
+
+        ``many`` (a new article) starts the workers, each loading its voice;
+        otherwise (an edit: a few sentences) the in-process voice is opened in
+        the thread that will synthesise them.
+        """
+        if self.pool is not None:
+            return
+        if many and self.pool_factory is not None:
             self.pool = self.pool_factory()
             self.pool.warm_up()
-
-    def preload(self) -> None:
-        """Open the in-process voice in the background ahead of an edit's few sentences,
-        while the article is still being segmented."""
+            return
         load = getattr(self.synthesizer, "load", None)
-        if self.pool is None and callable(load):
+        if not many and callable(load):
             self._thread().submit(load)
 
     def prefetch(self, texts: Sequence[str]) -> None:
