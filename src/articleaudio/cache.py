@@ -140,6 +140,33 @@ class SegmentCache:
         except OSError as exc:
             log.warning("cannot write to the cache at %s: %s", self.root, exc)
 
+    def get_blob(self, kind: str, key: str) -> bytes | None:
+        """Bytes kept with :meth:`put_blob` (None when missing or damaged)."""
+        path = self._blob_path(kind, key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        digest, body = data[:32], data[32:]
+        if hashlib.sha256(body).digest() != digest:
+            log.warning("cache entry %s is damaged; making it again", path.name)
+            path.unlink(missing_ok=True)
+            return None
+        os.utime(path)
+        return body
+
+    def put_blob(self, kind: str, key: str, data: bytes) -> None:
+        """Keep derived bytes (e.g. an encoded MP3 span), checksummed like segments."""
+        try:
+            atomic_write_bytes(
+                self._blob_path(kind, key), hashlib.sha256(data).digest() + data, durable=False
+            )
+        except OSError as exc:
+            log.warning("cannot write to the cache at %s: %s", self.root, exc)
+
+    def _blob_path(self, kind: str, key: str) -> Path:
+        return self.root / f"{kind}s" / key[:2] / f"{key}.{kind}"
+
     def recall(self, name: str) -> float | None:
         """A small measurement stored with :meth:`keep` (None if absent or unreadable)."""
         try:
@@ -161,7 +188,7 @@ class SegmentCache:
     def _files(self) -> Iterator[tuple[Path, os.stat_result]]:
         if not self.root.is_dir():
             return
-        for path in self.root.glob(f"??/*{_SUFFIX}"):
+        for path in (*self.root.glob(f"??/*{_SUFFIX}"), *self.root.glob("spans/??/*.span")):
             try:
                 yield path, path.stat()
             except OSError:

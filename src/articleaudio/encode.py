@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from .errors import AudioToolError
+from .mp3frames import MP3_RATE, SpanStore, SpanWriter, supports
 
-MP3_RATE = 44100
 DEFAULT_BITRATE = 64
 
 
@@ -134,6 +134,9 @@ class Encoder:
         except BrokenPipeError:
             self._broken = True  # ffmpeg stopped early; finish() reports why
 
+    def cut(self) -> None:
+        """ffmpeg encodes one continuous stream; span cuts do not apply."""
+
     def finish(self) -> None:
         """Close the input and wait for the file; AudioToolError if ffmpeg failed."""
         assert self._proc.stdin is not None
@@ -158,22 +161,45 @@ class Encoder:
         self.path.unlink(missing_ok=True)
 
 
+def open_encoder(
+    path: Path,
+    rate: int,
+    fmt: str,
+    bitrate_kbps: int,
+    gain_db: float = 0.0,
+    store: SpanStore | None = None,
+) -> Encoder | SpanWriter:
+    """The encoder for ``fmt``: MP3 from spans when the rate allows, else ffmpeg.
+
+    ``store`` keeps encoded MP3 spans, so unchanged ones are not encoded again.
+    """
+    if fmt == "mp3" and supports(rate):
+        return SpanWriter(path, rate, bitrate_kbps, gain_db, store)
+    return Encoder(path, rate, fmt, bitrate_kbps, gain_db)
+
+
 def encode(
-    chunks: Iterable[np.ndarray],
+    chunks: Iterable[np.ndarray | None],
     rate: int,
     path: Path,
     fmt: str,
     bitrate_kbps: int,
     gain_db: float = 0.0,
+    store: SpanStore | None = None,
 ) -> None:
-    """Stream mono float chunks at ``rate`` into ffmpeg, writing ``path`` (mono, CBR).
+    """Encode mono float chunks at ``rate`` into ``path`` (mono, CBR).
 
-    ``gain_db`` offsets a level change the encoder was measured to make.
+    ``None`` among the chunks marks where a new MP3 span may start
+    (``Mastered.stream``). ``gain_db`` offsets a level change the encoder was
+    measured to make.
     """
-    encoder = Encoder(path, rate, fmt, bitrate_kbps, gain_db)
+    encoder = open_encoder(path, rate, fmt, bitrate_kbps, gain_db, store)
     try:
         for chunk in chunks:
-            encoder.write(chunk)
+            if chunk is None:
+                encoder.cut()
+            else:
+                encoder.write(chunk)
     except BaseException:
         encoder.abort()
         raise
@@ -186,7 +212,8 @@ def sink_opener(
     bitrate_kbps: int,
     offset_db: float | None = None,
     measured: Callable[[float], None] | None = None,
-) -> Callable[[int, np.ndarray], Encoder]:
+    store: SpanStore | None = None,
+) -> Callable[[int, np.ndarray], Encoder | SpanWriter]:
     """Opens an :class:`Encoder` for a streamed master.
 
     The encoder's level change is offset by ``offset_db`` when it is known (a
@@ -194,13 +221,13 @@ def sink_opener(
     and reported to ``measured``.
     """
 
-    def open_sink(rate: int, excerpt: np.ndarray) -> Encoder:
+    def open_sink(rate: int, excerpt: np.ndarray) -> Encoder | SpanWriter:
         offset = offset_db
         if offset is None:
             offset = -level_change(excerpt[: int(PROBE_SECONDS * rate)], rate, fmt, bitrate_kbps)
             if measured is not None:
                 measured(offset)
-        return Encoder(path, rate, fmt, bitrate_kbps, gain_db=offset)
+        return open_encoder(path, rate, fmt, bitrate_kbps, offset, store)
 
     return open_sink
 

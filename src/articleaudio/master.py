@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -45,6 +45,15 @@ EDGE_KEEP = 0.03
 """Seconds of silence kept at each trimmed edge so soft consonants are not clipped."""
 FADE = 0.006
 """Seconds of raised-cosine fade at every seam (no clicks)."""
+SPLIT_PAUSE = 0.5
+"""Pauses at least this long (seconds) may start a new encoder span (see ``Grid``)."""
+SPAN_LEAD = 0.2
+"""Seconds of silence between a span's first sample and its first word."""
+
+Grid = Callable[[int], int | None]
+"""Sample rate → samples per encoder frame, when spans can be cut on that grid
+(:mod:`articleaudio.mp3frames`). A pause that starts a span is lengthened by up
+to one frame so the span begins on the grid; the Timeline records the result."""
 
 
 @dataclass(frozen=True)
@@ -180,11 +189,23 @@ class Mastered:
     """Samples of silence after the last piece."""
     encoded: bool = False
     """True when the stream's sink already holds exactly these samples, encoded."""
+    cuts: tuple[tuple[int, int], ...] = ()
+    """Where encoder spans may start: (piece index, samples into the silence before it)."""
 
     def chunks(self) -> Iterator[np.ndarray]:
         """The episode's samples in order, one piece or pause at a time."""
-        for silence, offset, samples in self.layout:
-            yield from _silence(silence, self.sample_rate)
+        for chunk in self.stream():
+            if chunk is not None:
+                yield chunk
+
+    def stream(self) -> Iterator[np.ndarray | None]:
+        """:meth:`chunks` with ``None`` at every point where an encoder span may start."""
+        cuts = dict(self.cuts)
+        for index, (silence, offset, samples) in enumerate(self.layout):
+            if index in cuts:
+                yield from _silence(cuts[index], self.sample_rate)
+                yield None
+            yield from _silence(silence - cuts.get(index, 0), self.sample_rate)
             yield self.spool.read(offset, samples)
         yield from _silence(self.tail, self.sample_rate)
 
@@ -221,6 +242,8 @@ class _Layout:
     position: int = 0
     metered: int = 0
     """Leading pieces the pass 1 meter has seen (it stops once a streamed gain is chosen)."""
+    cuts: dict[int, int] = field(default_factory=dict)
+    """Piece index → samples into the silence before it where a span may start."""
 
 
 def master(
@@ -229,6 +252,7 @@ def master(
     settings: MasterSettings | None = None,
     first_gain_db: float | None = None,
     stream: Stream | None = None,
+    grid: Grid | None = None,
 ) -> Mastered:
     """Stitch, normalise loudness once, limit true peaks, and time everything.
 
@@ -236,7 +260,8 @@ def master(
     first: after a small edit it usually lands within tolerance in one pass.
     With a ``stream``, pass 2 and the encoder follow pass 1 piece by piece
     (:mod:`articleaudio.master_stream`); ``Mastered.encoded`` says whether that
-    bet was kept.
+    bet was kept. With a ``grid``, long pauses are aligned to it so the encoder
+    can make the episode from independent spans (``Mastered.cuts``).
     """
     settings = settings or MasterSettings()
     raw = Spool()
@@ -244,7 +269,7 @@ def master(
     try:
         if stream is not None:
             streamer = Streamer(stream, settings, Spool(), _guess_gain, gain_db=first_gain_db)
-        layout, meter, tail = _stitch(segments, pieces, settings.pauses, raw, streamer)
+        layout, meter, tail = _stitch(segments, pieces, settings.pauses, raw, streamer, grid)
         kept = _keep_streamed(streamer, layout, raw, meter, tail, settings) if streamer else None
         if kept is not None:
             loudness, placed, final = kept
@@ -262,7 +287,8 @@ def master(
     duration = (layout.position + tail) / layout.rate
     chapters = tuple(chapters_from(segments, layout.cues, duration))
     timeline = Timeline(tuple(layout.cues), chapters, duration)
-    return Mastered(layout.rate, timeline, loudness, final, placed, tail, kept is not None)
+    cuts = tuple(layout.cuts.items())
+    return Mastered(layout.rate, timeline, loudness, final, placed, tail, kept is not None, cuts)
 
 
 def _raw_loudness(layout: _Layout, raw: Spool, meter: LoudnessMeter) -> float:
@@ -312,16 +338,21 @@ def _stitch(
     pauses: Pauses,
     spool: Spool,
     streamer: Streamer | None = None,
+    grid: Grid | None = None,
 ) -> tuple[_Layout, LoudnessMeter, int]:
     """Pass 1: trim each piece, lay it after its pause, meter everything."""
     layout: _Layout | None = None
     meter: LoudnessMeter | None = None
     gap = 0.0
+    frame: int | None = None
     for i, (segment, piece) in enumerate(zip(segments, pieces, strict=True)):
         if layout is None or meter is None:
             layout, meter = _Layout(piece.sample_rate), LoudnessMeter(piece.sample_rate)
             gap = pauses.lead_in
+            frame = grid(layout.rate) if grid else None
         silence = int(gap * layout.rate)
+        if frame and i > 0 and gap >= SPLIT_PAUSE:
+            silence, layout.cuts[i] = _on_grid(layout.position, silence, frame, layout.rate)
         start, end = speech_bounds(piece.audio, layout.rate)
         audio = fade_edges(piece.audio[start:end].astype(np.float32), layout.rate)
         if streamer is None or streamer.gain_db is None:
@@ -344,6 +375,15 @@ def _stitch(
     if layout is None or meter is None:
         raise ValueError("nothing to master: no segments")
     return layout, meter, int(pauses.tail * layout.rate)
+
+
+def _on_grid(position: int, silence: int, frame: int, rate: int) -> tuple[int, int]:
+    """(silence, cut): the pause after ``position`` lengthened by under one ``frame``
+    so that a span starting ``cut`` samples into it lies on the frame grid, with
+    :data:`SPAN_LEAD` of silence before the next word."""
+    lead = int(SPAN_LEAD * rate)
+    start = -(-(position + silence - lead) // frame) * frame
+    return start + lead - position, start - position
 
 
 def _normalise(

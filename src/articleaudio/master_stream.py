@@ -39,6 +39,9 @@ class Sink(Protocol):
     def write(self, chunk: np.ndarray) -> None:
         """Take the next samples."""
 
+    def cut(self) -> None:
+        """The next samples may start an independent span (see ``Mastered.cuts``)."""
+
     def finish(self) -> None:
         """Complete the output."""
 
@@ -100,7 +103,8 @@ class Streamer:
     """Where the exact search should start when the bet is lost."""
     output: Output | None = None
     _sink: Sink | None = None
-    _pending: list[np.ndarray] = field(default_factory=list)
+    _pending: list[np.ndarray | None] = field(default_factory=list)
+    """Samples (and ``None`` for cuts) held until the sink opens."""
     _pending_samples: int = 0
 
     def follow(
@@ -122,7 +126,12 @@ class Streamer:
             out, peak = limit_with_envelope(
                 audio * np.float32(gain), envelope, layout.rate, self.settings.true_peak_ceiling
             )
+            index = len(self.output.placed)
             self.output.add(silence, out, peak)
+            if index in layout.cuts:
+                self._emit(np.zeros(layout.cuts[index], np.float32), layout.rate)
+                self._emit(None, layout.rate)
+                silence -= layout.cuts[index]
             self._emit(np.zeros(silence, np.float32), layout.rate)
             self._emit(out, layout.rate)
 
@@ -145,15 +154,26 @@ class Streamer:
             self._sink.abort()
             self._sink = None
 
-    def _emit(self, chunk: np.ndarray, rate: int, *, flush: bool = False) -> None:
+    def _emit(self, chunk: np.ndarray | None, rate: int, *, flush: bool = False) -> None:
+        """Send samples (``None``: a cut) to the sink, opening it once it can be shown
+        ``probe_seconds`` of the episode."""
         if self._sink is not None:
-            self._sink.write(chunk)
+            _send(self._sink, chunk)
             return
-        # The sink opens once it can be shown PROBE seconds of the episode.
         self._pending.append(chunk)
-        self._pending_samples += len(chunk)
+        self._pending_samples += 0 if chunk is None else len(chunk)
         if self._pending_samples >= self.stream.probe_seconds * rate or flush:
-            excerpt = np.concatenate(self._pending)
-            self._pending, self._pending_samples = [], 0
-            self._sink = self.stream.open_sink(rate, excerpt)
-            self._sink.write(excerpt)
+            pending, self._pending, self._pending_samples = self._pending, [], 0
+            shown = np.concatenate(
+                [np.zeros(0, np.float32), *(c for c in pending if c is not None)]
+            )
+            self._sink = self.stream.open_sink(rate, shown)
+            for item in pending:
+                _send(self._sink, item)
+
+
+def _send(sink: Sink, chunk: np.ndarray | None) -> None:
+    if chunk is None:
+        sink.cut()
+    else:
+        sink.write(chunk)

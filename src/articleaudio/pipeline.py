@@ -39,9 +39,10 @@ from .errors import (
 from .extract import extract_source
 from .fsutil import make_staging_dir, temporary_path
 from .ingest import SourceKind, read_source
-from .master import Mastered, MasterSettings, master
+from .master import Grid, Mastered, MasterSettings, master
 from .master_stream import Stream
 from .models import Article, Role, Segment
+from .mp3frames import SPAN_FORMAT_VERSION, frame_grid
 from .publish import is_listed, publish_episode
 from .segment import SpeechSettings, Spoken, segment_article
 from .slug import check_slug, slugify
@@ -122,10 +123,11 @@ def render(
     progress: Progress | None = None,
     first_gain_db: float | None = None,
     stream: Stream | None = None,
+    grid: Grid | None = None,
 ) -> Mastered:
     """Synthesise every segment (through the cache and workers) and master the result."""
     pieces = synthesis.pieces([s.spoken for s in segments], progress)
-    return master(segments, pieces, settings, first_gain_db, stream)
+    return master(segments, pieces, settings, first_gain_db, stream, grid)
 
 
 @dataclass(frozen=True)
@@ -311,12 +313,12 @@ def _render_and_write(
     try:
         mastered = render(
             plan.segments, synthesis, settings.master, progress, plan.previous_gain_db,
-            _mp3_stream(streamed, synthesis, settings),
+            _mp3_stream(streamed, synthesis, settings), frame_grid,
         )  # fmt: skip
         try:
             return write_episode(
                 plan.article, mastered, settings, _voice_name(synthesis), plan.slug, plan.key,
-                encoded=streamed if mastered.encoded else None,
+                encoded=streamed if mastered.encoded else None, store=synthesis.cache,
             )  # fmt: skip
         finally:
             mastered.spool.close()
@@ -330,12 +332,19 @@ def _mp3_stream(path: Path, synthesis: Synthesis, settings: BuildSettings) -> St
     bitrate = settings.encode.bitrate_kbps
     cache = synthesis.cache
     name = json.dumps(
-        ["level-change", "mp3", bitrate, synthesis.synthesizer.identity, __version__],
+        [
+            "level-change",
+            "mp3",
+            bitrate,
+            synthesis.synthesizer.identity,
+            __version__,
+            SPAN_FORMAT_VERSION,
+        ],
         sort_keys=True,
     )
     known = cache.recall(name) if cache else None
     keep = (lambda value: cache.keep(name, value)) if cache else None
-    opener = sink_opener(path, "mp3", bitrate, known, keep)
+    opener = sink_opener(path, "mp3", bitrate, known, keep, cache)
     return Stream(opener, probe_seconds=0.0 if known is not None else PROBE_SECONDS)
 
 

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .encode import FORMATS, MP3_RATE, PROBE_SECONDS, encode, level_change
+from .encode import FORMATS, PROBE_SECONDS, encode, level_change
 from .errors import ConfigError, PublishError
 from .fsutil import atomic_write_text, make_staging_dir, replace_dir
 from .master import Mastered
 from .models import Article, AudioInfo, Episode
+from .mp3frames import MP3_RATE, SpanStore
 from .player import EMBED_FILE, write_embed
 from .publish import library_lock
 from .segment import DisclosurePosition, SpeechSettings
@@ -133,15 +134,19 @@ def write_episode(
     slug: str,
     key: str = "",
     encoded: Path | None = None,
+    store: SpanStore | None = None,
 ) -> Built:
     """Encode, tag and write sidecars in a staging folder, then move it into place.
 
-    ``encoded`` is the MP3 already made while mastering, if it was kept.
+    ``encoded`` is the MP3 already made while mastering, if it was kept;
+    ``store`` keeps encoded MP3 spans between builds.
     """
     parent = settings.output / EPISODES_DIR
     staging = make_staging_dir(parent, slug)
     try:
-        episode = _write_files(staging, slug, article, mastered, settings, voice_name, encoded)
+        episode = _write_files(
+            staging, slug, article, mastered, settings, voice_name, encoded, store
+        )
         episode = replace(episode, build_key=key, files={**episode.files, "embed": EMBED_FILE})
         write_embed(staging, episode)
         text = json.dumps(episode.to_dict(), ensure_ascii=False, indent=2) + "\n"
@@ -164,6 +169,7 @@ def _write_files(
     settings: BuildSettings,
     voice_name: str,
     encoded: Path | None = None,
+    store: SpanStore | None = None,
 ) -> Episode:
     files = {
         "audio": f"{slug}.mp3",
@@ -185,7 +191,7 @@ def _write_files(
         name = files[fmt if fmt != "mp3" else "audio"]
         assert excerpt is not None
         offset = -level_change(excerpt, rate, fmt, bitrate)
-        encode(mastered.chunks(), rate, folder / name, fmt, bitrate, gain_db=offset)
+        encode(mastered.stream(), rate, folder / name, fmt, bitrate, offset, store)
     disclosure = _disclosure(settings.speech)
     album = settings.publication or article.publisher or DEFAULT_PUBLICATION
     write_tags(
