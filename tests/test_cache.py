@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from articleaudio.cache import Entry, SegmentCache, segment_key
+from articleaudio.encode import decode
 from articleaudio.pipeline import BuildSettings, build_episode, open_synthesis
 
 ARTICLE = (
@@ -79,6 +80,8 @@ def test_real_voice_cache_reuse_and_edits(tmp_path: Path) -> None:
         first = build_episode(str(source), settings, synthesis=synthesis)
         fresh = len(synthesis.synthesized)
         assert fresh == len(first.episode.timeline.cues)
+        spans = len(list((tmp_path / "cache" / "spans").glob("??/*.span")))
+        assert spans > 2  # one MP3 span per paragraph or so
 
         # Unchanged: nothing synthesised, nothing rewritten.
         again = build_episode(str(source), settings, synthesis=synthesis)
@@ -99,6 +102,10 @@ def test_real_voice_cache_reuse_and_edits(tmp_path: Path) -> None:
             "The harbour ferry returned to service on Friday after a three-week repair."
         ]
         assert not edited.reused
+        # ... and only the MP3 span holding it is encoded again.
+        assert len(list((tmp_path / "cache" / "spans").glob("??/*.span"))) == spans + 1
+        decoded = decode(Path(edited.paths()["audio"]))
+        assert abs(len(decoded) - edited.episode.timeline.duration * 44100) <= 1
 
         # A damaged entry is synthesised again, never stitched in.
         for entry in (tmp_path / "cache").glob("??/*.pcm"):

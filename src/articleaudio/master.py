@@ -37,6 +37,8 @@ FIRST_SLOPE = 0.5
 """Loudness gained per dB of gain, guessed for the first correction: Piper speech lifted
 to -16 LUFS under a -2 dBTP ceiling loses about half of any extra gain to the limiter
 (measured: +1.8 dB of gain bought +0.9 LU). Later corrections use the measured secant."""
+GAIN_DECIMALS = 3
+"""The gain is chosen in steps of 0.001 dB, the precision episode.json keeps."""
 GAIN_SEARCH_DB = 4.0
 """How far above the first gain estimate the limiter-loss correction may go."""
 SILENCE_THRESHOLD_DB = -42.0
@@ -411,6 +413,9 @@ def _normalise(
             if final is not None:
                 final.close()
             final = Spool()
+            # Rounded as episode.json records it, so the next build's bet on this gain
+            # reproduces these samples (and their cached MP3 spans) exactly.
+            gain_db = round(gain_db, GAIN_DECIMALS)
             loudness, placed = _apply_gain(layout, raw, envelopes, final, tail, gain_db, settings)
             error = settings.target_lufs - loudness.integrated_lufs
             if not math.isfinite(error) or abs(error) < LOUDNESS_TOLERANCE:

@@ -179,18 +179,27 @@ class SpanWriter:
         """Spans encoded (not taken from the store) by this writer."""
         self._parts: list[np.ndarray] = []
         self._samples = 0
+        self._cut = False
         self._done: list[bytes] = []
         self._queue: deque[Future[bytes]] = deque()
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="articleaudio-lame")
 
     def write(self, chunk: np.ndarray) -> None:
-        """Take the next samples of the current span."""
-        if len(chunk):
-            self._parts.append(np.asarray(chunk, dtype=np.float32))
-            self._samples += len(chunk)
+        """Take the next samples."""
+        if not len(chunk):
+            return
+        if self._cut:
+            self._cut = False
+            self._split()
+        self._parts.append(np.asarray(chunk, dtype=np.float32))
+        self._samples += len(chunk)
 
     def cut(self) -> None:
-        """End the current span here, if this is a point on the frame grid in silence.
+        """Start a new span here if more samples follow (the last span is never cut)."""
+        self._cut = True
+
+    def _split(self) -> None:
+        """End the current span, if this is a point on the frame grid in silence.
 
         The span's last frame of samples is left to LAME's delay and flush, so
         it must be silent. Declining a cut is always safe: the samples just

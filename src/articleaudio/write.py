@@ -18,7 +18,7 @@ from . import __version__
 from .encode import FORMATS, PROBE_SECONDS, encode, level_change
 from .errors import ConfigError, PublishError
 from .fsutil import atomic_write_text, make_staging_dir, replace_dir
-from .master import Mastered
+from .master import GAIN_DECIMALS, Mastered
 from .models import Article, AudioInfo, Episode
 from .mp3frames import MP3_RATE, SpanStore
 from .player import EMBED_FILE, write_embed
@@ -241,5 +241,5 @@ def _audio_info(path: Path, mastered: Mastered, bitrate: int) -> AudioInfo:
         mime=FORMATS["mp3"].mime,
         integrated_lufs=round(mastered.loudness.integrated_lufs, 2),
         true_peak_dbtp=round(mastered.loudness.true_peak_dbtp, 2),
-        gain_db=round(mastered.loudness.gain_db, 3),
+        gain_db=round(mastered.loudness.gain_db, GAIN_DECIMALS),
     )
