@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from articleaudio.cache import SegmentCache
 from articleaudio.encode import decode, encode, ffmpeg_path
-from articleaudio.master import SPAN_LEAD, master
+from articleaudio.master import MAX_SPAN, SPAN_LEAD, master
 from articleaudio.models import Role, Segment
 from articleaudio.mp3frames import (
     FRAME,
@@ -180,3 +181,21 @@ def test_master_lays_spans_on_the_grid() -> None:
         # Each span start lengthens one pause by less than a frame.
         assert 0 <= after.start - before.start < 2 * GRID / RATE
     assert frame_grid(16000) is None and frame_grid(22050) == GRID
+
+
+def test_long_paragraphs_are_cut_at_sentence_pauses() -> None:
+    # One paragraph of about three minutes: spans stay near MAX_SPAN, so the encoder
+    # holds about a minute of audio at a time.
+    sentence = "The committee heard evidence from residents about the harbour plan."
+    segments = [Segment(i, Role.SENTENCE, sentence, sentence, paragraph=0) for i in range(45)]
+    fake = FakeSynthesizer()
+    mastered = master(segments, [fake.synthesize(s.spoken) for s in segments], grid=frame_grid)
+    starts = [0]
+    for silence, _offset, samples in mastered.layout:
+        starts.append(starts[-1] + silence + samples)
+    cuts = [0] + [starts[index] + into for index, into in mastered.cuts] + [starts[-1]]
+    assert len(cuts) > 3
+    longest_sentence = max(samples for _s, _o, samples in mastered.layout)
+    for begin, end in itertools.pairwise(cuts):
+        assert begin % GRID == 0
+        assert (end - begin) / RATE < MAX_SPAN + (longest_sentence + GRID) / RATE + 1

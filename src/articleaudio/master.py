@@ -51,6 +51,11 @@ SPLIT_PAUSE = 0.5
 """Pauses at least this long (seconds) may start a new encoder span (see ``Grid``)."""
 SPAN_LEAD = 0.2
 """Seconds of silence between a span's first sample and its first word."""
+MAX_SPAN = 60.0
+"""Seconds after which any pause of :data:`MIN_SPLIT_PAUSE` also starts a span, so the
+encoder never holds more than about a minute of one long paragraph."""
+MIN_SPLIT_PAUSE = 0.3
+"""Shortest pause that can start a span: the lead plus silence for the frame before the cut."""
 
 Grid = Callable[[int], int | None]
 """Sample rate → samples per encoder frame, when spans can be cut on that grid
@@ -246,6 +251,8 @@ class _Layout:
     """Leading pieces the pass 1 meter has seen (it stops once a streamed gain is chosen)."""
     cuts: dict[int, int] = field(default_factory=dict)
     """Piece index → samples into the silence before it where a span may start."""
+    span_start: int = 0
+    """Where the current span began, in samples."""
 
 
 def master(
@@ -353,8 +360,9 @@ def _stitch(
             gap = pauses.lead_in
             frame = grid(layout.rate) if grid else None
         silence = int(gap * layout.rate)
-        if frame and i > 0 and gap >= SPLIT_PAUSE:
+        if frame and i > 0 and _starts_span(gap, layout.position - layout.span_start, layout.rate):
             silence, layout.cuts[i] = _on_grid(layout.position, silence, frame, layout.rate)
+            layout.span_start = layout.position + layout.cuts[i]
         start, end = speech_bounds(piece.audio, layout.rate)
         audio = fade_edges(piece.audio[start:end].astype(np.float32), layout.rate)
         if streamer is None or streamer.gain_db is None:
@@ -377,6 +385,11 @@ def _stitch(
     if layout is None or meter is None:
         raise ValueError("nothing to master: no segments")
     return layout, meter, int(pauses.tail * layout.rate)
+
+
+def _starts_span(gap: float, span: int, rate: int) -> bool:
+    """Whether a pause of ``gap`` seconds, ``span`` samples into the current span, starts one."""
+    return gap >= SPLIT_PAUSE or (span >= MAX_SPAN * rate and gap >= MIN_SPLIT_PAUSE)
 
 
 def _on_grid(position: int, silence: int, frame: int, rate: int) -> tuple[int, int]:
