@@ -25,6 +25,7 @@ from articleaudio.mp3frames import (
     encode_span,
     frame_grid,
     frames_for,
+    upsample,
 )
 from articleaudio.synthesize import FakeSynthesizer
 
@@ -199,3 +200,22 @@ def test_long_paragraphs_are_cut_at_sentence_pauses() -> None:
     for begin, end in itertools.pairwise(cuts):
         assert begin % GRID == 0
         assert (end - begin) / RATE < MAX_SPAN + (longest_sentence + GRID) / RATE + 1
+
+
+@pytest.mark.parametrize("factor", [2, 4])
+def test_upsampler_matches_scipy_and_rejects_images(factor: int) -> None:
+    from scipy.signal import resample_poly
+
+    rng = np.random.default_rng(5)
+    speechy = np.convolve(rng.standard_normal(RATE), np.hanning(9), "same").astype(np.float32)
+    ours = upsample(speechy * 0.1, factor)
+    reference = resample_poly(speechy.astype(np.float64) * 0.1, factor, 1)
+    core = slice(200 * factor, -200 * factor)
+    error = ours[core] - reference[core]
+    assert 10 * np.log10(np.sum(reference[core] ** 2) / np.sum(error**2)) > 55
+    # A 9 kHz tone: its image at 22.05 - 9 = 13.05 kHz must be at least 70 dB down.
+    t = np.arange(RATE) / RATE
+    spectrum = np.abs(np.fft.rfft(upsample(np.sin(2 * np.pi * 9000 * t), factor)))
+    hz = np.fft.rfftfreq(RATE * factor, 1 / (RATE * factor))
+    image = spectrum[np.abs(hz - 13050) < 50].max()
+    assert 20 * np.log10(image / spectrum.max()) < -70
