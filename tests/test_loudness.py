@@ -27,6 +27,19 @@ def test_streamed_k_weighting_equals_the_iir_filter(rate: int) -> None:
     assert np.max(np.abs(np.concatenate(parts) - expected)) < 1e-6
 
 
+def test_single_precision_kernels_stay_close_to_double() -> None:
+    # The meter and true-peak detector run in float32 for speed; this bounds the cost.
+    rate = 22050
+    x = np.random.default_rng(9).standard_normal(rate * 3)
+    b, a = loudness._k_weighting(rate)
+    history = np.zeros(len(loudness.k_impulse(rate)) - 1, np.float32)
+    single = loudness.k_weight(history, x.astype(np.float32), rate)
+    assert single.dtype == np.float32
+    assert np.max(np.abs(single - lfilter(b, a, x))) < 1e-4
+    double = loudness._oversampled_magnitude(x)
+    assert np.max(np.abs(loudness._oversampled_magnitude(x.astype(np.float32)) - double)) < 1e-5
+
+
 def test_interpolator_and_oversampling_equal_scipy() -> None:
     taps = firwin(97, 0.25, window=("kaiser", 5.0)) * 4
     assert np.allclose(loudness._interpolator(), taps, atol=1e-15)
