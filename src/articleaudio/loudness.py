@@ -79,8 +79,8 @@ def _fft_size(rate: int) -> int:
 
 
 @cache
-def _impulse_spectrum(rate: int, single: bool) -> np.ndarray:
-    spectrum = np.fft.rfft(k_impulse(rate), _fft_size(rate))
+def _impulse_spectrum(rate: int, size: int, single: bool) -> np.ndarray:
+    spectrum = np.fft.rfft(k_impulse(rate), size)
     return spectrum.astype(np.complex64) if single else spectrum
 
 
@@ -94,11 +94,13 @@ def k_weight(history: np.ndarray, chunk: np.ndarray, rate: int) -> np.ndarray:
     ext = np.concatenate([history, chunk])
     if not ext.any():
         return np.zeros(len(chunk), ext.dtype)
-    size = _fft_size(rate)
+    # Short chunks (a pause's ringing) get a shorter transform than long ones.
+    size = min(_fft_size(rate), 1 << (len(ext) - 1).bit_length())
     starts = np.arange(0, len(chunk), size - len(history))
     padded = np.concatenate([ext, np.zeros(size, ext.dtype)])
     frames = padded[starts[:, None] + np.arange(size)[None, :]]
-    spectra = np.fft.rfft(frames, axis=1) * _impulse_spectrum(rate, ext.dtype == np.float32)
+    spectrum = _impulse_spectrum(rate, size, ext.dtype == np.float32)
+    spectra = np.fft.rfft(frames, axis=1) * spectrum
     return np.fft.irfft(spectra, size, axis=1)[:, len(history) :].ravel()[: len(chunk)]
 
 
@@ -124,20 +126,30 @@ class LoudnessMeter:
         samples = chunk.astype(np.float32)
         weighted = k_weight(self._history, samples, self.rate)
         self._history = np.concatenate([self._history, samples])[-len(self._history) :]
-        squares = np.concatenate([self._pending, np.square(weighted, dtype=np.float64)])
-        hop = int(HOP * self.rate)
-        whole = len(squares) // hop * hop
-        self._hops.extend(squares[:whole].reshape(-1, hop).mean(axis=1).tolist())
-        self._pending = squares[whole:]
+        self._add_squares(np.square(weighted, dtype=np.float64))
         if peaks:
             self.peak = max(self.peak, true_peak(chunk))
 
     def add_silence(self, samples: int) -> None:
-        """Account for ``samples`` of digital silence without allocating them all at once."""
+        """Account for ``samples`` of digital silence.
+
+        Only the filter's ringing (its memory, a quarter second) needs filtering;
+        after that the weighted signal is exactly zero.
+        """
+        ring = min(samples, len(self._history))
+        if ring:
+            self.add(np.zeros(ring, np.float32), peaks=False)
         step = self.rate * 10
-        while samples > 0:
-            self.add(np.zeros(min(step, samples)), peaks=False)
-            samples -= step
+        for start in range(ring, samples, step):
+            self._add_squares(np.zeros(min(step, samples - start)))
+
+    def _add_squares(self, squares: np.ndarray) -> None:
+        """Fold squared weighted samples into 100 ms hops."""
+        squares = np.concatenate([self._pending, squares])
+        hop = int(HOP * self.rate)
+        whole = len(squares) // hop * hop
+        self._hops.extend(squares[:whole].reshape(-1, hop).mean(axis=1).tolist())
+        self._pending = squares[whole:]
 
     @property
     def integrated(self) -> float:

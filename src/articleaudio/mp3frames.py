@@ -45,6 +45,9 @@ SPAN_FORMAT_VERSION = 2
 """Bump when the bytes made for a span change meaning (resets cached spans)."""
 _BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 """MPEG-1 Layer III bit rate index → kbps."""
+_HEADER = 0xFFFB0000 | 0b11 << 6 | 1 << 2
+"""Frame header bits: MPEG-1 Layer III without CRC, 44.1 kHz, no padding slot, mono,
+original (the bit rate index goes in bits 12-15)."""
 _INFO_FLAGS = 0x0F
 """Xing fields present: frames, bytes, table of contents, quality."""
 UPSAMPLE_TAPS = 32
@@ -163,7 +166,7 @@ def info_frame(frames: int, audio_bytes: int, samples: int, bitrate_kbps: int) -
     fields tell a gapless decoder to drop everything else.
     """
     size = 144000 * bitrate_kbps // MP3_RATE
-    header = 0xFFFB0000 | _BITRATES.index(bitrate_kbps) << 12 | 0 << 10 | 0b11 << 6 | 1 << 2
+    header = _HEADER | _BITRATES.index(bitrate_kbps) << 12
     frame = bytearray(size)
     struct.pack_into(">I", frame, 0, header)
     xing = 4 + 17  # header, then mono MPEG-1 side information
