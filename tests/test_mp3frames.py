@@ -219,3 +219,19 @@ def test_upsampler_matches_scipy_and_rejects_images(factor: int) -> None:
     hz = np.fft.rfftfreq(RATE * factor, 1 / (RATE * factor))
     image = spectrum[np.abs(hz - 13050) < 50].max()
     assert 20 * np.log10(image / spectrum.max()) < -70
+
+
+def test_abort_deletes_the_partly_written_file(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    audio, cuts, _clicks_at = _clicks([30] * 8, rng)
+    path = tmp_path / "partial.mp3"
+    writer = SpanWriter(path, RATE, 64)
+    start = 0
+    for cut in cuts:
+        writer.write(audio[start:cut])
+        writer.cut()
+        start = cut
+    writer.write(audio[start : start + GRID])  # makes the last cut happen
+    assert path.stat().st_size > 0  # finished spans were already written out
+    writer.abort()
+    assert not path.exists()

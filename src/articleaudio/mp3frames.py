@@ -25,13 +25,12 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import lameenc
 import numpy as np
 
 from .errors import AudioToolError, PublishError
-from .fsutil import atomic_write_bytes
 
 MP3_RATE = 44100
 FRAME = 1152
@@ -198,8 +197,10 @@ class SpanWriter:
     """A sink that encodes each span on a background thread and writes one MP3.
 
     LAME releases the GIL, so spans encode on the second core while the master
-    keeps limiting later pieces. :meth:`cut` ends a span; :meth:`finish` writes
-    the Info frame and all spans to ``path`` at once.
+    keeps limiting later pieces. :meth:`cut` ends a span. Finished spans go
+    straight to ``path`` behind room for the Info frame, which :meth:`finish`
+    fills in; :meth:`abort` deletes the file. ``path`` should be a temporary or
+    staging location: it is written in place.
     """
 
     def __init__(
@@ -220,7 +221,9 @@ class SpanWriter:
         self._parts: list[np.ndarray] = []
         self._samples = 0
         self._cut = False
-        self._done: list[bytes] = []
+        self._file: BinaryIO | None = None
+        self._frames = 0
+        self._bytes = 0
         self._queue: deque[Future[bytes]] = deque()
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="articleaudio-lame")
 
@@ -255,32 +258,57 @@ class SpanWriter:
         self._parts = []
         self._queue.append(self._pool.submit(self._span, audio[:-grid]))
         while len(self._queue) > _MAX_QUEUED or (self._queue and self._queue[0].done()):
-            self._done.append(self._queue.popleft().result())
+            self._store(self._queue.popleft().result())
 
     def finish(self) -> None:
-        """Encode what is left and write the file (AudioToolError/PublishError on failure)."""
+        """Encode what is left and complete the file (AudioToolError/PublishError on failure)."""
         try:
             if self._parts:
                 self._queue.append(self._pool.submit(self._span, np.concatenate(self._parts)))
                 self._parts = []
-            spans = self._done + [future.result() for future in self._queue]
+            while self._queue:
+                self._store(self._queue.popleft().result())
+            head = info_frame(self._frames, self._bytes, self._total_samples(), self.bitrate)
+            file = self._open()
+            file.seek(0)
+            file.write(head)
+            file.close()
+        except OSError as exc:
+            self.abort()
+            raise PublishError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+        except BaseException:
+            self.abort()
+            raise
         finally:
             self._pool.shutdown()
-        audio = b"".join(spans)
-        samples = self._total_samples()
-        head = info_frame(count_frames(audio), len(audio), samples, self.bitrate)
-        try:
-            atomic_write_bytes(self.path, head + audio, durable=False)
-        except OSError as exc:
-            raise PublishError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
 
     def abort(self) -> None:
-        """Drop everything; nothing is written."""
+        """Stop and delete whatever was written."""
         for future in self._queue:
             future.cancel()
         self._pool.shutdown()
-        self._parts, self._done = [], []
+        self._parts = []
         self._queue.clear()
+        if self._file is not None:
+            self._file.close()
+            self.path.unlink(missing_ok=True)
+            self._file = None
+
+    def _open(self) -> BinaryIO:
+        if self._file is None:
+            # Closed by finish() or abort(); room is left for the Info frame.
+            self._file = self.path.open("wb")
+            self._file.write(bytes(144000 * self.bitrate // MP3_RATE))
+        return self._file
+
+    def _store(self, data: bytes) -> None:
+        """Append a finished span to the file."""
+        try:
+            self._open().write(data)
+        except OSError as exc:
+            raise PublishError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+        self._frames += count_frames(data)
+        self._bytes += len(data)
 
     def _span(self, audio: np.ndarray) -> bytes:
         key = span_key(audio, self.rate, self.bitrate, self.scale)
