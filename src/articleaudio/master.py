@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import logging
 import math
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO
 
 import numpy as np
 
-from .errors import PublishError
-from .loudness import LoudnessMeter, limit_with_envelope, true_peak_envelope
-from .master_stream import Output, Stream, Streamer
+from .loudness import LoudnessMeter
+from .master_exact import FIRST_SLOPE, LOUDNESS_TOLERANCE, normalise
+from .master_stream import Stream, Streamer
 from .models import Chapter, Cue, Loudness, Role, Segment, Timeline, WordTime
+from .spool import Spool
 from .synthesize import Piece
 
 log = logging.getLogger(__name__)
@@ -30,17 +29,6 @@ TARGET_LUFS = -16.0
 """Podcast loudness (Apple's and most hosts' recommendation for spoken word)."""
 TRUE_PEAK_CEILING = -2.0
 """dBTP before encoding; MP3 encoding overshoots a little, and -1 dBTP must hold after it."""
-LOUDNESS_TOLERANCE = 0.3
-"""LU: close enough to the target to stop adjusting the gain."""
-LOUDNESS_PASSES = 5
-FIRST_SLOPE = 0.5
-"""Loudness gained per dB of gain, guessed for the first correction: Piper speech lifted
-to -16 LUFS under a -2 dBTP ceiling loses about half of any extra gain to the limiter
-(measured: +1.8 dB of gain bought +0.9 LU). Later corrections use the measured secant."""
-GAIN_DECIMALS = 3
-"""The gain is chosen in steps of 0.001 dB, the precision episode.json keeps."""
-GAIN_SEARCH_DB = 4.0
-"""How far above the first gain estimate the limiter-loss correction may go."""
 SILENCE_THRESHOLD_DB = -42.0
 """Below this (10 ms window peak, dBFS) a piece's edge counts as silence."""
 EDGE_KEEP = 0.03
@@ -140,42 +128,6 @@ def fade_edges(audio: np.ndarray, rate: int, seconds: float = FADE) -> np.ndarra
     out[:n] *= ramp
     out[-n:] *= ramp[::-1]
     return out
-
-
-class Spool:
-    """An anonymous temporary file of float32 pieces, so long episodes stay on disk."""
-
-    def __init__(self) -> None:
-        # Closed explicitly by close(): its life spans the master and encode stages.
-        try:
-            self._file: IO[bytes] = tempfile.TemporaryFile(prefix="articleaudio-spool-")  # noqa: SIM115
-        except OSError as exc:
-            raise PublishError(f"cannot create a temporary file: {exc.strerror or exc}") from exc
-        self._end = 0
-
-    def append(self, audio: np.ndarray) -> tuple[int, int]:
-        """Store ``audio``; returns (byte offset, samples)."""
-        data = np.ascontiguousarray(audio, dtype="<f4").tobytes()
-        try:
-            self._file.seek(self._end)
-            self._file.write(data)
-            self._file.flush()
-        except OSError as exc:
-            raise PublishError(
-                f"cannot spool audio to the temporary folder: {exc.strerror or exc}; "
-                "free some disk space or set TMPDIR to a folder with room"
-            ) from exc
-        offset, self._end = self._end, self._end + len(data)
-        return offset, len(audio)
-
-    def read(self, offset: int, samples: int) -> np.ndarray:
-        """The piece stored at ``offset``."""
-        self._file.seek(offset)
-        return np.frombuffer(self._file.read(samples * 4), dtype="<f4").copy()
-
-    def close(self) -> None:
-        """Delete the file."""
-        self._file.close()
 
 
 @dataclass(frozen=True)
@@ -285,7 +237,7 @@ def master(
         else:
             retry = streamer.retry_gain_db if streamer else first_gain_db
             measured = _raw_loudness(layout, raw, meter)
-            loudness, placed, final = _normalise(layout, measured, raw, tail, settings, retry)
+            loudness, placed, final = normalise(layout, measured, raw, tail, settings, retry)
     except BaseException:
         if streamer is not None:
             streamer.abort()
@@ -312,7 +264,7 @@ def _raw_loudness(layout: _Layout, raw: Spool, meter: LoudnessMeter) -> float:
 
 def _guess_gain(layout: _Layout, raw: Spool, measured: float, settings: MasterSettings) -> float:
     """The gain the exact search picks for the pieces laid out so far."""
-    loudness, _placed, final = _normalise(layout, measured, raw, 0, settings, None)
+    loudness, _placed, final = normalise(layout, measured, raw, 0, settings, None)
     final.close()
     return loudness.gain_db
 
@@ -399,80 +351,6 @@ def _on_grid(position: int, silence: int, frame: int, rate: int) -> tuple[int, i
     lead = int(SPAN_LEAD * rate)
     start = -(-(position + silence - lead) // frame) * frame
     return start + lead - position, start - position
-
-
-def _normalise(
-    layout: _Layout,
-    measured: float,
-    raw: Spool,
-    tail: int,
-    settings: MasterSettings,
-    first_gain_db: float | None,
-) -> tuple[Loudness, tuple[tuple[int, int, int], ...], Spool]:
-    """Pass 2: one gain for the whole episode, then true-peak limiting, re-metered.
-
-    Each piece is oversampled once (:func:`_envelopes`); every gain tried after
-    that only rescales the stored envelope.
-    """
-    gain_db = settings.target_lufs - measured if math.isfinite(measured) else 0.0
-    highest = gain_db + GAIN_SEARCH_DB
-    if first_gain_db is not None and gain_db <= first_gain_db <= highest:
-        gain_db = first_gain_db
-    envelopes = _envelopes(layout, raw, settings.true_peak_ceiling - highest)
-    final: Spool | None = None
-    previous: tuple[float, float] | None = None
-    try:
-        for _attempt in range(LOUDNESS_PASSES):
-            if final is not None:
-                final.close()
-            final = Spool()
-            # Rounded as episode.json records it, so the next build's bet on this gain
-            # reproduces these samples (and their cached MP3 spans) exactly.
-            gain_db = round(gain_db, GAIN_DECIMALS)
-            loudness, placed = _apply_gain(layout, raw, envelopes, final, tail, gain_db, settings)
-            error = settings.target_lufs - loudness.integrated_lufs
-            if not math.isfinite(error) or abs(error) < LOUDNESS_TOLERANCE:
-                break
-            # The limiter takes some loudness away, so a dB of gain buys less than a
-            # dB of loudness: step by the secant of the last two tries.
-            slope = FIRST_SLOPE
-            if previous is not None and gain_db != previous[0]:
-                slope = (loudness.integrated_lufs - previous[1]) / (gain_db - previous[0])
-                slope = min(1.0, max(0.2, slope))
-            previous = (gain_db, loudness.integrated_lufs)
-            gain_db = min(highest, gain_db + error / slope)
-    finally:
-        envelopes.close()
-    assert final is not None  # LOUDNESS_PASSES >= 1
-    return loudness, placed, final
-
-
-def _envelopes(layout: _Layout, raw: Spool, level_db: float) -> Spool:
-    """True-peak envelope of every raw piece, exact wherever it could reach ``level_db``."""
-    spool = Spool()
-    level = 10 ** (level_db / 20)
-    for _silence, offset, samples in layout.pieces:
-        spool.append(true_peak_envelope(raw.read(offset, samples), level))
-    return spool
-
-
-def _apply_gain(
-    layout: _Layout,
-    raw: Spool,
-    envelopes: Spool,
-    final: Spool,
-    tail: int,
-    gain_db: float,
-    settings: MasterSettings,
-) -> tuple[Loudness, tuple[tuple[int, int, int], ...]]:
-    """Gain and limit every piece into ``final``, metering the result."""
-    gain = np.float32(10 ** (gain_db / 20))
-    output = Output(final, LoudnessMeter(layout.rate))
-    for silence, offset, samples in layout.pieces:
-        audio, env = raw.read(offset, samples) * gain, envelopes.read(offset, samples) * gain
-        limited, peak = limit_with_envelope(audio, env, layout.rate, settings.true_peak_ceiling)
-        output.add(silence, limited, peak)
-    return output.loudness(tail, gain_db), tuple(output.placed)
 
 
 def _cue(segment: Segment, start: float, end: float, words: tuple[WordTime, ...]) -> Cue:

@@ -1,6 +1,6 @@
 """Streaming pass 2: gain, limit and encode each piece while later ones are synthesised.
 
-The exact pass 2 (:func:`articleaudio.master._normalise`) has to wait for the
+The exact pass 2 (:func:`articleaudio.master_exact.normalise`) has to wait for the
 whole episode, because loudness is measured over all of it; then mastering and
 encoding run alone on one core after the synthesis workers have finished.
 This module bets instead. It picks the gain early, from the episode's previous
@@ -24,7 +24,8 @@ from .loudness import LoudnessMeter, limit_with_envelope, true_peak_envelope
 from .models import Loudness
 
 if TYPE_CHECKING:
-    from .master import MasterSettings, Spool, _Layout
+    from .master import MasterSettings, _Layout
+    from .spool import Spool
 
 WARM_UP = 60.0
 """Seconds of audio metered before a gain is guessed when there is no earlier build."""

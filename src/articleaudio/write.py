@@ -18,7 +18,8 @@ from . import __version__
 from .encode import FORMATS, PROBE_SECONDS, encode, level_change
 from .errors import ConfigError, PublishError
 from .fsutil import atomic_write_text, make_staging_dir, replace_dir
-from .master import GAIN_DECIMALS, Mastered
+from .master import Mastered
+from .master_exact import GAIN_DECIMALS
 from .models import Article, AudioInfo, Episode
 from .mp3frames import MP3_RATE, SpanStore
 from .player import EMBED_FILE, write_embed
