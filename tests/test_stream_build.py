@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from articleaudio import pipeline
+from articleaudio.encode import decode
 from articleaudio.pipeline import BuildSettings, build_episode
 from articleaudio.synthesize import FakeSynthesizer
 
@@ -51,3 +52,19 @@ def test_streamed_or_redone_mp3_meets_the_loudness_target(
     assert built.episode.audio.integrated_lufs == pytest.approx(-16.0, abs=0.3)
     assert built.episode.timeline.duration > 60
     assert not list(built.directory.parent.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize(("rate", "spans"), [(16000, False), (22050, True), (44100, True)])
+def test_mp3_length_at_every_voice_rate(tmp_path: Path, rate: int, spans: bool) -> None:
+    # Rates that divide 44.1 kHz get MP3 spans; others (16 kHz voices) one ffmpeg stream.
+    source = tmp_path / "harbour.md"
+    source.write_text(ARTICLE, encoding="utf-8")
+    settings = BuildSettings(output=tmp_path / "out", publish=False, cache_dir=tmp_path / "c")
+    built = build_episode(str(source), settings, synthesizer=FakeSynthesizer(sample_rate=rate))
+    audio = built.directory / built.episode.files["audio"]
+    seconds = len(decode(audio)) / 44100
+    # Spans carry exact gapless lengths; ffmpeg's resampler may round by a few samples.
+    assert seconds == pytest.approx(built.episode.timeline.duration, abs=0.001 if spans else 0.03)
+    assert bool(list((tmp_path / "c" / "spans").glob("??/*.span"))) is spans
+    lufs, peak = ebur128(audio)
+    assert lufs == pytest.approx(-16.0, abs=1.0) and peak <= -1.0
