@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     from .master import MasterSettings, _Layout
 
 LOUDNESS_TOLERANCE = 0.3
-"""LU: close enough to the target to stop adjusting the gain."""
+"""LU: close enough to the target to keep a streamed master made with a bet on the gain."""
+SEARCH_TOLERANCE = 0.1
+"""LU: where the exact search stops. Tighter than :data:`LOUDNESS_TOLERANCE`, so the
+next build's bet on this gain survives a small edit's change in loudness."""
 LOUDNESS_PASSES = 5
 FIRST_SLOPE = 0.5
 """Loudness gained per dB of gain, guessed for the first correction: Piper speech lifted
@@ -64,7 +67,7 @@ def normalise(
             gain_db = round(gain_db, GAIN_DECIMALS)
             loudness, placed = _apply_gain(layout, raw, envelopes, final, tail, gain_db, settings)
             error = settings.target_lufs - loudness.integrated_lufs
-            if not math.isfinite(error) or abs(error) < LOUDNESS_TOLERANCE:
+            if not math.isfinite(error) or abs(error) < SEARCH_TOLERANCE:
                 break
             # The limiter takes some loudness away, so a dB of gain buys less than a
             # dB of loudness: step by the secant of the last two tries.
