@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from articleaudio import pipeline
@@ -68,3 +69,21 @@ def test_mp3_length_at_every_voice_rate(tmp_path: Path, rate: int, spans: bool) 
     assert bool(list((tmp_path / "c" / "spans").glob("??/*.span"))) is spans
     lufs, peak = ebur128(audio)
     assert lufs == pytest.approx(-16.0, abs=1.0) and peak <= -1.0
+
+
+def test_an_edit_encodes_only_its_span_again(tmp_path: Path) -> None:
+    source = tmp_path / "harbour.md"
+    source.write_text(ARTICLE, encoding="utf-8")
+    settings = BuildSettings(output=tmp_path / "out", publish=False, cache_dir=tmp_path / "c")
+    first = build_episode(str(source), settings, synthesizer=FakeSynthesizer())
+    old = decode(first.directory / first.episode.files["audio"])  # before it is replaced
+    before = set((tmp_path / "c" / "spans").glob("??/*.span"))
+    source.write_text(ARTICLE.replace("item 12.", "item 112."), encoding="utf-8")
+    edited = build_episode(str(source), settings, synthesizer=FakeSynthesizer())
+    assert len(set((tmp_path / "c" / "spans").glob("??/*.span")) - before) == 1
+    # Everything before the edited paragraph decodes to exactly the same samples.
+    cue = next(c for c in edited.episode.timeline.cues if "item 112" in c.text)
+    new = decode(edited.directory / edited.episode.files["audio"])
+    end = int((cue.start - 0.5) * 44100)
+    assert end > 44100 * 30 and np.array_equal(old[:end], new[:end])
+    assert not np.array_equal(old[end : end + 44100 * 5], new[end : end + 44100 * 5])

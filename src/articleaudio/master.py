@@ -262,9 +262,11 @@ def _raw_loudness(layout: _Layout, raw: Spool, meter: LoudnessMeter) -> float:
     return meter.integrated
 
 
-def _guess_gain(layout: _Layout, raw: Spool, measured: float, settings: MasterSettings) -> float:
-    """The gain the exact search picks for the pieces laid out so far."""
-    loudness, _placed, final = normalise(layout, measured, raw, 0, settings, None)
+def _guess_gain(
+    layout: _Layout, raw: Spool, measured: float, settings: MasterSettings, tail: int
+) -> float:
+    """The gain the exact search picks for the pieces laid out so far (and ``tail``)."""
+    loudness, _placed, final = normalise(layout, measured, raw, tail, settings, None)
     final.close()
     return loudness.gain_db
 

@@ -96,8 +96,9 @@ class Streamer:
     stream: Stream
     settings: MasterSettings
     final: Spool
-    guess: Callable[[_Layout, Spool, float, MasterSettings], float]
-    """Estimates the gain from the pieces laid out so far and their measured loudness."""
+    guess: Callable[[_Layout, Spool, float, MasterSettings, int], float]
+    """Estimates the gain from the pieces laid out so far, their measured loudness and
+    the closing silence (0 while pieces are still coming)."""
     gain_db: float | None = None
     """The gain bet on: the previous build's, or guessed after :data:`WARM_UP`."""
     retry_gain_db: float | None = None
@@ -109,13 +110,18 @@ class Streamer:
     _pending_samples: int = 0
 
     def follow(
-        self, layout: _Layout, raw: Spool, meter: LoudnessMeter, *, complete: bool = False
+        self, layout: _Layout, raw: Spool, meter: LoudnessMeter, *, tail: int | None = None
     ) -> None:
-        """Finish every piece pass 1 has laid out so far (once a gain is chosen)."""
+        """Finish every piece pass 1 has laid out so far (once a gain is chosen).
+
+        ``tail`` (the closing silence) says every piece is in: a short episode's gain
+        is then guessed on all of it, tail included, as the final measurement is.
+        """
         if self.gain_db is None:
-            if not complete and layout.position < WARM_UP * layout.rate:
+            if tail is None and layout.position < WARM_UP * layout.rate:
                 return
-            self.gain_db = self.guess(layout, raw, meter.integrated, self.settings)
+            measured = meter.integrated
+            self.gain_db = self.guess(layout, raw, measured, self.settings, tail or 0)
         if self.output is None:
             self.output = Output(self.final, LoudnessMeter(layout.rate))
         gain = 10 ** (self.gain_db / 20)
@@ -138,7 +144,7 @@ class Streamer:
 
     def end(self, layout: _Layout, raw: Spool, meter: LoudnessMeter, tail: int) -> Loudness:
         """Finish the last pieces and the tail; the loudness of what the sink received."""
-        self.follow(layout, raw, meter, complete=True)
+        self.follow(layout, raw, meter, tail=tail)
         assert self.output is not None and self.gain_db is not None
         self._emit(np.zeros(tail, np.float32), layout.rate, flush=True)
         return self.output.loudness(tail, self.gain_db)

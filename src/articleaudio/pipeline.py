@@ -15,7 +15,10 @@ import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
+
+import numpy as np
 
 from . import __version__
 from .cache import DEFAULT_MAX_BYTES, SegmentCache
@@ -319,6 +322,7 @@ def _render_and_write(
             return write_episode(
                 plan.article, mastered, settings, _voice_name(synthesis), plan.slug, plan.key,
                 encoded=streamed if mastered.encoded else None, store=synthesis.cache,
+                offset=_levels(synthesis, settings).offset,
             )  # fmt: skip
         finally:
             mastered.spool.close()
@@ -327,25 +331,52 @@ def _render_and_write(
 
 
 def _mp3_stream(path: Path, synthesis: Synthesis, settings: BuildSettings) -> Stream:
-    """Encode the MP3 while mastering; the encoder's level change for this voice is
-    measured once and then recalled from the cache."""
-    bitrate = settings.encode.bitrate_kbps
-    cache = synthesis.cache
-    name = json.dumps(
-        [
-            "level-change",
-            "mp3",
-            bitrate,
-            synthesis.synthesizer.identity,
-            __version__,
-            SPAN_FORMAT_VERSION,
-        ],
-        sort_keys=True,
-    )
-    known = cache.recall(name) if cache else None
-    keep = (lambda value: cache.keep(name, value)) if cache else None
-    opener = sink_opener(path, "mp3", bitrate, known, keep, cache)
+    """Encode the MP3 while mastering, offsetting the encoder's remembered level change."""
+    levels = _levels(synthesis, settings)
+    known = levels.known("mp3")
+    keep = partial(levels.keep, "mp3")
+    opener = sink_opener(path, "mp3", levels.bitrate, known, keep, synthesis.cache)
     return Stream(opener, probe_seconds=0.0 if known is not None else PROBE_SECONDS)
+
+
+@dataclass(frozen=True)
+class _Levels:
+    """Encoders' level changes for this voice, measured once and kept in the cache.
+
+    The streamed and the exact encode both read the same value, so a span encoded
+    by either is reused by the other.
+    """
+
+    synthesis: Synthesis
+    bitrate: int
+
+    def _name(self, fmt: str) -> str:
+        identity = self.synthesis.synthesizer.identity
+        parts = ["level-change", fmt, self.bitrate, identity, __version__, SPAN_FORMAT_VERSION]
+        return json.dumps(parts, sort_keys=True)
+
+    def known(self, fmt: str) -> float | None:
+        """The kept level change, if any."""
+        cache = self.synthesis.cache
+        return cache.recall(self._name(fmt)) if cache else None
+
+    def keep(self, fmt: str, value: float) -> None:
+        """Remember a measured level change."""
+        if self.synthesis.cache:
+            self.synthesis.cache.keep(self._name(fmt), value)
+
+    def offset(self, fmt: str, rate: int, excerpt: np.ndarray) -> float:
+        """Gain that cancels the encoder's level change: kept, else measured on ``excerpt``."""
+        known = self.known(fmt)
+        if known is not None:
+            return known
+        offset = -level_change(excerpt, rate, fmt, self.bitrate)
+        self.keep(fmt, offset)
+        return offset
+
+
+def _levels(synthesis: Synthesis, settings: BuildSettings) -> _Levels:
+    return _Levels(synthesis, settings.encode.bitrate_kbps)
 
 
 def speech_step(synthesis: Synthesis, settings: BuildSettings) -> Spoken:

@@ -9,10 +9,13 @@ import hashlib
 import json
 import logging
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from . import __version__
 from .encode import FORMATS, PROBE_SECONDS, encode, level_change
@@ -32,6 +35,10 @@ if TYPE_CHECKING:
     from .pipeline import BuildSettings
 
 log = logging.getLogger(__name__)
+
+Offset = Callable[[str, int, np.ndarray], float]
+"""(format, sample rate, an excerpt of the episode) → gain in dB that cancels the
+encoder's level change."""
 
 EPISODES_DIR = "episodes"
 DEFAULT_PUBLICATION = "articleaudio"
@@ -136,17 +143,19 @@ def write_episode(
     key: str = "",
     encoded: Path | None = None,
     store: SpanStore | None = None,
+    offset: Offset | None = None,
 ) -> Built:
     """Encode, tag and write sidecars in a staging folder, then move it into place.
 
     ``encoded`` is the MP3 already made while mastering, if it was kept;
-    ``store`` keeps encoded MP3 spans between builds.
+    ``store`` keeps encoded MP3 spans between builds; ``offset`` gives the gain
+    that cancels an encoder's level change (measured here when not given).
     """
     parent = settings.output / EPISODES_DIR
     staging = make_staging_dir(parent, slug)
     try:
         episode = _write_files(
-            staging, slug, article, mastered, settings, voice_name, encoded, store
+            staging, slug, article, mastered, settings, voice_name, encoded, store, offset
         )
         episode = replace(episode, build_key=key, files={**episode.files, "embed": EMBED_FILE})
         write_embed(staging, episode)
@@ -171,6 +180,7 @@ def _write_files(
     voice_name: str,
     encoded: Path | None = None,
     store: SpanStore | None = None,
+    offset: Offset | None = None,
 ) -> Episode:
     files = {
         "audio": f"{slug}.mp3",
@@ -191,8 +201,8 @@ def _write_files(
         files.setdefault(fmt if fmt != "mp3" else "audio", f"{slug}{FORMATS[fmt].suffix}")
         name = files[fmt if fmt != "mp3" else "audio"]
         assert excerpt is not None
-        offset = -level_change(excerpt, rate, fmt, bitrate)
-        encode(mastered.stream(), rate, folder / name, fmt, bitrate, offset, store)
+        gain = offset(fmt, rate, excerpt) if offset else -level_change(excerpt, rate, fmt, bitrate)
+        encode(mastered.stream(), rate, folder / name, fmt, bitrate, gain, store)
     disclosure = _disclosure(settings.speech)
     album = settings.publication or article.publisher or DEFAULT_PUBLICATION
     write_tags(
