@@ -210,24 +210,18 @@ def sink_opener(
     path: Path,
     fmt: str,
     bitrate_kbps: int,
-    offset_db: float | None = None,
-    measured: Callable[[float], None] | None = None,
+    offset: Callable[[int, np.ndarray], float],
     store: SpanStore | None = None,
 ) -> Callable[[int, np.ndarray], Encoder | SpanWriter]:
-    """Opens an :class:`Encoder` for a streamed master.
+    """Opens an encoder for a streamed master, offsetting the encoder's level change.
 
-    The encoder's level change is offset by ``offset_db`` when it is known (a
-    previous measurement), else measured on the excerpt the sink is shown first
-    and reported to ``measured``.
+    ``offset`` gives that gain from the sample rate and the first finished
+    seconds of the episode (remembered, or measured on them).
     """
 
     def open_sink(rate: int, excerpt: np.ndarray) -> Encoder | SpanWriter:
-        offset = offset_db
-        if offset is None:
-            offset = -level_change(excerpt[: int(PROBE_SECONDS * rate)], rate, fmt, bitrate_kbps)
-            if measured is not None:
-                measured(offset)
-        return open_encoder(path, rate, fmt, bitrate_kbps, offset, store)
+        gain = offset(rate, excerpt[: int(PROBE_SECONDS * rate)])
+        return open_encoder(path, rate, fmt, bitrate_kbps, gain, store)
 
     return open_sink
 

@@ -333,10 +333,11 @@ def _render_and_write(
 def _mp3_stream(path: Path, synthesis: Synthesis, settings: BuildSettings) -> Stream:
     """Encode the MP3 while mastering, offsetting the encoder's remembered level change."""
     levels = _levels(synthesis, settings)
-    known = levels.known("mp3")
-    keep = partial(levels.keep, "mp3")
-    opener = sink_opener(path, "mp3", levels.bitrate, known, keep, synthesis.cache)
-    return Stream(opener, probe_seconds=0.0 if known is not None else PROBE_SECONDS)
+    offset = partial(levels.offset, "mp3")
+    opener = sink_opener(path, "mp3", levels.bitrate, offset, synthesis.cache)
+    # With the level change remembered, the encoder can start on the first piece.
+    probe = 0.0 if levels.known("mp3") is not None else PROBE_SECONDS
+    return Stream(opener, probe_seconds=probe)
 
 
 @dataclass(frozen=True)
@@ -360,18 +361,14 @@ class _Levels:
         cache = self.synthesis.cache
         return cache.recall(self._name(fmt)) if cache else None
 
-    def keep(self, fmt: str, value: float) -> None:
-        """Remember a measured level change."""
-        if self.synthesis.cache:
-            self.synthesis.cache.keep(self._name(fmt), value)
-
     def offset(self, fmt: str, rate: int, excerpt: np.ndarray) -> float:
         """Gain that cancels the encoder's level change: kept, else measured on ``excerpt``."""
         known = self.known(fmt)
         if known is not None:
             return known
         offset = -level_change(excerpt, rate, fmt, self.bitrate)
-        self.keep(fmt, offset)
+        if self.synthesis.cache:
+            self.synthesis.cache.keep(self._name(fmt), offset)
         return offset
 
 
