@@ -84,9 +84,9 @@ def publish_episode(
     with library_lock(output_dir):
         episode, sizes = current_build(output_dir, episode)
         with open_catalogue(output_dir) as catalogue:
-            done = catalogue.upsert(episode, sizes)
-            entries = catalogue.entries()
-        write_feed(output_dir, entries, config)
+            done = catalogue.upsert(
+                episode, sizes, lambda entries: write_feed(output_dir, entries, config)
+            )
         if done.replaced_slug:
             # Same canonical URL under a new slug: the old folder is this article's past.
             log.info("%s replaces %s (same article URL)", episode.slug, done.replaced_slug)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -123,8 +123,19 @@ class Catalogue:
         rows = self._db.execute("SELECT * FROM episodes ORDER BY published DESC, slug ASC")
         return [_row_to_entry(row) for row in rows]
 
-    def upsert(self, episode: Episode, file_sizes: dict[str, int]) -> Upserted:
-        """Add the episode, or update the same article in place keeping GUID and publish date."""
+    def upsert(
+        self,
+        episode: Episode,
+        file_sizes: dict[str, int],
+        before_commit: Callable[[list[Entry]], object] | None = None,
+    ) -> Upserted:
+        """Add the episode, or update the same article in place keeping GUID and publish date.
+
+        ``before_commit`` gets every entry, the new one included, inside the
+        transaction: writing the feed there means a crash leaves the catalogue and
+        the feed apart only for the instant of the commit, and a failed feed write
+        rolls the catalogue back.
+        """
         with self._db:
             old = self._find_same_article(episode)
             now = _utc(episode.built_at)
@@ -137,6 +148,8 @@ class Catalogue:
                 "INSERT OR REPLACE INTO episodes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 _entry_to_row(entry),
             )
+            if before_commit is not None:
+                before_commit(self.entries())
         replaced = old.slug if old and old.slug != episode.slug else None
         return Upserted(entry, old is None, replaced)
 
