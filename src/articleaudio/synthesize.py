@@ -168,8 +168,8 @@ def _session(voice: Voice, threads: int) -> Any:
 
     from .cache import default_cache_dir, model_fingerprint
 
-    model = _model_with_alignments(voice)
-    kind = "plain" if isinstance(model, str) and Path(model) == voice.model_path else "aligned"
+    model = _prepared_model(voice)
+    kind = "plain" if isinstance(model, str) and Path(model) == voice.model_path else PREPARED
     name = f"{model_fingerprint(voice.model_path)}.{kind}.ort-{onnxruntime.__version__}.onnx"
     kept = default_cache_dir() / "models" / name
     providers = ["CPUExecutionProvider"]
@@ -214,38 +214,48 @@ def _options(threads: int) -> Any:
     return options
 
 
-def _model_with_alignments(voice: Voice) -> str | bytes:
-    """The model patched to also output phoneme durations (for word timings).
+PREPARED = "prepared-2"
+"""Names the kept voice graphs; bumped whenever :func:`_prepared_model` changes them."""
 
-    piper-tts ships the patch; it needs the ``onnx`` package. The patched model
-    is kept in the cache folder (patching costs 0.6 s per process). Without
-    ``onnx``, or for a model that cannot be patched, the plain model is used and
-    captions fall back to sentence level.
+
+def _prepared_model(voice: Voice) -> str | bytes:
+    """The model patched to also output phoneme durations (for word timings), with
+    its 1-D convolutions run as 2-D ones (:mod:`articleaudio.voicegraph`).
+
+    piper-tts ships the patch; both need the ``onnx`` package. The prepared
+    model is kept in the cache folder (preparing costs 0.7 s per process).
+    Without ``onnx`` the plain model is used and captions fall back to
+    sentence level; a model that cannot be patched keeps only the rewrite.
     """
     from .cache import default_cache_dir, model_fingerprint
 
-    kept = default_cache_dir() / "models" / f"{model_fingerprint(voice.model_path)}.onnx"
+    kept = default_cache_dir() / "models" / f"{model_fingerprint(voice.model_path)}.{PREPARED}.onnx"
     if kept.is_file():
         return str(kept)
     try:
         import onnx
         from piper.patch_voice_with_alignment import add_alignment_output
-
-        model = onnx.load(str(voice.model_path))
-        add_alignment_output(model)
-        data: bytes = model.SerializeToString()
     except ImportError:
         log.info("onnx is not installed: no word timings")
         return str(voice.model_path)
+    from .voicegraph import convolutions_as_2d
+
+    model = onnx.load(str(voice.model_path))
+    try:
+        add_alignment_output(model)
+        changed = True
     except ValueError as exc:  # already patched, or no tensor to patch
         log.info("voice %s gives no word timings: %s", voice.name, exc)
+        changed = False
+    if convolutions_as_2d(model) == 0 and not changed:
         return str(voice.model_path)
+    data: bytes = model.SerializeToString()
     try:
         from .fsutil import atomic_write_bytes
 
         atomic_write_bytes(kept, data)
     except OSError as exc:  # an unwritable cache only costs time
-        log.info("cannot keep the patched model in %s: %s", kept.parent, exc)
+        log.info("cannot keep the prepared model in %s: %s", kept.parent, exc)
     return data
 
 
