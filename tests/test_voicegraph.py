@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -156,3 +157,25 @@ def test_real_voice_speaks_the_same_after_the_rewrite() -> None:
             1.0, float(np.max(np.abs(old_audio)))
         )
         np.testing.assert_allclose(new_durations, old_durations, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.slow
+def test_voice_sessions_use_the_rewritten_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The graph kept for later sessions is the rewritten one, and reopening it works."""
+    from articleaudio.synthesize import PiperSynthesizer, SynthesisSettings
+    from articleaudio.voices import find_voice
+
+    monkeypatch.setenv("ARTICLEAUDIO_CACHE", str(tmp_path))
+    voice = find_voice(None)
+    first = PiperSynthesizer(voice, SynthesisSettings(threads=1)).synthesize("One sentence.")
+    (kept,) = (tmp_path / "models").glob("*.prepared-*.ort-*.onnx")
+    graph = onnx.load(str(kept)).graph
+    weights = {w.name: len(w.dims) for w in graph.initializer}
+    convolutions = [n for n in graph.node if "Conv" in n.op_type]
+    assert len(convolutions) > 100
+    assert all(weights.get(n.input[1], 4) == 4 for n in convolutions)
+    again = PiperSynthesizer(voice, SynthesisSettings(threads=1)).synthesize("One sentence.")
+    assert again.words and first.words  # word timings survive the rewrite
+    assert abs(len(again.audio) - len(first.audio)) < 0.2 * len(first.audio)

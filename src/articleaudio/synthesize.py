@@ -8,6 +8,7 @@ timing; it is never used by the CLI.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import os
 import tempfile
@@ -168,8 +169,7 @@ def _session(voice: Voice, threads: int) -> Any:
 
     from .cache import default_cache_dir, model_fingerprint
 
-    model = _prepared_model(voice)
-    kind = "plain" if isinstance(model, str) and Path(model) == voice.model_path else PREPARED
+    kind = PREPARED if importlib.util.find_spec("onnx") else "plain"
     name = f"{model_fingerprint(voice.model_path)}.{kind}.ort-{onnxruntime.__version__}.onnx"
     kept = default_cache_dir() / "models" / name
     providers = ["CPUExecutionProvider"]
@@ -179,6 +179,7 @@ def _session(voice: Voice, threads: int) -> Any:
             return onnxruntime.InferenceSession(str(kept), options, providers=providers)
         except Exception as exc:  # a damaged copy: make it again from the voice
             log.warning("ignoring the optimised model %s: %s", kept, exc)
+    model = _prepared_model(voice)
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=kept.parent)
@@ -215,23 +216,19 @@ def _options(threads: int) -> Any:
 
 
 PREPARED = "prepared-2"
-"""Names the kept voice graphs; bumped whenever :func:`_prepared_model` changes them."""
+"""Names the kept optimised graphs; bumped whenever :func:`_prepared_model` changes them."""
 
 
 def _prepared_model(voice: Voice) -> str | bytes:
     """The model patched to also output phoneme durations (for word timings), with
     its 1-D convolutions run as 2-D ones (:mod:`articleaudio.voicegraph`).
 
-    piper-tts ships the patch; both need the ``onnx`` package. The prepared
-    model is kept in the cache folder (preparing costs 0.7 s per process).
-    Without ``onnx`` the plain model is used and captions fall back to
-    sentence level; a model that cannot be patched keeps only the rewrite.
+    piper-tts ships the patch; both need the ``onnx`` package. Preparing takes
+    0.4 s and is needed only to make the kept optimised graph (see :func:`_session`),
+    so the prepared model itself is not kept. Without ``onnx`` the plain model
+    is used and captions fall back to sentence level; a model that cannot be
+    patched keeps only the rewrite.
     """
-    from .cache import default_cache_dir, model_fingerprint
-
-    kept = default_cache_dir() / "models" / f"{model_fingerprint(voice.model_path)}.{PREPARED}.onnx"
-    if kept.is_file():
-        return str(kept)
     try:
         import onnx
         from piper.patch_voice_with_alignment import add_alignment_output
@@ -243,19 +240,13 @@ def _prepared_model(voice: Voice) -> str | bytes:
     model = onnx.load(str(voice.model_path))
     try:
         add_alignment_output(model)
-        changed = True
+        aligned = True
     except ValueError as exc:  # already patched, or no tensor to patch
         log.info("voice %s gives no word timings: %s", voice.name, exc)
-        changed = False
-    if convolutions_as_2d(model) == 0 and not changed:
+        aligned = False
+    if convolutions_as_2d(model) == 0 and not aligned:
         return str(voice.model_path)
     data: bytes = model.SerializeToString()
-    try:
-        from .fsutil import atomic_write_bytes
-
-        atomic_write_bytes(kept, data)
-    except OSError as exc:  # an unwritable cache only costs time
-        log.info("cannot keep the prepared model in %s: %s", kept.parent, exc)
     return data
 
 
