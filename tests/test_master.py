@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pyloudnorm
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from articleaudio.loudness import LoudnessMeter, limit, true_peak
+from articleaudio.loudness import LoudnessMeter, limit, limit_with_envelope, true_peak
 from articleaudio.master import (
     Mastered,
     MasterSettings,
@@ -213,6 +214,40 @@ def test_streamed_master_is_kept_and_the_sink_got_exactly_the_episode() -> None:
         -16.0, abs=0.3
     )
     assert true_peak(streamed) <= 10 ** (-2.0 / 20) * 1.001
+
+
+def test_short_episode_is_searched_once_and_sent_as_the_search_made_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under the warm-up, the search that picks the gain makes the episode; the streamer
+    sends that episode instead of limiting and metering it a second time."""
+    from articleaudio import master_exact, master_stream
+
+    article = _article([("paragraph", "A short story. It has three sentences. That is all.")])
+    segments = segment_article(article)
+    synth = FakeSynthesizer()
+    limited: list[int] = []
+
+    def counted(audio: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        limited.append(len(audio))
+        return limit_with_envelope(audio, *args, **kwargs)
+
+    monkeypatch.setattr(master_exact, "limit_with_envelope", counted)
+    monkeypatch.setattr(master_stream, "limit_with_envelope", counted)
+    exact = master(segments, [synth.synthesize(s.spoken) for s in segments], MasterSettings())
+    searched = len(limited)
+    sink = Collector()
+    streamed = master(
+        segments, iter([synth.synthesize(s.spoken) for s in segments]), MasterSettings(), None,
+        Stream(lambda _rate, _excerpt: sink),
+    )  # fmt: skip
+    assert streamed.timeline.duration < 60
+    assert searched >= len(segments)
+    assert len(limited) == 2 * searched  # no pieces limited beyond the search's own passes
+    assert streamed.encoded and sink.finished
+    assert np.array_equal(np.concatenate(sink.chunks), exact.audio())
+    assert np.array_equal(streamed.audio(), exact.audio())
+    assert streamed.loudness == exact.loudness
 
 
 def test_a_lost_bet_is_thrown_away_and_the_exact_search_runs() -> None:

@@ -18,7 +18,7 @@ import numpy as np
 
 from .loudness import LoudnessMeter
 from .master_exact import FIRST_SLOPE, LOUDNESS_TOLERANCE, normalise
-from .master_stream import Stream, Streamer
+from .master_stream import Exact, Stream, Streamer
 from .models import Chapter, Cue, Loudness, Role, Segment, Timeline, WordTime
 from .spool import Spool
 from .synthesize import Piece
@@ -229,7 +229,7 @@ def master(
     streamer = None
     try:
         if stream is not None:
-            streamer = Streamer(stream, settings, Spool(), _guess_gain, gain_db=first_gain_db)
+            streamer = Streamer(stream, settings, Spool(), _search, gain_db=first_gain_db)
         layout, meter, tail = _stitch(segments, pieces, settings.pauses, raw, streamer, grid)
         kept = _keep_streamed(streamer, layout, raw, meter, tail, settings) if streamer else None
         if kept is not None:
@@ -262,13 +262,11 @@ def _raw_loudness(layout: _Layout, raw: Spool, meter: LoudnessMeter) -> float:
     return meter.integrated
 
 
-def _guess_gain(
+def _search(
     layout: _Layout, raw: Spool, measured: float, settings: MasterSettings, tail: int
-) -> float:
-    """The gain the exact search picks for the pieces laid out so far (and ``tail``)."""
-    loudness, _placed, final = normalise(layout, measured, raw, tail, settings, None)
-    final.close()
-    return loudness.gain_db
+) -> Exact:
+    """The exact search over the pieces laid out so far (and ``tail``), with no bet."""
+    return normalise(layout, measured, raw, tail, settings, None)
 
 
 def _keep_streamed(

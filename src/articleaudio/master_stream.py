@@ -50,6 +50,11 @@ class Sink(Protocol):
         """Stop and delete the output."""
 
 
+Placed = tuple[tuple[int, int, int], ...]
+"""Per piece: (silence before it in samples, spool offset, samples)."""
+Exact = tuple[Loudness, Placed, "Spool"]
+"""An exact search's result: measured loudness, where each piece lies, the spool holding them."""
+
 OpenSink = Callable[[int, np.ndarray], Sink]
 """(sample rate, the first finished seconds of the episode) → a sink for all of it."""
 
@@ -96,9 +101,9 @@ class Streamer:
     stream: Stream
     settings: MasterSettings
     final: Spool
-    guess: Callable[[_Layout, Spool, float, MasterSettings, int], float]
-    """Estimates the gain from the pieces laid out so far, their measured loudness and
-    the closing silence (0 while pieces are still coming)."""
+    search: Callable[[_Layout, Spool, float, MasterSettings, int], Exact]
+    """The exact search over the pieces laid out so far, given their measured loudness
+    and the closing silence (0 while pieces are still coming)."""
     gain_db: float | None = None
     """The gain bet on: the previous build's, or guessed after :data:`WARM_UP`."""
     retry_gain_db: float | None = None
@@ -108,20 +113,30 @@ class Streamer:
     _pending: list[np.ndarray | None] = field(default_factory=list)
     """Samples (and ``None`` for cuts) held until the sink opens."""
     _pending_samples: int = 0
+    _searched: Loudness | None = None
+    """The loudness the exact search measured, when it made the whole episode."""
 
     def follow(
         self, layout: _Layout, raw: Spool, meter: LoudnessMeter, *, tail: int | None = None
     ) -> None:
         """Finish every piece pass 1 has laid out so far (once a gain is chosen).
 
-        ``tail`` (the closing silence) says every piece is in: a short episode's gain
-        is then guessed on all of it, tail included, as the final measurement is.
+        ``tail`` (the closing silence) says every piece is in. A short episode
+        has no gain before then, and the search that chooses it makes the whole
+        episode, tail included, as the final measurement does: that result is
+        sent as it is rather than made a second time.
         """
         if self.gain_db is None:
             if tail is None and layout.position < WARM_UP * layout.rate:
                 return
-            measured = meter.integrated
-            self.gain_db = self.guess(layout, raw, measured, self.settings, tail or 0)
+            loudness, placed, final = self.search(
+                layout, raw, meter.integrated, self.settings, tail or 0
+            )
+            self.gain_db = loudness.gain_db
+            if tail is not None:
+                self._adopt(layout, loudness, placed, final)
+                return
+            final.close()
         if self.output is None:
             self.output = Output(self.final, LoudnessMeter(layout.rate))
         gain = 10 ** (self.gain_db / 20)
@@ -135,18 +150,33 @@ class Streamer:
             )
             index = len(self.output.placed)
             self.output.add(silence, out, peak)
-            if index in layout.cuts:
-                self._emit(np.zeros(layout.cuts[index], np.float32), layout.rate)
-                self._emit(None, layout.rate)
-                silence -= layout.cuts[index]
-            self._emit(np.zeros(silence, np.float32), layout.rate)
-            self._emit(out, layout.rate)
+            self._emit_piece(layout, index, silence, out)
+
+    def _adopt(self, layout: _Layout, loudness: Loudness, placed: Placed, final: Spool) -> None:
+        """Take the exact search's episode as this stream's, and send it to the sink."""
+        self.final.close()
+        self.final = final
+        self.output = Output(final, LoudnessMeter(layout.rate), list(placed))
+        self._searched = loudness
+        for index, (silence, offset, samples) in enumerate(placed):
+            self._emit_piece(layout, index, silence, final.read(offset, samples))
+
+    def _emit_piece(self, layout: _Layout, index: int, silence: int, audio: np.ndarray) -> None:
+        """Send one finished piece after its pause, with a cut where a span may start."""
+        if index in layout.cuts:
+            self._emit(np.zeros(layout.cuts[index], np.float32), layout.rate)
+            self._emit(None, layout.rate)
+            silence -= layout.cuts[index]
+        self._emit(np.zeros(silence, np.float32), layout.rate)
+        self._emit(audio, layout.rate)
 
     def end(self, layout: _Layout, raw: Spool, meter: LoudnessMeter, tail: int) -> Loudness:
         """Finish the last pieces and the tail; the loudness of what the sink received."""
         self.follow(layout, raw, meter, tail=tail)
         assert self.output is not None and self.gain_db is not None
         self._emit(np.zeros(tail, np.float32), layout.rate, flush=True)
+        if self._searched is not None:
+            return self._searched
         return self.output.loudness(tail, self.gain_db)
 
     def finish(self) -> None:
