@@ -169,7 +169,11 @@ def test_voice_sessions_use_the_rewritten_graph(
 
     monkeypatch.setenv("ARTICLEAUDIO_CACHE", str(tmp_path))
     voice = find_voice(None)
-    first = PiperSynthesizer(voice, SynthesisSettings(threads=1)).synthesize("One sentence.")
+    synthesizer = PiperSynthesizer(voice, SynthesisSettings(threads=1))
+    first = synthesizer.synthesize("One sentence.")
+    # The session that speaks, even the one that just saved the graph, gets every pass.
+    level = synthesizer._piper.session.get_session_options().graph_optimization_level
+    assert level == onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     (kept,) = (tmp_path / "models").glob("*.prepared-*.ort-*.onnx")
     graph = onnx.load(str(kept)).graph
     weights = {w.name: len(w.dims) for w in graph.initializer}

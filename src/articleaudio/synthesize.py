@@ -191,17 +191,15 @@ def _session(voice: Voice, threads: int) -> Any:
     saving.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     saving.optimized_model_filepath = tmp
     try:
-        session = onnxruntime.InferenceSession(model, saving, providers=providers)
+        onnxruntime.InferenceSession(model, saving, providers=providers)
+        os.replace(tmp, kept)
     except Exception as exc:  # e.g. no room for the copy: open the voice without keeping it
         Path(tmp).unlink(missing_ok=True)
         log.info("cannot keep the optimised model in %s: %s", kept.parent, exc)
         return onnxruntime.InferenceSession(model, options, providers=providers)
-    try:
-        os.replace(tmp, kept)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        log.info("cannot keep the optimised model in %s: %s", kept.parent, exc)
-    return session
+    # The saving session stopped at the portable level; the one that speaks gets every
+    # pass, the blocked convolution layout included (the first build took 15 % longer).
+    return onnxruntime.InferenceSession(str(kept), options, providers=providers)
 
 
 def _options(threads: int) -> Any:
