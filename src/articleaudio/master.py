@@ -18,7 +18,7 @@ import numpy as np
 
 from .loudness import LoudnessMeter
 from .master_exact import FIRST_SLOPE, LOUDNESS_TOLERANCE, normalise
-from .master_stream import Exact, Stream, Streamer
+from .master_stream import Exact, Placed, Stream, Streamer
 from .models import Chapter, Cue, Loudness, Role, Segment, Timeline, WordTime
 from .spool import Spool
 from .synthesize import Piece
@@ -142,7 +142,7 @@ class Mastered:
     """Measured on the final samples (after gain and limiting)."""
     spool: Spool
     """Holds the final pieces."""
-    layout: tuple[tuple[int, int, int], ...]
+    layout: Placed
     """Per piece: (silence before it in samples, spool offset, samples)."""
     tail: int
     """Samples of silence after the last piece."""
@@ -276,7 +276,7 @@ def _keep_streamed(
     meter: LoudnessMeter,
     tail: int,
     settings: MasterSettings,
-) -> tuple[Loudness, tuple[tuple[int, int, int], ...], Spool] | None:
+) -> Exact | None:
     """The streamed pass 2 when its loudness is within tolerance; else None (thrown away)."""
     loudness = streamer.end(layout, raw, meter, tail)
     error = settings.target_lufs - loudness.integrated_lufs

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .loudness import LoudnessMeter, limit_with_envelope, true_peak_envelope
-from .master_stream import Output
+from .master_stream import Exact, Output, Placed
 from .models import Loudness
 from .spool import Spool
 
@@ -44,7 +44,7 @@ def normalise(
     tail: int,
     settings: MasterSettings,
     first_gain_db: float | None,
-) -> tuple[Loudness, tuple[tuple[int, int, int], ...], Spool]:
+) -> Exact:
     """Pass 2: one gain for the whole episode, then true-peak limiting, re-metered.
 
     Each piece is oversampled once (:func:`_envelopes`); every gain tried after
@@ -100,7 +100,7 @@ def _apply_gain(
     tail: int,
     gain_db: float,
     settings: MasterSettings,
-) -> tuple[Loudness, tuple[tuple[int, int, int], ...]]:
+) -> tuple[Loudness, Placed]:
     """Gain and limit every piece into ``final``, metering the result."""
     gain = np.float32(10 ** (gain_db / 20))
     output = Output(final, LoudnessMeter(layout.rate))
