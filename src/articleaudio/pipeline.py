@@ -22,7 +22,7 @@ import numpy as np
 
 from . import __version__
 from .cache import DEFAULT_MAX_BYTES, SegmentCache
-from .config import PodcastConfig, load_config
+from .config import PodcastConfig
 from .encode import (
     PROBE_SECONDS,
     EncodeSettings,
@@ -42,6 +42,7 @@ from .errors import (
 from .extract import extract_source
 from .fsutil import make_staging_dir, temporary_path
 from .ingest import SourceKind, read_source
+from .library_settings import resolve
 from .master import Grid, Mastered, MasterSettings, master
 from .master_stream import Stream
 from .models import Article, Role, Segment
@@ -99,7 +100,7 @@ class BuildSettings:
     publish: bool = True
     """Add the episode to the library's catalogue and feed once its files are complete."""
     podcast: PodcastConfig | None = None
-    """Feed settings (None: ``articleaudio.toml`` in the working directory, else defaults)."""
+    """Feed settings (None: the library's own, see :mod:`articleaudio.library_settings`)."""
 
 
 def load_article(location: str, kind: SourceKind | None = None) -> Article:
@@ -161,8 +162,7 @@ def build_all(
     if settings.slug:
         check_slug(settings.slug)  # a bad option fails every article: refuse it up front
     check_writable(settings.output)
-    if settings.publish and settings.podcast is None:
-        settings = replace(settings, podcast=load_config())  # a bad config fails them all too
+    resolve(settings.output, settings.podcast)  # a bad config fails them all
     synthesis = open_synthesis(settings, synthesizer)
     spoken = spoken or speech_step(synthesis, settings)  # one lexicon load for the batch
     outcomes: list[Outcome] = []
@@ -281,7 +281,8 @@ def make_episode(
 ) -> Built:
     """Synthesise, master and write a planned episode (or take the reused one), then publish."""
     built = plan.reused or _render_and_write(plan, synthesis, settings, progress)
-    if settings.publish and not (built.reused and is_listed(settings.output, built.episode)):
+    listed = built.reused and is_listed(settings.output, built.episode, settings.podcast)
+    if settings.publish and not listed:
         # Only now are the episode's files complete: the feed never lists a partial one.
         publish_episode(settings.output, built.episode, settings.podcast)
     return built
