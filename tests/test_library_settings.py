@@ -176,3 +176,38 @@ def test_defaults_are_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     make_episode(out, "one", "One")
     regenerate_feed(out)
     assert not settings_path(out).exists()
+
+
+REAL = '[podcast]\nbase_url = "https://audio.riverside-gazette.co.uk/"\nowner_email = "desk@riverside-gazette.co.uk"\n'  # noqa: E501
+
+
+@pytest.mark.parametrize(
+    ("settings", "warnings"),
+    [
+        (None, ["base_url http://127.0.0.1:8000/ is a local address", "owner_email podcast@"]),
+        (REAL.replace("audio.riverside-gazette.co.uk", "localhost:8000"), ["base_url http"]),
+        (REAL + 'link = "https://news.example.org/"\n', ["link https://news.example.org/ is a re"]),
+        (REAL.replace('riverside-gazette.co.uk"\n', 'shop.example"\n'), ["owner_email desk@"]),
+        (REAL, []),
+    ],
+)
+def test_validate_warns_about_placeholders_and_strict_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: str | None, warnings: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "library"
+    make_episode(out, "one", "One")
+    if settings is not None:
+        (tmp_path / "articleaudio.toml").write_text(settings, encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["feed", "-o", str(out)]).exit_code == 0
+    result = runner.invoke(cli, ["validate", "-o", str(out)])
+    assert (result.exit_code, result.stdout) == (0, f"OK: {out / 'feed.xml'} has no problems\n")
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(warnings)
+    assert all(line.startswith(f"Warning: {w}") for line, w in zip(lines, warnings, strict=True))
+    strict = runner.invoke(cli, ["validate", "-o", str(out), "--strict"])
+    assert strict.exit_code == (1 if warnings else 0)
+    assert len(strict.stdout.splitlines()) == (len(warnings) if warnings else 1)
+    if warnings:
+        assert strict.stderr == f"{len(warnings)} problem(s) in {out / 'feed.xml'}\n"

@@ -12,7 +12,7 @@ import click
 
 from .cli_common import OUTPUT_OPTION, echo_json
 from .config import load_config
-from .library_settings import library_config
+from .library_settings import library_config, placeholders
 from .publish import list_episodes, regenerate_feed, unpublish, validate
 
 CONFIG_OPTION = click.option(
@@ -76,19 +76,27 @@ def feed(output: Path, config_file: Path | None) -> None:
 @click.command(name="validate")
 @OUTPUT_OPTION
 @CONFIG_OPTION
+@click.option("--strict", is_flag=True, help="Fail on placeholder settings too.")
 @click.pass_context
-def validate_cmd(ctx: click.Context, output: Path, config_file: Path | None) -> None:
+def validate_cmd(ctx: click.Context, output: Path, config_file: Path | None, strict: bool) -> None:
     """Check the feed and its files; exit 1 and list the problems if any.
 
     Checks artwork size and type, required tags, enclosure lengths against the
     files, unique GUIDs, durations against the MP3s, transcripts and chapters.
+    Placeholder settings (a local base URL, an example.invalid address) are
+    warnings, and problems with --strict.
 
-    Example: articleaudio validate -o output
+    Example: articleaudio validate -o output --strict
     """
     config = library_config(output, config_file)
-    problems = validate(output, config)
-    for problem in problems:
-        click.echo(str(problem))
+    problems = [str(p) for p in validate(output, config)]
+    warnings = placeholders(config)
+    if strict:
+        problems += warnings
+    for line in problems:
+        click.echo(line)
+    for warning in [] if strict else warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if problems:
         click.echo(f"{len(problems)} problem(s) in {output / config.feed_file}", err=True)
         ctx.exit(1)

@@ -20,11 +20,13 @@ stays valid wherever the library is read from, or moved to.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import logging
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .config import CONFIG_NAME, TABLES, PodcastConfig, describe_artwork, load_config
 from .errors import ConfigError
@@ -198,3 +200,53 @@ def toml_value(value: str | bool) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+RESERVED_TLDS = ("example", "invalid", "localhost", "test")
+"""Names that never reach anyone (RFC 2606, RFC 6761): placeholders, not a show's address."""
+
+
+def placeholder_host(host: str) -> str | None:
+    """Why a host name cannot be a real show's, or None.
+
+    >>> placeholder_host("127.0.0.1"), placeholder_host("podcast.example.invalid")
+    ('a local address', 'a reserved example domain')
+    >>> placeholder_host("news.bbc.co.uk") is None
+    True
+    """
+    host = host.lower().rstrip(".")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if address is not None and (
+        address.is_loopback or address.is_private or address.is_unspecified
+    ):
+        return "a local address"
+    if host == "localhost":
+        return "a local address"
+    if host.rsplit(".", 1)[-1] in RESERVED_TLDS or any(
+        host == d or host.endswith("." + d) for d in RESERVED_DOMAINS
+    ):
+        return "a reserved example domain"
+    return None
+
+
+def placeholders(config: PodcastConfig) -> list[str]:
+    """Settings still holding a placeholder, each with what to put there instead."""
+    urls = [("base_url", config.base_url, "the public URL the library is served at")]
+    if config.link:
+        urls.append(("link", config.link, "the show's web site"))
+    found = [
+        f"{name} {url} is {why}: podcast apps cannot reach it; set {name} in [podcast] to {what}"
+        for name, url, what in urls
+        if (why := placeholder_host(urlsplit(url).hostname or ""))
+    ]
+    domain = config.owner_email.rpartition("@")[2]
+    if why := placeholder_host(domain):
+        found.append(
+            f"owner_email {config.owner_email} is at {why}: directories send ownership "
+            "checks there; set owner_email in [podcast] to an address you read"
+        )
+    return found
