@@ -36,6 +36,7 @@ from .errors import (
     ConfigError,
     EmptyArticleError,
     InputError,
+    LanguageError,
     PublishError,
     VoiceError,
 )
@@ -52,6 +53,7 @@ from .segment import SpeechSettings, Spoken, segment_article
 from .slug import check_slug, slugify
 from .speech import load_lexicon, make_spoken, spoken_for
 from .synthesize import PiperSynthesizer, SynthesisSettings, Synthesizer
+from .voice_choice import choose_voice
 from .voices import Voice, find_voice
 from .workers import Synthesis, WorkerPool, default_jobs
 from .write import Built, build_key, previous_gain, reusable_episode, write_episode
@@ -101,6 +103,8 @@ class BuildSettings:
     """Add the episode to the library's catalogue and feed once its files are complete."""
     podcast: PodcastConfig | None = None
     """Feed settings (None: the library's own, see :mod:`articleaudio.library_settings`)."""
+    strict: bool = False
+    """Refuse an article whose language its voice does not speak, instead of warning."""
 
 
 def load_article(location: str, kind: SourceKind | None = None) -> Article:
@@ -162,22 +166,21 @@ def build_all(
     if settings.slug:
         check_slug(settings.slug)  # a bad option fails every article: refuse it up front
     check_writable(settings.output)
-    resolve(settings.output, settings.podcast)  # a bad config fails them all
-    synthesis = open_synthesis(settings, synthesizer)
-    spoken = spoken or speech_step(synthesis, settings)  # one lexicon load for the batch
+    podcast = resolve(settings.output, settings.podcast).config  # a bad config fails them all
+    voices = _Voices(settings, podcast, open_synthesis(settings, synthesizer), spoken)
     outcomes: list[Outcome] = []
     try:
-        ahead = _plan_ahead(locations[0], settings, synthesis, spoken) if locations else None
+        ahead = _plan_ahead(locations[0], settings, voices) if locations else None
         for n, location in enumerate(locations):
             plan = ahead
             following = locations[n + 1] if n + 1 < len(locations) else None
-            ahead = _plan_ahead(following, settings, synthesis, spoken) if following else None
+            ahead = _plan_ahead(following, settings, voices) if following else None
             if isinstance(plan, ArticleAudioError):
                 outcomes.append(Outcome(location, error=plan))
                 continue
             assert plan is not None
             try:
-                built = make_episode(plan, settings, synthesis, progress)
+                built = make_episode(plan, settings, voices.synthesis(plan.voice), progress)
             except (VoiceError, AudioToolError, PublishError):
                 raise  # these fail every article alike: stop at once
             except ArticleAudioError as exc:
@@ -186,18 +189,65 @@ def build_all(
             else:
                 outcomes.append(Outcome(location, built=built))
     finally:
-        synthesis.close()
-    if synthesis.cache is not None and synthesis.synthesized:
-        synthesis.cache.prune(max_bytes=DEFAULT_MAX_BYTES)  # keep the shared cache bounded
+        voices.close()
     return outcomes
 
 
+class _Voices:
+    """A batch's syntheses, one per voice its articles' languages call for, opened on use."""
+
+    def __init__(
+        self,
+        settings: BuildSettings,
+        podcast: PodcastConfig,
+        first: Synthesis,
+        spoken: Spoken | None,
+    ) -> None:
+        self.settings, self.podcast = settings, podcast
+        # One lexicon load for the batch's first voice (or the caller's speech step).
+        self.opened = {settings.voice: (first, spoken or speech_step(first, settings))}
+        self.fixed = spoken is not None or not isinstance(_voice_of(first), Voice)
+
+    def synthesis(self, voice: str | None) -> Synthesis:
+        """The synthesis of a voice :meth:`for_article` chose."""
+        return self.opened[voice][0]
+
+    def for_article(self, article: Article, location: str) -> tuple[str | None, Spoken]:
+        """Choose the article's voice (warning or, with ``strict``, refusing a mismatch)."""
+        if self.fixed:  # a given synthesizer or speech step: no other voice to choose
+            return self.settings.voice, self.opened[self.settings.voice][1]
+        choice = choose_voice(article.language, self.settings.voice, self.podcast)
+        if choice.mismatch and self.settings.strict:
+            raise LanguageError(
+                f"{location}: {choice.mismatch} (refused: --strict)", source=location
+            )
+        if choice.mismatch:
+            log.warning("%s: %s", location, choice.mismatch)
+        if choice.voice not in self.opened:
+            settings = replace(self.settings, voice=choice.voice)
+            synthesis = open_synthesis(settings)
+            self.opened[choice.voice] = (synthesis, speech_step(synthesis, settings))
+        return choice.voice, self.opened[choice.voice][1]
+
+    def close(self) -> None:
+        """Close every synthesis, then keep the shared cache bounded."""
+        for synthesis, _ in self.opened.values():
+            synthesis.close()
+        for synthesis, _ in self.opened.values():
+            if synthesis.cache is not None and synthesis.synthesized:
+                synthesis.cache.prune(max_bytes=DEFAULT_MAX_BYTES)
+                break  # one cache for all voices
+
+
 def _plan_ahead(
-    location: str, settings: BuildSettings, synthesis: Synthesis, spoken: Spoken
+    location: str, settings: BuildSettings, voices: _Voices
 ) -> Plan | ArticleAudioError:
     """Plan an article and queue its sentences; an article's own error is returned, not raised."""
     try:
-        plan = plan_episode(location, read_article(location, settings), settings, synthesis, spoken)
+        article = read_article(location, settings)
+        voice, spoken = voices.for_article(article, location)
+        synthesis = voices.synthesis(voice)
+        plan = replace(plan_episode(location, article, settings, synthesis, spoken), voice=voice)
     except (VoiceError, AudioToolError, PublishError):
         raise
     except ArticleAudioError as exc:
@@ -237,6 +287,8 @@ class Plan:
     """The episode on disk, when nothing has changed since it was built."""
     previous_gain_db: float | None = None
     """The gain of this slug's previous build (None: a new episode)."""
+    voice: str | None = None
+    """The voice chosen for the article's language (None: the batch's default)."""
 
 
 def read_article(location: str, settings: BuildSettings) -> Article:
@@ -379,10 +431,14 @@ def _levels(synthesis: Synthesis, settings: BuildSettings) -> _Levels:
 
 def speech_step(synthesis: Synthesis, settings: BuildSettings) -> Spoken:
     """Normalisation plus the lexicons, with IPA checked against the voice in use."""
-    voice = getattr(synthesis.synthesizer, "voice", None)
+    voice = _voice_of(synthesis)
     if isinstance(voice, Voice):
         return spoken_for(voice, settings.lexicons)
     return make_spoken(load_lexicon(settings.lexicons))
+
+
+def _voice_of(synthesis: Synthesis) -> object:
+    return getattr(synthesis.synthesizer, "voice", None)
 
 
 def _voice_name(synthesis: Synthesis) -> str:
