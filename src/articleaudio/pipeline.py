@@ -204,9 +204,9 @@ class _Voices:
         spoken: Spoken | None,
     ) -> None:
         self.settings, self.podcast = settings, podcast
-        # One lexicon load for the batch's first voice (or the caller's speech step).
+        # One lexicon load per voice; the caller's speech step is the first voice's.
         self.opened = {settings.voice: (first, spoken or speech_step(first, settings))}
-        self.fixed = spoken is not None or not isinstance(_voice_of(first), Voice)
+        self.fixed = not isinstance(_voice_of(first), Voice)
 
     def synthesis(self, voice: str | None) -> Synthesis:
         """The synthesis of a voice :meth:`for_article` chose."""
@@ -214,7 +214,7 @@ class _Voices:
 
     def for_article(self, article: Article, location: str) -> tuple[str | None, Spoken]:
         """Choose the article's voice (warning or, with ``strict``, refusing a mismatch)."""
-        if self.fixed:  # a given synthesizer or speech step: no other voice to choose
+        if self.fixed:  # a given (test) synthesizer: no voice, no language to compare
             return self.settings.voice, self.opened[self.settings.voice][1]
         choice = choose_voice(article.language, self.settings.voice, self.podcast)
         if choice.mismatch and self.settings.strict:
