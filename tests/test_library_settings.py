@@ -13,11 +13,13 @@ from pathlib import Path
 import feedparser
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 from articleaudio.cli import cli
 from articleaudio.config import FeedSelection, PodcastConfig, load_config
-from articleaudio.library_settings import resolve, settings_path, settings_text
+from articleaudio.library_settings import resolve, settings_path, settings_text, toml_value
 from articleaudio.publish import is_listed, publish_episode, regenerate_feed
 
 from .publish_fixtures import make_episode
@@ -211,3 +213,8 @@ def test_validate_warns_about_placeholders_and_strict_fails(
     assert len(strict.stdout.splitlines()) == (len(warnings) if warnings else 1)
     if warnings:
         assert strict.stderr == f"{len(warnings)} problem(s) in {out / 'feed.xml'}\n"
+
+
+@given(st.text(st.characters(exclude_categories=["Cs"])))
+def test_any_text_setting_is_written_as_toml_that_reads_back(text: str) -> None:
+    assert tomllib.loads(f"key = {toml_value(text)}\n")["key"] == text

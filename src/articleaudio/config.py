@@ -41,7 +41,7 @@ from .errors import ConfigError
 from .models import Article
 
 CONFIG_NAME = "articleaudio.toml"
-"""Looked up in the working directory when no ``--config`` is given."""
+"""The settings file's name: in the library folder, else the working directory."""
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 """Where ``python -m http.server -d output`` serves the library."""
 ARTWORK_MIN_PX = 1400
@@ -200,7 +200,11 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
 
 
 def load_config(path: Path | None = None, *, cwd: Path | None = None) -> PodcastConfig:
-    """Read ``path``, else ``articleaudio.toml`` in ``cwd``, else the defaults."""
+    """Read ``path``, else ``articleaudio.toml`` in ``cwd``, else the defaults.
+
+    Commands on a library use :func:`articleaudio.library_settings.resolve`
+    instead, which puts the library's own settings before the working directory's.
+    """
     if path is None:
         candidate = (cwd or Path.cwd()) / CONFIG_NAME
         if not candidate.is_file():
