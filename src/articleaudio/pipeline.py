@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .cache import DEFAULT_MAX_BYTES, SegmentCache
+from .cache import SegmentCache
 from .config import PodcastConfig
 from .encode import (
     PROBE_SECONDS,
@@ -36,7 +36,6 @@ from .errors import (
     ConfigError,
     EmptyArticleError,
     InputError,
-    LanguageError,
     PublishError,
     VoiceError,
 )
@@ -53,7 +52,7 @@ from .segment import SpeechSettings, Spoken, segment_article
 from .slug import check_slug, slugify
 from .speech import load_lexicon, make_spoken, spoken_for
 from .synthesize import PiperSynthesizer, SynthesisSettings, Synthesizer
-from .voice_choice import choose_voice
+from .voice_choice import VoicePool
 from .voices import Voice, find_voice
 from .workers import Synthesis, WorkerPool, default_jobs
 from .write import Built, build_key, previous_gain, reusable_episode, write_episode
@@ -167,7 +166,7 @@ def build_all(
         check_slug(settings.slug)  # a bad option fails every article: refuse it up front
     check_writable(settings.output)
     podcast = resolve(settings.output, settings.podcast).config  # a bad config fails them all
-    voices = _Voices(settings, podcast, open_synthesis(settings, synthesizer), spoken)
+    voices = _voice_pool(settings, podcast, open_synthesis(settings, synthesizer), spoken)
     outcomes: list[Outcome] = []
     try:
         ahead = _plan_ahead(locations[0], settings, voices) if locations else None
@@ -193,54 +192,23 @@ def build_all(
     return outcomes
 
 
-class _Voices:
-    """A batch's syntheses, one per voice its articles' languages call for, opened on use."""
+def _voice_pool(
+    settings: BuildSettings, podcast: PodcastConfig, first: Synthesis, spoken: Spoken | None
+) -> VoicePool:
+    """The batch's voices: the first one open, others opened as articles' languages ask."""
 
-    def __init__(
-        self,
-        settings: BuildSettings,
-        podcast: PodcastConfig,
-        first: Synthesis,
-        spoken: Spoken | None,
-    ) -> None:
-        self.settings, self.podcast = settings, podcast
-        # One lexicon load per voice; the caller's speech step is the first voice's.
-        self.opened = {settings.voice: (first, spoken or speech_step(first, settings))}
-        self.fixed = not isinstance(_voice_of(first), Voice)
+    def opener(voice: str | None) -> tuple[Synthesis, Spoken]:
+        chosen = replace(settings, voice=voice)
+        synthesis = open_synthesis(chosen)
+        return synthesis, speech_step(synthesis, chosen)
 
-    def synthesis(self, voice: str | None) -> Synthesis:
-        """The synthesis of a voice :meth:`for_article` chose."""
-        return self.opened[voice][0]
-
-    def for_article(self, article: Article, location: str) -> tuple[str | None, Spoken]:
-        """Choose the article's voice (warning or, with ``strict``, refusing a mismatch)."""
-        if self.fixed:  # a given (test) synthesizer: no voice, no language to compare
-            return self.settings.voice, self.opened[self.settings.voice][1]
-        choice = choose_voice(article.language, self.settings.voice, self.podcast)
-        if choice.mismatch and self.settings.strict:
-            raise LanguageError(
-                f"{location}: {choice.mismatch} (refused: --strict)", source=location
-            )
-        if choice.mismatch:
-            log.warning("%s: %s", location, choice.mismatch)
-        if choice.voice not in self.opened:
-            settings = replace(self.settings, voice=choice.voice)
-            synthesis = open_synthesis(settings)
-            self.opened[choice.voice] = (synthesis, speech_step(synthesis, settings))
-        return choice.voice, self.opened[choice.voice][1]
-
-    def close(self) -> None:
-        """Close every synthesis, then keep the shared cache bounded."""
-        for synthesis, _ in self.opened.values():
-            synthesis.close()
-        for synthesis, _ in self.opened.values():
-            if synthesis.cache is not None and synthesis.synthesized:
-                synthesis.cache.prune(max_bytes=DEFAULT_MAX_BYTES)
-                break  # one cache for all voices
+    first_spoken = spoken or speech_step(first, settings)  # one lexicon load per voice
+    opened = (settings.voice, first, first_spoken)
+    return VoicePool(podcast, opener, first=opened, strict=settings.strict)
 
 
 def _plan_ahead(
-    location: str, settings: BuildSettings, voices: _Voices
+    location: str, settings: BuildSettings, voices: VoicePool
 ) -> Plan | ArticleAudioError:
     """Plan an article and queue its sentences; an article's own error is returned, not raised."""
     try:
@@ -431,14 +399,10 @@ def _levels(synthesis: Synthesis, settings: BuildSettings) -> _Levels:
 
 def speech_step(synthesis: Synthesis, settings: BuildSettings) -> Spoken:
     """Normalisation plus the lexicons, with IPA checked against the voice in use."""
-    voice = _voice_of(synthesis)
+    voice = getattr(synthesis.synthesizer, "voice", None)
     if isinstance(voice, Voice):
         return spoken_for(voice, settings.lexicons)
     return make_spoken(load_lexicon(settings.lexicons))
-
-
-def _voice_of(synthesis: Synthesis) -> object:
-    return getattr(synthesis.synthesizer, "voice", None)
 
 
 def _voice_name(synthesis: Synthesis) -> str:

@@ -10,10 +10,19 @@ language, the build warns (and ``--strict`` refuses the article).
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from .cache import DEFAULT_MAX_BYTES
 from .config import PodcastConfig
+from .errors import LanguageError
+from .models import Article
+from .segment import Spoken
 from .voices import DEFAULT_VOICE, Voice, find_voice, list_voices
+from .workers import Synthesis
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,3 +75,54 @@ def _mismatch(voice: Voice, language: str) -> str | None:
         f'{language!r} and name it in [voices] of the library\'s settings ({language} = "VOICE")'
         ", or pass --voice"
     )
+
+
+Opener = Callable[[str | None], tuple[Synthesis, Spoken]]
+"""Opens a voice's synthesis and speech step (lexicon checked against that voice)."""
+
+
+class VoicePool:
+    """A batch's syntheses, one per voice its articles' languages call for, opened on use."""
+
+    def __init__(
+        self,
+        config: PodcastConfig,
+        opener: Opener,
+        *,
+        first: tuple[str | None, Synthesis, Spoken],
+        strict: bool = False,
+    ) -> None:
+        self.config, self.opener, self.strict = config, opener, strict
+        self.named = first[0]
+        """``--voice`` (None: choose by language)."""
+        self.opened = {first[0]: first[1:]}
+        # A test synthesizer has no voice, so no language to compare.
+        self.fixed = not isinstance(getattr(first[1].synthesizer, "voice", None), Voice)
+
+    def synthesis(self, voice: str | None) -> Synthesis:
+        """The synthesis of a voice :meth:`for_article` chose."""
+        return self.opened[voice][0]
+
+    def for_article(self, article: Article, location: str) -> tuple[str | None, Spoken]:
+        """The article's voice and speech step; a mismatch is logged, or refused if strict."""
+        if self.fixed:
+            return self.named, self.opened[self.named][1]
+        choice = choose_voice(article.language, self.named, self.config)
+        if choice.mismatch and self.strict:
+            raise LanguageError(
+                f"{location}: {choice.mismatch} (refused: --strict)", source=location
+            )
+        if choice.mismatch:
+            log.warning("%s: %s", location, choice.mismatch)
+        if choice.voice not in self.opened:
+            self.opened[choice.voice] = self.opener(choice.voice)
+        return choice.voice, self.opened[choice.voice][1]
+
+    def close(self) -> None:
+        """Close every synthesis, then keep the shared cache bounded."""
+        for synthesis, _ in self.opened.values():
+            synthesis.close()
+        for synthesis, _ in self.opened.values():
+            if synthesis.cache is not None and synthesis.synthesized:
+                synthesis.cache.prune(max_bytes=DEFAULT_MAX_BYTES)
+                break  # every voice shares one cache
