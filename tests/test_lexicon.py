@@ -99,6 +99,7 @@ def test_spoken_keeps_ipa_away_from_the_normaliser(lexicon: Lexicon) -> None:
         ('[[entry]]\nword = "X"\nsay = "a"\nphonemes = "b"\n', "exactly one of"),
         ('[[entry]]\nsay = "a"\n', "'word' must be a non-empty string"),
         ('[[entry]]\nword = "X"\nsay = "a"\nspeak = "b"\n', "unknown key(s) ['speak']"),
+        ('[[entry]]\nword = "X"\nsya = "a"\n', "unknown key(s) ['sya']; did you mean 'say'?"),
         ('[[entry]]\nword = "X"\nphonemes = "[[ a ]]"\n', "without [[ ]]"),
         ('[[entry]]\nword = "X"\nsay = "a"\nignore_case = "yes"\n', "true or false"),
         ("[words]\nKyiv = 'Keev'\n", "write each word as an [[entry]] table"),
@@ -156,3 +157,30 @@ def test_piper_speaks_the_phoneme_block_as_written() -> None:
     said = make_spoken(Lexicon.default())("Nguyen", "en")
     assert said == "[[ ŋwˈɪn ]]"
     assert voice.phonemize(said) == [list("ŋwˈɪn")]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("entry = 5\n", "entry = 5 is not a list of words; write each word as an [[entry]] table"),
+        (
+            '[entry]\nword = "Kyiv"\nsay = "Keev"\n',
+            "[entry] is a single table; write [[entry]] (two brackets) before each word",
+        ),
+    ],
+)
+def test_cli_entry_that_is_not_an_array_is_one_error_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    # Once a TypeError traceback (entry = 5) and a wrong "expected a table" ([entry]).
+    from click.testing import CliRunner
+
+    from articleaudio.cli import cli
+
+    lexicon = tmp_path / "bad.toml"
+    lexicon.write_text(text, encoding="utf-8")
+    out = tmp_path / "try.mp3"
+    result = CliRunner().invoke(cli, ["say", "Kyiv", "-o", str(out), "--lexicon", str(lexicon)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: lexicon {lexicon}: {message}")
+    assert result.output.count("\n") == 1 and not out.exists()

@@ -33,8 +33,8 @@ language = "en-GB"
 explicit = true
 feed_file = "daily.xml"
 
-[voice]
-name = "ignored-by-the-podcast-settings"
+[voices]
+de = "de_DE-thorsten-medium"
 """
 
 
@@ -62,6 +62,8 @@ def test_file_in_the_working_directory_is_read(tmp_path: Path) -> None:
     assert config.explicit is True and config.language == "en-GB"
     assert config.feed_url == "https://news.example.org/podcast/daily.xml"
     assert config.site_link == "https://news.example.org/"
+    assert config.voices == (("de", "de_DE-thorsten-medium"),)
+    assert config.voice_for("de-AT") == "de_DE-thorsten-medium" and config.voice_for("en") is None
 
 
 def test_explicit_path_wins_and_missing_file_is_an_error(tmp_path: Path) -> None:
@@ -98,7 +100,7 @@ def test_artwork_that_is_not_an_image(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ({"titel": "x"}, "unknown setting(s) titel in [podcast]; known settings: title,"),
+        ({"titel": "x"}, "unknown setting 'titel' in [podcast]; did you mean 'title'?"),
         ({"category": "Newz"}, "category 'Newz' is not an Apple Podcasts category; use one of:"),
         ({"subcategory": "Golf"}, "subcategory 'Golf' is not in 'News'; use: Business News,"),
         ({"owner_email": "jane"}, "owner_email 'jane' is not an e-mail address"),
@@ -166,3 +168,38 @@ def test_invalid_extra_feeds(tmp_path: Path, feeds: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('title = "Mine"\n[podcast]\n', "unknown top-level key 'title'; put title under [podcast]"),
+        ('[podcats]\ntitle = "Mine"\n', "unknown top-level key 'podcats'; did you mean 'podcast'?"),
+        ("[stuff]\nx = 1\n", "unknown top-level key 'stuff'; the file takes only podcast, feeds"),
+        ('[podcast]\nbase_ulr = "https://a.example/"\n', "'base_ulr' in [podcast]; did you mean"),
+        (
+            '[[feeds]]\nfeed_file = "t.xml"\ntags = "x"\n',
+            "'tags' in [[feeds]]; did you mean 'tag'?",
+        ),
+        ('[feeds]\nfeed_file = "t.xml"\ntag = "x"\n', "[feeds] is a single table; write [[feeds]]"),
+        ('[voices]\n"de de" = "x"\n', "[voices] key 'de de' is not a language tag"),
+        ("[voices]\nde = 5\n", "[voices] de must be a voice name, not 5"),
+        ('voices = "de"\n', "[voices] must be a table like de = "),
+    ],
+)
+def test_unknown_or_misplaced_keys_name_the_nearest_valid_one(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "articleaudio.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+
+
+def test_a_category_without_subcategories_needs_no_subcategory(tmp_path: Path) -> None:
+    # The default subcategory ("Daily News") belongs to the default category only.
+    path = tmp_path / "articleaudio.toml"
+    path.write_text('[podcast]\ncategory = "Technology"\n')
+    assert load_config(path).subcategory is None

@@ -74,7 +74,10 @@ def cli(verbose: int) -> None:
 @click.option("--max-words", type=click.IntRange(1), default=MAX_WORDS, show_default=True,
               help="Refuse longer articles.")  # fmt: skip
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Podcast settings file [default: ./articleaudio.toml].")  # fmt: skip
+              help="Podcast settings file; the library keeps a copy [default: the library's "
+              "own settings, else ./articleaudio.toml].")  # fmt: skip
+@click.option("--strict", is_flag=True,
+              help="Refuse an article whose language its voice does not speak.")  # fmt: skip
 @click.option("--lexicon", "lexicons", multiple=True,
               type=click.Path(dir_okay=False, path_type=Path),
               help="Pronunciation lexicon (TOML) after the default; repeatable.")  # fmt: skip
@@ -206,6 +209,7 @@ def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
         force=options["force"],
         max_words=options["max_words"],
         lexicons=options["lexicons"],
+        strict=options["strict"],
     )
 
 

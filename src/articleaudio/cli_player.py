@@ -12,7 +12,7 @@ import click
 
 from . import player
 from .cli_common import OUTPUT_OPTION
-from .config import load_config
+from .library_settings import library_config
 
 
 @click.command()
@@ -21,7 +21,7 @@ from .config import load_config
 @click.option(
     "--base-url",
     default=None,
-    help="Public address of the output folder (default: base_url in articleaudio.toml, "
+    help="Public address of the output folder (default: base_url of the library's settings, "
     "else http://127.0.0.1:8000/, where `serve` publishes it).",
 )
 @click.option(
@@ -44,7 +44,7 @@ def embed(slug: str, output: Path, base_url: str, disclosure_url: str | None, sc
     """
     settings = player.PlayerSettings(disclosure_url=disclosure_url)
     _, episode = player.publish_embed(output, slug, settings)
-    base_url = base_url or load_config().base_url
+    base_url = base_url or library_config(output).base_url
     if script:
         click.echo(player.script_snippet(episode, base_url, settings))
     else:

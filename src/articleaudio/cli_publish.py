@@ -12,6 +12,7 @@ import click
 
 from .cli_common import OUTPUT_OPTION, echo_json
 from .config import load_config
+from .library_settings import library_config, placeholders
 from .publish import list_episodes, regenerate_feed, unpublish, validate
 
 CONFIG_OPTION = click.option(
@@ -19,7 +20,8 @@ CONFIG_OPTION = click.option(
     "config_file",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Podcast settings file (default: ./articleaudio.toml if present, else built-in defaults).",
+    help="Podcast settings file; the library keeps a copy [default: the library's own "
+    "settings, else ./articleaudio.toml, else built-in defaults].",
 )
 
 
@@ -49,7 +51,7 @@ def rm(slug: str, output: Path, config_file: Path | None) -> None:
 
     Example: articleaudio rm city-council-approves-budget -o output
     """
-    unpublish(output, slug, load_config(config_file))
+    unpublish(output, slug, load_config(config_file) if config_file else None)
     click.echo(f"Removed {slug}")
 
 
@@ -61,8 +63,8 @@ def feed(output: Path, config_file: Path | None) -> None:
 
     Example: articleaudio feed -o output --config articleaudio.toml
     """
-    config = load_config(config_file)
-    path = regenerate_feed(output, config)
+    path = regenerate_feed(output, load_config(config_file) if config_file else None)
+    config = library_config(output)
     count = len(list_episodes(output))
     noun = "episode" if count == 1 else "episodes"
     click.echo(f"Wrote {path} ({count} {noun}); subscribe at {config.feed_url}")
@@ -74,19 +76,27 @@ def feed(output: Path, config_file: Path | None) -> None:
 @click.command(name="validate")
 @OUTPUT_OPTION
 @CONFIG_OPTION
+@click.option("--strict", is_flag=True, help="Fail on placeholder settings too.")
 @click.pass_context
-def validate_cmd(ctx: click.Context, output: Path, config_file: Path | None) -> None:
+def validate_cmd(ctx: click.Context, output: Path, config_file: Path | None, strict: bool) -> None:
     """Check the feed and its files; exit 1 and list the problems if any.
 
     Checks artwork size and type, required tags, enclosure lengths against the
     files, unique GUIDs, durations against the MP3s, transcripts and chapters.
+    Placeholder settings (a local base URL, an example.invalid address) are
+    warnings, and problems with --strict.
 
-    Example: articleaudio validate -o output
+    Example: articleaudio validate -o output --strict
     """
-    config = load_config(config_file)
-    problems = validate(output, config)
-    for problem in problems:
-        click.echo(str(problem))
+    config = library_config(output, config_file)
+    problems = [str(p) for p in validate(output, config)]
+    warnings = placeholders(config)
+    if strict:
+        problems += warnings
+    for line in problems:
+        click.echo(line)
+    for warning in [] if strict else warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if problems:
         click.echo(f"{len(problems)} problem(s) in {output / config.feed_file}", err=True)
         ctx.exit(1)

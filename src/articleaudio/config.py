@@ -1,9 +1,11 @@
 """Podcast settings from ``articleaudio.toml``: what the feed says about the show.
 
-The file is looked up in the working directory unless ``--config`` names one;
-without a file the defaults below still give a feed a podcast app accepts, served
-from ``http://127.0.0.1:8000/``. Only the ``[podcast]`` table is read here, so
-other stages can keep their own tables in the same file::
+Which file applies is decided in :mod:`articleaudio.library_settings` (``--config``,
+else the copy the library keeps, else ``./articleaudio.toml``); without any the
+defaults below still give a feed a podcast app accepts, served from
+``http://127.0.0.1:8000/``. The file holds ``[podcast]``, any ``[[feeds]]`` and a
+``[voices]`` table; any other key is an error naming the nearest valid one, so a
+typo never passes unnoticed::
 
     [podcast]
     title = "The Daily Read"
@@ -19,12 +21,17 @@ other stages can keep their own tables in the same file::
     language = "en"
     explicit = false
     feed_file = "feed.xml"
+
+    [voices]                         # article language -> voice that reads it
+    de = "de_DE-thorsten-medium"
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -34,7 +41,7 @@ from .errors import ConfigError
 from .models import Article
 
 CONFIG_NAME = "articleaudio.toml"
-"""Looked up in the working directory when no ``--config`` is given."""
+"""The settings file's name: in the library folder, else the working directory."""
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 """Where ``python -m http.server -d output`` serves the library."""
 ARTWORK_MIN_PX = 1400
@@ -144,6 +151,8 @@ class PodcastConfig:
     """``podcast:locked``: tell other platforms not to import the feed."""
     feeds: tuple[FeedSelection, ...] = ()
     """Extra feeds selected from the same library (``[[feeds]]`` tables)."""
+    voices: tuple[tuple[str, str], ...] = ()
+    """Article language → voice name (``[voices]``), sorted by language."""
 
     @property
     def site_link(self) -> str:
@@ -165,9 +174,37 @@ class PodcastConfig:
             feeds=(),
         )
 
+    def voice_for(self, language: str) -> str | None:
+        """The ``[voices]`` entry for a language tag (``de-AT`` falls back to ``de``)."""
+        table = {lang.casefold(): voice for lang, voice in self.voices}
+        tag = language.casefold().replace("_", "-")
+        while tag:
+            if tag in table:
+                return table[tag]
+            tag = tag.rpartition("-")[0]
+        return None
+
+
+TABLES = ("podcast", "feeds", "voices")
+"""Top-level keys of a settings file; anything else is a mistake to report."""
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """A hint naming the closest known key, or "" when none is close.
+
+    >>> did_you_mean("base_ulr", ["base_url", "link"])
+    "; did you mean 'base_url'?"
+    """
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
 
 def load_config(path: Path | None = None, *, cwd: Path | None = None) -> PodcastConfig:
-    """Read ``path``, else ``articleaudio.toml`` in ``cwd``, else the defaults."""
+    """Read ``path``, else ``articleaudio.toml`` in ``cwd``, else the defaults.
+
+    Commands on a library use :func:`articleaudio.library_settings.resolve`
+    instead, which puts the library's own settings before the working directory's.
+    """
     if path is None:
         candidate = (cwd or Path.cwd()) / CONFIG_NAME
         if not candidate.is_file():
@@ -179,13 +216,48 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Podcast
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    return config_from_toml(data, base_dir=path.parent, source=str(path))
+
+
+def config_from_toml(data: dict[str, Any], *, base_dir: Path, source: str) -> PodcastConfig:
+    """Check a parsed settings file's tables and build its :class:`PodcastConfig`."""
+    _check_top_level(data, source)
     table = data.get("podcast", {})
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [podcast] must be a table of settings")
+        raise ConfigError(f"{source}: [podcast] must be a table of settings")
     feeds = data.get("feeds", [])
+    if isinstance(feeds, dict):
+        raise ConfigError(f"{source}: [feeds] is a single table; write [[feeds]] (two brackets)")
     if not isinstance(feeds, list):
-        raise ConfigError(f"{path}: feeds must be [[feeds]] tables")
-    return config_from_dict(table, base_dir=path.parent, source=str(path), feeds=feeds)
+        raise ConfigError(f"{source}: feeds must be [[feeds]] tables")
+    config = config_from_dict(table, base_dir=base_dir, source=source, feeds=feeds)
+    return replace(config, voices=_voices(data.get("voices", {}), source))
+
+
+def _check_top_level(data: dict[str, Any], source: str) -> None:
+    podcast_keys = {f.name for f in fields(PodcastConfig)} - set(TABLES)
+    unknown = sorted(set(data) - set(TABLES))
+    if not unknown:
+        return
+    key = unknown[0]
+    if key in podcast_keys:
+        hint = f"; put {key} under [podcast]"
+    else:
+        hint = did_you_mean(key, TABLES) or f"; the file takes only {', '.join(TABLES)}"
+    raise ConfigError(f"{source}: unknown top-level key {key!r}{hint}")
+
+
+def _voices(table: Any, source: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(table, dict):
+        raise ConfigError(f'{source}: [voices] must be a table like de = "de_DE-thorsten-medium"')
+    for language, voice in table.items():
+        if not _LANGUAGE.match(language):
+            raise ConfigError(
+                f"{source}: [voices] key {language!r} is not a language tag like 'de' or 'pt-BR'"
+            )
+        if not isinstance(voice, str) or not voice.strip():
+            raise ConfigError(f"{source}: [voices] {language} must be a voice name, not {voice!r}")
+    return tuple(sorted((lang, voice.strip()) for lang, voice in table.items()))
 
 
 def config_from_dict(
@@ -196,16 +268,18 @@ def config_from_dict(
     feeds: list[Any] | None = None,
 ) -> PodcastConfig:
     """Build and validate a :class:`PodcastConfig` from ``[podcast]`` and ``[[feeds]]``."""
-    known = {f.name: f for f in fields(PodcastConfig) if f.name != "feeds"}
-    unknown = sorted(set(table) - set(known))
-    if unknown:
+    known = [f.name for f in fields(PodcastConfig) if f.name not in TABLES]
+    if unknown := sorted(set(table) - set(known)):
+        name = unknown[0]
         raise ConfigError(
-            f"{source}: unknown setting(s) {', '.join(unknown)} in [podcast]; "
-            f"known settings: {', '.join(known)}"
+            f"{source}: unknown setting {name!r} in [podcast]{did_you_mean(name, known)} "
+            f"(known settings: {', '.join(known)})"
         )
     values: dict[str, Any] = {}
     for name, value in table.items():
         values[name] = _coerce(name, value, source)
+    if "category" in values and "subcategory" not in values:
+        values["subcategory"] = None  # the default subcategory belongs to the default category
     if isinstance(values.get("artwork"), str):
         values["artwork"] = (base_dir / values["artwork"]).resolve()
     values["feeds"] = tuple(_selection(t, source) for t in feeds or [])
@@ -216,8 +290,14 @@ def config_from_dict(
 
 def _selection(table: Any, source: str) -> FeedSelection:
     known = [f.name for f in fields(FeedSelection)]
-    if not isinstance(table, dict) or set(table) - set(known):
+    if not isinstance(table, dict):
         raise ConfigError(f"{source}: each [[feeds]] table takes only: {', '.join(known)}")
+    if unknown := sorted(set(table) - set(known)):
+        name = unknown[0]
+        raise ConfigError(
+            f"{source}: unknown setting {name!r} in [[feeds]]{did_you_mean(name, known)}; "
+            f"each [[feeds]] table takes only: {', '.join(known)}"
+        )
     values = {name: _coerce(name, value, source) for name, value in table.items()}
     if "feed_file" not in values:
         raise ConfigError(f"{source}: a [[feeds]] table needs a feed_file")

@@ -8,6 +8,7 @@ tree to a single ``Error: ...`` line and exit status 1. Anything else is a bug.
     ArticleAudioError
     ├── InputError (+ ValueError)         the source cannot be read or is not an article
     │   ├── SourceNotFoundError (+ FileNotFoundError)
+    │   ├── LanguageError                 no voice speaks the article's language (--strict)
     │   ├── ExtractionError               nothing article-like in the source
     │   │   └── EmptyArticleError         the article has no words to speak
     │   └── FetchError                    a URL could not be fetched
@@ -37,6 +38,10 @@ class InputError(ArticleAudioError, ValueError):
 
 class SourceNotFoundError(InputError, FileNotFoundError):
     """Raised when a source path does not exist or is not a regular file."""
+
+
+class LanguageError(InputError):
+    """Raised with ``--strict`` when the article's voice does not speak its language."""
 
 
 class ExtractionError(InputError):

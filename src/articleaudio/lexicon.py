@@ -28,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .config import did_you_mean
 from .errors import ConfigError
 
 DEFAULT_LEXICON = "lexicon.toml"
@@ -108,7 +109,7 @@ class Lexicon:
                 f"lexicon {source}: unknown top-level key(s) {sorted(unknown)}; "
                 "write each word as an [[entry]] table"
             )
-        rows = data.get("entry", [])
+        rows = _entry_rows(data.get("entry", []), source)
         return Lexicon(tuple(_entry(row, n, source) for n, row in enumerate(rows, 1)))
 
     @staticmethod
@@ -215,12 +216,28 @@ def _matcher(entries: tuple[LexiconEntry, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
 
 
+def _entry_rows(rows: Any, source: str) -> list[Any]:
+    """The ``[[entry]]`` array; a lone ``[entry]`` table or a plain value is a typo to name."""
+    if isinstance(rows, dict):
+        raise ConfigError(
+            f"lexicon {source}: [entry] is a single table; write [[entry]] (two brackets) "
+            "before each word so the file holds a list of entries"
+        )
+    if not isinstance(rows, list):
+        raise ConfigError(
+            f"lexicon {source}: entry = {rows!r} is not a list of words; "
+            "write each word as an [[entry]] table with word = ... and say = ..."
+        )
+    return rows
+
+
 def _entry(row: Any, number: int, source: str) -> LexiconEntry:
     where = f"lexicon {source}, entry {number}"
     if not isinstance(row, dict):
         raise ConfigError(f"{where}: expected a table with word = ... and say = ...")
-    if unknown := set(row) - _KEYS:
-        raise ConfigError(f"{where}: unknown key(s) {sorted(unknown)} (allowed: {sorted(_KEYS)})")
+    if unknown := sorted(set(row) - _KEYS):
+        hint = did_you_mean(unknown[0], _KEYS)
+        raise ConfigError(f"{where}: unknown key(s) {unknown}{hint} (allowed: {sorted(_KEYS)})")
     word, say, phonemes = row.get("word"), row.get("say"), row.get("phonemes")
     if not isinstance(word, str) or not word.strip():
         raise ConfigError(f"{where}: 'word' must be a non-empty string")

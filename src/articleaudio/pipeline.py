@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .cache import DEFAULT_MAX_BYTES, SegmentCache
-from .config import PodcastConfig, load_config
+from .cache import SegmentCache
+from .config import PodcastConfig
 from .encode import (
     PROBE_SECONDS,
     EncodeSettings,
@@ -42,6 +42,7 @@ from .errors import (
 from .extract import extract_source
 from .fsutil import make_staging_dir, temporary_path
 from .ingest import SourceKind, read_source
+from .library_settings import resolve
 from .master import Grid, Mastered, MasterSettings, master
 from .master_stream import Stream
 from .models import Article, Role, Segment
@@ -51,6 +52,7 @@ from .segment import SpeechSettings, Spoken, segment_article
 from .slug import check_slug, slugify
 from .speech import load_lexicon, make_spoken, spoken_for
 from .synthesize import PiperSynthesizer, SynthesisSettings, Synthesizer
+from .voice_choice import VoicePool
 from .voices import Voice, find_voice
 from .workers import Synthesis, WorkerPool, default_jobs
 from .write import Built, build_key, previous_gain, reusable_episode, write_episode
@@ -99,7 +101,9 @@ class BuildSettings:
     publish: bool = True
     """Add the episode to the library's catalogue and feed once its files are complete."""
     podcast: PodcastConfig | None = None
-    """Feed settings (None: ``articleaudio.toml`` in the working directory, else defaults)."""
+    """Feed settings (None: the library's own, see :mod:`articleaudio.library_settings`)."""
+    strict: bool = False
+    """Refuse an article whose language its voice does not speak, instead of warning."""
 
 
 def load_article(location: str, kind: SourceKind | None = None) -> Article:
@@ -161,23 +165,21 @@ def build_all(
     if settings.slug:
         check_slug(settings.slug)  # a bad option fails every article: refuse it up front
     check_writable(settings.output)
-    if settings.publish and settings.podcast is None:
-        settings = replace(settings, podcast=load_config())  # a bad config fails them all too
-    synthesis = open_synthesis(settings, synthesizer)
-    spoken = spoken or speech_step(synthesis, settings)  # one lexicon load for the batch
+    podcast = resolve(settings.output, settings.podcast).config  # a bad config fails them all
+    voices = _voice_pool(settings, podcast, open_synthesis(settings, synthesizer), spoken)
     outcomes: list[Outcome] = []
     try:
-        ahead = _plan_ahead(locations[0], settings, synthesis, spoken) if locations else None
+        ahead = _plan_ahead(locations[0], settings, voices) if locations else None
         for n, location in enumerate(locations):
             plan = ahead
             following = locations[n + 1] if n + 1 < len(locations) else None
-            ahead = _plan_ahead(following, settings, synthesis, spoken) if following else None
+            ahead = _plan_ahead(following, settings, voices) if following else None
             if isinstance(plan, ArticleAudioError):
                 outcomes.append(Outcome(location, error=plan))
                 continue
             assert plan is not None
             try:
-                built = make_episode(plan, settings, synthesis, progress)
+                built = make_episode(plan, settings, voices.synthesis(plan.voice), progress)
             except (VoiceError, AudioToolError, PublishError):
                 raise  # these fail every article alike: stop at once
             except ArticleAudioError as exc:
@@ -186,18 +188,34 @@ def build_all(
             else:
                 outcomes.append(Outcome(location, built=built))
     finally:
-        synthesis.close()
-    if synthesis.cache is not None and synthesis.synthesized:
-        synthesis.cache.prune(max_bytes=DEFAULT_MAX_BYTES)  # keep the shared cache bounded
+        voices.close()
     return outcomes
 
 
+def _voice_pool(
+    settings: BuildSettings, podcast: PodcastConfig, first: Synthesis, spoken: Spoken | None
+) -> VoicePool:
+    """The batch's voices: the first one open, others opened as articles' languages ask."""
+
+    def opener(voice: str | None) -> tuple[Synthesis, Spoken]:
+        chosen = replace(settings, voice=voice)
+        synthesis = open_synthesis(chosen)
+        return synthesis, speech_step(synthesis, chosen)
+
+    first_spoken = spoken or speech_step(first, settings)  # one lexicon load per voice
+    opened = (settings.voice, first, first_spoken)
+    return VoicePool(podcast, opener, first=opened, strict=settings.strict)
+
+
 def _plan_ahead(
-    location: str, settings: BuildSettings, synthesis: Synthesis, spoken: Spoken
+    location: str, settings: BuildSettings, voices: VoicePool
 ) -> Plan | ArticleAudioError:
     """Plan an article and queue its sentences; an article's own error is returned, not raised."""
     try:
-        plan = plan_episode(location, read_article(location, settings), settings, synthesis, spoken)
+        article = read_article(location, settings)
+        voice, spoken = voices.for_article(article, location)
+        synthesis = voices.synthesis(voice)
+        plan = replace(plan_episode(location, article, settings, synthesis, spoken), voice=voice)
     except (VoiceError, AudioToolError, PublishError):
         raise
     except ArticleAudioError as exc:
@@ -237,6 +255,8 @@ class Plan:
     """The episode on disk, when nothing has changed since it was built."""
     previous_gain_db: float | None = None
     """The gain of this slug's previous build (None: a new episode)."""
+    voice: str | None = None
+    """The voice chosen for the article's language (None: the batch's default)."""
 
 
 def read_article(location: str, settings: BuildSettings) -> Article:
@@ -281,7 +301,8 @@ def make_episode(
 ) -> Built:
     """Synthesise, master and write a planned episode (or take the reused one), then publish."""
     built = plan.reused or _render_and_write(plan, synthesis, settings, progress)
-    if settings.publish and not (built.reused and is_listed(settings.output, built.episode)):
+    listed = built.reused and is_listed(settings.output, built.episode, settings.podcast)
+    if settings.publish and not listed:
         # Only now are the episode's files complete: the feed never lists a partial one.
         publish_episode(settings.output, built.episode, settings.podcast)
     return built

@@ -5,12 +5,16 @@ file lock, ``DIR/.articleaudio.lock``, so concurrent ``build`` processes on the
 same output folder serialise their catalogue update and feed rewrite and none is
 lost. The feed is always rewritten from the whole catalogue and written to a
 temporary name then renamed, so readers see the previous feed or the new one.
+
+Settings given as ``None`` are the library's own (:mod:`articleaudio.library_settings`);
+settings new to the library are stored with the feed, every feed they name is
+rewritten each time, and a feed that new settings no longer name is removed
+rather than left to go stale.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import re
@@ -23,11 +27,12 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .config import PodcastConfig, describe_artwork, load_config
+from .config import PodcastConfig, describe_artwork
 from .errors import ArticleAudioError, ConfigError, EpisodeNotFoundError, PublishError
 from .feed import EPISODES_DIR, build_feed
 from .feedcheck import Problem, validate
 from .fsutil import atomic_write_bytes
+from .library_settings import ARTWORK_STEM, artwork_name, feed_files, is_kept, resolve, store
 from .models import Episode
 from .store import Entry, open_catalogue
 
@@ -46,8 +51,6 @@ LOCK_NAME = ".articleaudio.lock"
 """Lock file inside the output folder guarding catalogue + feed updates."""
 LOCK_TIMEOUT_S = 600.0
 """How long a publisher waits for another one before giving up."""
-ARTWORK_STEM = "artwork"
-"""Artwork is served as ``artwork-<hash>.<ext>``: a new image gets a new URL, as Apple asks."""
 DEFAULT_ARTWORK_PX = 1400
 SNAPSHOT_TRIES = 5
 """Attempts to read an episode folder that a concurrent build keeps replacing."""
@@ -79,7 +82,6 @@ def publish_episode(
     output_dir: Path, episode: Episode, config: PodcastConfig | None = None
 ) -> None:
     """Catalogue a complete episode folder and rewrite the feed (under the lock)."""
-    config = config or load_config()
     measure_files(output_dir, episode)  # fail early, before waiting for the lock
     with library_lock(output_dir):
         episode, sizes = current_build(output_dir, episode)
@@ -94,28 +96,29 @@ def publish_episode(
     log.info("published %s (guid %s)", episode.slug, done.entry.guid)
 
 
-def is_listed(output_dir: Path, episode: Episode) -> bool:
-    """True when the catalogue already holds exactly this build and the feed exists.
+def is_listed(output_dir: Path, episode: Episode, config: PodcastConfig | None = None) -> bool:
+    """True when the catalogue holds exactly this build and the feeds are up to date.
 
-    Lets an unchanged rebuild skip rewriting the feed. After editing
-    ``articleaudio.toml``, ``articleaudio feed`` rewrites it.
+    Lets an unchanged rebuild skip rewriting the feed; settings new to the
+    library (``--config``) are not up to date until a feed is written with them.
     """
     try:
         with open_catalogue(output_dir, create=False) as catalogue:
             entry = catalogue.get(episode.slug)
     except (ArticleAudioError, OSError):
         return False
+    resolved = resolve(output_dir, config)
     return (
         entry is not None
         and entry.episode.build_key == episode.build_key
-        and (output_dir / load_config().feed_file).is_file()
+        and all((output_dir / name).is_file() for name in feed_files(resolved.config))
+        and (not resolved.keep or is_kept(output_dir, resolved.config))
     )
 
 
 def unpublish(output_dir: Path, slug: str, config: PodcastConfig | None = None) -> Entry | None:
     """Remove an episode from the catalogue and the feed, then delete its folder."""
     folder = episode_dir(output_dir, slug)
-    config = config or load_config()
     # Checked before taking the lock, so a mistyped slug or folder writes nothing.
     if not folder.exists() and all(e.slug != slug for e in list_episodes(output_dir)):
         raise EpisodeNotFoundError(
@@ -134,7 +137,6 @@ def unpublish(output_dir: Path, slug: str, config: PodcastConfig | None = None) 
 
 def regenerate_feed(output_dir: Path, config: PodcastConfig | None = None) -> Path:
     """Catalogue any complete episode folder the catalogue lacks, then rewrite the feed."""
-    config = config or load_config()
     with library_lock(output_dir):
         with open_catalogue(output_dir) as catalogue:
             known = {e.slug for e in catalogue.entries()}
@@ -216,12 +218,20 @@ def _read_bytes(path: Path) -> bytes | None:
         raise PublishError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def write_feed(output_dir: Path, entries: list[Entry], config: PodcastConfig) -> Path:
-    """Write the artwork, the feed and any ``[[feeds]]`` atomically; hold the lock.
+def write_feed(output_dir: Path, entries: list[Entry], given: PodcastConfig | None = None) -> Path:
+    """Write the artwork, the settings if new, the feed and any ``[[feeds]]``; hold the lock.
 
+    Each file is written atomically; the settings go before the feeds, so a crash
+    in between leaves settings that the next feed write catches up with.
     Returns the main feed's path.
     """
+    resolved = resolve(output_dir, given)
+    config = resolved.config
     artwork = write_artwork(output_dir, config)
+    if resolved.keep:
+        for name in store(output_dir, config):
+            log.warning("removed %s: the library's settings no longer name it", output_dir / name)
+            (output_dir / name).unlink(missing_ok=True)
     path = _write_one(output_dir, entries, config, config.base_url + artwork)
     for selection in config.feeds:
         chosen = [e for e in entries if selection.matches(e.episode.article)]
@@ -257,7 +267,7 @@ def write_artwork(output_dir: Path, config: PodcastConfig) -> str:
         suffix, _ = describe_artwork(data)
     except ConfigError as exc:
         raise ConfigError(f"artwork {config.artwork} {exc}") from exc
-    name = f"{ARTWORK_STEM}-{hashlib.sha256(data).hexdigest()[:12]}{suffix}"
+    name = artwork_name(data, suffix)
     if not (output_dir / name).exists():
         atomic_write_bytes(output_dir / name, data)
     return name
