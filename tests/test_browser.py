@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import pytest
 from articleaudio import player
 from articleaudio.models import Role
 from articleaudio.pipeline import BuildSettings, build_episode
+from articleaudio.publish import default_artwork
 from articleaudio.synthesize import FakeSynthesizer
 
 from ._player_fixtures import (
@@ -177,6 +178,22 @@ def test_play_advances_current_time_in_real_time(page: Any, library: Library) ->
     assert page.evaluate("navigator.mediaSession.metadata.title") == PLAIN_CUES[0][1]
     page.get_by_role("button", name="Pause").click()
     assert page.evaluate(f"{AUDIO}.paused") is True
+
+
+def test_media_session_shows_the_episode_art(page: Any, library: Library) -> None:
+    # The article's image URL is relative to the article, not to the episode folder;
+    # the lock screen gets the episode's own art file instead.
+    folder, episode = make_library(library.root, library.root.parent / "tone.mp3", "with-art")
+    art = "art-0123456789ab.png"
+    (folder / art).write_bytes(default_artwork())
+    article = replace(episode.article, image="images/lead.jpg")
+    episode = replace(episode, article=article, files={**episode.files, "art": art})
+    player.write_embed(folder, episode)
+    open_player(page, (folder / player.EMBED_FILE).as_uri())
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("navigator.mediaSession.metadata !== null", timeout=10_000)
+    src = page.evaluate("navigator.mediaSession.metadata.artwork[0].src")
+    assert src == (folder / art).as_uri()
 
 
 def test_speed_changes_playback_rate_and_is_remembered(page: Any, library: Library) -> None:

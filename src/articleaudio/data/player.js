@@ -127,6 +127,7 @@ function toModel(episode, base, options) {
   const article = episode.article || {};
   const timeline = episode.timeline || {};
   const audioFile = (episode.files && episode.files.audio) || (episode.audio && episode.audio.file);
+  const artFile = episode.files && episode.files.art;
   const cues = (timeline.cues || []).map((c) => ({
     text: clean(c.text),
     start: Number(c.start),
@@ -140,7 +141,8 @@ function toModel(episode, base, options) {
     language: /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(article.language || "") ? article.language : "",
     artist: clean((article.authors || []).join(", ") || article.publisher),
     album: clean(article.publisher),
-    image: article.image ? safeHref(article.image, base) : null,
+    // The episode's own art file; the article's image URL may be relative to the article.
+    image: artFile ? new URL(String(artFile), base).href : article.image ? safeHref(article.image, base) : null,
     disclosure: clean(episode.disclosure || "This audio is created with AI assistance"),
     disclosureUrl: options.disclosureUrl ? safeHref(options.disclosureUrl, base) : null,
     audio: new URL(String(audioFile), base).href,
