@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,9 +166,21 @@ def test_feed_lists_every_rendition(lead: Build) -> None:
     assert opus.get("bitrate") == "32000" and opus.get("codecs") == "opus"
 
 
-def test_validate_accepts_the_library(lead: Build) -> None:
+def test_validate_checks_renditions_and_episode_art(lead: Build, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", "-o", str(lead.folder.parent.parent)])
     assert result.exit_code == 0, result.stdout
+    out = tmp_path / "out"
+    shutil.copytree(lead.folder.parent.parent, out)
+    folder = out / "episodes" / lead.folder.name
+    opus = folder / lead.episode["files"]["opus"]
+    with opus.open("ab") as handle:
+        handle.write(b"\0" * 10)
+    save_image(folder / lead.episode["files"]["art"], (1400, 700), fmt="JPEG")
+    result = CliRunner().invoke(cli, ["validate", "-o", str(out)])
+    assert result.exit_code == 1
+    size = opus.stat().st_size
+    assert f"alternateEnclosure length {size - 10} != {opus.name}'s {size}" in result.output
+    assert "is 1400x700 px; podcast artwork must be square" in result.output
 
 
 def test_cover_wins_over_the_lead_image_byte_for_byte(tmp_path: Path) -> None:

@@ -68,17 +68,25 @@ class Art:
 
 def episode_art(cover: Path | None, image: str | None, location: str) -> Art | None:
     """The art for an episode: ``cover`` if given, else the lead ``image`` if it is here."""
-    if cover is not None:
-        try:
-            data = read_limited(cover)
-        except OSError as exc:
-            raise ConfigError(f"cannot read cover art {cover}: {exc.strerror or exc}") from exc
-        art = conform(data)
-        if art is None:
-            raise ConfigError(f"cover art {cover} is not an image; use a JPEG or PNG file")
-        return art
-    lead = lead_image_bytes(image, location)
-    return conform(lead) if lead is not None else None
+    return make_art(art_bytes(cover, image, location), cover)
+
+
+def art_bytes(cover: Path | None, image: str | None, location: str) -> bytes | None:
+    """The image the art is made from, as found (cheap: a build key hashes it)."""
+    if cover is None:
+        return lead_image_bytes(image, location)
+    try:
+        return read_limited(cover)
+    except OSError as exc:
+        raise ConfigError(f"cannot read cover art {cover}: {exc.strerror or exc}") from exc
+
+
+def make_art(data: bytes | None, cover: Path | None = None) -> Art | None:
+    """Art from :func:`art_bytes`; a ``cover`` that is no image is a :class:`ConfigError`."""
+    art = conform(data) if data is not None else None
+    if art is None and cover is not None:
+        raise ConfigError(f"cover art {cover} is not an image; use a JPEG or PNG file")
+    return art
 
 
 def read_limited(path: Path) -> bytes:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .art import Art, episode_art
+from .art import Art, art_bytes, episode_art, make_art
 from .cache import DEFAULT_MAX_BYTES, SegmentCache
 from .config import PodcastConfig, load_config
 from .encode import (
@@ -266,12 +266,13 @@ def plan_episode(
 ) -> Plan:
     """Decide the slug and build key, reuse an unchanged episode, else segment the article."""
     # The key is decided before segmenting: an unchanged article costs nothing more.
-    art = episode_art(settings.cover, article.image, location)
-    key = build_key(article, settings, synthesis.synthesizer.identity, art)
+    image = art_bytes(settings.cover, article.image, location)
+    key = build_key(article, settings, synthesis.synthesizer.identity, image)
     slug = check_slug(settings.slug) if settings.slug else slugify(article.title)
     reused = None if settings.force else reusable_episode(settings.output, slug, key)
     if reused is not None:
         return Plan(location, article, slug, key, reused=reused)
+    art = make_art(image, settings.cover)  # cropping and scaling only for a build
     previous = previous_gain(settings.output, slug)
     # Open the voice while segmenting: in the workers for a new article (nearly every
     # sentence to synthesise), in process for an edit (a few).

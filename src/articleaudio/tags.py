@@ -22,6 +22,7 @@ from mutagen import id3, mp4
 from mutagen.flac import Picture
 from mutagen.oggopus import OggOpus
 
+from .art import Art
 from .models import Article, Timeline
 
 GENRE = "Podcast"
@@ -43,10 +44,18 @@ class TagInfo:
     """Publication or podcast name."""
     disclosure: str
     """AI-assistance disclosure, stored as a comment."""
-    cover: bytes | None = None
-    """Cover art (JPEG or PNG bytes)."""
-    cover_mime: str = "image/jpeg"
-    """MIME type of ``cover``."""
+    art: Art | None = None
+    """The episode's art (JPEG or PNG)."""
+
+    @property
+    def cover(self) -> bytes | None:
+        """The art's bytes, if there is art."""
+        return self.art.data if self.art else None
+
+    @property
+    def cover_mime(self) -> str:
+        """MIME type of :attr:`cover`."""
+        return self.art.mime if self.art else "image/jpeg"
 
 
 def clean(text: str) -> str:

@@ -24,7 +24,7 @@ from .errors import PublishError
 from .fsutil import atomic_write_bytes, atomic_write_text, make_staging_dir, replace_dir
 from .master import Mastered
 from .master_exact import GAIN_DECIMALS
-from .models import Article, AudioInfo, Episode
+from .models import Article, AudioInfo, Episode, Timeline
 from .mp3frames import MP3_RATE, SpanStore
 from .player import EMBED_FILE, write_embed
 from .publish import library_lock
@@ -62,7 +62,7 @@ class Built:
 
 
 def build_key(
-    article: Article, settings: BuildSettings, identity: dict[str, Any], art: Art | None = None
+    article: Article, settings: BuildSettings, identity: dict[str, Any], art: bytes | None = None
 ) -> str:
     """Hash of everything that shapes an episode's files (the code version included)."""
     from importlib import resources
@@ -78,9 +78,9 @@ def build_key(
             "master": repr(settings.master),
             "encode": repr(settings.encode),
             "publication": settings.publication,
-            # The art itself, not the --cover path: a lead image edited beside the
-            # article changes the episode as much as a new cover does.
-            "art": hashlib.sha256(art.data).hexdigest() if art else None,
+            # The image itself, not the --cover path: a lead image edited beside
+            # the article changes the episode as much as a new cover does.
+            "art": hashlib.sha256(art).hexdigest() if art else None,
             "version": __version__,
         },
         sort_keys=True,
@@ -212,14 +212,8 @@ def _write_files(
         gain = offset(fmt, rate, excerpt) if offset else -level_change(excerpt, rate, fmt, bitrate)
         chapters = mastered.timeline.chapters
         encode(mastered.stream(), rate, folder / name, fmt, bitrate, gain, store, chapters=chapters)
-    if art is not None:
-        files["art"] = art.file_name
-        atomic_write_bytes(folder / art.file_name, art.data)
     disclosure = _disclosure(settings.speech)
-    album = settings.publication or article.publisher or DEFAULT_PUBLICATION
-    info = _tag_info(article, album, disclosure, art)
-    for purpose in ("audio", *settings.encode.extra_formats):
-        write_tags(folder / files[purpose], info, mastered.timeline)
+    _tag_files(folder, files, _tag_info(article, disclosure, settings, art), mastered.timeline)
     atomic_write_text(folder / files["vtt"], to_vtt(mastered.timeline))
     atomic_write_text(folder / files["transcript_json"], to_transcript_json(mastered.timeline))
     atomic_write_text(
@@ -240,10 +234,20 @@ def _write_files(
     return episode
 
 
-def _tag_info(article: Article, album: str, disclosure: str, art: Art | None) -> TagInfo:
-    if art is None:
-        return TagInfo(article, album, disclosure)
-    return TagInfo(article, album, disclosure, cover=art.data, cover_mime=art.mime)
+def _tag_files(folder: Path, files: dict[str, str], info: TagInfo, timeline: Timeline) -> None:
+    """Tag every rendition alike; put the art beside them (the feed item's image)."""
+    if info.art is not None:
+        files["art"] = info.art.file_name
+        atomic_write_bytes(folder / info.art.file_name, info.art.data)
+    for purpose in ("audio", *(f for f in FORMATS if f in files)):
+        write_tags(folder / files[purpose], info, timeline)
+
+
+def _tag_info(
+    article: Article, disclosure: str, settings: BuildSettings, art: Art | None
+) -> TagInfo:
+    album = settings.publication or article.publisher or DEFAULT_PUBLICATION
+    return TagInfo(article, album, disclosure, art=art)
 
 
 def _audio_info(path: Path, mastered: Mastered, bitrate: int) -> AudioInfo:
