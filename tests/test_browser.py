@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import pytest
 from articleaudio import player
 from articleaudio.models import Role
 from articleaudio.pipeline import BuildSettings, build_episode
+from articleaudio.publish import default_artwork
 from articleaudio.synthesize import FakeSynthesizer
 
 from ._player_fixtures import (
@@ -177,6 +178,22 @@ def test_play_advances_current_time_in_real_time(page: Any, library: Library) ->
     assert page.evaluate("navigator.mediaSession.metadata.title") == PLAIN_CUES[0][1]
     page.get_by_role("button", name="Pause").click()
     assert page.evaluate(f"{AUDIO}.paused") is True
+
+
+def test_media_session_shows_the_episode_art(page: Any, library: Library) -> None:
+    # The article's image URL is relative to the article, not to the episode folder;
+    # the lock screen gets the episode's own art file instead.
+    folder, episode = make_library(library.root, library.root.parent / "tone.mp3", "with-art")
+    art = "art-0123456789ab.png"
+    (folder / art).write_bytes(default_artwork())
+    article = replace(episode.article, image="images/lead.jpg")
+    episode = replace(episode, article=article, files={**episode.files, "art": art})
+    player.write_embed(folder, episode)
+    open_player(page, (folder / player.EMBED_FILE).as_uri())
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("navigator.mediaSession.metadata !== null", timeout=10_000)
+    src = page.evaluate("navigator.mediaSession.metadata.artwork[0].src")
+    assert src == (folder / art).as_uri()
 
 
 def test_speed_changes_playback_rate_and_is_remembered(page: Any, library: Library) -> None:
@@ -405,6 +422,71 @@ def test_script_embed_follows_the_host_page(page: Any, library: Library) -> None
     assert paragraphs.nth(1).get_attribute("data-article-audio-reading") == ""
     assert paragraphs.nth(0).get_attribute("data-article-audio-reading") is None
     screenshot(page, "script-embed.png")
+
+
+LIST_HOST_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Harbour bridge</title></head>
+<body><article>
+<h1>Harbour bridge reopens after repairs</h1>
+$snippet
+<h2>What changed</h2>
+<p>The bridge opened at dawn on Monday. Crews had worked on it for nine months.</p>
+<h2>What comes next</h2>
+<ul><li>Tolls return in the spring, the council said.
+Cyclists get a wider lane on the east side.</li></ul>
+</article></body></html>
+"""
+
+
+def host_page(page: Any, library: Library, template: str, name: str) -> None:
+    episode = player.load_episode(library.root, SLUG)[1]
+    snippet = player.script_snippet(episode, library.url)
+    (library.root / name).write_text(template.replace("$snippet", snippet))
+    open_player(page, f"{library.url}/{name}")
+    page.wait_for_selector("[data-article-audio-paragraph]", timeout=10_000)
+
+
+def test_script_embed_highlights_list_items(page: Any, library: Library) -> None:
+    # Issue 13 item 15: a list item is read as a paragraph, so the host page's <li>
+    # is linked, highlighted while it is read and plays from a click.
+    host_page(page, library, LIST_HOST_PAGE, "list-host.html")
+    item = page.locator("article > ul > li")
+    assert item.get_attribute("data-article-audio-paragraph") == "3"
+    heading = page.locator("article > h2").nth(1)
+    assert heading.get_attribute("data-article-audio-paragraph") == "2"
+    _, _, start, end, _ = PLAIN_CUES[7]
+    item.click()
+    assert start <= current_time(page) < end
+    page.wait_for_function(f"{AUDIO}.currentTime > {start + 0.3}", timeout=10_000)
+    assert item.get_attribute("data-article-audio-reading") == ""
+
+
+def test_script_embed_host_paragraphs_work_by_keyboard(page: Any, library: Library) -> None:
+    host_page(page, library, LIST_HOST_PAGE, "keys-host.html")
+    paragraph = page.locator("article > p")
+    focused = "document.activeElement?.dataset?.articleAudioParagraph ?? null"
+    for _ in range(30):  # past the player's own controls, to the first host block
+        page.keyboard.press("Tab")
+        if page.evaluate(focused) == "1":
+            break
+    assert page.evaluate(focused) == "1", "Tab never reached the host paragraph"
+    # The focus is visible: the host style draws an outline round the paragraph.
+    assert paragraph.evaluate("n => getComputedStyle(n).outlineStyle") == "solid"
+    assert paragraph.get_attribute("role") == "button"
+    assert page.locator("article > ul > li").get_attribute("role") is None  # stays a list item
+    page.keyboard.press("Enter")
+    _, _, start, end, _ = PLAIN_CUES[4]
+    assert start <= current_time(page) < end
+    page.wait_for_function(f"!{AUDIO}.paused", timeout=10_000)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # the second heading, then the list item
+    assert page.evaluate(focused) == "3"
+    scroll = page.evaluate("scrollY")
+    page.keyboard.press(" ")
+    _, _, start, end, _ = PLAIN_CUES[7]
+    assert start <= current_time(page) < end
+    assert page.evaluate("scrollY") == scroll  # Space played; it did not scroll the page
+    screenshot(page, "script-embed-keyboard.png")
 
 
 def test_real_built_episode(page: Any, tmp_path: Path) -> None:

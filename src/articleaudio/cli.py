@@ -63,9 +63,10 @@ def cli(verbose: int) -> None:
 @click.option("--bitrate", type=click.IntRange(32, 320), default=64, show_default=True,
               help="MP3 bit rate in kbps (CBR).")  # fmt: skip
 @click.option("--also", "extra", multiple=True, type=click.Choice(["m4a", "opus"]),
-              help="Also write this rendition (repeatable).")  # fmt: skip
+              help="Also write this rendition, in the feed too (repeatable).")  # fmt: skip
 @click.option("--publication", help="Publication name for the album tag.")
-@click.option("--cover", type=click.Path(dir_okay=False, path_type=Path), help="Cover art.")
+@click.option("--cover", type=click.Path(dir_okay=False, path_type=Path),
+              help="Episode art [default: the article's lead image if beside it].")  # fmt: skip
 @click.option(
     "-j", "--jobs", type=click.IntRange(1, 64), help="Synthesis processes [default: cores]."
 )

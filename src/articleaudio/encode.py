@@ -11,7 +11,7 @@ import contextlib
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,9 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from .errors import AudioToolError
+from .models import Chapter
 from .mp3frames import MP3_RATE, SpanStore, SpanWriter, supports
 
 DEFAULT_BITRATE = 64
+OPUS_SPEECH_KBPS = 32
+"""Opus rate for the voice: Opus carries mono speech at 24-32 kb/s with room to spare
+(RFC 6716 §2.1.1, xiph.org "Opus recommended settings"), half what MP3 needs."""
 
 
 @dataclass(frozen=True)
@@ -34,14 +38,29 @@ class Format:
     """ffmpeg output arguments."""
     mime: str
     """Content type."""
+    max_kbps: int | None = None
+    """Cap on the bit rate asked for (a codec that needs less for speech)."""
+    chapters: bool = False
+    """ffmpeg writes the chapters into the file (MP4: Nero ``chpl`` and a QuickTime
+    chapter track; MP3 and Opus get theirs from :mod:`articleaudio.tags`)."""
+
+    def kbps(self, asked: int) -> int:
+        """The rate this format is encoded at when ``asked`` kb/s is the episode's.
+
+        >>> FORMATS["opus"].kbps(64), FORMATS["m4a"].kbps(64)
+        (32, 64)
+        """
+        return min(asked, self.max_kbps) if self.max_kbps else asked
 
 
 FORMATS: dict[str, Format] = {
     "mp3": Format(".mp3", ("-c:a", "libmp3lame", "-compression_level", "7", "-ar", str(MP3_RATE)),
                   "audio/mpeg"),
     "m4a": Format(".m4a", ("-c:a", "aac", "-ar", str(MP3_RATE), "-movflags", "+faststart"),
-                  "audio/mp4"),
-    "opus": Format(".opus", ("-c:a", "libopus", "-ar", "48000"), "audio/ogg"),
+                  "audio/mp4", chapters=True),
+    # "voip" tunes the encoder for speech intelligibility (libopus OPUS_APPLICATION_VOIP).
+    "opus": Format(".opus", ("-c:a", "libopus", "-ar", "48000", "-application", "voip"),
+                   "audio/ogg", max_kbps=OPUS_SPEECH_KBPS),
 }  # fmt: skip
 """Format name → how ffmpeg makes it."""
 
@@ -100,27 +119,40 @@ def level_change(excerpt: np.ndarray, rate: int, fmt: str, bitrate_kbps: int) ->
 class Encoder:
     """One ffmpeg process fed chunk by chunk, so encoding runs beside mastering.
 
-    ``gain_db`` offsets a level change the encoder was measured to make. Call
+    ``gain_db`` offsets a level change the encoder was measured to make;
+    ``chapters`` go into formats whose chapters ffmpeg writes. Call
     :meth:`finish` to complete the file or :meth:`abort` to stop and delete it.
     """
 
     def __init__(
-        self, path: Path, rate: int, fmt: str, bitrate_kbps: int, gain_db: float = 0.0
+        self,
+        path: Path,
+        rate: int,
+        fmt: str,
+        bitrate_kbps: int,
+        gain_db: float = 0.0,
+        *,
+        chapters: Sequence[Chapter] = (),
     ) -> None:
         self.path = path
         self._scale = np.float32(10 ** (gain_db / 20))
         spec = FORMATS[fmt]
+        # Closed by finish() or abort(): the process outlives this call.
+        self._meta = _chapter_metadata(chapters) if spec.chapters and chapters else None
+        meta = ("-f", "ffmetadata", "-i", self._meta.name) if self._meta else ()
         command = [
             ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
             "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
-            *spec.codec, "-ac", "1", "-b:a", f"{bitrate_kbps}k", "-map_metadata", "-1", str(path),
+            *meta, *(("-map", "0:a", "-map_chapters", "1") if meta else ()),
+            *spec.codec, "-ac", "1", "-b:a", f"{spec.kbps(bitrate_kbps)}k",
+            # Global metadata only: a bare -map_metadata -1 empties the chapter titles too.
+            "-map_metadata:g", "-1", str(path),
         ]  # fmt: skip
-        # Closed by finish() or abort(): the process outlives this call.
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115
         try:
             self._proc = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self._errors)
         except OSError as exc:
-            self._errors.close()
+            self._close_files()
             raise AudioToolError(f"cannot run ffmpeg ({command[0]}): {exc.strerror}") from exc
         self._broken = False
 
@@ -145,7 +177,7 @@ class Encoder:
         code = self._proc.wait()
         self._errors.seek(0)
         tail = self._errors.read().decode(errors="replace")[-800:].strip()
-        self._errors.close()
+        self._close_files()
         if code != 0:
             self.path.unlink(missing_ok=True)
             raise AudioToolError(f"ffmpeg failed to write {self.path.name}: {tail}", stderr=tail)
@@ -157,8 +189,34 @@ class Encoder:
         if self._proc.stdin is not None:
             with contextlib.suppress(BrokenPipeError):
                 self._proc.stdin.close()
-        self._errors.close()
+        self._close_files()
         self.path.unlink(missing_ok=True)
+
+    def _close_files(self) -> None:
+        self._errors.close()
+        if self._meta is not None:
+            self._meta.close()
+
+
+def _chapter_metadata(chapters: Sequence[Chapter]) -> tempfile._TemporaryFileWrapper[str]:
+    """An FFMETADATA1 file of the chapters (ffmpeg-formats(1), "Metadata")."""
+    handle = tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8")  # noqa: SIM115
+    lines = [";FFMETADATA1"]
+    for ch in chapters:
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={round(ch.start * 1000)}"]
+        lines += [f"END={round(ch.end * 1000)}", f"title={_ffmetadata_escape(ch.title)}"]
+    handle.write("\n".join(lines) + "\n")
+    handle.flush()
+    return handle
+
+
+def _ffmetadata_escape(text: str) -> str:
+    r"""``=``, ``;``, ``#``, ``\`` and line breaks escaped with a backslash.
+
+    >>> _ffmetadata_escape("a=b; #c\nd")
+    'a\\=b\\; \\#c\\\nd'
+    """
+    return "".join("\\" + ch if ch in "=;#\\\n" else ch for ch in text)
 
 
 def open_encoder(
@@ -168,6 +226,8 @@ def open_encoder(
     bitrate_kbps: int,
     gain_db: float = 0.0,
     store: SpanStore | None = None,
+    *,
+    chapters: Sequence[Chapter] = (),
 ) -> Encoder | SpanWriter:
     """The encoder for ``fmt``: MP3 from spans when the rate allows, else ffmpeg.
 
@@ -175,7 +235,7 @@ def open_encoder(
     """
     if fmt == "mp3" and supports(rate):
         return SpanWriter(path, rate, bitrate_kbps, gain_db, store)
-    return Encoder(path, rate, fmt, bitrate_kbps, gain_db)
+    return Encoder(path, rate, fmt, bitrate_kbps, gain_db, chapters=chapters)
 
 
 def encode(
@@ -186,14 +246,16 @@ def encode(
     bitrate_kbps: int,
     gain_db: float = 0.0,
     store: SpanStore | None = None,
+    *,
+    chapters: Sequence[Chapter] = (),
 ) -> None:
     """Encode mono float chunks at ``rate`` into ``path`` (mono, CBR).
 
     ``None`` among the chunks marks where a new MP3 span may start
     (``Mastered.stream``). ``gain_db`` offsets a level change the encoder was
-    measured to make.
+    measured to make; ``chapters`` go into formats whose chapters ffmpeg writes.
     """
-    encoder = open_encoder(path, rate, fmt, bitrate_kbps, gain_db, store)
+    encoder = open_encoder(path, rate, fmt, bitrate_kbps, gain_db, store, chapters=chapters)
     try:
         for chunk in chunks:
             if chunk is None:

@@ -28,6 +28,7 @@ from feedgen.feed import FeedGenerator
 
 from . import __version__
 from .config import PodcastConfig
+from .encode import FORMATS
 from .store import Entry
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -46,6 +47,30 @@ CHAPTERS_FILE = ("chapters_json", "application/json+chapters")
 """Episode file purpose → ``podcast:chapters`` type."""
 EMBED_FILE = "embed"
 """Episode file purpose of the player page, the item's link when the article has no URL."""
+ART_FILE = "art"
+"""Episode file purpose of the episode's own image (the item's ``itunes:image``)."""
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One audio file of an episode, as a ``podcast:alternateEnclosure`` describes it."""
+
+    purpose: str
+    """Its key in the episode's files."""
+    fmt: str
+    """Its format in :data:`articleaudio.encode.FORMATS` (content type, bit rate)."""
+    title: str
+    """What an app shows when offering it (the spec asks for at most 32 characters)."""
+    codecs: str
+    """RFC 6381 codecs string."""
+
+
+RENDITIONS: tuple[Rendition, ...] = (
+    Rendition("audio", "mp3", "MP3", "mp3"),
+    Rendition("m4a", "m4a", "AAC", "mp4a.40.2"),
+    Rendition("opus", "opus", "Opus", "opus"),
+)
+"""Every rendition the build can write; the MP3 first, as it is also the enclosure."""
 AUTHOR_ROLE = (("group", "writing"), ("role", "author"))
 """``podcast:person`` taxonomy entry for an article's writers."""
 
@@ -133,6 +158,8 @@ class Element:
     """Text content."""
     attrs: tuple[tuple[str, str], ...] = ()
     """Attributes in output order."""
+    children: tuple[Element, ...] = ()
+    """Elements inside this one."""
 
 
 class ExtraElements(BaseExtension):  # type: ignore[misc]
@@ -169,6 +196,7 @@ def _append(parent: Any, elements: Sequence[Element]) -> None:
             node.set(name, xml_text(value))
         if spec.text is not None:
             node.text = xml_text(spec.text)
+        _append(node, spec.children)
 
 
 def build_feed(
@@ -257,6 +285,8 @@ def _item(fe: Any, entry: Entry, config: PodcastConfig) -> None:
     fe.podcast.itunes_author(one_line(", ".join(ep.article.authors)) or one_line(config.author))
     fe.podcast.itunes_duration(str(round(ep.audio.duration)))
     fe.podcast.itunes_episode_type("full")
+    if ART_FILE in ep.files:
+        fe.podcast.itunes_image(file_url(config, ep.slug, ep.files[ART_FILE]))
     fe.extra.elements = _item_extras(entry, config)
 
 
@@ -275,8 +305,37 @@ def _item_extras(entry: Entry, config: PodcastConfig) -> list[Element]:
     for name in dict.fromkeys(one_line(a) for a in ep.article.authors):
         if any(ch.isalnum() for ch in name):  # skip names of only marks or punctuation
             found.append(Element(f"{{{PODCAST_NS}}}person", name, AUTHOR_ROLE))
+    found += alternate_enclosures(entry, config)
     found.append(_ai_content())
     return found
+
+
+def alternate_enclosures(entry: Entry, config: PodcastConfig) -> list[Element]:
+    """``podcast:alternateEnclosure`` for each rendition, when there is more than the MP3.
+
+    The MP3 is listed too, with ``default="true"``: the spec's "same as the file from
+    the enclosure element", so an app choosing among them sees every choice.
+    """
+    ep = entry.episode
+    present = [r for r in RENDITIONS if r.purpose in ep.files]
+    if len(present) < 2:
+        return []
+    return [_alternate(r, entry, config) for r in present]
+
+
+def _alternate(rendition: Rendition, entry: Entry, config: PodcastConfig) -> Element:
+    ep = entry.episode
+    name = ep.files[rendition.purpose]
+    size = entry.file_sizes.get(rendition.purpose, ep.audio.bytes)
+    fmt = FORMATS[rendition.fmt]
+    # The encoding rate in bits per second (the spec's "average encoding bitrate"),
+    # not size / duration, which would count the cover art in the tags as audio.
+    bitrate = fmt.kbps(ep.audio.bitrate_kbps) * 1000
+    attrs = [("type", fmt.mime), ("length", str(size)), ("bitrate", str(bitrate))]
+    attrs += [("title", rendition.title), ("codecs", rendition.codecs)]
+    attrs += [("default", "true")] if rendition.purpose == "audio" else []
+    source = Element(f"{{{PODCAST_NS}}}source", None, (("uri", file_url(config, ep.slug, name)),))
+    return Element(f"{{{PODCAST_NS}}}alternateEnclosure", None, tuple(attrs), (source,))
 
 
 def item_description(entry: Entry) -> str:

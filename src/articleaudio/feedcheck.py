@@ -162,6 +162,10 @@ def _check_item(item: Any, output_dir: Path, config: PodcastConfig) -> list[Prob
     if date and not _rfc2822(date):
         problems.append(Problem(where, f"pubDate {date!r} is not an RFC 2822 date"))
     problems += _check_enclosure(item, output_dir, config, where)
+    problems += _check_alternates(item, output_dir, config, where)
+    art = _first(item, "itunes:image/@href")
+    if art:
+        problems += _check_file(art, output_dir, config, where, _artwork_problem)
     for node in item.xpath("podcast:transcript | podcast:chapters", namespaces=NS):
         kind = node.get("type", "")
         checker = _SIDECAR_CHECKS.get(kind)
@@ -195,6 +199,21 @@ def _check_enclosure(
     if node.get("length") != str(size):
         yield Problem(where, f"enclosure length {node.get('length')} != file size {size} bytes")
     yield from _check_duration(_first(item, "itunes:duration"), path, where)
+
+
+def _check_alternates(
+    item: Any, output_dir: Path, config: PodcastConfig, where: str
+) -> Iterator[Problem]:
+    """Each ``podcast:alternateEnclosure`` source is a file of the declared length."""
+    for node in item.xpath("podcast:alternateEnclosure", namespaces=NS):
+        for uri in node.xpath("podcast:source/@uri", namespaces=NS) or [None]:
+            path = _local(uri or "", output_dir, config)
+            if path is None or not path.is_file():
+                yield Problem(where, f"alternateEnclosure {uri!r} is not a file in {output_dir}")
+            elif node.get("length") != str(size := path.stat().st_size):
+                yield Problem(
+                    where, f"alternateEnclosure length {node.get('length')} != {path.name}'s {size}"
+                )
 
 
 def _check_duration(declared: str | None, path: Path, where: str) -> Iterator[Problem]:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .art import Art, art_bytes, episode_art, make_art
 from .cache import SegmentCache
 from .config import PodcastConfig
 from .encode import (
@@ -81,7 +82,7 @@ class BuildSettings:
     publication: str | None = None
     """Album tag (None: the article's publisher, else ``articleaudio``)."""
     cover: Path | None = None
-    """Cover art for the ID3 tag."""
+    """Episode art (None: the article's lead image when it is here, else the show's)."""
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     synthesis: SynthesisSettings = field(default_factory=SynthesisSettings)
     master: MasterSettings = field(default_factory=MasterSettings)
@@ -164,6 +165,8 @@ def build_all(
     """
     if settings.slug:
         check_slug(settings.slug)  # a bad option fails every article: refuse it up front
+    if settings.cover is not None:
+        episode_art(settings.cover, None, "-")  # so does a bad cover
     check_writable(settings.output)
     podcast = resolve(settings.output, settings.podcast).config  # a bad config fails them all
     voices = _voice_pool(settings, podcast, open_synthesis(settings, synthesizer), spoken)
@@ -257,6 +260,8 @@ class Plan:
     """The gain of this slug's previous build (None: a new episode)."""
     voice: str | None = None
     """The voice chosen for the article's language (None: the batch's default)."""
+    art: Art | None = None
+    """The episode's image (see :mod:`articleaudio.art`)."""
 
 
 def read_article(location: str, settings: BuildSettings) -> Article:
@@ -281,11 +286,13 @@ def plan_episode(
 ) -> Plan:
     """Decide the slug and build key, reuse an unchanged episode, else segment the article."""
     # The key is decided before segmenting: an unchanged article costs nothing more.
-    key = build_key(article, settings, synthesis.synthesizer.identity)
+    image = art_bytes(settings.cover, article.image, location)
+    key = build_key(article, settings, synthesis.synthesizer.identity, image)
     slug = check_slug(settings.slug) if settings.slug else slugify(article.title)
     reused = None if settings.force else reusable_episode(settings.output, slug, key)
     if reused is not None:
         return Plan(location, article, slug, key, reused=reused)
+    art = make_art(image, settings.cover)  # cropping and scaling only for a build
     previous = previous_gain(settings.output, slug)
     # Open the voice while segmenting: in the workers for a new article (nearly every
     # sentence to synthesise), in process for an edit (a few).
@@ -293,7 +300,7 @@ def plan_episode(
     segments = segment_article(article, settings.speech, spoken or speech_step(synthesis, settings))
     if not any(s.role is Role.SENTENCE for s in segments):
         raise EmptyArticleError(f"{location}: the article has a title but nothing to read")
-    return Plan(location, article, slug, key, tuple(segments), previous_gain_db=previous)
+    return Plan(location, article, slug, key, tuple(segments), previous_gain_db=previous, art=art)
 
 
 def make_episode(
@@ -343,7 +350,7 @@ def _render_and_write(
             return write_episode(
                 plan.article, mastered, settings, _voice_name(synthesis), plan.slug, plan.key,
                 encoded=streamed if mastered.encoded else None, store=synthesis.cache,
-                offset=_levels(synthesis, settings).offset,
+                offset=_levels(synthesis, settings).offset, art=plan.art,
             )  # fmt: skip
         finally:
             mastered.spool.close()

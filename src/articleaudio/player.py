@@ -164,7 +164,9 @@ def script_snippet(episode: Episode, base_url: str, settings: PlayerSettings | N
     extra = f' disclosure-url="{html_text(link)}"' if link else ""
     return (
         f'<script src="{script}" defer></script>\n'
-        f'<article-audio src="{data}" follow-page="article p"{extra}></article-audio>'
+        # A bare follow-page takes the player's own selector: every block it reads
+        # (paragraphs, list items, headings, quotes) inside <article> or <main>.
+        f'<article-audio src="{data}" follow-page{extra}></article-audio>'
     )
 
 

@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import __version__
+from .art import Art
 from .encode import FORMATS, PROBE_SECONDS, encode, level_change
-from .errors import ConfigError, PublishError
-from .fsutil import atomic_write_text, make_staging_dir, replace_dir
+from .errors import PublishError
+from .fsutil import atomic_write_bytes, atomic_write_text, make_staging_dir, replace_dir
 from .master import Mastered
 from .master_exact import GAIN_DECIMALS
-from .models import Article, AudioInfo, Episode
+from .models import Article, AudioInfo, Episode, Timeline
 from .mp3frames import MP3_RATE, SpanStore
 from .player import EMBED_FILE, write_embed
 from .publish import library_lock
@@ -60,7 +61,9 @@ class Built:
         return {k: str(self.directory / v) for k, v in self.episode.files.items()}
 
 
-def build_key(article: Article, settings: BuildSettings, identity: dict[str, Any]) -> str:
+def build_key(
+    article: Article, settings: BuildSettings, identity: dict[str, Any], art: bytes | None = None
+) -> str:
     """Hash of everything that shapes an episode's files (the code version included)."""
     from importlib import resources
 
@@ -75,7 +78,9 @@ def build_key(article: Article, settings: BuildSettings, identity: dict[str, Any
             "master": repr(settings.master),
             "encode": repr(settings.encode),
             "publication": settings.publication,
-            "cover": _file_stamp(settings.cover),
+            # The image itself, not the --cover path: a lead image edited beside
+            # the article changes the episode as much as a new cover does.
+            "art": hashlib.sha256(art).hexdigest() if art else None,
             "version": __version__,
         },
         sort_keys=True,
@@ -144,18 +149,20 @@ def write_episode(
     encoded: Path | None = None,
     store: SpanStore | None = None,
     offset: Offset | None = None,
+    art: Art | None = None,
 ) -> Built:
     """Encode, tag and write sidecars in a staging folder, then move it into place.
 
     ``encoded`` is the MP3 already made while mastering, if it was kept;
     ``store`` keeps encoded MP3 spans between builds; ``offset`` gives the gain
-    that cancels an encoder's level change (measured here when not given).
+    that cancels an encoder's level change (measured here when not given);
+    ``art`` is the episode's image, in every rendition's tags and as its own file.
     """
     parent = settings.output / EPISODES_DIR
     staging = make_staging_dir(parent, slug)
     try:
         episode = _write_files(
-            staging, slug, article, mastered, settings, voice_name, encoded, store, offset
+            staging, slug, article, mastered, settings, voice_name, encoded, store, offset, art
         )
         episode = replace(episode, build_key=key, files={**episode.files, "embed": EMBED_FILE})
         write_embed(staging, episode)
@@ -181,6 +188,7 @@ def _write_files(
     encoded: Path | None = None,
     store: SpanStore | None = None,
     offset: Offset | None = None,
+    art: Art | None = None,
 ) -> Episode:
     files = {
         "audio": f"{slug}.mp3",
@@ -202,12 +210,10 @@ def _write_files(
         name = files[fmt if fmt != "mp3" else "audio"]
         assert excerpt is not None
         gain = offset(fmt, rate, excerpt) if offset else -level_change(excerpt, rate, fmt, bitrate)
-        encode(mastered.stream(), rate, folder / name, fmt, bitrate, gain, store)
+        chapters = mastered.timeline.chapters
+        encode(mastered.stream(), rate, folder / name, fmt, bitrate, gain, store, chapters=chapters)
     disclosure = _disclosure(settings.speech)
-    album = settings.publication or article.publisher or DEFAULT_PUBLICATION
-    write_tags(
-        folder / files["audio"], _tag_info(article, album, disclosure, settings), mastered.timeline
-    )
+    _tag_files(folder, files, _tag_info(article, disclosure, settings, art), mastered.timeline)
     atomic_write_text(folder / files["vtt"], to_vtt(mastered.timeline))
     atomic_write_text(folder / files["transcript_json"], to_transcript_json(mastered.timeline))
     atomic_write_text(
@@ -228,17 +234,20 @@ def _write_files(
     return episode
 
 
-def _tag_info(article: Article, album: str, disclosure: str, settings: BuildSettings) -> TagInfo:
-    if settings.cover is None:
-        return TagInfo(article, album, disclosure)
-    try:
-        data = settings.cover.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read cover art {settings.cover}: {exc.strerror}") from exc
-    mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
-    if mime == "image/jpeg" and data[:3] != b"\xff\xd8\xff":
-        raise ConfigError(f"cover art {settings.cover} is neither a JPEG nor a PNG image")
-    return TagInfo(article, album, disclosure, cover=data, cover_mime=mime)
+def _tag_files(folder: Path, files: dict[str, str], info: TagInfo, timeline: Timeline) -> None:
+    """Tag every rendition alike; put the art beside them (the feed item's image)."""
+    if info.art is not None:
+        files["art"] = info.art.file_name
+        atomic_write_bytes(folder / info.art.file_name, info.art.data)
+    for purpose in ("audio", *(f for f in FORMATS if f in files)):
+        write_tags(folder / files[purpose], info, timeline)
+
+
+def _tag_info(
+    article: Article, disclosure: str, settings: BuildSettings, art: Art | None
+) -> TagInfo:
+    album = settings.publication or article.publisher or DEFAULT_PUBLICATION
+    return TagInfo(article, album, disclosure, art=art)
 
 
 def _audio_info(path: Path, mastered: Mastered, bitrate: int) -> AudioInfo:

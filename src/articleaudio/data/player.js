@@ -4,7 +4,8 @@
 //   src="…/episode.json"        the episode record to play (fetched; needs http)
 //   data-episode="ID"            read the record from the JSON script element with that id
 //   follow-page[="selector"]     highlight the host page's paragraph being read and
-//                                play from a clicked one (default "article p, main p")
+//                                play from a clicked one, or one reached with Tab and
+//                                Enter/Space (default FOLLOW_SELECTOR)
 //   disclosure-url="URL"         link the AI-assistance label to an explanation
 //   fit                          fill the host element's height (embed.html in an iframe)
 // Every piece of article text is set with textContent, never parsed as HTML.
@@ -17,6 +18,13 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const ICONS = { play: "M8 5v14l11-7z", pause: "M6 5h4v14H6zM14 5h4v14h-4z" };
 const FINGERPRINT_CHARS = 80;
 const HOST_STYLE_ID = "article-audio-host-style";
+// Every kind of block the extractor reads as a paragraph (extract_dom.CANDIDATE_TAGS):
+// a list item or a heading is spoken, so it is highlighted and playable too.
+const FALLBACK_SELECTOR = "p, li, h2, h3, h4, h5, h6, blockquote";
+const FOLLOW_SELECTOR = `article :is(${FALLBACK_SELECTOR}), main :is(${FALLBACK_SELECTOR})`;
+// Elements with no semantics of their own to lose may become buttons; a list item
+// or a heading keeps its role (lists and heading navigation stay intact).
+const BUTTON_TAGS = new Set(["P", "DIV", "SPAN"]);
 // C0/C1 control characters have no glyph; they would show as boxes.
 const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
@@ -119,6 +127,7 @@ function toModel(episode, base, options) {
   const article = episode.article || {};
   const timeline = episode.timeline || {};
   const audioFile = (episode.files && episode.files.audio) || (episode.audio && episode.audio.file);
+  const artFile = episode.files && episode.files.art;
   const cues = (timeline.cues || []).map((c) => ({
     text: clean(c.text),
     start: Number(c.start),
@@ -132,7 +141,8 @@ function toModel(episode, base, options) {
     language: /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(article.language || "") ? article.language : "",
     artist: clean((article.authors || []).join(", ") || article.publisher),
     album: clean(article.publisher),
-    image: article.image ? safeHref(article.image, base) : null,
+    // The episode's own art file; the article's image URL may be relative to the article.
+    image: artFile ? new URL(String(artFile), base).href : article.image ? safeHref(article.image, base) : null,
     disclosure: clean(episode.disclosure || "This audio is created with AI assistance"),
     disclosureUrl: options.disclosureUrl ? safeHref(options.disclosureUrl, base) : null,
     audio: new URL(String(audioFile), base).href,
@@ -474,22 +484,37 @@ class ArticleAudio extends HTMLElement {
     });
     const byPrint = new Map();
     for (const [paragraph, text] of texts) byPrint.set(fingerprint(text), paragraph);
-    const selector = this.getAttribute("follow-page") || "article p, main p";
+    const selector = this.getAttribute("follow-page") || FOLLOW_SELECTOR;
     let hostNodes = Array.from(document.querySelectorAll(selector));
-    if (!hostNodes.length) hostNodes = Array.from(document.querySelectorAll("p, h2, h3"));
+    if (!hostNodes.length) hostNodes = Array.from(document.querySelectorAll(FALLBACK_SELECTOR));
     this.hostParagraphs = new Map();
     for (const node of hostNodes) {
       const paragraph = byPrint.get(fingerprint(node.textContent));
       if (paragraph === undefined || this.contains(node)) continue;
+      // A <p> inside a matched <li> or <blockquote> is the same block: one tab stop.
+      if (node.parentElement && node.parentElement.closest("[data-article-audio-paragraph]")) continue;
       this.hostParagraphs.set(paragraph, node);
-      node.dataset.articleAudioParagraph = String(paragraph);
-      node.addEventListener("click", (event) => {
-        if (event.target.closest("a, button, input, select, textarea, label")) return;
-        if (String(window.getSelection() || "")) return; // the reader is selecting text
-        this.jump(starts.get(paragraph));
-      });
+      this.linkHostNode(node, starts.get(paragraph), paragraph);
     }
     if (this.hostParagraphs.size) this.addHostStyle();
+  }
+
+  linkHostNode(node, start, paragraph) {
+    node.dataset.articleAudioParagraph = String(paragraph);
+    if (!node.hasAttribute("tabindex")) node.tabIndex = 0;
+    if (BUTTON_TAGS.has(node.tagName) && !node.hasAttribute("role")) node.setAttribute("role", "button");
+    node.addEventListener("click", (event) => {
+      if (event.target.closest("a, button, input, select, textarea, label")) return;
+      if (String(window.getSelection() || "")) return; // the reader is selecting text
+      this.jump(start);
+    });
+    // Enter and Space as on a button (WAI-ARIA APG button pattern); keys pressed on
+    // a link inside the paragraph stay the link's.
+    node.addEventListener("keydown", (event) => {
+      if (event.target !== node || (event.key !== "Enter" && event.key !== " ")) return;
+      event.preventDefault();
+      this.jump(start);
+    });
   }
 
   addHostStyle() {
@@ -497,6 +522,7 @@ class ArticleAudio extends HTMLElement {
     const style = el("style", { id: HOST_STYLE_ID });
     style.textContent =
       "[data-article-audio-paragraph]{cursor:pointer}" +
+      "[data-article-audio-paragraph]:focus-visible{outline:3px solid #1a5fb4;outline-offset:3px}" +
       "[data-article-audio-reading]{background:rgba(255,213,79,.35);box-shadow:0 0 0 4px rgba(255,213,79,.35);border-radius:2px}";
     document.head.append(style);
   }
