@@ -132,3 +132,36 @@ def test_every_command_has_help_and_is_in_the_readme(runner: CliRunner) -> None:
         code, stdout, _ = _run(runner, name, "--help")
         assert code == 0 and "Example:" in stdout, name
         assert f"articleaudio {name}" in readme, f"README does not show `articleaudio {name}`"
+
+
+def test_build_help_names_every_kind_of_source(runner: CliRunner) -> None:
+    code, stdout, _ = _run(runner, "build", "--help")
+    assert code == 0
+    help_text = " ".join(stdout.split())  # click rewraps the paragraph
+    assert "http(s):// URLs" in help_text and "- for stdin" in help_text
+    assert "built (new), rebuilt (changed) or unchanged" in help_text
+
+
+@pytest.mark.slow
+def test_build_says_whether_each_episode_was_built_rebuilt_or_unchanged(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    src, out = tmp_path / "a.md", tmp_path / "out"
+    src.write_text(TINY, encoding="utf-8")
+    code, stdout, _ = _run(runner, "build", str(src), "-o", str(out), "--json")
+    first = json.loads(stdout)
+    assert code == 0 and first["status"] == "built"
+    mp3 = Path(first["paths"]["audio"])
+    before = mp3.stat()
+
+    code, stdout, _ = _run(runner, "build", str(src), "-o", str(out))
+    assert code == 0
+    assert stdout.split()[:2] == ["unchanged", str(mp3)]
+    after = mp3.stat()  # nothing written: the very same file
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+    src.write_text(TINY.replace("Monday", "Tuesday"), encoding="utf-8")
+    code, stdout, _ = _run(runner, "build", str(src), "-o", str(out), "--json")
+    again = json.loads(stdout)
+    assert code == 0 and again["status"] == "rebuilt" and again["slug"] == first["slug"]
+    assert mp3.stat().st_ino != before.st_ino and "Tuesday" in json.dumps(again["article"])

@@ -27,6 +27,7 @@ from .pipeline import say as pipeline_say
 from .segment import DisclosurePosition, SpeechSettings
 from .synthesize import SynthesisSettings
 from .voices import list_voices
+from .write import Built
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -82,9 +83,11 @@ def cli(verbose: int) -> None:
 def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any) -> None:
     """Narrate articles into tagged, loudness-normalised episodes.
 
-    SOURCES are .html, .md, .txt or .json files, or - for stdin.
+    SOURCES are .html, .md, .txt or .json files, http(s):// URLs, or - for
+    stdin. Each episode is reported as built (new), rebuilt (changed) or
+    unchanged (nothing written).
 
-    Example: articleaudio build article.html -o output
+    Example: articleaudio build article.html https://example.org/a.html -o out
     """
     if options["slug"] and len(sources) > 1:
         raise click.UsageError("--slug can only be used with a single source")
@@ -92,19 +95,26 @@ def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any)
     with progress_bar("Synthesising", not as_json) as progress:
         outcomes = build_all(list(sources), settings, progress=progress)
     for outcome in outcomes:
-        if outcome.built and as_json:
-            record = outcome.built.episode.to_dict()
-            echo_json({"source": outcome.location, "paths": outcome.built.paths(), **record})
-        elif outcome.built:
-            audio = outcome.built.episode.audio
-            click.echo(f"{outcome.built.paths()['audio']}  ({audio.duration:.1f} s, "
-                       f"{audio.integrated_lufs:.1f} LUFS)")  # fmt: skip
+        if outcome.built:
+            echo_built(outcome.location, outcome.built, as_json)
     failed = [o for o in outcomes if o.error]
     for outcome in failed:
         where = "" if outcome.location in str(outcome.error) else f"{outcome.location}: "
         click.echo(f"Error: {where}{outcome.error}", err=True)
     if failed:
         sys.exit(1)
+
+
+def echo_built(location: str, built: Built, as_json: bool) -> None:
+    """One line per episode: its status, MP3, length and loudness (or a JSON object)."""
+    if as_json:
+        record = built.episode.to_dict()
+        paths = built.paths()
+        echo_json({"source": location, "paths": paths, **record, "status": built.status.value})
+        return
+    audio = built.episode.audio
+    click.echo(f"{built.status.value:<9}  {built.paths()['audio']}  ({audio.duration:.1f} s, "
+               f"{audio.integrated_lufs:.1f} LUFS)")  # fmt: skip
 
 
 @cli.command()
