@@ -7,7 +7,6 @@ errors (:class:`ArticleAudioError`) become one ``Error: …`` line and exit 1 in
 
 from __future__ import annotations
 
-import logging
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +16,7 @@ import click
 
 from . import __version__, cli_extract, cli_player, cli_publish, cli_speech
 from .cache import DEFAULT_MAX_BYTES, SegmentCache
-from .cli_common import OUTPUT_OPTION, _Group, echo_json, progress_bar
+from .cli_common import OUTPUT_OPTION, _Group, configure_logging, echo_json, progress_bar
 from .config import load_config
 from .encode import EncodeSettings
 from .ingest import SourceKind
@@ -35,8 +34,7 @@ from .write import Built
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
 def cli(verbose: int) -> None:
     """Turn news articles into narrated podcast episodes with a local Piper voice."""
-    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(verbose)
 
 
 @cli.command()
