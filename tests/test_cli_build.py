@@ -46,7 +46,9 @@ def test_unknown_voice(runner: CliRunner, tmp_path: Path) -> None:
     code, _stdout, stderr = _run(runner, "build", str(src), "--voice", "xx_XX-nobody", "-o",
                                  str(tmp_path / "out"))  # fmt: skip
     assert code == 1
-    assert stderr.startswith("Error: voice 'xx_XX-nobody' not found (available: ")
+    assert stderr.startswith("Error: voice 'xx_XX-nobody' not found in ")
+    assert f"{tmp_path / 'out' / 'voices'}, ./voices, " in stderr  # the library's folder too
+    assert "(available: en_US-joe-medium" in stderr
     assert "Traceback" not in stderr
     assert not (tmp_path / "out").exists()
 

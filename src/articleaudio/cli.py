@@ -25,7 +25,7 @@ from .pipeline import MAX_WORDS, BuildSettings, build_all
 from .pipeline import say as pipeline_say
 from .segment import DisclosurePosition, SpeechSettings
 from .synthesize import SynthesisSettings
-from .voices import list_voices
+from .voices import list_voices, shown, voice_folders
 from .write import Built
 
 
@@ -116,18 +116,27 @@ def echo_built(location: str, built: Built, as_json: bool) -> None:
 
 
 @cli.command()
+@OUTPUT_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, one voice per line.")
-def voices(as_json: bool) -> None:
-    """List the Piper voices that can be used with --voice.
+def voices(output: Path, as_json: bool) -> None:
+    """List the Piper voices that can be used with --voice, and the folders searched.
 
-    Example: articleaudio voices
+    The first voice of a name wins: $ARTICLEAUDIO_VOICES, then the library's
+    voices/, ./voices, the user data folder, then the embedded voice.
+
+    Example: articleaudio voices -o output
     """
-    for voice in list_voices():
+    for voice in list_voices(output):
         if as_json:
             echo_json(voice.to_dict())
         else:
             click.echo(f"{voice.name:<28} {voice.language:<8} {voice.quality:<8} "
                        f"{voice.sample_rate:>6} Hz  {voice.origin}")  # fmt: skip
+    if not as_json:
+        click.echo("\nVoice folders, searched in this order before the embedded voice:")
+        for folder in voice_folders(output):
+            state = "" if folder.path.is_dir() else "  (does not exist)"
+            click.echo(f"  {shown(folder.path)}  [{folder.source}]{state}")
 
 
 @cli.command()

@@ -112,7 +112,7 @@ def open_synthesis(settings: BuildSettings, synthesizer: Synthesizer | None = No
     cache = SegmentCache(settings.cache_dir) if settings.use_cache else None
     if synthesizer is not None:
         return Synthesis(synthesizer, cache=cache)
-    voice = find_voice(settings.voice)
+    voice = find_voice(settings.voice, settings.output)
     local = PiperSynthesizer(voice, settings.synthesis)
     jobs = settings.jobs or default_jobs()
     factory = (lambda: WorkerPool(voice, settings.synthesis, jobs)) if jobs > 1 else None
