@@ -167,3 +167,23 @@ def test_build_says_whether_each_episode_was_built_rebuilt_or_unchanged(
     again = json.loads(stdout)
     assert code == 0 and again["status"] == "rebuilt" and again["slug"] == first["slug"]
     assert mp3.stat().st_ino != before.st_ino and "Tuesday" in json.dumps(again["article"])
+
+
+@pytest.mark.slow
+def test_synthesis_leaves_nothing_in_tmp_or_home(tmp_path: Path) -> None:
+    """ONNX Runtime's telemetry would write $TMPDIR/.ses and ~/.cache/Microsoft/…"""
+    import os
+    import subprocess
+    import sys
+
+    home, temp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir(), temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    env.update(HOME=str(home), TMPDIR=str(temp))
+    clip = tmp_path / "hello.mp3"
+    command = [str(Path(sys.executable).parent / "articleaudio"), "say", "Hello.", "-o", str(clip)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert clip.stat().st_size > 1000
+    assert sorted(p.name for p in temp.iterdir()) == []
+    assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == []
