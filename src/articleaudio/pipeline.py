@@ -40,7 +40,7 @@ from .errors import (
     VoiceError,
 )
 from .extract import extract_source
-from .fsutil import make_staging_dir, temporary_path
+from .fsutil import make_staging_dir
 from .ingest import SourceKind, read_source
 from .master import Grid, Mastered, MasterSettings, master
 from .master_stream import Stream
@@ -53,7 +53,14 @@ from .speech import load_lexicon, make_spoken, spoken_for
 from .synthesize import PiperSynthesizer, SynthesisSettings, Synthesizer
 from .voices import Voice, find_voice
 from .workers import Synthesis, WorkerPool, default_jobs
-from .write import Built, build_key, previous_gain, reusable_episode, write_episode
+from .write import (
+    EPISODES_DIR,
+    Built,
+    build_key,
+    previous_gain,
+    reusable_episode,
+    write_episode,
+)
 
 log = logging.getLogger(__name__)
 
@@ -312,7 +319,11 @@ def _render_and_write(
     plan: Plan, synthesis: Synthesis, settings: BuildSettings, progress: Progress | None
 ) -> Built:
     """Master with the MP3 encoder following along, then write the episode."""
-    streamed = temporary_path(".mp3")
+    # The MP3 made while mastering waits in a staging folder beside the episodes, not in
+    # /tmp: a killed build's is swept by a later build (see make_staging_dir), and moving
+    # it into the episode is a rename on the same file system rather than a copy.
+    staging = make_staging_dir(settings.output / EPISODES_DIR, f"{plan.slug}.stream")
+    streamed = staging / f"{plan.slug}.mp3"
     try:
         mastered = render(
             plan.segments, synthesis, settings.master, progress, plan.previous_gain_db,
@@ -327,7 +338,7 @@ def _render_and_write(
         finally:
             mastered.spool.close()
     finally:
-        streamed.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _mp3_stream(path: Path, synthesis: Synthesis, settings: BuildSettings) -> Stream:
