@@ -31,7 +31,8 @@ from .write import Built
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="articleaudio")
-@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
+@click.option("-v", "--verbose", count=True,
+              help="Log more: -v info (and other libraries' warnings), -vv debug.")  # fmt: skip
 def cli(verbose: int) -> None:
     """Turn news articles into narrated podcast episodes with a local Piper voice."""
     configure_logging(verbose)
