@@ -187,3 +187,12 @@ def test_synthesis_leaves_nothing_in_tmp_or_home(tmp_path: Path) -> None:
     assert clip.stat().st_size > 1000
     assert sorted(p.name for p in temp.iterdir()) == []
     assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == []
+
+
+def test_readme_pictures_are_there_and_small() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", readme)
+    assert "docs/player.png" in pictures
+    for name in pictures:
+        data = (ROOT / name).read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) < 150_000, name
