@@ -12,7 +12,7 @@ import hashlib
 import json
 import shutil
 import subprocess
-import tempfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,12 +33,23 @@ from articleaudio.models import (
 from articleaudio.sidecars import to_chapters_json, to_transcript_json, to_vtt
 
 DISCLOSURE = "This audio is created with AI assistance."
-_CACHE = Path(tempfile.mkdtemp(prefix="articleaudio-test-mp3-"))
+
+
+@dataclass
+class _Tones:
+    """Where made tones are kept for the session (conftest points it into pytest's folder)."""
+
+    folder: Path | None = None
+
+
+TONES = _Tones()
 
 
 def make_mp3(path: Path, seconds: float, frequency: int = 440) -> None:
     """A real MP3 tone (cached per length and pitch, copied into place)."""
-    cached = _CACHE / f"{seconds}-{frequency}.mp3"
+    if TONES.folder is None:
+        raise RuntimeError("tests/conftest.py chooses the tone folder; run this under pytest")
+    cached = TONES.folder / f"{seconds}-{frequency}.mp3"
     if not cached.exists():
         tone = f"sine=frequency={frequency}:duration={seconds}:sample_rate=44100"
         command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi"]

@@ -46,7 +46,9 @@ def test_unknown_voice(runner: CliRunner, tmp_path: Path) -> None:
     code, _stdout, stderr = _run(runner, "build", str(src), "--voice", "xx_XX-nobody", "-o",
                                  str(tmp_path / "out"))  # fmt: skip
     assert code == 1
-    assert stderr.startswith("Error: voice 'xx_XX-nobody' not found (available: ")
+    assert stderr.startswith("Error: voice 'xx_XX-nobody' not found in ")
+    assert f"{tmp_path / 'out' / 'voices'}, ./voices, " in stderr  # the library's folder too
+    assert "(available: en_US-joe-medium" in stderr
     assert "Traceback" not in stderr
     assert not (tmp_path / "out").exists()
 
@@ -132,3 +134,65 @@ def test_every_command_has_help_and_is_in_the_readme(runner: CliRunner) -> None:
         code, stdout, _ = _run(runner, name, "--help")
         assert code == 0 and "Example:" in stdout, name
         assert f"articleaudio {name}" in readme, f"README does not show `articleaudio {name}`"
+
+
+def test_build_help_names_every_kind_of_source(runner: CliRunner) -> None:
+    code, stdout, _ = _run(runner, "build", "--help")
+    assert code == 0
+    help_text = " ".join(stdout.split())  # click rewraps the paragraph
+    assert "http(s):// URLs" in help_text and "- for stdin" in help_text
+    assert "built (new), rebuilt (changed) or unchanged" in help_text
+
+
+@pytest.mark.slow
+def test_build_says_whether_each_episode_was_built_rebuilt_or_unchanged(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    src, out = tmp_path / "a.md", tmp_path / "out"
+    src.write_text(TINY, encoding="utf-8")
+    code, stdout, _ = _run(runner, "build", str(src), "-o", str(out), "--json")
+    first = json.loads(stdout)
+    assert code == 0 and first["status"] == "built"
+    mp3 = Path(first["paths"]["audio"])
+    before = mp3.stat()
+
+    code, stdout, _ = _run(runner, "build", str(src), "-o", str(out))
+    assert code == 0
+    assert stdout.split()[:2] == ["unchanged", str(mp3)]
+    after = mp3.stat()  # nothing written: the very same file
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+    src.write_text(TINY.replace("Monday", "Tuesday"), encoding="utf-8")
+    code, stdout, _ = _run(runner, "build", str(src), "-o", str(out), "--json")
+    again = json.loads(stdout)
+    assert code == 0 and again["status"] == "rebuilt" and again["slug"] == first["slug"]
+    assert mp3.stat().st_ino != before.st_ino and "Tuesday" in json.dumps(again["article"])
+
+
+@pytest.mark.slow
+def test_synthesis_leaves_nothing_in_tmp_or_home(tmp_path: Path) -> None:
+    """ONNX Runtime's telemetry would write $TMPDIR/.ses and ~/.cache/Microsoft/…"""
+    import os
+    import subprocess
+    import sys
+
+    home, temp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir(), temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    env.update(HOME=str(home), TMPDIR=str(temp))
+    clip = tmp_path / "hello.mp3"
+    command = [str(Path(sys.executable).parent / "articleaudio"), "say", "Hello.", "-o", str(clip)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert clip.stat().st_size > 1000
+    assert sorted(p.name for p in temp.iterdir()) == []
+    assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == []
+
+
+def test_readme_pictures_are_there_and_small() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", readme)
+    assert "docs/player.png" in pictures
+    for name in pictures:
+        data = (ROOT / name).read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) < 150_000, name

@@ -83,3 +83,20 @@ def test_help_explains_the_command(flag: str) -> None:
     assert "Print the article found in SOURCE" in output
     assert "--format [html|markdown|text|json]" in output
     assert "Example: articleaudio extract" in output
+
+
+def test_text_read_as_html_prints_no_library_log_lines(tmp_path: Path) -> None:
+    """trafilatura logs ERROR for text it is handed as HTML; the extractor copes, so stay quiet."""
+    import subprocess
+    import sys
+
+    note = tmp_path / "note.txt"
+    note.write_text("Hello world.\n\nThis is a plain text note with a few words.\n", "utf-8")
+    command = [str(Path(sys.executable).parent / "articleaudio"), "extract", str(note)]
+    quiet = subprocess.run([*command, "--format", "html"], capture_output=True, text=True)
+    assert quiet.returncode == 0 and "plain text note" in quiet.stdout
+    assert "trafilatura" not in quiet.stderr and quiet.stderr == ""
+    # They are still there for whoever asks for them.
+    verbose = subprocess.run([command[0], "-v", *command[1:], "--format", "html"],
+                             capture_output=True, text=True)  # fmt: skip
+    assert "ERROR trafilatura" in verbose.stderr and "INFO articleaudio." in verbose.stderr

@@ -186,7 +186,9 @@ def test_sigkill_at_any_moment_leaves_a_valid_library(library: Path, tmp_path: P
     longer = GOOD.replace("Turnout was high.", "Turnout was high. " * 6)
     source = Path(_write(tmp_path / "story.md", longer))
     slugs = _check_library(library)
-    env = {"ARTICLEAUDIO_CACHE": str(tmp_path / "cache")}
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {"ARTICLEAUDIO_CACHE": str(tmp_path / "cache"), "TMPDIR": str(temp)}
     for delay in (0.3, 1.5, 3.0, 5.0, 8.0):
         proc = subprocess.Popen([str(BIN), "build", str(source), "-o", str(library), "--force"],
                                 env={**os.environ, **env}, stdout=subprocess.DEVNULL,
@@ -199,6 +201,24 @@ def test_sigkill_at_any_moment_leaves_a_valid_library(library: Path, tmp_path: P
     result = cli("build", str(source), "-o", str(library), cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert set(_check_library(library)) == {*slugs, "a-fine-title"}
+    # The half-made MP3s of the killed builds wait beside the episodes for a later
+    # build to sweep (after STALE_STAGING_S); none is stranded in the temporary folder.
+    # (A build killed during its one-second level probe still leaves that small folder.)
+    assert [p.name for p in temp.iterdir() if not p.name.startswith("articleaudio-probe-")] == []
+
+
+def test_sweep_keeps_a_staging_folder_that_is_still_being_written(tmp_path: Path) -> None:
+    from articleaudio.fsutil import STALE_STAGING_S, sweep_stale
+
+    old, busy = tmp_path / ".a.stream.x.tmp", tmp_path / ".b.stream.y.tmp"
+    for folder in (old, busy):
+        folder.mkdir()
+        (folder / "episode.mp3").write_bytes(b"\xff\xfb" * 100)
+    an_hour_ago = time.time() - STALE_STAGING_S - 60
+    for path in (old, old / "episode.mp3", busy):  # the long build is still writing its MP3
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    sweep_stale(tmp_path)
+    assert not old.exists() and (busy / "episode.mp3").is_file()
 
 
 def test_concurrent_builds_lose_nothing(tmp_path: Path) -> None:

@@ -66,6 +66,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     (base / "outside" / "secret.txt").write_text(SECRET)
     (root / "articleaudio.sqlite").write_text(SECRET)
     (root / ".hidden").write_text(SECRET)
+    (root / "voices").mkdir()
+    (root / "voices" / "en_GB-x-low.onnx.json").write_text(SECRET)
     os.symlink(base / "secret.txt", root / "leak.txt")
     os.symlink(base / "outside", root / "leakdir")
     os.symlink(folder / "episode.json", root / "latest.json")  # inside: allowed
@@ -236,6 +238,8 @@ TRAVERSALS = [
     "/leakdir/secret.txt",  # symlink to a folder outside
     "/articleaudio.sqlite",  # the catalogue stays private
     "/.hidden",
+    "/voices/en_GB-x-low.onnx.json",  # the library's voice models are the builder's
+    "/voices/",
     "/secret.txt%00.mp3",
     "/" + "a" * 5000,  # longer than a file name may be
     "/%ff%fe.mp3",  # not UTF-8

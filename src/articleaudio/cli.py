@@ -7,7 +7,6 @@ errors (:class:`ArticleAudioError`) become one ``Error: …`` line and exit 1 in
 
 from __future__ import annotations
 
-import logging
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +16,7 @@ import click
 
 from . import __version__, cli_extract, cli_player, cli_publish, cli_speech
 from .cache import DEFAULT_MAX_BYTES, SegmentCache
-from .cli_common import OUTPUT_OPTION, _Group, echo_json, progress_bar
+from .cli_common import OUTPUT_OPTION, _Group, configure_logging, echo_json, progress_bar
 from .config import load_config
 from .encode import EncodeSettings
 from .ingest import SourceKind
@@ -26,16 +25,17 @@ from .pipeline import MAX_WORDS, BuildSettings, build_all
 from .pipeline import say as pipeline_say
 from .segment import DisclosurePosition, SpeechSettings
 from .synthesize import SynthesisSettings
-from .voices import list_voices
+from .voices import list_voices, shown, voice_folders
+from .write import Built
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="articleaudio")
-@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
+@click.option("-v", "--verbose", count=True,
+              help="Log more: -v info (and other libraries' warnings), -vv debug.")  # fmt: skip
 def cli(verbose: int) -> None:
     """Turn news articles into narrated podcast episodes with a local Piper voice."""
-    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(verbose)
 
 
 @cli.command()
@@ -86,9 +86,11 @@ def cli(verbose: int) -> None:
 def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any) -> None:
     """Narrate articles into tagged, loudness-normalised episodes.
 
-    SOURCES are .html, .md, .txt or .json files, or - for stdin.
+    SOURCES are .html, .md, .txt or .json files, http(s):// URLs, or - for
+    stdin. Each episode is reported as built (new), rebuilt (changed) or
+    unchanged (nothing written).
 
-    Example: articleaudio build article.html -o output
+    Example: articleaudio build article.html https://example.org/a.html -o out
     """
     if options["slug"] and len(sources) > 1:
         raise click.UsageError("--slug can only be used with a single source")
@@ -96,13 +98,8 @@ def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any)
     with progress_bar("Synthesising", not as_json) as progress:
         outcomes = build_all(list(sources), settings, progress=progress)
     for outcome in outcomes:
-        if outcome.built and as_json:
-            record = outcome.built.episode.to_dict()
-            echo_json({"source": outcome.location, "paths": outcome.built.paths(), **record})
-        elif outcome.built:
-            audio = outcome.built.episode.audio
-            click.echo(f"{outcome.built.paths()['audio']}  ({audio.duration:.1f} s, "
-                       f"{audio.integrated_lufs:.1f} LUFS)")  # fmt: skip
+        if outcome.built:
+            echo_built(outcome.location, outcome.built, as_json)
     failed = [o for o in outcomes if o.error]
     for outcome in failed:
         where = "" if outcome.location in str(outcome.error) else f"{outcome.location}: "
@@ -111,19 +108,40 @@ def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any)
         sys.exit(1)
 
 
-@cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON, one voice per line.")
-def voices(as_json: bool) -> None:
-    """List the Piper voices that can be used with --voice.
+def echo_built(location: str, built: Built, as_json: bool) -> None:
+    """One line per episode: its status, MP3, length and loudness (or a JSON object)."""
+    if as_json:
+        record = built.episode.to_dict()
+        paths = built.paths()
+        echo_json({"source": location, "paths": paths, **record, "status": built.status.value})
+        return
+    audio = built.episode.audio
+    click.echo(f"{built.status.value:<9}  {built.paths()['audio']}  ({audio.duration:.1f} s, "
+               f"{audio.integrated_lufs:.1f} LUFS)")  # fmt: skip
 
-    Example: articleaudio voices
+
+@cli.command()
+@OUTPUT_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, one voice per line.")
+def voices(output: Path, as_json: bool) -> None:
+    """List the Piper voices that can be used with --voice, and the folders searched.
+
+    The first voice of a name wins: $ARTICLEAUDIO_VOICES, then the library's
+    voices/, ./voices, the user data folder, then the embedded voice.
+
+    Example: articleaudio voices -o output
     """
-    for voice in list_voices():
+    for voice in list_voices(output):
         if as_json:
             echo_json(voice.to_dict())
         else:
             click.echo(f"{voice.name:<28} {voice.language:<8} {voice.quality:<8} "
                        f"{voice.sample_rate:>6} Hz  {voice.origin}")  # fmt: skip
+    if not as_json:
+        click.echo("\nVoice folders, searched in this order before the embedded voice:")
+        for folder in voice_folders(output):
+            state = "" if folder.path.is_dir() else "  (does not exist)"
+            click.echo(f"  {shown(folder.path)}  [{folder.source}]{state}")
 
 
 @cli.command()

@@ -7,6 +7,7 @@ without importing the group that imports them.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,48 @@ OUTPUT_OPTION = click.option(
     show_default=True,
     help="Output library folder (episodes, feed, catalogue).",
 )
+
+
+OWN_LOGGER = "articleaudio"
+LOG_LEVELS: dict[int, tuple[int, int]] = {
+    0: (logging.WARNING, logging.CRITICAL + 1),
+    1: (logging.INFO, logging.WARNING),
+    2: (logging.DEBUG, logging.DEBUG),
+}
+"""``-v`` count → (level shown for articleaudio's loggers, for other libraries').
+
+Libraries log what they handle as errors: trafilatura says ``ERROR ... not valid
+HTML`` for text it was given as HTML, and the extractor then reads it another
+way. Their lines would read as failures, so they are shown only with ``-v``."""
+
+
+class _LevelFilter(logging.Filter):
+    """Passes articleaudio's records from one level and other libraries' from another."""
+
+    def __init__(self, own: int, others: int) -> None:
+        super().__init__()
+        self.own, self.others = own, others
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ours = record.name == OWN_LOGGER or record.name.startswith(f"{OWN_LOGGER}.")
+        return record.levelno >= (self.own if ours else self.others)
+
+
+class _CliHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The one stderr handler the command installs (replaced on each invocation)."""
+
+
+def configure_logging(verbose: int) -> None:
+    """Log to stderr: articleaudio's warnings, other libraries' only with ``-v``."""
+    own, others = LOG_LEVELS[min(verbose, max(LOG_LEVELS))]
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _CliHandler)]:
+        root.removeHandler(old)  # an earlier invocation in this process (tests, scripts)
+    handler = _CliHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_LevelFilter(own, others))
+    root.addHandler(handler)
+    root.setLevel(min(own, others))
 
 
 class _Group(click.Group):

@@ -32,7 +32,8 @@ def script(source: str, lexicons: tuple[Path, ...], voice: str | None, as_json: 
 
     Example: articleaudio script article.html --lexicon names.toml
     """
-    result = script_article(source, lexicons, voice=voice)
+    # No -o here: the voice is looked up in the default library, as `say` does.
+    result = script_article(source, lexicons, voice=voice, library=Path("output"))
     for seg in result.segments:
         if as_json:
             row = dataclasses.asdict(seg)

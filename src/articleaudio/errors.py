@@ -23,6 +23,8 @@ tree to a single ``Error: ...`` line and exit status 1. Anything else is a bug.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class ArticleAudioError(Exception):
     """Base of every error a user can act on."""
@@ -70,6 +72,13 @@ class VoiceError(ArticleAudioError):
 
 class VoiceNotFoundError(VoiceError, LookupError):
     """Raised when no voice matches the requested name or path."""
+
+    def __init__(
+        self, message: str, *, voice: str | None = None, searched: tuple[Path, ...] = ()
+    ) -> None:
+        super().__init__(message, voice=voice)
+        self.searched = searched
+        """The voice folders looked in, in order."""
 
 
 class SynthesisError(ArticleAudioError):

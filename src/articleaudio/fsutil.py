@@ -54,19 +54,6 @@ STALE_STAGING_S = 3600
 """Staging folders older than this were left by a killed build and may be removed."""
 
 
-def temporary_path(suffix: str) -> Path:
-    """A new empty file in the temporary folder, for the caller to fill and delete."""
-    try:
-        handle, name = tempfile.mkstemp(prefix="articleaudio-", suffix=suffix)
-    except OSError as exc:
-        raise PublishError(
-            f"cannot create a temporary file: {exc.strerror or exc}; "
-            "free some disk space or set TMPDIR to a folder with room"
-        ) from exc
-    os.close(handle)
-    return Path(name)
-
-
 def make_staging_dir(parent: Path, name: str) -> Path:
     """A fresh hidden folder beside the final one, on the same file system.
 
@@ -90,8 +77,20 @@ def sweep_stale(parent: Path, now: float | None = None) -> None:
 
     cutoff = (now or time.time()) - STALE_STAGING_S
     for path in parent.glob(".*"):
-        if path.suffix in (".tmp", ".old") and path.is_dir() and path.stat().st_mtime < cutoff:
+        if path.suffix in (".tmp", ".old") and path.is_dir() and _last_change(path) < cutoff:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _last_change(folder: Path) -> float:
+    """The newest mtime of a folder and its files.
+
+    A long build keeps writing its streamed MP3 inside its staging folder, which
+    changes the file's time but not the folder's.
+    """
+    try:
+        return max([folder.stat().st_mtime, *(p.stat().st_mtime for p in folder.iterdir())])
+    except OSError:
+        return float("inf")  # vanishing as we look: its build is still at work
 
 
 def replace_dir(staging: Path, final: Path) -> None:

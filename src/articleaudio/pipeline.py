@@ -41,7 +41,7 @@ from .errors import (
     VoiceError,
 )
 from .extract import extract_source
-from .fsutil import make_staging_dir, temporary_path
+from .fsutil import make_staging_dir
 from .ingest import SourceKind, read_source
 from .library_settings import resolve
 from .master import Grid, Mastered, MasterSettings, master
@@ -56,7 +56,14 @@ from .synthesize import PiperSynthesizer, SynthesisSettings, Synthesizer
 from .voice_choice import VoicePool
 from .voices import Voice, find_voice
 from .workers import Synthesis, WorkerPool, default_jobs
-from .write import Built, build_key, previous_gain, reusable_episode, write_episode
+from .write import (
+    EPISODES_DIR,
+    Built,
+    build_key,
+    previous_gain,
+    reusable_episode,
+    write_episode,
+)
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +124,7 @@ def open_synthesis(settings: BuildSettings, synthesizer: Synthesizer | None = No
     cache = SegmentCache(settings.cache_dir) if settings.use_cache else None
     if synthesizer is not None:
         return Synthesis(synthesizer, cache=cache)
-    voice = find_voice(settings.voice)
+    voice = find_voice(settings.voice, settings.output)
     local = PiperSynthesizer(voice, settings.synthesis)
     jobs = settings.jobs or default_jobs()
     factory = (lambda: WorkerPool(voice, settings.synthesis, jobs)) if jobs > 1 else None
@@ -340,7 +347,11 @@ def _render_and_write(
     plan: Plan, synthesis: Synthesis, settings: BuildSettings, progress: Progress | None
 ) -> Built:
     """Master with the MP3 encoder following along, then write the episode."""
-    streamed = temporary_path(".mp3")
+    # The MP3 made while mastering waits in a staging folder beside the episodes, not in
+    # /tmp: a killed build's is swept by a later build (see make_staging_dir), and moving
+    # it into the episode is a rename on the same file system rather than a copy.
+    staging = make_staging_dir(settings.output / EPISODES_DIR, f"{plan.slug}.stream")
+    streamed = staging / f"{plan.slug}.mp3"
     try:
         mastered = render(
             plan.segments, synthesis, settings.master, progress, plan.previous_gain_db,
@@ -355,7 +366,7 @@ def _render_and_write(
         finally:
             mastered.spool.close()
     finally:
-        streamed.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _mp3_stream(path: Path, synthesis: Synthesis, settings: BuildSettings) -> Stream:

@@ -67,6 +67,8 @@ CONTENT_TYPES: tuple[tuple[str, str], ...] = (
 DEFAULT_TYPE = "application/octet-stream"
 HIDDEN_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal", ".lock", ".tmp")
 """Catalogue, locks and half-written files stay private even inside the folder."""
+PRIVATE_FOLDERS = frozenset({"voices"})
+"""Top-level library folders that are the builder's, not the listener's (voice models)."""
 INDEX_FILES = ("index.html", "embed.html")
 """What a folder URL shows: an episode folder shows its player."""
 COMMON_HEADERS = {
@@ -148,6 +150,8 @@ def resolve_path(root: Path, url_path: str) -> Path | None:
     parts = [part for part in url_path.split("/") if part]
     # ".." and "." start with a dot too, so this also stops traversal.
     if any(part.startswith(".") or part.endswith(HIDDEN_SUFFIXES) for part in parts):
+        return None
+    if parts and parts[0] in PRIVATE_FOLDERS:
         return None
     real = Path(os.path.realpath(root.joinpath(*parts)))
     if real != root and root not in real.parents:

@@ -83,13 +83,15 @@ def script_article(
     *,
     settings: SpeechSettings | None = None,
     voice: str | None = None,
+    library: Path | None = None,
 ) -> Script:
     """Extract, segment and speak-prepare an article without synthesising it.
 
-    ``voice`` is a name or model path as for ``build --voice`` (default voice if None).
+    ``voice`` is a name or model path as for ``build --voice`` (default voice if None),
+    looked up in ``library``'s voice folder too.
     """
     article = extract_source(read_source(location))
-    chosen = find_voice(voice)
+    chosen = find_voice(voice, library)
     segments = segment_article(article, settings, spoken=spoken_for(chosen, lexicon_paths))
     user = load_lexicon(lexicon_paths, include_default=False)
     unmatched = user.unmatched((s.text for s in segments), chosen.name, article.language)

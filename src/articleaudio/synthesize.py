@@ -24,6 +24,14 @@ from .voices import Voice
 
 log = logging.getLogger(__name__)
 
+TELEMETRY_ENV = "ORT_DISABLE_TELEMETRY"
+# ONNX Runtime 1.29+ reports usage from Linux and macOS too (microsoft/onnxruntime#27379):
+# it keeps a device id under ~/.cache/Microsoft, a ".ses" file in $TMPDIR, and uploads
+# events. Nothing of articleaudio's is meant to leave the machine, so it is off unless the
+# user sets the variable; it counts only before ONNX Runtime is first imported (the
+# decision is latched per process, and the synthesis workers inherit it).
+os.environ.setdefault(TELEMETRY_ENV, "1")
+
 INNER_SENTENCE_GAP = 0.25
 """Seconds between sentences when Piper splits one segment into several."""
 

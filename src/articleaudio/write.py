@@ -5,6 +5,7 @@ from the previous build (its build key and its gain).
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import logging
@@ -45,6 +46,17 @@ EPISODES_DIR = "episodes"
 DEFAULT_PUBLICATION = "articleaudio"
 
 
+class BuildStatus(enum.StrEnum):
+    """What a build did to one episode's folder, as ``build`` reports it."""
+
+    BUILT = "built"
+    """A new episode: its slug had no folder yet."""
+    REBUILT = "rebuilt"
+    """The article or the settings changed (or ``--force``): the folder was replaced."""
+    UNCHANGED = "unchanged"
+    """Nothing had changed: the existing files were kept and nothing was written."""
+
+
 @dataclass(frozen=True)
 class Built:
     """An episode that is on disk."""
@@ -53,8 +65,13 @@ class Built:
     """Its metadata, as in ``episode.json``."""
     directory: Path
     """Its folder."""
-    reused: bool = False
-    """True when nothing had changed and the existing files were kept."""
+    status: BuildStatus = BuildStatus.BUILT
+    """Whether it is new, replaced a previous build, or was kept as it was."""
+
+    @property
+    def reused(self) -> bool:
+        """True when nothing had changed and the existing files were kept."""
+        return self.status is BuildStatus.UNCHANGED
 
     def paths(self) -> dict[str, str]:
         """Purpose → path of every file written."""
@@ -121,7 +138,7 @@ def reusable_episode(output: Path, slug: str, key: str) -> Built | None:
     if not all((folder / name).is_file() for name in episode.files.values()):
         return None
     log.info("%s is unchanged; keeping the existing episode", slug)
-    return Built(episode, folder, reused=True)
+    return Built(episode, folder, BuildStatus.UNCHANGED)
 
 
 def article_hash(article: Article) -> str:
@@ -173,9 +190,11 @@ def write_episode(
         raise
     final = parent / slug
     with library_lock(settings.output):  # two builds of one slug must not swap at once
+        # Decided under the lock: a concurrent build of the same slug may have just made it.
+        status = BuildStatus.REBUILT if final.exists() else BuildStatus.BUILT
         replace_dir(staging, final)
-    log.info("episode %s written to %s", slug, final)
-    return Built(episode, final)
+    log.info("episode %s %s in %s", slug, status, final)
+    return Built(episode, final, status)
 
 
 def _write_files(
