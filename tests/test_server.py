@@ -68,6 +68,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     (root / ".hidden").write_text(SECRET)
     (root / "voices").mkdir()
     (root / "voices" / "en_GB-x-low.onnx.json").write_text(SECRET)
+    (root / "articleaudio.toml").write_text(SECRET)
     os.symlink(base / "secret.txt", root / "leak.txt")
     os.symlink(base / "outside", root / "leakdir")
     os.symlink(folder / "episode.json", root / "latest.json")  # inside: allowed
@@ -240,6 +241,7 @@ TRAVERSALS = [
     "/.hidden",
     "/voices/en_GB-x-low.onnx.json",  # the library's voice models are the builder's
     "/voices/",
+    "/articleaudio.toml",  # the library's settings (owner address, voice map)
     "/secret.txt%00.mp3",
     "/" + "a" * 5000,  # longer than a file name may be
     "/%ff%fe.mp3",  # not UTF-8

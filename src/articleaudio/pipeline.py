@@ -214,7 +214,7 @@ def _voice_pool(
 
     first_spoken = spoken or speech_step(first, settings)  # one lexicon load per voice
     opened = (settings.voice, first, first_spoken)
-    return VoicePool(podcast, opener, first=opened, strict=settings.strict)
+    return VoicePool(podcast, opener, first=opened, strict=settings.strict, library=settings.output)
 
 
 def _plan_ahead(

@@ -69,6 +69,8 @@ HIDDEN_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal", "
 """Catalogue, locks and half-written files stay private even inside the folder."""
 PRIVATE_FOLDERS = frozenset({"voices"})
 """Top-level library folders that are the builder's, not the listener's (voice models)."""
+PRIVATE_FILES = frozenset({"articleaudio.toml"})
+"""Top-level library files that are the builder's: the settings (owner address, voice map)."""
 INDEX_FILES = ("index.html", "embed.html")
 """What a folder URL shows: an episode folder shows its player."""
 COMMON_HEADERS = {
@@ -151,7 +153,7 @@ def resolve_path(root: Path, url_path: str) -> Path | None:
     # ".." and "." start with a dot too, so this also stops traversal.
     if any(part.startswith(".") or part.endswith(HIDDEN_SUFFIXES) for part in parts):
         return None
-    if parts and parts[0] in PRIVATE_FOLDERS:
+    if parts and (parts[0] in PRIVATE_FOLDERS or (len(parts) == 1 and parts[0] in PRIVATE_FILES)):
         return None
     real = Path(os.path.realpath(root.joinpath(*parts)))
     if real != root and root not in real.parents:

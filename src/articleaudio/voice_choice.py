@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from .cache import DEFAULT_MAX_BYTES
 from .config import PodcastConfig
@@ -49,18 +50,23 @@ def speaks(voice: Voice, language: str) -> bool:
     return primary_language(voice.language) == primary_language(language)
 
 
-def choose_voice(language: str, named: str | None, config: PodcastConfig) -> VoiceChoice:
-    """``--voice`` if given, else the ``[voices]`` entry, else a voice that speaks ``language``."""
+def choose_voice(
+    language: str, named: str | None, config: PodcastConfig, library: Path | None = None
+) -> VoiceChoice:
+    """``--voice`` if given, else the ``[voices]`` entry, else a voice that speaks ``language``.
+
+    ``library`` is the output folder, whose ``voices/`` is searched as a build searches it.
+    """
     if named:
-        return VoiceChoice(named, _mismatch(find_voice(named), language))
+        return VoiceChoice(named, _mismatch(find_voice(named, library), language))
     mapped = config.voice_for(language)
     if mapped:
         chosen = None if mapped == DEFAULT_VOICE else mapped
-        return VoiceChoice(chosen, _mismatch(find_voice(mapped), language))
-    default = find_voice(None)
+        return VoiceChoice(chosen, _mismatch(find_voice(mapped, library), language))
+    default = find_voice(None, library)
     if speaks(default, language):
         return VoiceChoice(None)
-    for voice in list_voices():
+    for voice in list_voices(library):
         if speaks(voice, language):
             return VoiceChoice(voice.name)
     return VoiceChoice(None, _mismatch(default, language))
@@ -91,8 +97,11 @@ class VoicePool:
         *,
         first: tuple[str | None, Synthesis, Spoken],
         strict: bool = False,
+        library: Path | None = None,
     ) -> None:
         self.config, self.opener, self.strict = config, opener, strict
+        self.library = library
+        """The output folder, whose ``voices/`` is searched too."""
         self.named = first[0]
         """``--voice`` (None: choose by language)."""
         self.opened = {first[0]: first[1:]}
@@ -107,7 +116,7 @@ class VoicePool:
         """The article's voice and speech step; a mismatch is logged, or refused if strict."""
         if self.fixed:
             return self.named, self.opened[self.named][1]
-        choice = choose_voice(article.language, self.named, self.config)
+        choice = choose_voice(article.language, self.named, self.config, self.library)
         if choice.mismatch and self.strict:
             raise LanguageError(
                 f"{location}: {choice.mismatch} (refused: --strict)", source=location
