@@ -20,7 +20,7 @@ import numpy as np
 from . import __version__
 from .encode import FORMATS, PROBE_SECONDS, encode, level_change
 from .errors import ConfigError, PublishError
-from .fsutil import atomic_write_text, make_staging_dir, replace_dir
+from .fsutil import atomic_write_text, make_staging_dir, replace_dir, set_published_mode
 from .master import Mastered
 from .master_exact import GAIN_DECIMALS
 from .models import Article, AudioInfo, Episode
@@ -190,11 +190,7 @@ def _write_files(
     }
     rate, bitrate = mastered.sample_rate, settings.encode.bitrate_kbps
     if encoded is not None:
-        try:
-            shutil.move(encoded, folder / files["audio"])
-        except OSError as exc:
-            target = folder / files["audio"]
-            raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        _move_streamed(encoded, folder / files["audio"])
     todo = [f for f in ("mp3", *settings.encode.extra_formats) if f != "mp3" or encoded is None]
     excerpt = mastered.excerpt(PROBE_SECONDS) if todo else None
     for fmt in todo:
@@ -226,6 +222,17 @@ def _write_files(
         generator=f"articleaudio {__version__}",
     )
     return episode
+
+
+def _move_streamed(encoded: Path, target: Path) -> None:
+    """Move the MP3 made while mastering into the episode folder, with a published mode."""
+    try:
+        shutil.move(encoded, target)
+    except OSError as exc:
+        raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    # mkstemp made it 0600 (and a move keeps that): web servers running as another
+    # user answered 403 for the MP3 alone.
+    set_published_mode(target)
 
 
 def _tag_info(article: Article, album: str, disclosure: str, settings: BuildSettings) -> TagInfo:
