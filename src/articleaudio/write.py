@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import __version__
-from .encode import FORMATS, PROBE_SECONDS, encode, level_change
+from .encode import FORMATS, PROBE_SECONDS, decoded_true_peak, encode, level_change
 from .errors import ConfigError, PublishError
 from .fsutil import atomic_write_text, make_staging_dir, replace_dir, set_published_mode
 from .master import Mastered
@@ -258,6 +258,6 @@ def _audio_info(path: Path, mastered: Mastered, bitrate: int) -> AudioInfo:
         channels=1,
         mime=FORMATS["mp3"].mime,
         integrated_lufs=round(mastered.loudness.integrated_lufs, 2),
-        true_peak_dbtp=round(mastered.loudness.true_peak_dbtp, 2),
+        true_peak_dbtp=round(decoded_true_peak(path), 2),  # the file's, not the limiter's
         gain_db=round(mastered.loudness.gain_db, GAIN_DECIMALS),
     )
