@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from articleaudio.errors import PublishError
+from articleaudio.errors import LibraryNotFoundError, PublishError
 from articleaudio.models import Episode
 from articleaudio.publish import list_episodes, measure_files
 from articleaudio.store import CATALOGUE_NAME, episode_guid, open_catalogue
@@ -105,7 +105,8 @@ def test_catalogue_uses_wal_and_keeps_the_episode_record(tmp_path: Path) -> None
 
 
 def test_listing_a_missing_library_creates_nothing(tmp_path: Path) -> None:
-    assert list_episodes(tmp_path / "nowhere") == []
+    with pytest.raises(LibraryNotFoundError, match="nowhere does not exist"):
+        list_episodes(tmp_path / "nowhere")
     assert not (tmp_path / "nowhere").exists()
 
 

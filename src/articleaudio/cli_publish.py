@@ -12,7 +12,7 @@ import click
 
 from .cli_common import OUTPUT_OPTION, echo_json
 from .config import load_config
-from .publish import list_episodes, regenerate_feed, unpublish, validate
+from .publish import feed_entries, list_episodes, regenerate_feed, unpublish, validate
 
 CONFIG_OPTION = click.option(
     "--config",
@@ -63,7 +63,7 @@ def feed(output: Path, config_file: Path | None) -> None:
     """
     config = load_config(config_file)
     path = regenerate_feed(output, config)
-    count = len(list_episodes(output))
+    count = len(feed_entries(output, list_episodes(output)))
     noun = "episode" if count == 1 else "episodes"
     click.echo(f"Wrote {path} ({count} {noun}); subscribe at {config.feed_url}")
     for selection in config.feeds:

@@ -24,15 +24,22 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from .config import PodcastConfig, describe_artwork, load_config
-from .errors import ArticleAudioError, ConfigError, EpisodeNotFoundError, PublishError
+from .errors import (
+    ArticleAudioError,
+    ConfigError,
+    EpisodeNotFoundError,
+    LibraryNotFoundError,
+    PublishError,
+)
 from .feed import EPISODES_DIR, build_feed
 from .feedcheck import Problem, validate
 from .fsutil import atomic_write_bytes
 from .models import Episode
-from .store import Entry, open_catalogue
+from .store import CATALOGUE_NAME, Entry, open_catalogue
 
 __all__ = [
     "Problem",
+    "feed_entries",
     "list_episodes",
     "publish_episode",
     "regenerate_feed",
@@ -151,9 +158,33 @@ def regenerate_feed(output_dir: Path, config: PodcastConfig | None = None) -> Pa
 
 
 def list_episodes(output_dir: Path) -> list[Entry]:
-    """Every catalogued episode, newest first (an empty list when there is no library)."""
+    """Every catalogued episode, newest first; :class:`LibraryNotFoundError` if no library.
+
+    A library is a folder with a catalogue, even one whose episodes were all
+    removed (that lists nothing). A mistyped ``-o`` must not look like an empty one.
+    """
+    require_library(output_dir)
     with open_catalogue(output_dir, create=False) as catalogue:
         return catalogue.entries()
+
+
+def require_library(output_dir: Path) -> None:
+    """:class:`LibraryNotFoundError`, saying why, unless ``output_dir`` holds a catalogue."""
+    if (output_dir / CATALOGUE_NAME).is_file():
+        return
+    build = "give the folder that 'articleaudio build' wrote to with -o"
+    if not output_dir.exists():
+        reason = f"{output_dir} does not exist; {build}"
+    elif not output_dir.is_dir():
+        reason = f"{output_dir} is a file, not a library folder; {build}"
+    elif (output_dir / EPISODES_DIR).is_dir():
+        reason = (
+            f"{output_dir} has episode folders but no catalogue ({CATALOGUE_NAME}); "
+            f"run 'articleaudio feed -o {output_dir}' to rebuild it"
+        )
+    else:
+        reason = f"{output_dir} is not an articleaudio library (no {CATALOGUE_NAME}); {build}"
+    raise LibraryNotFoundError(reason, folder=str(output_dir))
 
 
 def episode_dir(output_dir: Path, slug: str) -> Path:
@@ -216,11 +247,36 @@ def _read_bytes(path: Path) -> bytes | None:
         raise PublishError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
+def feed_entries(output_dir: Path, entries: list[Entry]) -> list[Entry]:
+    """The entries a feed may list: those whose audio file is there to download.
+
+    An item whose enclosure answers 404 fails in every podcast app, so a
+    catalogued episode whose MP3 went missing is left out until it is built
+    again; its catalogue row, GUID and date stay.
+    """
+    return [e for e in entries if _audio_path(output_dir, e).is_file()]
+
+
+def _audio_path(output_dir: Path, entry: Entry) -> Path:
+    return output_dir / EPISODES_DIR / entry.slug / entry.episode.files["audio"]
+
+
 def write_feed(output_dir: Path, entries: list[Entry], config: PodcastConfig) -> Path:
     """Write the artwork, the feed and any ``[[feeds]]`` atomically; hold the lock.
 
-    Returns the main feed's path.
+    Episodes whose MP3 is missing are left out, with a warning (see
+    :func:`feed_entries`). Returns the main feed's path.
     """
+    listed = feed_entries(output_dir, entries)
+    present = {e.slug for e in listed}
+    for entry in entries:
+        if entry.slug not in present:
+            log.warning(
+                "leaving %s out of the feed: its audio %s is missing; build it again or "
+                "remove it with 'articleaudio rm %s -o %s'",
+                entry.slug, _audio_path(output_dir, entry), entry.slug, output_dir,
+            )  # fmt: skip
+    entries = listed
     artwork = write_artwork(output_dir, config)
     path = _write_one(output_dir, entries, config, config.base_url + artwork)
     for selection in config.feeds:
