@@ -1,10 +1,10 @@
 """The episode library: a SQLite catalogue at ``DIR/articleaudio.sqlite``.
 
 One row per episode. The GUID is fixed when an article first enters the
-library, and so is the publish date (the article's own date, else that first
-build's time); rebuilding the same article (same slug, or same canonical URL)
-updates its row in place and keeps both, so podcast apps never list a rebuilt
-episode as new (RSS 2.0 ``guid``: "a string that uniquely
+library; rebuilding the same article (same slug, or same canonical URL) updates
+its row in place and keeps it, and keeps the publish date too unless the article
+now gives another (see :func:`publish_date`), so podcast apps never list a
+rebuilt episode as new (RSS 2.0 ``guid``: "a string that uniquely
 identifies the item"; Apple: "never change an episode's GUID").
 
 The database runs in WAL mode so ``episodes`` can read while a build writes;
