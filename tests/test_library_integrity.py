@@ -250,6 +250,9 @@ def test_feed_leaves_out_an_episode_whose_mp3_is_missing(
     # The catalogue still holds it: building it again brings it back with its GUID.
     listing = cli("episodes", "-o", str(library), "--json", cwd=tmp_path).stdout
     assert len(listing.splitlines()) == 3
+    check = cli("validate", "-o", str(library), cwd=tmp_path)
+    assert check.returncode == 1
+    assert re.search(r"new-bridge-story.*not in the feed; its audio .* is missing", check.stdout)
 
 
 def with_episodes_folder(folder: Path) -> Path:
