@@ -145,6 +145,25 @@ def test_modes_follow_a_stricter_umask(tmp_path: Path) -> None:
     check_modes(tmp_path / "library", 0o027)  # 0640 and 0750: the user chose a group share
 
 
+def test_mp3s_left_private_by_older_builds_are_healed(
+    batch: tuple[Path, datetime, datetime], tmp_path: Path
+) -> None:
+    library = copy_library(batch, tmp_path)
+    mp3 = {slug: library / "episodes" / slug / f"{slug}.mp3" for slug in ARTICLES}
+    for path in mp3.values():
+        path.chmod(0o600)  # what every build before the fix left
+    mp3["new-bridge-story"].chmod(0o640)  # a mode the user chose stays
+    source = write_article(tmp_path, "old-river-story")
+    result = cli("build", str(source), "-o", str(library), cwd=tmp_path)  # unchanged: reused
+    assert result.returncode == 0, result.stderr
+    assert mp3["old-river-story"].stat().st_mode & 0o777 == 0o644
+    assert mp3["undated-school-story"].stat().st_mode & 0o777 == 0o600
+    assert cli("feed", "-o", str(library), cwd=tmp_path).returncode == 0
+    assert {s: p.stat().st_mode & 0o777 for s, p in mp3.items()} == {
+        "old-river-story": 0o644, "new-bridge-story": 0o640, "undated-school-story": 0o644,
+    }  # fmt: skip
+
+
 # Item 5: pubDate.
 
 

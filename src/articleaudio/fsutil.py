@@ -43,6 +43,23 @@ def set_published_mode(path: Path) -> None:
         raise PublishError(f"cannot set the mode of {path}: {exc.strerror or exc}") from exc
 
 
+MKSTEMP_MODE = 0o600
+"""The mode mkstemp gives; the streamed MP3 kept it before issue 13 was fixed."""
+
+
+def heal_private_mode(path: Path) -> None:
+    """Give a file left at mkstemp's 0600 by an older build the published mode.
+
+    Only that exact mode is changed, so a mode the user chose stays. Best effort:
+    a file that cannot be changed is left as it is.
+    """
+    try:
+        if path.stat().st_mode & 0o777 == MKSTEMP_MODE != FILE_MODE:
+            path.chmod(FILE_MODE)
+    except OSError:
+        pass
+
+
 def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write to a temporary file in the same folder, fsync, then rename over ``path``.
 

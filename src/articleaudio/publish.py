@@ -33,7 +33,7 @@ from .errors import (
 )
 from .feed import EPISODES_DIR, build_feed
 from .feedcheck import Problem, validate
-from .fsutil import atomic_write_bytes
+from .fsutil import atomic_write_bytes, heal_private_mode
 from .models import Episode
 from .store import CATALOGUE_NAME, Entry, open_catalogue
 
@@ -140,7 +140,10 @@ def unpublish(output_dir: Path, slug: str, config: PodcastConfig | None = None) 
 
 
 def regenerate_feed(output_dir: Path, config: PodcastConfig | None = None) -> Path:
-    """Catalogue any complete episode folder the catalogue lacks, then rewrite the feed."""
+    """Catalogue any complete episode folder the catalogue lacks, then rewrite the feed.
+
+    MP3s that older builds left at mkstemp's 0600 get the published mode.
+    """
     config = config or load_config()
     with library_lock(output_dir):
         with open_catalogue(output_dir) as catalogue:
@@ -154,6 +157,8 @@ def regenerate_feed(output_dir: Path, config: PodcastConfig | None = None) -> Pa
                 catalogue.upsert(episode, sizes)
                 log.info("catalogued %s from its folder", episode.slug)
             entries = catalogue.entries()
+        for entry in entries:  # MP3s of builds before modes were fixed answered 403
+            heal_private_mode(_audio_path(output_dir, entry))
         return write_feed(output_dir, entries, config)
 
 

@@ -20,7 +20,13 @@ import numpy as np
 from . import __version__
 from .encode import FORMATS, PROBE_SECONDS, decoded_true_peak, encode, level_change
 from .errors import ConfigError, PublishError
-from .fsutil import atomic_write_text, make_staging_dir, replace_dir, set_published_mode
+from .fsutil import (
+    atomic_write_text,
+    heal_private_mode,
+    make_staging_dir,
+    replace_dir,
+    set_published_mode,
+)
 from .master import Mastered
 from .master_exact import GAIN_DECIMALS
 from .models import Article, AudioInfo, Episode
@@ -115,6 +121,7 @@ def reusable_episode(output: Path, slug: str, key: str) -> Built | None:
         return None
     if not all((folder / name).is_file() for name in episode.files.values()):
         return None
+    heal_private_mode(folder / episode.audio.file)  # built before modes were fixed
     log.info("%s is unchanged; keeping the existing episode", slug)
     return Built(episode, folder, reused=True)
 
