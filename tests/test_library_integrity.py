@@ -16,7 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -329,16 +329,43 @@ def test_cache_info_counts_every_file_prepared_models_included(
     assert f"{info['bytes'] / 1e6:.1f} MB ({info['model_bytes'] / 1e6:.1f} MB of it voice" in text
 
 
-def test_an_unwritable_cache_warns_once(tmp_path: Path) -> None:
-    # The tests run as root too, which file modes do not stop: a cache folder below a
-    # regular file cannot be written by anyone.
+@pytest.fixture
+def read_only_cache(batch: tuple[Path, datetime, datetime], tmp_path: Path) -> Iterator[Path]:
+    """A copy of the tests' cache (filled by the batch) on a read-only file system."""
+    mountpoint = tmp_path / "read-only-cache"
+    mountpoint.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=1g", "tmpfs", str(mountpoint)]
+    if shutil.which("mount") is None or subprocess.run(mount, capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        shutil.copytree(os.environ["ARTICLEAUDIO_CACHE"], mountpoint, dirs_exist_ok=True)
+        subprocess.run(["mount", "-o", "remount,ro", str(mountpoint)], check=True)
+        yield mountpoint
+    finally:
+        subprocess.run(["umount", str(mountpoint)], check=False)
+
+
+def _below_a_file(tmp_path: Path) -> Path:
+    # Root ignores file modes; a folder below a regular file cannot be made by anyone.
     (tmp_path / "blocker").write_text("not a folder", encoding="utf-8")
-    cache = tmp_path / "blocker" / "cache"
+    return tmp_path / "blocker" / "cache"
+
+
+@pytest.mark.parametrize("kind", ["below a file", "read-only file system"])
+def test_an_unwritable_cache_warns_once(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if kind == "below a file":
+        cache = _below_a_file(tmp_path)
+    else:  # with the batch's sentences in it: reading them must not fail either
+        cache = request.getfixturevalue("read_only_cache")
     sources = [str(write_article(tmp_path, slug)) for slug in ARTICLES]
-    result = cli("build", *sources, "-o", "library", cwd=tmp_path,
+    new = tmp_path / "new.md"
+    new.write_text("# A new story\n\nNothing of it is cached. Two sentences.\n", "utf-8")
+    result = cli("build", *sources, str(new), "-o", "library", cwd=tmp_path,
                  env={"ARTICLEAUDIO_CACHE": str(cache)})  # fmt: skip
     assert result.returncode == 0, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("WARNING") and str(cache) in lines[0]
-    assert len(list((tmp_path / "library" / "episodes").glob("*/*.mp3"))) == 3
+    assert len(list((tmp_path / "library" / "episodes").glob("*/*.mp3"))) == 4

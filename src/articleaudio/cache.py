@@ -12,6 +12,7 @@ deleted and synthesised again, never stitched in.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -154,9 +155,9 @@ class SegmentCache:
         entry = _unpack(data)
         if entry is None:
             log.warning("cache entry %s is damaged; synthesising it again", path.name)
-            path.unlink(missing_ok=True)
+            _discard(path)
             return None
-        os.utime(path)  # mark as recently used for pruning
+        _touch(path)
         return entry
 
     def put(self, key: str, entry: Entry) -> None:
@@ -173,9 +174,9 @@ class SegmentCache:
         digest, body = data[:32], data[32:]
         if hashlib.sha256(body).digest() != digest:
             log.warning("cache entry %s is damaged; making it again", path.name)
-            path.unlink(missing_ok=True)
+            _discard(path)
             return None
-        os.utime(path)
+        _touch(path)
         return body
 
     def put_blob(self, kind: str, key: str, data: bytes) -> None:
@@ -224,16 +225,35 @@ class SegmentCache:
         files = sorted(self._files(), key=lambda item: item[1].st_mtime)
         cutoff = time.time() - older_than_days * 86400 if older_than_days is not None else None
         total = sum(s.st_size for _p, s in files)
-        removed = 0
+        removed, kept = 0, 0
         for path, stat in files:
             too_old = cutoff is not None and stat.st_mtime < cutoff
             too_big = max_bytes is not None and total > max_bytes
             if not (too_old or too_big):
                 continue
-            path.unlink(missing_ok=True)
+            if not _discard(path):
+                kept += 1
+                continue
             total -= stat.st_size
             removed += 1
+        if kept:
+            log.warning("cannot remove %d entries from the cache at %s", kept, self.root)
         return removed
+
+
+def _touch(path: Path) -> None:
+    """Mark an entry as recently used, for pruning; a read-only cache cannot, and need not."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def _discard(path: Path) -> bool:
+    """Remove an entry; False when the cache does not allow it (read-only)."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
 
 
 def _folder_bytes(root: Path) -> int:
