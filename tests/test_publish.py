@@ -27,6 +27,7 @@ from articleaudio.publish import (
     unpublish,
     validate,
 )
+from articleaudio.store import open_catalogue
 
 from .publish_fixtures import make_episode
 
@@ -194,9 +195,16 @@ def test_cli_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     result = runner.invoke(_cli(), ["rm", "nope", "-o", "out"])
     assert result.exit_code == 1
     assert result.output == (
-        "Error: no episode 'nope' in out; list them with 'articleaudio episodes -o out'\n"
+        "Error: out does not exist; give the folder that 'articleaudio build' wrote to with -o\n"
     )
     assert not (tmp_path / "out").exists()
+    with open_catalogue(tmp_path / "lib"):
+        pass
+    result = runner.invoke(_cli(), ["rm", "nope", "-o", "lib"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: no episode 'nope' in lib; list them with 'articleaudio episodes -o lib'\n"
+    )
     result = runner.invoke(_cli(), ["rm", "../../etc", "-o", "out"])
     assert result.exit_code == 1
     assert result.output.startswith("Error: invalid slug '../../etc': slugs are lowercase")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from articleaudio.errors import PublishError
+from articleaudio.errors import LibraryNotFoundError, PublishError
 from articleaudio.models import Episode
 from articleaudio.publish import list_episodes, measure_files
 from articleaudio.store import CATALOGUE_NAME, episode_guid, open_catalogue
@@ -105,7 +105,8 @@ def test_catalogue_uses_wal_and_keeps_the_episode_record(tmp_path: Path) -> None
 
 
 def test_listing_a_missing_library_creates_nothing(tmp_path: Path) -> None:
-    assert list_episodes(tmp_path / "nowhere") == []
+    with pytest.raises(LibraryNotFoundError, match="nowhere does not exist"):
+        list_episodes(tmp_path / "nowhere")
     assert not (tmp_path / "nowhere").exists()
 
 
@@ -128,3 +129,28 @@ def test_naive_build_time_is_taken_as_utc(tmp_path: Path) -> None:
     naive = replace(episode, built_at=datetime(2026, 11, 5, 7, 0))
     _add(tmp_path, naive)
     assert list_episodes(tmp_path)[0].published == datetime(2026, 11, 5, 7, 0, tzinfo=UTC)
+
+
+def _dated(episode: Episode, published: datetime | None) -> Episode:
+    return replace(episode, article=replace(episode.article, published=published))
+
+
+def test_publish_date_is_the_articles_held_at_the_build_time(tmp_path: Path) -> None:
+    episode = make_episode(tmp_path, "a", "A", url="https://x.example/a", built_at=DAY2)
+    naive_2019 = datetime(2019, 5, 3, 7, 30)  # a source without a zone: taken as UTC
+    with open_catalogue(tmp_path) as catalogue:
+        done = catalogue.upsert(_dated(episode, naive_2019), {})
+        assert done.entry.published == naive_2019.replace(tzinfo=UTC)
+        # A date after the build (wrong zone, embargo) would hide the item in apps.
+        done = catalogue.upsert(_dated(episode, datetime(2030, 1, 1, tzinfo=UTC)), {})
+        assert done.entry.published == DAY2
+
+
+def test_a_rebuild_without_the_article_date_keeps_the_one_published(tmp_path: Path) -> None:
+    episode = make_episode(tmp_path, "a", "A", url="https://x.example/a", built_at=DAY2)
+    dated = _dated(episode, DAY1)
+    with open_catalogue(tmp_path) as catalogue:
+        first = catalogue.upsert(dated, {}).entry
+        later = replace(episode, built_at=datetime(2026, 11, 9, tzinfo=UTC))
+        again = catalogue.upsert(later, {}).entry
+    assert (again.published, again.guid) == (first.published, first.guid) == (DAY1, first.guid)

@@ -12,6 +12,7 @@ deleted and synthesised again, never stitched in.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -38,6 +39,8 @@ DEFAULT_MAX_BYTES = 2 * 1024**3
 _MAGIC = b"AAPCM1\n\x00"
 _HEADER = struct.Struct("<8sIQI32s")  # magic, sample rate, samples, words-json bytes, sha256
 _SUFFIX = ".pcm"
+MODELS_DIR = "models"
+"""Subfolder where the synthesize stage keeps voice models prepared for ONNX Runtime."""
 
 
 def default_cache_dir() -> Path:
@@ -65,15 +68,20 @@ class CacheStats:
     """What ``cache info`` reports."""
 
     path: str
+    """The cache folder."""
     entries: int
+    """Synthesised sentences held."""
     bytes: int
+    """Size of every file in the folder, as ``du --apparent-size`` counts it."""
     oldest: float | None
     """Unix time of the least recently used entry."""
+    model_bytes: int = 0
+    """Of :attr:`bytes`, the voice models prepared for ONNX Runtime (``models/``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {"path": self.path, "entries": self.entries, "bytes": self.bytes,
-                "oldest": self.oldest}  # fmt: skip
+                "model_bytes": self.model_bytes, "oldest": self.oldest}  # fmt: skip
 
 
 _MODEL_HASHES: dict[tuple[str, int, int], str] = {}
@@ -110,6 +118,25 @@ class SegmentCache:
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or default_cache_dir()
+        self._unwritable = False
+
+    def _write(self, path: Path, data: bytes, *, durable: bool = False) -> None:
+        """Write an entry; a cache that cannot be written only costs speed.
+
+        The first failure is one warning; the later writes of this process are
+        not tried (a read-only cache printed a warning for every sentence).
+        """
+        if self._unwritable:
+            return
+        try:
+            atomic_write_bytes(path, data, durable=durable)
+        except OSError as exc:
+            self._unwritable = True
+            log.warning(
+                "cannot write to the cache at %s (%s); this run goes on without storing "
+                "to it (set %s to a writable folder, or build with --no-cache)",
+                self.root, getattr(exc.__cause__, "strerror", None) or exc, CACHE_ENV,
+            )  # fmt: skip
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}{_SUFFIX}"
@@ -128,17 +155,14 @@ class SegmentCache:
         entry = _unpack(data)
         if entry is None:
             log.warning("cache entry %s is damaged; synthesising it again", path.name)
-            path.unlink(missing_ok=True)
+            _discard(path)
             return None
-        os.utime(path)  # mark as recently used for pruning
+        _touch(path)
         return entry
 
     def put(self, key: str, entry: Entry) -> None:
         """Store an entry atomically; a cache that cannot be written only costs speed."""
-        try:
-            atomic_write_bytes(self._path(key), _pack(entry), durable=False)
-        except OSError as exc:
-            log.warning("cannot write to the cache at %s: %s", self.root, exc)
+        self._write(self._path(key), _pack(entry))
 
     def get_blob(self, kind: str, key: str) -> bytes | None:
         """Bytes kept with :meth:`put_blob` (None when missing or damaged)."""
@@ -150,19 +174,14 @@ class SegmentCache:
         digest, body = data[:32], data[32:]
         if hashlib.sha256(body).digest() != digest:
             log.warning("cache entry %s is damaged; making it again", path.name)
-            path.unlink(missing_ok=True)
+            _discard(path)
             return None
-        os.utime(path)
+        _touch(path)
         return body
 
     def put_blob(self, kind: str, key: str, data: bytes) -> None:
         """Keep derived bytes (e.g. an encoded MP3 span), checksummed like segments."""
-        try:
-            atomic_write_bytes(
-                self._blob_path(kind, key), hashlib.sha256(data).digest() + data, durable=False
-            )
-        except OSError as exc:
-            log.warning("cannot write to the cache at %s: %s", self.root, exc)
+        self._write(self._blob_path(kind, key), hashlib.sha256(data).digest() + data)
 
     def _blob_path(self, kind: str, key: str) -> Path:
         return self.root / f"{kind}s" / key[:2] / f"{key}.{kind}"
@@ -177,10 +196,7 @@ class SegmentCache:
 
     def keep(self, name: str, value: float) -> None:
         """Remember a measurement that is costly to repeat (e.g. an encoder's level change)."""
-        try:
-            atomic_write_bytes(self._note(name), json.dumps({"value": value}).encode())
-        except OSError as exc:
-            log.warning("cannot write to the cache at %s: %s", self.root, exc)
+        self._write(self._note(name), json.dumps({"value": value}).encode(), durable=True)
 
     def _note(self, name: str) -> Path:
         return self.root / "notes" / f"{hashlib.sha256(name.encode()).hexdigest()}.json"
@@ -195,10 +211,12 @@ class SegmentCache:
                 continue
 
     def stats(self) -> CacheStats:
-        """Entry count, total size and age."""
-        files = list(self._files())
-        oldest = min((s.st_mtime for _p, s in files), default=None)
-        return CacheStats(str(self.root), len(files), sum(s.st_size for _p, s in files), oldest)
+        """Sentence count, the size of everything in the folder, and age."""
+        sentences = [s for p, s in self._files() if p.suffix == _SUFFIX]
+        oldest = min((s.st_mtime for s in sentences), default=None)
+        models = _folder_bytes(self.root / MODELS_DIR)
+        total = _folder_bytes(self.root)
+        return CacheStats(str(self.root), len(sentences), total, oldest, model_bytes=models)
 
     def prune(self, *, older_than_days: float | None = None, max_bytes: int | None = None) -> int:
         """Remove entries unused for ``older_than_days``, then the oldest beyond ``max_bytes``."""
@@ -207,16 +225,47 @@ class SegmentCache:
         files = sorted(self._files(), key=lambda item: item[1].st_mtime)
         cutoff = time.time() - older_than_days * 86400 if older_than_days is not None else None
         total = sum(s.st_size for _p, s in files)
-        removed = 0
+        removed, kept = 0, 0
         for path, stat in files:
             too_old = cutoff is not None and stat.st_mtime < cutoff
             too_big = max_bytes is not None and total > max_bytes
             if not (too_old or too_big):
                 continue
-            path.unlink(missing_ok=True)
+            if not _discard(path):
+                kept += 1
+                continue
             total -= stat.st_size
             removed += 1
+        if kept:
+            log.warning("cannot remove %d entries from the cache at %s", kept, self.root)
         return removed
+
+
+def _touch(path: Path) -> None:
+    """Mark an entry as recently used, for pruning; a read-only cache cannot, and need not."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def _discard(path: Path) -> bool:
+    """Remove an entry; False when the cache does not allow it (read-only)."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
+
+
+def _folder_bytes(root: Path) -> int:
+    """Apparent size of every regular file under ``root`` (0 when it is missing)."""
+    total = 0
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_size
+            except OSError:
+                continue  # removed meanwhile (a prune, a concurrent build's rename)
+    return total
 
 
 def _pack(entry: Entry) -> bytes:

@@ -184,7 +184,8 @@ def cache_info(as_json: bool) -> None:
     if as_json:
         echo_json(stats.to_dict())
     else:
-        click.echo(f"{stats.path}: {stats.entries} sentences, {stats.bytes / 1e6:.1f} MB")
+        size = f"{stats.bytes / 1e6:.1f} MB ({stats.model_bytes / 1e6:.1f} MB of it voice models)"
+        click.echo(f"{stats.path}: {stats.entries} sentences, {size}")
 
 
 @cache.command("prune")

@@ -13,7 +13,7 @@ import click
 from .cli_common import OUTPUT_OPTION, echo_json
 from .config import load_config
 from .library_settings import library_config, placeholders
-from .publish import list_episodes, regenerate_feed, unpublish, validate
+from .publish import feed_entries, list_episodes, regenerate_feed, unpublish, validate
 
 CONFIG_OPTION = click.option(
     "--config",
@@ -65,7 +65,7 @@ def feed(output: Path, config_file: Path | None) -> None:
     """
     path = regenerate_feed(output, load_config(config_file) if config_file else None)
     config = library_config(output)
-    count = len(list_episodes(output))
+    count = len(feed_entries(output, list_episodes(output)))
     noun = "episode" if count == 1 else "episodes"
     click.echo(f"Wrote {path} ({count} {noun}); subscribe at {config.feed_url}")
     for selection in config.feeds:

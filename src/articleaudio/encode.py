@@ -8,10 +8,11 @@ ffmpeg's stdin rather than through a temporary WAV file.
 from __future__ import annotations
 
 import contextlib
+import math
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -286,6 +287,44 @@ def sink_opener(
         return open_encoder(path, rate, fmt, bitrate_kbps, gain, store)
 
     return open_sink
+
+
+DECODE_CHUNK_SAMPLES = 1 << 20
+"""Samples per read when a file is decoded as a stream (4 MiB of float32)."""
+
+
+def decoded_true_peak(path: Path) -> float:
+    """True peak in dBTP of ``path`` as a player decodes it, at the file's own rate.
+
+    The limiter holds the mastered audio at its ceiling, but the MP3 encoder's
+    low-pass and quantisation move the peaks (issue 13: -2.0 was reported while
+    ffmpeg measured -1.3 to -1.9 dBTP), so only the decoded file says what
+    listeners get. Streamed: a long episode is never held in memory whole.
+    """
+    from .loudness import streamed_true_peak
+
+    peak = streamed_true_peak(decode_stream(path))
+    return 20 * math.log10(peak) if peak > 0 else -math.inf
+
+
+def decode_stream(path: Path) -> Iterator[np.ndarray]:
+    """Decode ``path`` to mono float32 at its own rate, chunk by chunk."""
+    command = [
+        ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-nostdin",
+        "-i", str(path), "-f", "f32le", "-ac", "1", "pipe:1",
+    ]  # fmt: skip
+    # stderr goes to a file: a pipe nobody reads could fill and stall ffmpeg.
+    with (
+        tempfile.TemporaryFile() as errors,
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as proc,
+    ):
+        assert proc.stdout is not None
+        while block := proc.stdout.read(DECODE_CHUNK_SAMPLES * 4):
+            yield np.frombuffer(block[: len(block) // 4 * 4], "<f4")
+        if proc.wait() != 0:
+            errors.seek(0)
+            message = errors.read().decode(errors="replace")[-800:]
+            raise AudioToolError(f"ffmpeg cannot decode {path}", stderr=message)
 
 
 def decode(path: Path, rate: int = MP3_RATE) -> np.ndarray:

@@ -18,7 +18,8 @@ tree to a single ``Error: ...`` line and exit status 1. Anything else is a bug.
     ├── SynthesisError                    Piper failed on a segment
     ├── AudioToolError                    ffmpeg failed or is missing
     ├── PublishError (+ OSError)          the output folder cannot be written
-    └── EpisodeNotFoundError (+ LookupError)  no episode with that slug in the library
+    ├── EpisodeNotFoundError (+ LookupError)  no episode with that slug in the library
+    └── LibraryNotFoundError (+ LookupError)  the folder given with -o holds no library
 """
 
 from __future__ import annotations
@@ -103,3 +104,11 @@ class PublishError(ArticleAudioError, OSError):
 
 class EpisodeNotFoundError(ArticleAudioError, LookupError):
     """Raised when a command names an episode slug the library does not hold."""
+
+
+class LibraryNotFoundError(ArticleAudioError, LookupError):
+    """Raised when a command reads a library from a folder that holds none."""
+
+    def __init__(self, message: str, *, folder: str | None = None) -> None:
+        super().__init__(message)
+        self.folder = folder

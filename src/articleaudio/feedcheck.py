@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 from .config import FeedSelection, PodcastConfig, describe_artwork
 from .errors import ConfigError
-from .feed import AUDIO_MIME, ITUNES_NS, PODCAST_NS, podcast_guid
+from .feed import AUDIO_MIME, EPISODES_DIR, ITUNES_NS, PODCAST_NS, podcast_guid
 from .store import open_catalogue
 
 DURATION_TOLERANCE_S = 1.0
@@ -313,8 +313,15 @@ def _check_guids(
         for entry in catalogue.entries():
             if selection and not selection.matches(entry.episode.article):
                 continue
-            if entry.guid not in guids:
-                yield Problem(
-                    f"episode {entry.slug!r}",
-                    "is in the catalogue but not in the feed; run 'articleaudio feed'",
-                )
+            if entry.guid in guids:
+                continue
+            audio = output_dir / EPISODES_DIR / entry.slug / entry.episode.files["audio"]
+            # Feeds leave out an episode whose MP3 is gone; rewriting them cannot help.
+            fix = (
+                "run 'articleaudio feed'"
+                if audio.is_file()
+                else f"its audio {audio} is missing; build it again or 'articleaudio rm' it"
+            )
+            yield Problem(
+                f"episode {entry.slug!r}", f"is in the catalogue but not in the feed; {fix}"
+            )

@@ -10,15 +10,54 @@ from pathlib import Path
 from .errors import PublishError
 
 
-def _umask() -> int:
-    mask = os.umask(0)
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows.
+
+    Linux (4.7+) shows it in ``/proc/self/status``; elsewhere the only way is to
+    set it and put it back, which is done once, at import, before any thread
+    of ours could create a file with the wrong mode in between.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text("ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
     os.umask(mask)
     return mask
 
 
-FILE_MODE = 0o666 & ~_umask()
-"""Mode for published files: mkstemp makes 0600 files, but a web server must read them."""
-DIR_MODE = 0o777 & ~_umask()
+FILE_MODE = 0o666 & ~current_umask()
+"""Mode for published files, as ``open()`` would give them: mkstemp makes 0600
+files, and a web server running as another user must read them."""
+DIR_MODE = 0o777 & ~current_umask()
+"""Mode for published folders, as ``mkdir`` would give them (mkdtemp makes 0700)."""
+
+
+def set_published_mode(path: Path) -> None:
+    """Give a file made private by mkstemp the mode of an ordinarily created one."""
+    try:
+        path.chmod(FILE_MODE)
+    except OSError as exc:
+        raise PublishError(f"cannot set the mode of {path}: {exc.strerror or exc}") from exc
+
+
+MKSTEMP_MODE = 0o600
+"""The mode mkstemp gives; the streamed MP3 kept it before issue 13 was fixed."""
+
+
+def heal_private_mode(path: Path) -> None:
+    """Give a file left at mkstemp's 0600 by an older build the published mode.
+
+    Only that exact mode is changed, so a mode the user chose stays. Best effort:
+    a file that cannot be changed is left as it is.
+    """
+    try:
+        if path.stat().st_mode & 0o777 == MKSTEMP_MODE != FILE_MODE:
+            path.chmod(FILE_MODE)
+    except OSError:
+        pass
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:

@@ -28,16 +28,23 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from .config import PodcastConfig, describe_artwork
-from .errors import ArticleAudioError, ConfigError, EpisodeNotFoundError, PublishError
+from .errors import (
+    ArticleAudioError,
+    ConfigError,
+    EpisodeNotFoundError,
+    LibraryNotFoundError,
+    PublishError,
+)
 from .feed import EPISODES_DIR, build_feed
 from .feedcheck import Problem, validate
-from .fsutil import atomic_write_bytes
+from .fsutil import atomic_write_bytes, heal_private_mode
 from .library_settings import ARTWORK_STEM, artwork_name, feed_files, is_kept, resolve, store
 from .models import Episode
-from .store import Entry, open_catalogue
+from .store import CATALOGUE_NAME, Entry, open_catalogue
 
 __all__ = [
     "Problem",
+    "feed_entries",
     "list_episodes",
     "publish_episode",
     "regenerate_feed",
@@ -136,7 +143,10 @@ def unpublish(output_dir: Path, slug: str, config: PodcastConfig | None = None) 
 
 
 def regenerate_feed(output_dir: Path, config: PodcastConfig | None = None) -> Path:
-    """Catalogue any complete episode folder the catalogue lacks, then rewrite the feed."""
+    """Catalogue any complete episode folder the catalogue lacks, then rewrite the feed.
+
+    MP3s that older builds left at mkstemp's 0600 get the published mode.
+    """
     with library_lock(output_dir):
         with open_catalogue(output_dir) as catalogue:
             known = {e.slug for e in catalogue.entries()}
@@ -149,13 +159,39 @@ def regenerate_feed(output_dir: Path, config: PodcastConfig | None = None) -> Pa
                 catalogue.upsert(episode, sizes)
                 log.info("catalogued %s from its folder", episode.slug)
             entries = catalogue.entries()
+        for entry in entries:  # MP3s of builds before modes were fixed answered 403
+            heal_private_mode(_audio_path(output_dir, entry))
         return write_feed(output_dir, entries, config)
 
 
 def list_episodes(output_dir: Path) -> list[Entry]:
-    """Every catalogued episode, newest first (an empty list when there is no library)."""
+    """Every catalogued episode, newest first; :class:`LibraryNotFoundError` if no library.
+
+    A library is a folder with a catalogue, even one whose episodes were all
+    removed (that lists nothing). A mistyped ``-o`` must not look like an empty one.
+    """
+    require_library(output_dir)
     with open_catalogue(output_dir, create=False) as catalogue:
         return catalogue.entries()
+
+
+def require_library(output_dir: Path) -> None:
+    """:class:`LibraryNotFoundError`, saying why, unless ``output_dir`` holds a catalogue."""
+    if (output_dir / CATALOGUE_NAME).is_file():
+        return
+    build = "give the folder that 'articleaudio build' wrote to with -o"
+    if not output_dir.exists():
+        reason = f"{output_dir} does not exist; {build}"
+    elif not output_dir.is_dir():
+        reason = f"{output_dir} is a file, not a library folder; {build}"
+    elif (output_dir / EPISODES_DIR).is_dir():
+        reason = (
+            f"{output_dir} has episode folders but no catalogue ({CATALOGUE_NAME}); "
+            f"run 'articleaudio feed -o {output_dir}' to rebuild it"
+        )
+    else:
+        reason = f"{output_dir} is not an articleaudio library (no {CATALOGUE_NAME}); {build}"
+    raise LibraryNotFoundError(reason, folder=str(output_dir))
 
 
 def episode_dir(output_dir: Path, slug: str) -> Path:
@@ -218,15 +254,44 @@ def _read_bytes(path: Path) -> bytes | None:
         raise PublishError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
+def feed_entries(output_dir: Path, entries: list[Entry]) -> list[Entry]:
+    """The entries a feed may list: those whose audio file is there to download.
+
+    An item whose enclosure answers 404 fails in every podcast app, so a
+    catalogued episode whose MP3 went missing is left out until it is built
+    again; its catalogue row, GUID and date stay.
+    """
+    return [e for e in entries if _audio_path(output_dir, e).is_file()]
+
+
+def _audio_path(output_dir: Path, entry: Entry) -> Path:
+    return output_dir / EPISODES_DIR / entry.slug / entry.episode.files["audio"]
+
+
+def _listed(output_dir: Path, entries: list[Entry]) -> list[Entry]:
+    """:func:`feed_entries`, warning once for each episode left out."""
+    listed = feed_entries(output_dir, entries)
+    present = {e.slug for e in listed}
+    for entry in (e for e in entries if e.slug not in present):
+        log.warning(
+            "leaving %s out of the feed: its audio %s is missing; build it again or "
+            "remove it with 'articleaudio rm %s -o %s'",
+            *(entry.slug, _audio_path(output_dir, entry), entry.slug, output_dir),
+        )
+    return listed
+
+
 def write_feed(output_dir: Path, entries: list[Entry], given: PodcastConfig | None = None) -> Path:
     """Write the artwork, the settings if new, the feed and any ``[[feeds]]``; hold the lock.
 
     Each file is written atomically; the settings go before the feeds, so a crash
-    in between leaves settings that the next feed write catches up with.
+    in between leaves settings that the next feed write catches up with. Episodes
+    whose MP3 is missing are left out, with a warning (see :func:`feed_entries`).
     Returns the main feed's path.
     """
     resolved = resolve(output_dir, given)
     config = resolved.config
+    entries = _listed(output_dir, entries)
     artwork = write_artwork(output_dir, config)
     if resolved.keep:
         for name in store(output_dir, config):

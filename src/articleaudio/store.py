@@ -1,9 +1,10 @@
 """The episode library: a SQLite catalogue at ``DIR/articleaudio.sqlite``.
 
-One row per episode. The GUID and the first publish date are fixed when an
-article first enters the library; rebuilding the same article (same slug, or
-same canonical URL) updates its row in place and keeps both, so podcast apps
-never list a rebuilt episode as new (RSS 2.0 ``guid``: "a string that uniquely
+One row per episode. The GUID is fixed when an article first enters the
+library; rebuilding the same article (same slug, or same canonical URL) updates
+its row in place and keeps it, and keeps the publish date too unless the article
+now gives another (see :func:`publish_date`), so podcast apps never list a
+rebuilt episode as new (RSS 2.0 ``guid``: "a string that uniquely
 identifies the item"; Apple: "never change an episode's GUID").
 
 The database runs in WAL mode so ``episodes`` can read while a build writes;
@@ -59,7 +60,7 @@ class Entry:
     guid: str
     """Item GUID, fixed at first publication."""
     published: datetime
-    """First publication (UTC); the feed's ``pubDate``."""
+    """The article's date, else its first build (UTC); the feed's ``pubDate``."""
     updated: datetime
     """Last rebuild (UTC)."""
     file_sizes: dict[str, int]
@@ -107,6 +108,23 @@ def episode_guid(episode: Episode) -> str:
     return str(uuid.uuid5(GUID_NAMESPACE, key))
 
 
+def publish_date(episode: Episode, old: Entry | None) -> datetime:
+    """The item's ``pubDate``: the article's own date when it has one, else the first build's.
+
+    Podcast apps order and label episodes by ``pubDate`` (RSS 2.0 ``pubDate``: "when
+    the item was published"), so a batch must not share one build second and a 2019
+    story must not appear as new. An undated article keeps its first build's date
+    across rebuilds. A rebuild whose article carries a different date (a correction,
+    or a date line added) takes it: the GUID stays, so apps re-sort the episode
+    rather than list it again. A date after the build (a wrong time zone, an
+    embargo) is held at the build time, as apps hide items dated in the future.
+    """
+    built = _utc(episode.built_at)
+    if episode.article.published is not None:
+        return min(_utc(episode.article.published), built)
+    return old.published if old else built
+
+
 class Catalogue:
     """An open catalogue; use :func:`open_catalogue`."""
 
@@ -129,7 +147,7 @@ class Catalogue:
         file_sizes: dict[str, int],
         before_commit: Callable[[list[Entry]], object] | None = None,
     ) -> Upserted:
-        """Add the episode, or update the same article in place keeping GUID and publish date.
+        """Add the episode, or update the same article in place keeping its GUID and date.
 
         ``before_commit`` gets every entry, the new one included, inside the
         transaction: writing the feed there means a crash leaves the catalogue and
@@ -140,7 +158,7 @@ class Catalogue:
             old = self._find_same_article(episode)
             now = _utc(episode.built_at)
             guid = old.guid if old else self._fresh_guid(episode)
-            published = old.published if old else now
+            published = publish_date(episode, old)
             if old and old.slug != episode.slug:
                 self._db.execute("DELETE FROM episodes WHERE slug = ?", (old.slug,))
             entry = Entry(guid, published, now, dict(file_sizes), episode)

@@ -175,11 +175,11 @@ def _session(voice: Voice, threads: int) -> Any:
     """
     import onnxruntime
 
-    from .cache import default_cache_dir, model_fingerprint
+    from .cache import MODELS_DIR, default_cache_dir, model_fingerprint
 
     kind = PREPARED if importlib.util.find_spec("onnx") else "plain"
     name = f"{model_fingerprint(voice.model_path)}.{kind}.ort-{onnxruntime.__version__}.onnx"
-    kept = default_cache_dir() / "models" / name
+    kept = default_cache_dir() / MODELS_DIR / name
     providers = ["CPUExecutionProvider"]
     options = _options(threads)
     if kept.is_file():

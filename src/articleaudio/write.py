@@ -20,9 +20,16 @@ import numpy as np
 
 from . import __version__
 from .art import Art
-from .encode import FORMATS, PROBE_SECONDS, encode, level_change
+from .encode import FORMATS, PROBE_SECONDS, decoded_true_peak, encode, level_change
 from .errors import PublishError
-from .fsutil import atomic_write_bytes, atomic_write_text, make_staging_dir, replace_dir
+from .fsutil import (
+    atomic_write_bytes,
+    atomic_write_text,
+    heal_private_mode,
+    make_staging_dir,
+    replace_dir,
+    set_published_mode,
+)
 from .master import Mastered
 from .master_exact import GAIN_DECIMALS
 from .models import Article, AudioInfo, Episode, Timeline
@@ -137,6 +144,7 @@ def reusable_episode(output: Path, slug: str, key: str) -> Built | None:
         return None
     if not all((folder / name).is_file() for name in episode.files.values()):
         return None
+    heal_private_mode(folder / episode.audio.file)  # built before modes were fixed
     log.info("%s is unchanged; keeping the existing episode", slug)
     return Built(episode, folder, BuildStatus.UNCHANGED)
 
@@ -217,11 +225,7 @@ def _write_files(
     }
     rate, bitrate = mastered.sample_rate, settings.encode.bitrate_kbps
     if encoded is not None:
-        try:
-            shutil.move(encoded, folder / files["audio"])
-        except OSError as exc:
-            target = folder / files["audio"]
-            raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        _move_streamed(encoded, folder / files["audio"])
     todo = [f for f in ("mp3", *settings.encode.extra_formats) if f != "mp3" or encoded is None]
     excerpt = mastered.excerpt(PROBE_SECONDS) if todo else None
     for fmt in todo:
@@ -269,6 +273,17 @@ def _tag_info(
     return TagInfo(article, album, disclosure, art=art)
 
 
+def _move_streamed(encoded: Path, target: Path) -> None:
+    """Move the MP3 made while mastering into the episode folder, with a published mode."""
+    try:
+        shutil.move(encoded, target)
+    except OSError as exc:
+        raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    # mkstemp made it 0600 (and a move keeps that): web servers running as another
+    # user answered 403 for the MP3 alone.
+    set_published_mode(target)
+
+
 def _audio_info(path: Path, mastered: Mastered, bitrate: int) -> AudioInfo:
     return AudioInfo(
         file=path.name,
@@ -279,6 +294,6 @@ def _audio_info(path: Path, mastered: Mastered, bitrate: int) -> AudioInfo:
         channels=1,
         mime=FORMATS["mp3"].mime,
         integrated_lufs=round(mastered.loudness.integrated_lufs, 2),
-        true_peak_dbtp=round(mastered.loudness.true_peak_dbtp, 2),
+        true_peak_dbtp=round(decoded_true_peak(path), 2),  # the file's, not the limiter's
         gain_db=round(mastered.loudness.gain_db, GAIN_DECIMALS),
     )
