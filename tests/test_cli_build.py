@@ -113,6 +113,14 @@ def test_stdin_source_and_say(runner: CliRunner, tmp_path: Path) -> None:
     assert -17.5 < integrated < -14.5 and peak <= -1.0
 
 
+def test_bitrate_that_mp3_has_not_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "a.md"
+    source.write_text(TINY)
+    code, _stdout, stderr = _run(runner, "build", str(source), "--bitrate", "65")
+    assert code == 2 and "'65' is not one of '32', '40'" in stderr
+    assert not (tmp_path / "output").exists()
+
+
 def test_say_refuses_unknown_suffix(runner: CliRunner, tmp_path: Path) -> None:
     code, _stdout, stderr = _run(runner, "say", "Hello", "-o", str(tmp_path / "x.wav"))
     assert code == 1

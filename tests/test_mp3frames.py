@@ -76,8 +76,10 @@ def _clicks(spans: list[int], rng: np.random.Generator) -> tuple[np.ndarray, lis
     return np.concatenate(parts), cuts[:-1], clicks
 
 
-def _write(path: Path, audio: np.ndarray, cuts: list[int], store: SegmentCache | None) -> int:
-    writer = SpanWriter(path, RATE, 64, store=store)
+def _write(
+    path: Path, audio: np.ndarray, cuts: list[int], store: SegmentCache | None, bitrate: int = 64
+) -> int:
+    writer = SpanWriter(path, RATE, bitrate, store=store)
     start = 0
     for cut in [*cuts, len(audio)]:
         writer.write(audio[start:cut])
@@ -235,3 +237,20 @@ def test_abort_deletes_the_partly_written_file(tmp_path: Path) -> None:
     assert path.stat().st_size > 0  # finished spans were already written out
     writer.abort()
     assert not path.exists()
+
+
+@pytest.mark.parametrize("bitrate", [32, 40, 48, 56, 64, 128])
+def test_every_bit_rate_gives_a_44k1_mp3_of_the_right_length(tmp_path: Path, bitrate: int) -> None:
+    # Below 64 kb/s LAME chose a lower output rate by itself, so its frames were
+    # not the 44.1 kHz MPEG-1 frames the grid and the Info frame describe, and
+    # every build at 32-56 kb/s failed with "damaged frame".
+    rng = np.random.default_rng(bitrate)
+    audio, cuts, _ = _clicks([30, 25], rng)
+    pieces = [audio[a:b] for a, b in itertools.pairwise([0, *cuts, len(audio)])]
+    path = tmp_path / f"episode-{bitrate}.mp3"
+    encode(itertools.chain(*((p, None) for p in pieces)), RATE, path, "mp3", bitrate)
+    info = mutagen.mp3.MP3(path).info
+    assert (info.sample_rate, info.channels) == (44100, 1)
+    assert info.bitrate == pytest.approx(bitrate * 1000, rel=0.01)
+    assert info.length == pytest.approx(len(audio) / RATE, abs=0.03)
+    assert len(decode(path)) == pytest.approx(2 * len(audio), abs=0.03 * 44100)

@@ -21,6 +21,7 @@ from .config import load_config
 from .encode import EncodeSettings
 from .ingest import SourceKind
 from .master import MasterSettings, Pauses
+from .mp3frames import BITRATES
 from .pipeline import MAX_WORDS, BuildSettings, build_all
 from .pipeline import say as pipeline_say
 from .segment import DisclosurePosition, SpeechSettings
@@ -60,8 +61,8 @@ def cli(verbose: int) -> None:
     show_default=True,
     help="Where the disclosure is spoken.",
 )
-@click.option("--bitrate", type=click.IntRange(32, 320), default=64, show_default=True,
-              help="MP3 bit rate in kbps (CBR).")  # fmt: skip
+@click.option("--bitrate", type=click.Choice([str(b) for b in BITRATES]), default="64",
+              show_default=True, help="MP3 bit rate in kbps (CBR).")  # fmt: skip
 @click.option("--also", "extra", multiple=True, type=click.Choice(["m4a", "opus"]),
               help="Also write this rendition, in the feed too (repeatable).")  # fmt: skip
 @click.option("--publication", help="Publication name for the album tag.")
@@ -222,7 +223,7 @@ def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
         speech=speech,
         synthesis=SynthesisSettings(length_scale=options["length_scale"]),
         master=MasterSettings(pauses=pauses),
-        encode=EncodeSettings(bitrate_kbps=options["bitrate"], extra_formats=options["extra"]),
+        encode=EncodeSettings(bitrate_kbps=int(options["bitrate"]), extra_formats=options["extra"]),
         jobs=options["jobs"],
         podcast=load_config(options["config_file"]) if options["config_file"] else None,
         use_cache=not options["no_cache"],

@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import AudioToolError
 from .models import Chapter
-from .mp3frames import MP3_RATE, SpanStore, SpanWriter, supports
+from .mp3frames import MP3_RATE, SpanStore, SpanWriter, holds_tags, supports
 
 DEFAULT_BITRATE = 64
 OPUS_SPEECH_KBPS = 32
@@ -234,7 +234,7 @@ def open_encoder(
 
     ``store`` keeps encoded MP3 spans, so unchanged ones are not encoded again.
     """
-    if fmt == "mp3" and supports(rate):
+    if fmt == "mp3" and supports(rate) and holds_tags(bitrate_kbps):
         return SpanWriter(path, rate, bitrate_kbps, gain_db, store)
     return Encoder(path, rate, fmt, bitrate_kbps, gain_db, chapters=chapters)
 

@@ -44,6 +44,10 @@ SPAN_FORMAT_VERSION = 2
 """Bump when the bytes made for a span change meaning (resets cached spans)."""
 _BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 """MPEG-1 Layer III bit rate index → kbps."""
+BITRATES = _BITRATES[1:]
+"""The constant bit rates an MPEG-1 Layer III file can have (kbps)."""
+_TAGS_END = 4 + 17 + 120 + 36
+"""Where the LAME tag ends in the Info frame: header, side information, Xing, LAME."""
 _HEADER = 0xFFFB0000 | 0b11 << 6 | 1 << 2
 """Frame header bits: MPEG-1 Layer III without CRC, 44.1 kHz, no padding slot, mono,
 original (the bit rate index goes in bits 12-15)."""
@@ -71,6 +75,16 @@ class SpanStore(Protocol):
 def supports(rate: int) -> bool:
     """Whether spans can be cut on the frame grid at ``rate`` (it divides 44.1 kHz)."""
     return rate > 0 and MP3_RATE % rate == 0
+
+
+def holds_tags(bitrate_kbps: int) -> bool:
+    """Whether a frame at this rate holds the Info frame's tags (not below 56 kb/s).
+
+    A file's frames must all have one rate for players to treat it as CBR (ffmpeg
+    misplaces the end when the tag frame's rate differs), so lower rates are
+    encoded by ffmpeg as one stream instead of spans.
+    """
+    return _frame_size(bitrate_kbps) >= _TAGS_END
 
 
 def frame_grid(rate: int) -> int | None:
@@ -133,6 +147,10 @@ def encode_span(audio: np.ndarray, rate: int, bitrate_kbps: int, scale: float = 
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(bitrate_kbps)
     encoder.set_in_sample_rate(MP3_RATE)
+    # Below 64 kb/s LAME would otherwise pick a lower output rate on its own
+    # (MPEG-2 frames at 22.05 or 16 kHz), which the frame grid and the Info frame
+    # (both MPEG-1 at 44.1 kHz) cannot describe.
+    encoder.set_out_sample_rate(MP3_RATE)
     encoder.set_channels(1)
     encoder.set_quality(LAME_QUALITY)
     full = upsample(audio, MP3_RATE // rate)
@@ -158,13 +176,18 @@ def crc16(data: bytes, crc: int = 0) -> int:
     return crc
 
 
+def _frame_size(kbps: int) -> int:
+    """Bytes of an unpadded MPEG-1 Layer III frame at 44.1 kHz."""
+    return 144000 * kbps // MP3_RATE
+
+
 def info_frame(frames: int, audio_bytes: int, samples: int, bitrate_kbps: int) -> bytes:
     """A silent frame carrying the Xing "Info" and LAME tags for a CBR mono file.
 
     ``samples`` is the episode's length at 44.1 kHz; the delay and padding
     fields tell a gapless decoder to drop everything else.
     """
-    size = 144000 * bitrate_kbps // MP3_RATE
+    size = _frame_size(bitrate_kbps)
     header = _HEADER | _BITRATES.index(bitrate_kbps) << 12
     frame = bytearray(size)
     struct.pack_into(">I", frame, 0, header)
