@@ -11,6 +11,7 @@ import hashlib
 import importlib.util
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,6 +27,26 @@ log = logging.getLogger(__name__)
 
 INNER_SENTENCE_GAP = 0.25
 """Seconds between sentences when Piper splits one segment into several."""
+
+_SPELLED = re.compile(r"(?<![\w-])[A-Z](?:-[A-Z])+(?![\w-])")
+"""A hyphen-joined spelling from the normaliser ("U-A-E", "E-H-A")."""
+ESPEAK_RESPELLINGS_VERSION = 1
+"""Part of the voice's identity (cache keys): bump when :func:`espeak_text` changes."""
+
+
+def espeak_text(text: str, language: str = "en") -> str:
+    """The script's text as English espeak-ng must see it to say what the script shows.
+
+    espeak reads a capital "A" after the first letter of a spelling as the schwa
+    of the article ("U-A-E" → "you-uh-ee"), but "eh" as the letter name; the
+    script keeps the letters so a reader sees "E-H-A", and only the voice gets "eh".
+
+    >>> espeak_text("The E-H-A and the A-I-A met in the U-S-A."), espeak_text("U-A-E", "de")
+    ('The E-H-eh and the A-I-eh met in the U-S-eh.', 'U-A-E')
+    """
+    if not language.lower().startswith("en"):
+        return text
+    return _SPELLED.sub(lambda m: m[0][0] + m[0][1:].replace("A", "eh"), text)
 
 
 @dataclass(frozen=True)
@@ -140,11 +161,16 @@ class PiperSynthesizer:
         """What makes this synthesizer's output differ from another's (cache keys)."""
         from .cache import model_fingerprint
 
-        return {"model": model_fingerprint(self.voice.model_path), **self.settings.to_dict()}
+        return {
+            "model": model_fingerprint(self.voice.model_path),
+            "respellings": ESPEAK_RESPELLINGS_VERSION,
+            **self.settings.to_dict(),
+        }
 
     def synthesize(self, text: str) -> Piece:
+        said = espeak_text(text, self.voice.language)
         try:
-            chunks = list(self._piper.synthesize(text, self._config, include_alignments=True))
+            chunks = list(self._piper.synthesize(said, self._config, include_alignments=True))
         except (VoiceError, SynthesisError):
             raise
         except Exception as exc:
