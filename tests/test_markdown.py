@@ -11,11 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from articleaudio.cli import cli
-from articleaudio.extract import extract_source
+from articleaudio.errors import ArticleAudioError
+from articleaudio.extract import extract, extract_source
 from articleaudio.extract_frontmatter import split_front_matter
-from articleaudio.ingest import read_source
+from articleaudio.ingest import SourceKind, read_source
 from articleaudio.models import Article, BlockKind
 from articleaudio.pipeline import BuildSettings, build_episode
 from articleaudio.segment import SpeechSettings
@@ -180,3 +183,19 @@ def test_table_note_setting_reaches_the_timeline(tmp_path: Path) -> None:
     texts = [c.text for c in built.episode.timeline.cues]
     assert texts[-1] == "See the table online."
     assert not any("Town 3" in t for t in texts)
+
+
+_FRONT = st.sampled_from(["---\n", "+++\n", "title: x\n", "- a\n", "  b: c\n", "tags: [a, 'b\n"])
+_BODY = st.sampled_from(["| a | b |\n", "|---|---|\n", "# T\n", "By Ann Lee\n", "\n", "Text.\n"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(_FRONT, _BODY, st.text(max_size=12)), max_size=14).map("".join))
+def test_any_markdown_is_an_article_or_one_clear_error(text: str) -> None:
+    try:
+        article = extract(text, kind=SourceKind.MARKDOWN)
+    except ArticleAudioError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert article.title.strip()
+        assert all(b.text.strip() for b in article.blocks)

@@ -9,10 +9,10 @@ Small tables are read row by row; larger ones are replaced by a spoken note.
 
 from __future__ import annotations
 
+import bisect
 import enum
 import functools
 import itertools
-import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -227,11 +227,13 @@ def _balanced_chapters(kept: list[Said], article: Article, settings: SpeechSetti
     weights = [sum(seconds[a:b]) for a, b in zip(starts, ends, strict=True)]
     count = max(1, round(sum(weights) / settings.chapter_seconds))
     opens = {starts[g] for g in balanced_groups(weights, count)}
-    intro = settings.intro_chapter_title
-    return [
-        ((role, text, p, (_group_title(text) if n else intro) if n in opens else None), words)
-        for n, ((role, text, p, _), words) in enumerate(kept)
-    ]
+    out: list[Said] = []
+    for n, ((role, text, p, _), words) in enumerate(kept):
+        title = None
+        if n in opens:
+            title = _group_title(text) if n else settings.intro_chapter_title
+        out.append(((role, text, p, title), words))
+    return out
 
 
 def _paragraph_starts(kept: list[Said], article: Article) -> list[int]:
@@ -262,29 +264,28 @@ def estimate_seconds(spoken: str, pause: float = 0.0) -> float:
 
 
 def balanced_groups(weights: Sequence[float], count: int) -> list[int]:
-    """Start indexes of ``count`` contiguous, non-empty groups of ``weights`` whose totals
-    are as equal as possible (least sum of squared totals; dynamic programming).
+    """Start indexes of ``count`` contiguous, non-empty groups of ``weights`` of about
+    equal totals: each cut falls at the boundary nearest its share of the whole, so a
+    group is off by at most about one item (linear in the items, for any article length).
 
     >>> balanced_groups([5, 1, 1, 1, 1, 1], 2), balanced_groups([1, 1, 1, 1], 2)
     ([0, 1], [0, 2])
+    >>> balanced_groups([9, 9, 3, 25, 5, 18, 4, 13, 16, 4, 16, 4, 18], 3)
+    [0, 4, 9]
     """
     n = len(weights)
     count = max(1, min(count, n))
     prefix = list(itertools.accumulate(weights, initial=0.0))
-    cost = [[math.inf] * (n + 1) for _ in range(count + 1)]
-    back = [[0] * (n + 1) for _ in range(count + 1)]
-    cost[0][0] = 0.0
-    for g in range(1, count + 1):
-        for end in range(g, n + 1):
-            for start in range(g - 1, end):
-                total = cost[g - 1][start] + (prefix[end] - prefix[start]) ** 2
-                if total < cost[g][end]:
-                    cost[g][end], back[g][end] = total, start
-    starts, end = [], n
-    for g in range(count, 0, -1):
-        end = back[g][end]
-        starts.append(end)
-    return starts[::-1]
+    starts = [0]
+    for g in range(1, count):
+        goal = prefix[-1] * g / count
+        # Leave at least one item for this group and each one after it.
+        low, high = starts[-1] + 1, n - (count - g)
+        i = min(max(bisect.bisect_left(prefix, goal), low), high)
+        if i > low and goal - prefix[i - 1] < prefix[i] - goal:
+            i -= 1
+        starts.append(i)
+    return starts
 
 
 def _group_title(sentence: str) -> str:
