@@ -55,6 +55,17 @@ def test_a_final_a_reads_like_a_first_a(voice: PiperVoice) -> None:
     assert "ɐ" not in heard
 
 
+@pytest.mark.parametrize("written", ["The Q&A ran late.", "The AAA rating held.",
+                                     "The NAACP and the M&A team met."])  # fmt: skip
+def test_set_readings_show_the_letter_a_and_say_its_name(voice: PiperVoice, written: str) -> None:
+    script = to_spoken(written)
+    assert "eh" not in script
+    said = "".join(voice.phonemize(script)[0])
+    heard = "".join(voice.phonemize(espeak_text(script))[0])
+    assert "ɐ" in said  # the trap: espeak would say "uh"
+    assert "ɐ" not in heard
+
+
 def test_the_piper_synthesizer_sends_the_respelling() -> None:
     """What PiperSynthesizer gives the voice for a spelled A: the letter name, not the
     schwa (the phonemes of Piper's own alignments)."""

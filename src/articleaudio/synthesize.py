@@ -28,8 +28,12 @@ log = logging.getLogger(__name__)
 INNER_SENTENCE_GAP = 0.25
 """Seconds between sentences when Piper splits one segment into several."""
 
-_SPELLED = re.compile(r"(?<![\w-])[A-Z](?:-[A-Z])+(?![\w-])")
-"""A hyphen-joined spelling from the normaliser ("U-A-E", "E-H-A")."""
+ESPEAK_LETTER_A: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?<![\w-])[A-Z](?:-[A-Z])+(?![\w-])"),  # a spelling: "U-A-E", "E-H-A"
+    re.compile(r"(?<![\w-])[A-Z] and A(?![\w-])"),  # "Q and A", "M and A"
+    re.compile(r"\b(?:double|triple) A(?![\w-])"),  # "triple A", "N double A C-P"
+)
+"""Where the script's capital "A" is the letter, not the article."""
 ESPEAK_RESPELLINGS_VERSION = 1
 """Part of the voice's identity (cache keys): bump when :func:`espeak_text` changes."""
 
@@ -37,16 +41,21 @@ ESPEAK_RESPELLINGS_VERSION = 1
 def espeak_text(text: str, language: str = "en") -> str:
     """The script's text as English espeak-ng must see it to say what the script shows.
 
-    espeak reads a capital "A" after the first letter of a spelling as the schwa
-    of the article ("U-A-E" → "you-uh-ee"), but "eh" as the letter name; the
-    script keeps the letters so a reader sees "E-H-A", and only the voice gets "eh".
+    espeak reads a capital "A" after the first letter of a spelling, or after "and"
+    or "triple", as the schwa of the article ("U-A-E" → "you-uh-ee"), but "eh" as the
+    letter name; the script keeps the letters so a reader sees "E-H-A", and only the
+    voice gets "eh".
 
-    >>> espeak_text("The E-H-A and the A-I-A met in the U-S-A."), espeak_text("U-A-E", "de")
-    ('The E-H-eh and the A-I-eh met in the U-S-eh.', 'U-A-E')
+    >>> espeak_text("The E-H-A and the A-I-A met in the U-S-A.")
+    'The E-H-eh and the A-I-eh met in the U-S-eh.'
+    >>> espeak_text("A Q and A on triple A bonds"), espeak_text("U-A-E", "de")
+    ('A Q and eh on triple eh bonds', 'U-A-E')
     """
     if not language.lower().startswith("en"):
         return text
-    return _SPELLED.sub(lambda m: m[0][0] + m[0][1:].replace("A", "eh"), text)
+    for pattern in ESPEAK_LETTER_A:
+        text = pattern.sub(lambda m: m[0][0] + m[0][1:].replace("A", "eh"), text)
+    return text
 
 
 @dataclass(frozen=True)
