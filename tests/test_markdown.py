@@ -199,3 +199,11 @@ def test_any_markdown_is_an_article_or_one_clear_error(text: str) -> None:
     else:
         assert article.title.strip()
         assert all(b.text.strip() for b in article.blocks)
+
+
+def test_front_matter_on_stdin_is_read_as_markdown() -> None:
+    result = CliRunner().invoke(cli, ["script", "-", "--json"], input=YAML_ARTICLE)
+    assert result.exit_code == 0, result.output
+    spoken = [json.loads(line)["spoken"] for line in result.stdout.splitlines()]
+    assert spoken[0] == "Flood barriers fail in March storms"
+    assert not any("title" in s for s in spoken)
