@@ -207,3 +207,16 @@ def test_front_matter_on_stdin_is_read_as_markdown() -> None:
     spoken = [json.loads(line)["spoken"] for line in result.stdout.splitlines()]
     assert spoken[0] == "Flood barriers fail in March storms"
     assert not any("title" in s for s in spoken)
+
+
+def test_a_wrapped_body_line_starting_with_by_stays_in_its_paragraph(tmp_path: Path) -> None:
+    article = _read(
+        tmp_path,
+        "# Flood barriers fail\nBy Priya Raman\nThe barriers failed on Monday night\n"
+        "By Monday, it was over and the town was under water again.\n",
+    )
+    assert article.authors == ("Priya Raman",)
+    assert [b.text for b in article.blocks] == [
+        "The barriers failed on Monday night By Monday, it was over and the town was under "
+        "water again."
+    ]

@@ -189,7 +189,8 @@ TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$")
 
 def _markdown_chunk(chunk: str, *, head: bool = False) -> list[Block]:
     """Blocks of one blank-line-separated chunk. In the ``head`` (nothing but headings
-    before it), byline and date lines stand alone even without a blank line between."""
+    before it), byline and date lines stand alone even without a blank line between,
+    until the first line of body text."""
     out: list[Block] = []
     para: list[str] = []
     lines = chunk.split("\n")
@@ -198,8 +199,8 @@ def _markdown_chunk(chunk: str, *, head: bool = False) -> list[Block]:
         line = lines[i]
         heading = HEADING.match(line)
         table = _table_at(lines, i)
-        starts_block = heading or table or (LIST_ITEM.match(line) and para)
-        if starts_block or (head and _is_head_line(line)):
+        head_line = head and not para and _is_head_line(line)
+        if heading or table or (LIST_ITEM.match(line) and para):
             out.extend(_paragraph(para))
             para = []
         if heading:
@@ -208,7 +209,7 @@ def _markdown_chunk(chunk: str, *, head: bool = False) -> list[Block]:
             out.extend(table[0])
             i = table[1]
             continue
-        elif head and _is_head_line(line):
+        elif head_line:
             out.extend(_paragraph([line]))
         elif line.strip() and not RULE.match(line):
             para.append(line)
