@@ -41,6 +41,7 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from articleaudio.speech import spoken_for
+from articleaudio.synthesize import espeak_text
 from articleaudio.voices import find_voice
 
 WHISPER_RATE = 16_000
@@ -144,7 +145,9 @@ def synthesise(voice: object, text: str) -> np.ndarray:
     """Piper audio for ``text`` at 16 kHz for Whisper."""
     from piper import SynthesisConfig
 
-    chunks = list(voice.synthesize(text, SynthesisConfig(normalize_audio=False)))  # type: ignore[attr-defined]
+    # The respelling PiperSynthesizer applies, so the bench hears what a build says.
+    said = espeak_text(text)
+    chunks = list(voice.synthesize(said, SynthesisConfig(normalize_audio=False)))  # type: ignore[attr-defined]
     audio = np.concatenate([c.audio_float_array for c in chunks]) if chunks else np.zeros(1)
     rate = chunks[0].sample_rate if chunks else WHISPER_RATE
     return resample_poly(audio, WHISPER_RATE, rate).astype(np.float32)

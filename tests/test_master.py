@@ -129,7 +129,9 @@ def test_articles_without_headings_get_paragraph_group_chapters() -> None:
     paragraph = "This sentence has exactly ten words in it for counting. " * 5
     _segments, mastered = _render(_article([("paragraph", paragraph)] * 8))
     chapters = mastered.timeline.chapters
-    assert len(chapters) >= 3
+    # About a minute each: the intro opens the first group rather than standing alone.
+    assert len(chapters) >= 2
+    assert chapters[0].title == "Introduction"
     assert chapters[1].title.startswith("This sentence has exactly")
 
 

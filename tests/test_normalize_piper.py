@@ -9,6 +9,8 @@ import pytest
 from piper import PiperVoice
 
 from articleaudio.normalize import to_spoken
+from articleaudio.synthesize import PiperSynthesizer, espeak_text
+from articleaudio.voices import find_voice
 
 GOLDEN = Path(__file__).parent / "data" / "normalize" / "en.tsv"
 ROWS = [
@@ -39,6 +41,34 @@ def test_raw_text_would_have_been_split(voice: PiperVoice) -> None:
 def test_spoken_letters_are_letter_names(voice: PiperVoice) -> None:
     """espeak reads a lone "A" as the article; hyphen-joined letters come out as names."""
     assert "".join(voice.phonemize("the U-A-E")[0]).count("ɐ") == 1  # the trap
-    spelled = "".join(voice.phonemize(to_spoken("the UAE and the IAEA"))[0])
+    spelled = "".join(voice.phonemize(espeak_text(to_spoken("the UAE and the IAEA")))[0])
     assert "ɐ" not in spelled
     assert spelled.count("eɪ") == 3  # U-A-E has one A, I-A-E-A two
+
+
+def test_a_final_a_reads_like_a_first_a(voice: PiperVoice) -> None:
+    """The script shows "E-H-A" as it shows "A-I", and the voice says both As as "ay"."""
+    script = to_spoken("The EHA said the AI model failed.")
+    assert script == "The E-H-A said the A-I model failed."
+    heard = "".join(voice.phonemize(espeak_text(script))[0])
+    assert heard.startswith("ðɪʲ ˈiːʲˈeɪtʃˈeɪ sˈɛd ðɪʲ ˈeɪaɪ mˈɑːdəl")
+    assert "ɐ" not in heard
+
+
+@pytest.mark.parametrize("written", ["The Q&A ran late.", "The AAA rating held.",
+                                     "The NAACP and the M&A team met."])  # fmt: skip
+def test_set_readings_show_the_letter_a_and_say_its_name(voice: PiperVoice, written: str) -> None:
+    script = to_spoken(written)
+    assert "eh" not in script
+    said = "".join(voice.phonemize(script)[0])
+    heard = "".join(voice.phonemize(espeak_text(script))[0])
+    assert "ɐ" in said  # the trap: espeak would say "uh"
+    assert "ɐ" not in heard
+
+
+def test_the_piper_synthesizer_sends_the_respelling() -> None:
+    """What PiperSynthesizer gives the voice for a spelled A: the letter name, not the
+    schwa (the phonemes of Piper's own alignments)."""
+    piece = PiperSynthesizer(find_voice(None)).synthesize("The U-S-A said.")
+    spoken = " ".join(word for word, _, _ in piece.words)
+    assert "ɐ" not in spoken and spoken.count("eɪ") == 1

@@ -61,6 +61,7 @@ def cli(verbose: int) -> None:
     show_default=True,
     help="Where the disclosure is spoken.",
 )
+@click.option("--table-note", help="Said instead of a table too long to read aloud.")
 @click.option("--bitrate", type=click.Choice([str(b) for b in BITRATES]), default="64",
               show_default=True, help="MP3 bit rate in kbps (CBR).")  # fmt: skip
 @click.option("--also", "extra", multiple=True, type=click.Choice(["m4a", "opus"]),
@@ -209,6 +210,8 @@ def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
     speech = SpeechSettings(disclosure_position=DisclosurePosition(options["disclosure_position"]))
     if options["disclosure"] is not None:
         speech = replace(speech, disclosure=options["disclosure"])
+    if options["table_note"] is not None:
+        speech = replace(speech, table_note=options["table_note"])
     pauses = Pauses()
     for name, key in (("sentence", "sentence_pause"), ("paragraph", "paragraph_pause")):
         if options[key] is not None:

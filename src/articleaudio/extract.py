@@ -17,7 +17,15 @@ from dataclasses import replace
 from typing import Any
 
 from .errors import EmptyArticleError, ExtractionError
-from .extract_meta import detect_language, parse_byline, parse_date, split_names, words
+from .extract_frontmatter import front_matter_fields, split_front_matter
+from .extract_meta import (
+    detect_language,
+    is_date_line,
+    parse_byline,
+    parse_date,
+    split_names,
+    words,
+)
 from .extract_text import extract_plain_text
 from .ingest import Source, SourceKind
 from .models import Article, Block, BlockKind
@@ -116,61 +124,154 @@ _MD_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 def extract_markdown(text: str, url: str | None = None) -> Article:
-    """Markdown: the first heading is the title, later ``#`` lines are section headings."""
-    title = ""
+    """Markdown: front matter is metadata; the first heading is the title unless the front
+    matter names one; later ``#`` lines are section headings; byline and date lines under
+    the title are metadata; pipe tables become :attr:`BlockKind.TABLE` blocks."""
+    meta, text = split_front_matter(text)
+    fields = front_matter_fields(meta)
+    title: str = fields.get("title", "")
     blocks: list[Block] = []
-    for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
-        for block in _markdown_chunk(chunk):
-            if block.kind is BlockKind.HEADING and not title:
-                title = block.text
+    for chunk in re.split(r"\n\s*\n", text):
+        head = not any(b.kind is not BlockKind.HEADING for b in blocks)
+        for block in _markdown_chunk(chunk, head=head):
+            if block.kind is BlockKind.HEADING and _is_title(block.text, title, blocks):
+                title = title or block.text
             elif block.text:
                 blocks.append(block)
     if not title:
-        return extract_plain_text("\n\n".join(b.text for b in blocks))
-    return _with_byline(title, blocks, " ".join(b.text for b in blocks))
+        # No heading to go by: the plain-text reader finds the headline line by line,
+        # so a byline on the line under it stays a byline.
+        return replace(extract_plain_text(_markdown_lines(text)), **fields)
+    return replace(_with_byline(title, blocks), **fields)
 
 
-def _with_byline(title: str, blocks: list[Block], sample: str) -> Article:
+def _is_title(heading: str, title: str, blocks: list[Block]) -> bool:
+    """The first heading is the title, or repeats the front matter's title."""
+    if blocks:
+        return False
+    return not title or clean_line(heading).casefold() == clean_line(title).casefold()
+
+
+HEAD_LINES = 3
+"""Byline and date lines are looked for in this many blocks under the title."""
+
+
+def _with_byline(title: str, blocks: list[Block]) -> Article:
     authors: tuple[str, ...] = ()
     published = None
-    if (
-        blocks
-        and blocks[0].kind is BlockKind.PARAGRAPH
-        and (byline := parse_byline(blocks[0].text))
-    ):
-        authors, published, _ = byline
-        blocks = blocks[1:]
+    taken = 0
+    for block in blocks[:HEAD_LINES]:
+        if block.kind is not BlockKind.PARAGRAPH:
+            break
+        if not authors and (byline := parse_byline(block.text)):
+            authors, published = byline[0], byline[1] or published
+        elif is_date_line(block.text):
+            published = published or parse_date(block.text)
+        else:
+            break
+        taken += 1
+    body = blocks[taken:]
     return Article(
         title=title,
-        blocks=tuple(blocks),
+        blocks=tuple(body),
         authors=authors,
         published=published,
-        language=detect_language(sample),
+        language=detect_language(" ".join(b.text for b in body)),
     )
 
 
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+RULE = re.compile(r"^\s*([-*_]\s*){3,}$")
+TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$")
+"""The line under a GFM table's header row: ``|---|:---:|``."""
 
 
-def _markdown_chunk(chunk: str) -> list[Block]:
+def _markdown_chunk(chunk: str, *, head: bool = False) -> list[Block]:
+    """Blocks of one blank-line-separated chunk. In the ``head`` (nothing but headings
+    before it), byline and date lines stand alone even without a blank line between,
+    until the first line of body text."""
     out: list[Block] = []
     para: list[str] = []
-    for line in chunk.split("\n"):
-        heading = re.match(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$", line)
+    lines = chunk.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        heading = HEADING.match(line)
+        table = _table_at(lines, i)
+        head_line = head and not para and _is_head_line(line)
+        if heading or table or (LIST_ITEM.match(line) and para):
+            out.extend(_paragraph(para))
+            para = []
         if heading:
-            if para:
-                out.append(Block(BlockKind.PARAGRAPH, _md_inline(" ".join(para))))
-                para = []
             out.append(Block(BlockKind.HEADING, _md_inline(heading[2])))
-        elif line.strip() and not re.match(r"^\s*([-*_]\s*){3,}$", line):
-            if LIST_ITEM.match(line) and para:
-                # each list item is read as its own paragraph, as <li> is in HTML
-                out.append(Block(BlockKind.PARAGRAPH, _md_inline(" ".join(para))))
-                para = []
+        elif table:
+            out.extend(table[0])
+            i = table[1]
+            continue
+        elif head_line:
+            out.extend(_paragraph([line]))
+        elif line.strip() and not RULE.match(line):
             para.append(line)
-    if para:
-        out.append(Block(BlockKind.PARAGRAPH, _md_inline(" ".join(para))))
+        i += 1
+    out.extend(_paragraph(para))
     return [b for b in out if b.text]
+
+
+def _paragraph(lines: list[str]) -> list[Block]:
+    # each list item is read as its own paragraph, as <li> is in HTML
+    return [Block(BlockKind.PARAGRAPH, _md_inline(" ".join(lines)))] if lines else []
+
+
+def _is_head_line(line: str) -> bool:
+    text = _md_inline(line)
+    return bool(text) and (is_date_line(text) or parse_byline(text) is not None)
+
+
+def _table_at(lines: list[str], i: int) -> tuple[list[Block], int] | None:
+    """A pipe table starting at line ``i``: its block (if it has rows) and the next line."""
+    if "|" not in lines[i] or i + 1 >= len(lines) or not TABLE_DELIMITER.match(lines[i + 1]):
+        return None
+    header = _cells(lines[i])
+    end = i + 2
+    while end < len(lines) and "|" in lines[end]:
+        end += 1
+    rows = [_row_text(header, _cells(line)) for line in lines[i + 2 : end]]
+    rows = [row for row in rows if row]
+    return ([Block(BlockKind.TABLE, "\n".join(rows))] if rows else []), end
+
+
+def _cells(line: str) -> list[str]:
+    inner = line.strip().removeprefix("|").removesuffix("|")
+    return [_md_inline(cell.replace("\\|", "|")) for cell in re.split(r"(?<!\\)\|", inner)]
+
+
+def _row_text(header: list[str], cells: list[str]) -> str:
+    """One table row as a sentence: ``Town: Ely; Homes flooded: 120.``
+
+    >>> _row_text(["Town", "Homes", ""], ["Ely", "120", "x"])
+    'Town: Ely; Homes: 120; x.'
+    """
+    names = [*header, *[""] * len(cells)][: len(cells)]
+    pairs = zip(names, cells, strict=True)
+    parts = [f"{name}: {cell}" if name else cell for name, cell in pairs if cell]
+    text = "; ".join(parts)
+    return text + "." if text and text[-1] not in ".!?" else text
+
+
+def _markdown_lines(text: str) -> str:
+    """Markdown as plain text with its line breaks kept (headings, rules, tables dropped)."""
+    kept: list[str] = []
+    lines = text.split("\n")
+    skip_to = 0
+    for i, line in enumerate(lines):
+        if i < skip_to or HEADING.match(line) or RULE.match(line):
+            continue
+        if table := _table_at(lines, i):
+            skip_to = table[1]
+            continue
+        kept.append(_md_inline(line) if line.strip() else "")
+    return "\n".join(kept)
 
 
 def _md_inline(text: str) -> str:

@@ -261,6 +261,10 @@ def guess_legacy_encoding(data: bytes) -> str:
     return "cp1251" if whole / len(tokens) >= CYRILLIC_WORD_SHARE else "cp1252"
 
 
+FRONT_MATTER_START = re.compile(r"(?:---[ \t]*\n[\w-]+\s*:|\+\+\+[ \t]*\n[\w-]+\s*=)")
+"""YAML or TOML front matter opening a static-site export: that is Markdown."""
+
+
 def sniff_kind(text: str) -> SourceKind:
     """Guess the kind of text with no file suffix to go by.
 
@@ -270,10 +274,14 @@ def sniff_kind(text: str) -> SourceKind:
     <SourceKind.MARKDOWN: 'markdown'>
     >>> sniff_kind('{"title": "x"}')
     <SourceKind.JSON: 'json'>
+    >>> sniff_kind("---\\ntitle: Storms\\n---\\nBody"), sniff_kind("+++\\ntitle = 'x'\\n+++\\n")
+    (<SourceKind.MARKDOWN: 'markdown'>, <SourceKind.MARKDOWN: 'markdown'>)
     """
     head = text.lstrip()[:2048].lower()
     if head.startswith("{"):
         return SourceKind.JSON
+    if FRONT_MATTER_START.match(head):
+        return SourceKind.MARKDOWN
     if head.startswith(("<!doctype html", "<html", "<?xml")) or "<body" in head:
         return SourceKind.HTML
     if head.startswith("#") or "\n#" in head[:400]:

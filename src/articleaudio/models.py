@@ -17,6 +17,8 @@ class BlockKind(enum.StrEnum):
 
     PARAGRAPH = "paragraph"
     HEADING = "heading"
+    TABLE = "table"
+    """A table: one row per line of the text, each a sentence ("Town: Ely; Cost: £3m.")."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class Block:
     kind: BlockKind
     """Paragraph or section heading."""
     text: str
-    """The block's text as written (one line, whitespace collapsed)."""
+    """The block's text as written (one line, whitespace collapsed; a table has one per row)."""
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,8 @@ _MON = (
     r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?![A-Za-z])\.?"
 )
 _DAY = r"(?P<{0}>[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_DAY_JOIN = r"(?P<join>\s?[-–/]\s?|\s(?:and|or|to)\s)"
+"""Between the two days of a date range: "3-4 March", "3/4 March", "3 and 4 March"."""
 _END = r"(?![A-Za-z0-9])"
 """A unit ends here: not followed by more letters or digits ("5 km" but not "5 kmph")."""
 
@@ -133,12 +135,12 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
     ),
     (
         "month day year",
-        rf"\b{_MON}\s(?:{_DAY.format('d1')})(?:\s?[-–]\s?{_DAY.format('d2')})?(?:,?\s(?P<y>[12][0-9]{{3}}))?\b(?!:)",
+        rf"\b{_MON}\s(?:{_DAY.format('d1')})(?:{_DAY_JOIN}{_DAY.format('d2')})?(?:,?\s(?P<y>[12][0-9]{{3}}))?\b(?!:)",
         read.us_date,
     ),
     (
         "day month year",
-        rf"\b{_DAY.format('d1')}(?:\s?[-–]\s?{_DAY.format('d2')})?\s{_MON}(?:,?\s(?P<y>[12][0-9]{{3}})\b)?",
+        rf"\b{_DAY.format('d1')}(?:{_DAY_JOIN}{_DAY.format('d2')})?\s{_MON}(?:,?\s(?P<y>[12][0-9]{{3}})\b)?",
         read.uk_date,
     ),
     (

@@ -42,14 +42,13 @@ def padded(match: Match, words: str) -> str:
 def spell(letters: str) -> str:
     """Letters joined by hyphens, which espeak reads as letter names.
 
-    espeak reads an "A" after the first letter as a schwa ("U-A-E" → "you-uh-ee"),
-    so a later A is written "eh", which it reads as the letter name.
+    A later "A" stays a letter here, as the script shows it; the Piper synthesizer
+    respells it for espeak (:func:`articleaudio.synthesize.espeak_text`).
 
     >>> spell("OSCE"), spell("UAE")
-    ('O-S-C-E', 'U-eh-E')
+    ('O-S-C-E', 'U-A-E')
     """
-    upper = letters.upper()
-    return "-".join([upper[0], *("eh" if c == "A" else c for c in upper[1:])])
+    return "-".join(letters.upper())
 
 
 def money(match: Match) -> str:
@@ -115,10 +114,21 @@ def clock(match: Match) -> str:
     return final_stop(match, said)
 
 
+DAY_JOINS = {"-": "to", "–": "to", "/": "to", "to": "to", "and": "and", "or": "or"}
+"""What is said between the two days of a range: "3/4 March" is one span (the night of
+3/4 March), "3 and 4 March" two days."""
+
+
+def day_join(match: Match) -> str:
+    """The word between two days, with "the" again after "to" ("the third to the fourth")."""
+    word = DAY_JOINS[match["join"].strip()]
+    return f" {word} the " if word == "to" else f" {word} "
+
+
 def us_date(match: Match) -> str:
     said = MONTHS[match["mon"][:3]] + " " + ordinal(match["d1"])
     if match["d2"]:
-        said += " to " + ordinal(match["d2"])
+        said += day_join(match).replace(" the ", " ") + ordinal(match["d2"])
     if match["y"]:
         said += ", " + year(match["y"])
     return said
@@ -127,7 +137,7 @@ def us_date(match: Match) -> str:
 def uk_date(match: Match) -> str:
     said = "the " + ordinal(match["d1"])
     if match["d2"]:
-        said += " to the " + ordinal(match["d2"])
+        said += day_join(match) + ordinal(match["d2"])
     said += " of " + MONTHS[match["mon"][:3]]
     return final_stop(match, said + (" " + year(match["y"]) if match["y"] else ""))
 

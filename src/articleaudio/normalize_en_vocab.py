@@ -36,9 +36,9 @@ WORD_ACRONYMS = {
     "OFSTED": "Ofsted", "FTSE": "Footsie", "NASDAQ": "Nazdack", "BAFTA": "Bafta",
     "IKEA": "Ikea", "LEGO": "Lego", "SWIFT": "Swift", "GIF": "gif", "PIN": "pin",
     "SIM": "sim", "NIMBY": "nimby", "DAX": "Dax", "ANC": "A-N-C", "IEEE": "I triple E",
-    "NAACP": "N double eh C-P", "AAA": "triple eh", "WWII": "World War Two",
+    "NAACP": "N double A C-P", "AAA": "triple A", "WWII": "World War Two",
     "WWI": "World War One", "PhD": "P-H-D", "GmbH": "G-M-B-H", "AT&T": "A-T and T",
-    "Q&A": "Q and eh", "R&D": "R and D", "M&A": "M and eh", "P&O": "P and O",
+    "Q&A": "Q and A", "R&D": "R and D", "M&A": "M and A", "P&O": "P and O",
 }  # fmt: skip
 """Acronyms read as words (or with a set reading); all others are spelled out."""
 SPELL_MAX = 5

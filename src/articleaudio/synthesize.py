@@ -11,6 +11,7 @@ import hashlib
 import importlib.util
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from functools import cached_property
@@ -34,6 +35,35 @@ os.environ.setdefault(TELEMETRY_ENV, "1")
 
 INNER_SENTENCE_GAP = 0.25
 """Seconds between sentences when Piper splits one segment into several."""
+
+ESPEAK_LETTER_A: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?<![\w-])[A-Z](?:-[A-Z])+(?![\w-])"),  # a spelling: "U-A-E", "E-H-A"
+    re.compile(r"(?<![\w-])[A-Z] and A(?![\w-])"),  # "Q and A", "M and A"
+    re.compile(r"\b(?:double|triple) A(?![\w-])"),  # "triple A", "N double A C-P"
+)
+"""Where the script's capital "A" is the letter, not the article."""
+ESPEAK_RESPELLINGS_VERSION = 1
+"""Part of the voice's identity (cache keys): bump when :func:`espeak_text` changes."""
+
+
+def espeak_text(text: str, language: str = "en") -> str:
+    """The script's text as English espeak-ng must see it to say what the script shows.
+
+    espeak reads a capital "A" after the first letter of a spelling, or after "and"
+    or "triple", as the schwa of the article ("U-A-E" → "you-uh-ee"), but "eh" as the
+    letter name; the script keeps the letters so a reader sees "E-H-A", and only the
+    voice gets "eh".
+
+    >>> espeak_text("The E-H-A and the A-I-A met in the U-S-A.")
+    'The E-H-eh and the A-I-eh met in the U-S-eh.'
+    >>> espeak_text("A Q and A on triple A bonds"), espeak_text("U-A-E", "de")
+    ('A Q and eh on triple eh bonds', 'U-A-E')
+    """
+    if not language.lower().startswith("en"):
+        return text
+    for pattern in ESPEAK_LETTER_A:
+        text = pattern.sub(lambda m: m[0][0] + m[0][1:].replace("A", "eh"), text)
+    return text
 
 
 @dataclass(frozen=True)
@@ -148,11 +178,16 @@ class PiperSynthesizer:
         """What makes this synthesizer's output differ from another's (cache keys)."""
         from .cache import model_fingerprint
 
-        return {"model": model_fingerprint(self.voice.model_path), **self.settings.to_dict()}
+        return {
+            "model": model_fingerprint(self.voice.model_path),
+            "respellings": ESPEAK_RESPELLINGS_VERSION,
+            **self.settings.to_dict(),
+        }
 
     def synthesize(self, text: str) -> Piece:
+        said = espeak_text(text, self.voice.language)
         try:
-            chunks = list(self._piper.synthesize(text, self._config, include_alignments=True))
+            chunks = list(self._piper.synthesize(said, self._config, include_alignments=True))
         except (VoiceError, SynthesisError):
             raise
         except Exception as exc:
