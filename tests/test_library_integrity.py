@@ -304,6 +304,21 @@ def test_episodes_refuses_a_folder_that_is_no_library(tmp_path: Path, case: str)
     assert sorted(tmp_path.rglob("*")) == before  # nothing was created
 
 
+@pytest.mark.parametrize("case", ["missing", "empty folder"])
+def test_feed_refuses_a_folder_that_is_no_library(tmp_path: Path, case: str) -> None:
+    # A mistyped -o (a cron job's, say) used to become a new library with its own feed.
+    make, pattern = NOT_LIBRARIES[case]
+    folder = tmp_path / "here"
+    folder.mkdir()
+    target = make(folder)
+    before = sorted(tmp_path.rglob("*"))
+    result = cli("feed", "-o", str(target), cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Error: ") and re.search(pattern, line), line
+    assert sorted(tmp_path.rglob("*")) == before  # nothing was created
+
+
 def test_episodes_of_a_library_with_no_episodes_lists_nothing(tmp_path: Path) -> None:
     with open_catalogue(tmp_path / "library"):
         pass

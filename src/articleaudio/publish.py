@@ -145,8 +145,12 @@ def unpublish(output_dir: Path, slug: str, config: PodcastConfig | None = None) 
 def regenerate_feed(output_dir: Path, config: PodcastConfig | None = None) -> Path:
     """Catalogue any complete episode folder the catalogue lacks, then rewrite the feed.
 
-    MP3s that older builds left at mkstemp's 0600 get the published mode.
+    MP3s that older builds left at mkstemp's 0600 get the published mode. A folder
+    with neither a catalogue nor episode folders is refused: a mistyped ``-o``
+    must not become a new, empty library with a feed of its own.
     """
+    if not (output_dir / EPISODES_DIR).is_dir():
+        require_library(output_dir)
     with library_lock(output_dir):
         with open_catalogue(output_dir) as catalogue:
             known = {e.slug for e in catalogue.entries()}
