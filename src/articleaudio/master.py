@@ -282,8 +282,11 @@ def _keep_streamed(
     error = settings.target_lufs - loudness.integrated_lufs
     if not math.isfinite(error) or abs(error) < LOUDNESS_TOLERANCE:
         streamer.finish()
-        log.info("streamed master kept: gain %.2f dB, %.2f LUFS", loudness.gain_db,
-                 loudness.integrated_lufs)  # fmt: skip
+        log.info(
+            "streamed master kept: gain %.2f dB, %.2f LUFS",
+            loudness.gain_db,
+            loudness.integrated_lufs,
+        )
         assert streamer.output is not None
         return loudness, tuple(streamer.output.placed), streamer.final
     log.info("streamed master missed by %.2f LU; running the exact search", error)

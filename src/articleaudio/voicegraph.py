@@ -37,8 +37,11 @@ def convolutions_as_2d(model: Any) -> int:
     from onnx import AttributeProto, numpy_helper
 
     graph = model.graph
-    if any(a.type in (AttributeProto.GRAPH, AttributeProto.GRAPHS)
-           for node in graph.node for a in node.attribute):  # fmt: skip
+    if any(
+        a.type in (AttributeProto.GRAPH, AttributeProto.GRAPHS)
+        for node in graph.node
+        for a in node.attribute
+    ):
         return 0
     weights = {i.name: i for i in graph.initializer}
     convertible = _convertible_weights(graph, weights)
@@ -61,8 +64,11 @@ def convolutions_as_2d(model: Any) -> int:
         flat_in, flat_out = node.input[0], node.output[0]
         row_in, row_out = f"{flat_in}/row{count}", f"{flat_out}/row{count}"
         node.input[0], node.output[0] = row_in, row_out
-        nodes += [_reshape("Unsqueeze", flat_in, row_in, axes_input), node,
-                  _reshape("Squeeze", row_out, flat_out, axes_input)]  # fmt: skip
+        nodes += [
+            _reshape("Unsqueeze", flat_in, row_in, axes_input),
+            node,
+            _reshape("Squeeze", row_out, flat_out, axes_input),
+        ]
     if count and axes_input:
         graph.initializer.append(
             numpy_helper.from_array(np.array([ROW_AXIS], dtype=np.int64), _AXES_NAME)
@@ -89,12 +95,16 @@ def _convertible_weights(graph: Any, weights: dict[str, Any]) -> set[str]:
     for node in graph.node:
         for position, name in enumerate(node.input):
             if name in weights:
-                fits[name] &= (node.op_type in CONVOLUTIONS and position == 1
-                               and _one_dimensional(node))  # fmt: skip
+                fits[name] &= (
+                    node.op_type in CONVOLUTIONS and position == 1 and _one_dimensional(node)
+                )
     # Older exporters also list initializers as graph inputs, which callers may override.
     inputs = {i.name for i in graph.input}
-    return {name for name, ok in fits.items()
-            if ok and len(weights[name].dims) == 3 and name not in inputs}  # fmt: skip
+    return {
+        name
+        for name, ok in fits.items()
+        if ok and len(weights[name].dims) == 3 and name not in inputs
+    }
 
 
 def _one_dimensional(node: Any) -> bool:
