@@ -243,9 +243,9 @@ def open_encoder(
     rate: int,
     fmt: str,
     bitrate_kbps: int,
+    *,
     gain_db: float = 0.0,
     store: SpanStore | None = None,
-    *,
     chapters: Sequence[Chapter] = (),
 ) -> Encoder | SpanWriter:
     """The encoder for ``fmt``: MP3 from spans when the rate allows, else ffmpeg.
@@ -263,9 +263,10 @@ def encode(
     path: Path,
     fmt: str,
     bitrate_kbps: int,
+    # Positional for the pipeline's call; everything after it is keyword-only.
     gain_db: float = 0.0,
-    store: SpanStore | None = None,
     *,
+    store: SpanStore | None = None,
     chapters: Sequence[Chapter] = (),
 ) -> None:
     """Encode mono float chunks at ``rate`` into ``path`` (mono, CBR).
@@ -274,7 +275,9 @@ def encode(
     (``Mastered.stream``). ``gain_db`` offsets a level change the encoder was
     measured to make; ``chapters`` go into formats whose chapters ffmpeg writes.
     """
-    encoder = open_encoder(path, rate, fmt, bitrate_kbps, gain_db, store, chapters=chapters)
+    encoder = open_encoder(
+        path, rate, fmt, bitrate_kbps, gain_db=gain_db, store=store, chapters=chapters
+    )
     try:
         for chunk in chunks:
             if chunk is None:
@@ -302,7 +305,7 @@ def sink_opener(
 
     def open_sink(rate: int, excerpt: np.ndarray) -> Encoder | SpanWriter:
         gain = offset(rate, excerpt[: int(PROBE_SECONDS * rate)])
-        return open_encoder(path, rate, fmt, bitrate_kbps, gain, store)
+        return open_encoder(path, rate, fmt, bitrate_kbps, gain_db=gain, store=store)
 
     return open_sink
 

@@ -34,14 +34,10 @@ def convolutions_as_2d(model: Any) -> int:
     alone are changed. A graph with subgraphs (``If``, ``Loop``) is left whole,
     because a weight might also be read inside them.
     """
-    from onnx import AttributeProto, numpy_helper
+    from onnx import numpy_helper
 
     graph = model.graph
-    if any(
-        a.type in (AttributeProto.GRAPH, AttributeProto.GRAPHS)
-        for node in graph.node
-        for a in node.attribute
-    ):
+    if _has_subgraphs(graph):
         return 0
     weights = {i.name: i for i in graph.initializer}
     convertible = _convertible_weights(graph, weights)
@@ -57,8 +53,7 @@ def convolutions_as_2d(model: Any) -> int:
         _widen(node)
         name = node.input[1]
         if name not in changed:
-            weight = numpy_helper.to_array(weights[name])
-            weights[name].CopyFrom(numpy_helper.from_array(np.expand_dims(weight, ROW_AXIS), name))
+            _add_row_axis(weights[name])
             changed.add(name)
         count += 1
         flat_in, flat_out = node.input[0], node.output[0]
@@ -78,6 +73,22 @@ def convolutions_as_2d(model: Any) -> int:
     # Shapes recorded for the old tensors may no longer hold; ONNX Runtime infers them.
     del graph.value_info[:]
     return count
+
+
+def _has_subgraphs(graph: Any) -> bool:
+    """Whether any node of ``graph`` holds a subgraph (``If``, ``Loop``, ``Scan``)."""
+    from onnx import AttributeProto
+
+    kinds = (AttributeProto.GRAPH, AttributeProto.GRAPHS)
+    return any(a.type in kinds for node in graph.node for a in node.attribute)
+
+
+def _add_row_axis(weight: Any) -> None:
+    """Give a 3-D weight initializer the row axis (in place)."""
+    from onnx import numpy_helper
+
+    array = numpy_helper.to_array(weight)
+    weight.CopyFrom(numpy_helper.from_array(np.expand_dims(array, ROW_AXIS), weight.name))
 
 
 def _reshape(op: str, source: str, target: str, axes_input: bool) -> Any:
