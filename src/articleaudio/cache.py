@@ -80,8 +80,13 @@ class CacheStats:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"path": self.path, "entries": self.entries, "bytes": self.bytes,
-                "model_bytes": self.model_bytes, "oldest": self.oldest}  # fmt: skip
+        return {
+            "path": self.path,
+            "entries": self.entries,
+            "bytes": self.bytes,
+            "model_bytes": self.model_bytes,
+            "oldest": self.oldest,
+        }
 
 
 _MODEL_HASHES: dict[tuple[str, int, int], str] = {}
@@ -135,8 +140,10 @@ class SegmentCache:
             log.warning(
                 "cannot write to the cache at %s (%s); this run goes on without storing "
                 "to it (set %s to a writable folder, or build with --no-cache)",
-                self.root, getattr(exc.__cause__, "strerror", None) or exc, CACHE_ENV,
-            )  # fmt: skip
+                self.root,
+                getattr(exc.__cause__, "strerror", None) or exc,
+                CACHE_ENV,
+            )
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}{_SUFFIX}"

@@ -54,15 +54,29 @@ class Format:
         return min(asked, self.max_kbps) if self.max_kbps else asked
 
 
+_QUIET = ("-hide_banner", "-loglevel", "error", "-nostdin")
+"""ffmpeg options for every run: errors only, and never reading the terminal."""
+
 FORMATS: dict[str, Format] = {
-    "mp3": Format(".mp3", ("-c:a", "libmp3lame", "-compression_level", "7", "-ar", str(MP3_RATE)),
-                  "audio/mpeg"),
-    "m4a": Format(".m4a", ("-c:a", "aac", "-ar", str(MP3_RATE), "-movflags", "+faststart"),
-                  "audio/mp4", chapters=True),
+    "mp3": Format(
+        ".mp3",
+        ("-c:a", "libmp3lame", "-compression_level", "7", "-ar", str(MP3_RATE)),
+        "audio/mpeg",
+    ),
+    "m4a": Format(
+        ".m4a",
+        ("-c:a", "aac", "-ar", str(MP3_RATE), "-movflags", "+faststart"),
+        "audio/mp4",
+        chapters=True,
+    ),
     # "voip" tunes the encoder for speech intelligibility (libopus OPUS_APPLICATION_VOIP).
-    "opus": Format(".opus", ("-c:a", "libopus", "-ar", "48000", "-application", "voip"),
-                   "audio/ogg", max_kbps=OPUS_SPEECH_KBPS),
-}  # fmt: skip
+    "opus": Format(
+        ".opus",
+        ("-c:a", "libopus", "-ar", "48000", "-application", "voip"),
+        "audio/ogg",
+        max_kbps=OPUS_SPEECH_KBPS,
+    ),
+}
 """Format name → how ffmpeg makes it."""
 
 
@@ -142,13 +156,17 @@ class Encoder:
         self._meta = _chapter_metadata(chapters) if spec.chapters and chapters else None
         meta = ("-f", "ffmetadata", "-i", self._meta.name) if self._meta else ()
         command = [
-            ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-            "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
-            *meta, *(("-map", "0:a", "-map_chapters", "1") if meta else ()),
-            *spec.codec, "-ac", "1", "-b:a", f"{spec.kbps(bitrate_kbps)}k",
+            ffmpeg_path(),
+            *_QUIET,
+            "-y",
+            *("-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"),
+            *meta,
+            *(("-map", "0:a", "-map_chapters", "1") if meta else ()),
+            *spec.codec,
+            *("-ac", "1", "-b:a", f"{spec.kbps(bitrate_kbps)}k"),
             # Global metadata only: a bare -map_metadata -1 empties the chapter titles too.
-            "-map_metadata:g", "-1", str(path),
-        ]  # fmt: skip
+            *("-map_metadata:g", "-1", str(path)),
+        ]
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115
         try:
             self._proc = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self._errors)
@@ -225,9 +243,9 @@ def open_encoder(
     rate: int,
     fmt: str,
     bitrate_kbps: int,
+    *,
     gain_db: float = 0.0,
     store: SpanStore | None = None,
-    *,
     chapters: Sequence[Chapter] = (),
 ) -> Encoder | SpanWriter:
     """The encoder for ``fmt``: MP3 from spans when the rate allows, else ffmpeg.
@@ -245,9 +263,10 @@ def encode(
     path: Path,
     fmt: str,
     bitrate_kbps: int,
+    # Positional for the pipeline's call; everything after it is keyword-only.
     gain_db: float = 0.0,
-    store: SpanStore | None = None,
     *,
+    store: SpanStore | None = None,
     chapters: Sequence[Chapter] = (),
 ) -> None:
     """Encode mono float chunks at ``rate`` into ``path`` (mono, CBR).
@@ -256,7 +275,9 @@ def encode(
     (``Mastered.stream``). ``gain_db`` offsets a level change the encoder was
     measured to make; ``chapters`` go into formats whose chapters ffmpeg writes.
     """
-    encoder = open_encoder(path, rate, fmt, bitrate_kbps, gain_db, store, chapters=chapters)
+    encoder = open_encoder(
+        path, rate, fmt, bitrate_kbps, gain_db=gain_db, store=store, chapters=chapters
+    )
     try:
         for chunk in chunks:
             if chunk is None:
@@ -284,7 +305,7 @@ def sink_opener(
 
     def open_sink(rate: int, excerpt: np.ndarray) -> Encoder | SpanWriter:
         gain = offset(rate, excerpt[: int(PROBE_SECONDS * rate)])
-        return open_encoder(path, rate, fmt, bitrate_kbps, gain, store)
+        return open_encoder(path, rate, fmt, bitrate_kbps, gain_db=gain, store=store)
 
     return open_sink
 
@@ -309,10 +330,7 @@ def decoded_true_peak(path: Path) -> float:
 
 def decode_stream(path: Path) -> Iterator[np.ndarray]:
     """Decode ``path`` to mono float32 at its own rate, chunk by chunk."""
-    command = [
-        ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-nostdin",
-        "-i", str(path), "-f", "f32le", "-ac", "1", "pipe:1",
-    ]  # fmt: skip
+    command = [ffmpeg_path(), *_QUIET, "-i", str(path), "-f", "f32le", "-ac", "1", "pipe:1"]
     # stderr goes to a file: a pipe nobody reads could fill and stall ffmpeg.
     with (
         tempfile.TemporaryFile() as errors,
@@ -330,9 +348,9 @@ def decode_stream(path: Path) -> Iterator[np.ndarray]:
 def decode(path: Path, rate: int = MP3_RATE) -> np.ndarray:
     """Decode any audio file to mono float32 at ``rate`` (for checks and tests)."""
     command = [
-        ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-nostdin",
-        "-i", str(path), "-f", "f32le", "-ac", "1", "-ar", str(rate), "pipe:1",
-    ]  # fmt: skip
+        *(ffmpeg_path(), *_QUIET, "-i", str(path)),
+        *("-f", "f32le", "-ac", "1", "-ar", str(rate), "pipe:1"),
+    ]
     proc = subprocess.run(command, capture_output=True, check=False)
     if proc.returncode != 0:
         raise AudioToolError(f"ffmpeg cannot decode {path}", stderr=proc.stderr.decode()[-800:])

@@ -213,12 +213,29 @@ def _date_from_match(match: re.Match[str], text: str) -> datetime | None:
 
 ZONE = re.compile(r"\s*\(?([A-Z]{2,5}|[+-]\d{2}:?\d{2})\)?(?![\w:])")
 TIME_ZONES: dict[str, str] = {
-    "UTC": "+00:00", "GMT": "+00:00", "Z": "+00:00", "BST": "+01:00", "IST": "+01:00",
-    "WET": "+00:00", "WEST": "+01:00", "CET": "+01:00", "CEST": "+02:00", "MEZ": "+01:00",
-    "MESZ": "+02:00", "EET": "+02:00", "EEST": "+03:00", "MSK": "+03:00",
-    "EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00",
-    "MST": "-07:00", "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00",
-}  # fmt: skip
+    "UTC": "+00:00",
+    "GMT": "+00:00",
+    "Z": "+00:00",
+    "BST": "+01:00",
+    "IST": "+01:00",
+    "WET": "+00:00",
+    "WEST": "+01:00",
+    "CET": "+01:00",
+    "CEST": "+02:00",
+    "MEZ": "+01:00",
+    "MESZ": "+02:00",
+    "EET": "+02:00",
+    "EEST": "+03:00",
+    "MSK": "+03:00",
+    "EST": "-05:00",
+    "EDT": "-04:00",
+    "CST": "-06:00",
+    "CDT": "-05:00",
+    "MST": "-07:00",
+    "MDT": "-06:00",
+    "PST": "-08:00",
+    "PDT": "-07:00",
+}
 """Zone abbreviations printed after times in bylines → UTC offset (Europe and North America)."""
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from .loudness import LoudnessMeter
 from .master_exact import FIRST_SLOPE, LOUDNESS_TOLERANCE, normalise
-from .master_stream import Exact, Placed, Stream, Streamer
+from .master_stream import Exact, Placed, Placement, Stream, Streamer
 from .models import Chapter, Cue, Loudness, Role, Segment, Timeline, WordTime
 from .spool import Spool
 from .synthesize import Piece
@@ -143,7 +143,7 @@ class Mastered:
     spool: Spool
     """Holds the final pieces."""
     layout: Placed
-    """Per piece: (silence before it in samples, spool offset, samples)."""
+    """Where each piece lies: the silence before it, and its place in :attr:`spool`."""
     tail: int
     """Samples of silence after the last piece."""
     encoded: bool = False
@@ -160,12 +160,12 @@ class Mastered:
     def stream(self) -> Iterator[np.ndarray | None]:
         """:meth:`chunks` with ``None`` at every point where an encoder span may start."""
         cuts = dict(self.cuts)
-        for index, (silence, offset, samples) in enumerate(self.layout):
+        for index, piece in enumerate(self.layout):
             if index in cuts:
                 yield from _silence(cuts[index], self.sample_rate)
                 yield None
-            yield from _silence(silence - cuts.get(index, 0), self.sample_rate)
-            yield self.spool.read(offset, samples)
+            yield from _silence(piece.silence - cuts.get(index, 0), self.sample_rate)
+            yield self.spool.read(piece.offset, piece.samples)
         yield from _silence(self.tail, self.sample_rate)
 
     def excerpt(self, seconds: float) -> np.ndarray:
@@ -173,9 +173,10 @@ class Mastered:
         start = len(self.layout) // 3
         parts: list[np.ndarray] = []
         total = 0
-        for silence, offset, samples in self.layout[start:]:
-            parts += [np.zeros(silence, np.float32), self.spool.read(offset, samples)]
-            total += silence + samples
+        for piece in self.layout[start:]:
+            audio = self.spool.read(piece.offset, piece.samples)
+            parts += [np.zeros(piece.silence, np.float32), audio]
+            total += piece.silence + piece.samples
             if total >= seconds * self.sample_rate:
                 break
         return np.concatenate([np.zeros(0, np.float32), *parts])
@@ -196,7 +197,7 @@ class _Layout:
     """Pass 1's bookkeeping while pieces arrive."""
 
     rate: int
-    pieces: list[tuple[int, int, int]] = field(default_factory=list)
+    pieces: list[Placement] = field(default_factory=list)
     cues: list[Cue] = field(default_factory=list)
     position: int = 0
     metered: int = 0
@@ -230,14 +231,18 @@ def master(
     try:
         if stream is not None:
             streamer = Streamer(stream, settings, Spool(), _search, gain_db=first_gain_db)
-        layout, meter, tail = _stitch(segments, pieces, settings.pauses, raw, streamer, grid)
-        kept = _keep_streamed(streamer, layout, raw, meter, tail, settings) if streamer else None
+        layout, meter, tail = _stitch(
+            segments, pieces, settings.pauses, raw, streamer=streamer, grid=grid
+        )
+        kept = _keep_streamed(streamer, layout, raw, meter, tail) if streamer else None
         if kept is not None:
             loudness, placed, final = kept
         else:
             retry = streamer.retry_gain_db if streamer else first_gain_db
             measured = _raw_loudness(layout, raw, meter)
-            loudness, placed, final = normalise(layout, measured, raw, tail, settings, retry)
+            loudness, placed, final = normalise(
+                layout, measured, raw, tail, settings, first_gain_db=retry
+            )
     except BaseException:
         if streamer is not None:
             streamer.abort()
@@ -256,9 +261,9 @@ def _raw_loudness(layout: _Layout, raw: Spool, meter: LoudnessMeter) -> float:
     """Integrated loudness of the stitched pieces before gain."""
     if layout.metered < len(layout.pieces):
         meter = LoudnessMeter(layout.rate)
-        for silence, offset, samples in layout.pieces:
-            meter.add_silence(silence)
-            meter.add(raw.read(offset, samples), peaks=False)
+        for piece in layout.pieces:
+            meter.add_silence(piece.silence)
+            meter.add(raw.read(piece.offset, piece.samples), peaks=False)
     return meter.integrated
 
 
@@ -266,7 +271,7 @@ def _search(
     layout: _Layout, raw: Spool, measured: float, settings: MasterSettings, tail: int
 ) -> Exact:
     """The exact search over the pieces laid out so far (and ``tail``), with no bet."""
-    return normalise(layout, measured, raw, tail, settings, None)
+    return normalise(layout, measured, raw, tail, settings)
 
 
 def _keep_streamed(
@@ -275,17 +280,19 @@ def _keep_streamed(
     raw: Spool,
     meter: LoudnessMeter,
     tail: int,
-    settings: MasterSettings,
 ) -> Exact | None:
     """The streamed pass 2 when its loudness is within tolerance; else None (thrown away)."""
     loudness = streamer.end(layout, raw, meter, tail)
-    error = settings.target_lufs - loudness.integrated_lufs
+    error = streamer.settings.target_lufs - loudness.integrated_lufs
     if not math.isfinite(error) or abs(error) < LOUDNESS_TOLERANCE:
         streamer.finish()
-        log.info("streamed master kept: gain %.2f dB, %.2f LUFS", loudness.gain_db,
-                 loudness.integrated_lufs)  # fmt: skip
+        log.info(
+            "streamed master kept: gain %.2f dB, %.2f LUFS",
+            loudness.gain_db,
+            loudness.integrated_lufs,
+        )
         assert streamer.output is not None
-        return loudness, tuple(streamer.output.placed), streamer.final
+        return Exact(loudness, tuple(streamer.output.placed), streamer.final)
     log.info("streamed master missed by %.2f LU; running the exact search", error)
     streamer.abort()
     streamer.final.close()
@@ -298,6 +305,7 @@ def _stitch(
     pieces: Iterable[Piece],
     pauses: Pauses,
     spool: Spool,
+    *,
     streamer: Streamer | None = None,
     grid: Grid | None = None,
 ) -> tuple[_Layout, LoudnessMeter, int]:
@@ -311,25 +319,11 @@ def _stitch(
             layout, meter = _Layout(piece.sample_rate), LoudnessMeter(piece.sample_rate)
             gap = pauses.lead_in
             frame = grid(layout.rate) if grid else None
-        silence = int(gap * layout.rate)
-        if frame and i > 0 and _starts_span(gap, layout.position - layout.span_start, layout.rate):
-            silence, layout.cuts[i] = _on_grid(layout.position, silence, frame, layout.rate)
-            layout.span_start = layout.position + layout.cuts[i]
-        start, end = speech_bounds(piece.audio, layout.rate)
-        audio = fade_edges(piece.audio[start:end].astype(np.float32), layout.rate)
-        if streamer is None or streamer.gain_db is None:
-            # Raw loudness is only needed to choose a gain; a streamed master that has
-            # one skips it (and the rare fallback measures it again, see _raw_loudness).
-            meter.add_silence(silence)
-            meter.add(audio, peaks=False)
-            layout.metered += 1
-        offset, samples = spool.append(audio)
-        layout.position += silence
-        begin, finish = layout.position / layout.rate, (layout.position + samples) / layout.rate
-        words = _words(segment.text, piece.words, begin - start / layout.rate, (begin, finish))
-        layout.cues.append(_cue(segment, begin, finish, words))
-        layout.pieces.append((silence, offset, samples))
-        layout.position += samples
+        silence = _pause_before(layout, i, gap, frame)
+        # Raw loudness is only needed to choose a gain; a streamed master that has
+        # one skips it (and the rare fallback measures it again, see _raw_loudness).
+        metering = streamer is None or streamer.gain_db is None
+        _lay_piece(layout, spool, segment, piece, silence, meter=meter if metering else None)
         nxt = segments[i + 1] if i + 1 < len(segments) else None
         gap = pause_between(segment, nxt, pauses) if nxt else 0.0
         if streamer is not None:
@@ -337,6 +331,43 @@ def _stitch(
     if layout is None or meter is None:
         raise ValueError("nothing to master: no segments")
     return layout, meter, int(pauses.tail * layout.rate)
+
+
+def _pause_before(layout: _Layout, index: int, gap: float, frame: int | None) -> int:
+    """Samples of silence before piece ``index``, lengthened onto the ``frame`` grid
+    (and recorded in ``layout.cuts``) where the pause may start a new encoder span."""
+    silence = int(gap * layout.rate)
+    span = layout.position - layout.span_start
+    if frame and index > 0 and _starts_span(gap, span, layout.rate):
+        silence, layout.cuts[index] = _on_grid(layout.position, silence, frame, layout.rate)
+        layout.span_start = layout.position + layout.cuts[index]
+    return silence
+
+
+def _lay_piece(
+    layout: _Layout,
+    spool: Spool,
+    segment: Segment,
+    piece: Piece,
+    silence: int,
+    *,
+    meter: LoudnessMeter | None,
+) -> None:
+    """Trim ``piece``, store it in ``spool`` after ``silence``, and time its cue;
+    ``meter`` (when given) measures it too."""
+    start, end = speech_bounds(piece.audio, layout.rate)
+    audio = fade_edges(piece.audio[start:end].astype(np.float32), layout.rate)
+    if meter is not None:
+        meter.add_silence(silence)
+        meter.add(audio, peaks=False)
+        layout.metered += 1
+    offset, samples = spool.append(audio)
+    layout.position += silence
+    begin, finish = layout.position / layout.rate, (layout.position + samples) / layout.rate
+    words = _words(segment.text, piece.words, begin - start / layout.rate, (begin, finish))
+    layout.cues.append(_cue(segment, begin, finish, words))
+    layout.pieces.append(Placement(silence, offset, samples))
+    layout.position += samples
 
 
 def _starts_span(gap: float, span: int, rate: int) -> bool:

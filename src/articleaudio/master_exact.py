@@ -43,7 +43,8 @@ def normalise(
     raw: Spool,
     tail: int,
     settings: MasterSettings,
-    first_gain_db: float | None,
+    *,
+    first_gain_db: float | None = None,
 ) -> Exact:
     """Pass 2: one gain for the whole episode, then true-peak limiting, re-metered.
 
@@ -65,7 +66,9 @@ def normalise(
             # Rounded as episode.json records it, so the next build's bet on this gain
             # reproduces these samples (and their cached MP3 spans) exactly.
             gain_db = round(gain_db, GAIN_DECIMALS)
-            loudness, placed = _apply_gain(layout, raw, envelopes, final, tail, gain_db, settings)
+            loudness, placed = _apply_gain(
+                layout, raw, envelopes, final, tail=tail, gain_db=gain_db, settings=settings
+            )
             error = settings.target_lufs - loudness.integrated_lufs
             if not math.isfinite(error) or abs(error) < SEARCH_TOLERANCE:
                 break
@@ -80,15 +83,15 @@ def normalise(
     finally:
         envelopes.close()
     assert final is not None  # LOUDNESS_PASSES >= 1
-    return loudness, placed, final
+    return Exact(loudness, placed, final)
 
 
 def _envelopes(layout: _Layout, raw: Spool, level_db: float) -> Spool:
     """True-peak envelope of every raw piece, exact wherever it could reach ``level_db``."""
     spool = Spool()
     level = 10 ** (level_db / 20)
-    for _silence, offset, samples in layout.pieces:
-        spool.append(true_peak_envelope(raw.read(offset, samples), level))
+    for piece in layout.pieces:
+        spool.append(true_peak_envelope(raw.read(piece.offset, piece.samples), level))
     return spool
 
 
@@ -97,6 +100,7 @@ def _apply_gain(
     raw: Spool,
     envelopes: Spool,
     final: Spool,
+    *,
     tail: int,
     gain_db: float,
     settings: MasterSettings,
@@ -104,8 +108,9 @@ def _apply_gain(
     """Gain and limit every piece into ``final``, metering the result."""
     gain = np.float32(10 ** (gain_db / 20))
     output = Output(final, LoudnessMeter(layout.rate))
-    for silence, offset, samples in layout.pieces:
-        audio, env = raw.read(offset, samples) * gain, envelopes.read(offset, samples) * gain
+    for piece in layout.pieces:
+        audio = raw.read(piece.offset, piece.samples) * gain
+        env = envelopes.read(piece.offset, piece.samples) * gain
         limited, peak = limit_with_envelope(audio, env, layout.rate, settings.true_peak_ceiling)
-        output.add(silence, limited, peak)
+        output.add(piece.silence, limited, peak)
     return output.loudness(tail, gain_db), tuple(output.placed)

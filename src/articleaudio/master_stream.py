@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import numpy as np
 
@@ -50,10 +50,31 @@ class Sink(Protocol):
         """Stop and delete the output."""
 
 
-Placed = tuple[tuple[int, int, int], ...]
-"""Per piece: (silence before it in samples, spool offset, samples)."""
-Exact = tuple[Loudness, Placed, "Spool"]
-"""An exact search's result: measured loudness, where each piece lies, the spool holding them."""
+class Placement(NamedTuple):
+    """Where one piece lies in the episode and in the spool that holds it."""
+
+    silence: int
+    """Samples of silence before the piece."""
+    offset: int
+    """Byte offset of its samples in the spool."""
+    samples: int
+    """Its length in samples."""
+
+
+Placed = tuple[Placement, ...]
+"""Every piece's placement, in episode order."""
+
+
+class Exact(NamedTuple):
+    """An exact search's result."""
+
+    loudness: Loudness
+    """Measured on the final samples."""
+    placed: Placed
+    """Where each finished piece lies in ``final``."""
+    final: Spool
+    """The spool holding the finished pieces (the caller closes it)."""
+
 
 OpenSink = Callable[[int, np.ndarray], Sink]
 """(sample rate, the first finished seconds of the episode) → a sink for all of it."""
@@ -77,7 +98,7 @@ class Output:
 
     final: Spool
     meter: LoudnessMeter
-    placed: list[tuple[int, int, int]] = field(default_factory=list)
+    placed: list[Placement] = field(default_factory=list)
     peak: float = 0.0
 
     def add(self, silence: int, audio: np.ndarray, peak: float) -> None:
@@ -85,7 +106,7 @@ class Output:
         self.meter.add_silence(silence)
         self.meter.add(audio, peaks=False)
         self.peak = max(self.peak, peak)
-        self.placed.append((silence, *self.final.append(audio)))
+        self.placed.append(Placement(silence, *self.final.append(audio)))
 
     def loudness(self, tail: int, gain_db: float) -> Loudness:
         """Measured loudness of everything added, followed by ``tail`` samples of silence."""
@@ -141,16 +162,16 @@ class Streamer:
             self.output = Output(self.final, LoudnessMeter(layout.rate))
         gain = 10 ** (self.gain_db / 20)
         ceiling = 10 ** (self.settings.true_peak_ceiling / 20)
-        for silence, offset, samples in layout.pieces[len(self.output.placed) :]:
-            audio = raw.read(offset, samples)
+        for piece in layout.pieces[len(self.output.placed) :]:
+            audio = raw.read(piece.offset, piece.samples)
             # Only runs that the gain lifts near the ceiling are oversampled.
             envelope = true_peak_envelope(audio, ceiling / gain) * gain
             out, peak = limit_with_envelope(
                 audio * np.float32(gain), envelope, layout.rate, self.settings.true_peak_ceiling
             )
             index = len(self.output.placed)
-            self.output.add(silence, out, peak)
-            self._emit_piece(layout, index, silence, out)
+            self.output.add(piece.silence, out, peak)
+            self._emit_piece(layout, index, piece.silence, out)
 
     def _adopt(self, layout: _Layout, loudness: Loudness, placed: Placed, final: Spool) -> None:
         """Take the exact search's episode as this stream's, and send it to the sink."""
@@ -158,8 +179,8 @@ class Streamer:
         self.final = final
         self.output = Output(final, LoudnessMeter(layout.rate), list(placed))
         self._searched = loudness
-        for index, (silence, offset, samples) in enumerate(placed):
-            self._emit_piece(layout, index, silence, final.read(offset, samples))
+        for index, piece in enumerate(placed):
+            self._emit_piece(layout, index, piece.silence, final.read(piece.offset, piece.samples))
 
     def _emit_piece(self, layout: _Layout, index: int, silence: int, audio: np.ndarray) -> None:
         """Send one finished piece after its pause, with a cut where a span may start."""

@@ -27,10 +27,25 @@ from .models import Article, Timeline
 
 GENRE = "Podcast"
 ISO_639_2 = {
-    "en": "eng", "de": "deu", "es": "spa", "pt": "por", "fr": "fra", "it": "ita",
-    "uk": "ukr", "ru": "rus", "hr": "hrv", "pl": "pol", "nl": "nld", "sv": "swe",
-    "da": "dan", "fi": "fin", "no": "nor", "cs": "ces", "tr": "tur", "ar": "ara",
-}  # fmt: skip
+    "en": "eng",
+    "de": "deu",
+    "es": "spa",
+    "pt": "por",
+    "fr": "fra",
+    "it": "ita",
+    "uk": "ukr",
+    "ru": "rus",
+    "hr": "hrv",
+    "pl": "pol",
+    "nl": "nld",
+    "sv": "swe",
+    "da": "dan",
+    "fi": "fin",
+    "no": "nor",
+    "cs": "ces",
+    "tr": "tur",
+    "ar": "ara",
+}
 """ID3's TLAN wants ISO 639-2 codes; BCP 47 primary subtags map through this table."""
 
 

@@ -34,11 +34,10 @@ def convolutions_as_2d(model: Any) -> int:
     alone are changed. A graph with subgraphs (``If``, ``Loop``) is left whole,
     because a weight might also be read inside them.
     """
-    from onnx import AttributeProto, numpy_helper
+    from onnx import numpy_helper
 
     graph = model.graph
-    if any(a.type in (AttributeProto.GRAPH, AttributeProto.GRAPHS)
-           for node in graph.node for a in node.attribute):  # fmt: skip
+    if _has_subgraphs(graph):
         return 0
     weights = {i.name: i for i in graph.initializer}
     convertible = _convertible_weights(graph, weights)
@@ -54,15 +53,17 @@ def convolutions_as_2d(model: Any) -> int:
         _widen(node)
         name = node.input[1]
         if name not in changed:
-            weight = numpy_helper.to_array(weights[name])
-            weights[name].CopyFrom(numpy_helper.from_array(np.expand_dims(weight, ROW_AXIS), name))
+            _add_row_axis(weights[name])
             changed.add(name)
         count += 1
         flat_in, flat_out = node.input[0], node.output[0]
         row_in, row_out = f"{flat_in}/row{count}", f"{flat_out}/row{count}"
         node.input[0], node.output[0] = row_in, row_out
-        nodes += [_reshape("Unsqueeze", flat_in, row_in, axes_input), node,
-                  _reshape("Squeeze", row_out, flat_out, axes_input)]  # fmt: skip
+        nodes += [
+            _reshape("Unsqueeze", flat_in, row_in, axes_input),
+            node,
+            _reshape("Squeeze", row_out, flat_out, axes_input),
+        ]
     if count and axes_input:
         graph.initializer.append(
             numpy_helper.from_array(np.array([ROW_AXIS], dtype=np.int64), _AXES_NAME)
@@ -72,6 +73,22 @@ def convolutions_as_2d(model: Any) -> int:
     # Shapes recorded for the old tensors may no longer hold; ONNX Runtime infers them.
     del graph.value_info[:]
     return count
+
+
+def _has_subgraphs(graph: Any) -> bool:
+    """Whether any node of ``graph`` holds a subgraph (``If``, ``Loop``, ``Scan``)."""
+    from onnx import AttributeProto
+
+    kinds = (AttributeProto.GRAPH, AttributeProto.GRAPHS)
+    return any(a.type in kinds for node in graph.node for a in node.attribute)
+
+
+def _add_row_axis(weight: Any) -> None:
+    """Give a 3-D weight initializer the row axis (in place)."""
+    from onnx import numpy_helper
+
+    array = numpy_helper.to_array(weight)
+    weight.CopyFrom(numpy_helper.from_array(np.expand_dims(array, ROW_AXIS), weight.name))
 
 
 def _reshape(op: str, source: str, target: str, axes_input: bool) -> Any:
@@ -89,12 +106,16 @@ def _convertible_weights(graph: Any, weights: dict[str, Any]) -> set[str]:
     for node in graph.node:
         for position, name in enumerate(node.input):
             if name in weights:
-                fits[name] &= (node.op_type in CONVOLUTIONS and position == 1
-                               and _one_dimensional(node))  # fmt: skip
+                fits[name] &= (
+                    node.op_type in CONVOLUTIONS and position == 1 and _one_dimensional(node)
+                )
     # Older exporters also list initializers as graph inputs, which callers may override.
     inputs = {i.name for i in graph.input}
-    return {name for name, ok in fits.items()
-            if ok and len(weights[name].dims) == 3 and name not in inputs}  # fmt: skip
+    return {
+        name
+        for name, ok in fits.items()
+        if ok and len(weights[name].dims) == 3 and name not in inputs
+    }
 
 
 def _one_dimensional(node: Any) -> bool:

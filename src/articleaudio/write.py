@@ -170,7 +170,9 @@ def write_episode(
     settings: BuildSettings,
     voice_name: str,
     slug: str,
+    # Positional for the pipeline's call; everything after it is keyword-only.
     key: str = "",
+    *,
     encoded: Path | None = None,
     store: SpanStore | None = None,
     offset: Offset | None = None,
@@ -187,12 +189,18 @@ def write_episode(
     staging = make_staging_dir(parent, slug)
     try:
         episode = _write_files(
-            staging, slug, article, mastered, settings, voice_name, encoded, store, offset, art
+            staging,
+            slug,
+            article,
+            mastered,
+            settings,
+            voice_name=voice_name,
+            encoded=encoded,
+            store=store,
+            offset=offset,
+            art=art,
         )
-        episode = replace(episode, build_key=key, files={**episode.files, "embed": EMBED_FILE})
-        write_embed(staging, episode)
-        text = json.dumps(episode.to_dict(), ensure_ascii=False, indent=2) + "\n"
-        atomic_write_text(staging / "episode.json", text)
+        episode = _write_record(staging, episode, key)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -211,41 +219,27 @@ def _write_files(
     article: Article,
     mastered: Mastered,
     settings: BuildSettings,
+    *,
     voice_name: str,
     encoded: Path | None = None,
     store: SpanStore | None = None,
     offset: Offset | None = None,
     art: Art | None = None,
 ) -> Episode:
-    files = {
-        "audio": f"{slug}.mp3",
-        "vtt": f"{slug}.vtt",
-        "transcript_json": f"{slug}.transcript.json",
-        "chapters_json": f"{slug}.chapters.json",
-    }
-    rate, bitrate = mastered.sample_rate, settings.encode.bitrate_kbps
+    """Every file of the episode in ``folder`` (arguments as for :func:`write_episode`)."""
+    files = _file_names(slug, settings.encode.extra_formats)
     if encoded is not None:
         _move_streamed(encoded, folder / files["audio"])
     todo = [f for f in ("mp3", *settings.encode.extra_formats) if f != "mp3" or encoded is None]
-    excerpt = mastered.excerpt(PROBE_SECONDS) if todo else None
-    for fmt in todo:
-        files.setdefault(fmt if fmt != "mp3" else "audio", f"{slug}{FORMATS[fmt].suffix}")
-        name = files[fmt if fmt != "mp3" else "audio"]
-        assert excerpt is not None
-        gain = offset(fmt, rate, excerpt) if offset else -level_change(excerpt, rate, fmt, bitrate)
-        chapters = mastered.timeline.chapters
-        encode(mastered.stream(), rate, folder / name, fmt, bitrate, gain, store, chapters=chapters)
+    names = {fmt: files[_file_role(fmt)] for fmt in todo}
+    _encode_renditions(folder, names, mastered, settings.encode.bitrate_kbps, store, offset=offset)
     disclosure = _disclosure(settings.speech)
     _tag_files(folder, files, _tag_info(article, disclosure, settings, art), mastered.timeline)
-    atomic_write_text(folder / files["vtt"], to_vtt(mastered.timeline))
-    atomic_write_text(folder / files["transcript_json"], to_transcript_json(mastered.timeline))
-    atomic_write_text(
-        folder / files["chapters_json"], to_chapters_json(mastered.timeline, article.title)
-    )
-    episode = Episode(
+    _write_sidecars(folder, files, mastered.timeline, article.title)
+    return Episode(
         slug=slug,
         article=replace(article, publisher=article.publisher or settings.publication),
-        audio=_audio_info(folder / files["audio"], mastered, bitrate),
+        audio=_audio_info(folder / files["audio"], mastered, settings.encode.bitrate_kbps),
         files=files,
         timeline=mastered.timeline,
         disclosure=disclosure,
@@ -254,7 +248,73 @@ def _write_files(
         built_at=datetime.now(UTC).replace(microsecond=0),
         generator=f"articleaudio {__version__}",
     )
+
+
+def _write_record(staging: Path, episode: Episode, key: str) -> Episode:
+    """The embed page and ``episode.json``; the episode as recorded there."""
+    episode = replace(episode, build_key=key, files={**episode.files, "embed": EMBED_FILE})
+    write_embed(staging, episode)
+    text = json.dumps(episode.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    atomic_write_text(staging / "episode.json", text)
     return episode
+
+
+def _file_role(fmt: str) -> str:
+    """The key of a rendition in ``Episode.files``: the MP3 is the episode's "audio"."""
+    return "audio" if fmt == "mp3" else fmt
+
+
+def _file_names(slug: str, extra_formats: tuple[str, ...]) -> dict[str, str]:
+    """Role → file name of every file an episode has before its embed page."""
+    files = {
+        "audio": f"{slug}.mp3",
+        "vtt": f"{slug}.vtt",
+        "transcript_json": f"{slug}.transcript.json",
+        "chapters_json": f"{slug}.chapters.json",
+    }
+    for fmt in extra_formats:
+        files.setdefault(_file_role(fmt), f"{slug}{FORMATS[fmt].suffix}")
+    return files
+
+
+def _encode_renditions(
+    folder: Path,
+    names: dict[str, str],
+    mastered: Mastered,
+    bitrate: int,
+    store: SpanStore | None,
+    *,
+    offset: Offset | None,
+) -> None:
+    """Encode the episode into ``folder`` once per format in ``names`` (format → file name).
+
+    Each gets the gain that cancels its encoder's level change: from ``offset``
+    when given, else measured here on an excerpt of the episode.
+    """
+    if not names:
+        return
+    rate = mastered.sample_rate
+    excerpt = mastered.excerpt(PROBE_SECONDS)
+    for fmt, name in names.items():
+        gain = offset(fmt, rate, excerpt) if offset else -level_change(excerpt, rate, fmt, bitrate)
+        chapters = mastered.timeline.chapters
+        encode(
+            mastered.stream(),
+            rate,
+            folder / name,
+            fmt,
+            bitrate,
+            gain,
+            store=store,
+            chapters=chapters,
+        )
+
+
+def _write_sidecars(folder: Path, files: dict[str, str], timeline: Timeline, title: str) -> None:
+    """The captions, the transcript and the chapters, each under its name in ``files``."""
+    atomic_write_text(folder / files["vtt"], to_vtt(timeline))
+    atomic_write_text(folder / files["transcript_json"], to_transcript_json(timeline))
+    atomic_write_text(folder / files["chapters_json"], to_chapters_json(timeline, title))
 
 
 def _tag_files(folder: Path, files: dict[str, str], info: TagInfo, timeline: Timeline) -> None:
