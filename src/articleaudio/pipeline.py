@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -166,7 +167,7 @@ def build_all(
     synthesis = open_synthesis(settings, synthesizer)
     spoken = spoken or speech_step(synthesis, settings)  # one lexicon load for the batch
     outcomes: list[Outcome] = []
-    try:
+    with synthesis:  # an exception (Ctrl-C included) kills the workers rather than waiting
         ahead = _plan_ahead(locations[0], settings, synthesis, spoken) if locations else None
         for n, location in enumerate(locations):
             plan = ahead
@@ -185,8 +186,6 @@ def build_all(
                 outcomes.append(Outcome(location, error=exc))
             else:
                 outcomes.append(Outcome(location, built=built))
-    finally:
-        synthesis.close()
     if synthesis.cache is not None and synthesis.synthesized:
         synthesis.cache.prune(max_bytes=DEFAULT_MAX_BYTES)  # keep the shared cache bounded
     return outcomes
@@ -298,14 +297,11 @@ def build_episode(
 ) -> Built:
     """Build one article into ``settings.output/episodes/<slug>/``."""
     article = read_article(location, settings)  # bad input fails before the voice is touched
-    owned = synthesis is None
-    synthesis = synthesis or open_synthesis(settings, synthesizer)
-    try:
+    with ExitStack() as owned:  # a caller's synthesis is closed by the caller
+        if synthesis is None:
+            synthesis = owned.enter_context(open_synthesis(settings, synthesizer))
         plan = plan_episode(location, article, settings, synthesis, spoken)
         return make_episode(plan, settings, synthesis, progress)
-    finally:
-        if owned:
-            synthesis.close()
 
 
 def _render_and_write(
