@@ -177,4 +177,5 @@ def test_a_stopped_build_exits_at_once_and_leaves_the_library_as_it_was(
     assert left_after(proc.pid, 0) == []
     assert snapshot(library) == before
     assert listing(library) == paths  # no staging folder, even an empty one
-    assert list(temp.iterdir()) == []  # nor temporary files
+    # nor temporary files (ONNX Runtime keeps an id of its own in .ses, on every run)
+    assert [p.name for p in temp.iterdir() if p.name != ".ses"] == []
