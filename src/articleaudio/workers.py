@@ -35,15 +35,13 @@ Progress = Callable[[int, int], None]
 _WORKER: PiperSynthesizer | None = None
 FEW_MISSES = 3
 """Up to this many sentences to synthesise, no worker processes are started."""
+START_METHOD = "forkserver"
+"""How workers start (see :class:`WorkerPool`)."""
 
 
 def default_jobs() -> int:
     """One worker per core this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-START_METHOD = "forkserver"
-"""How workers start (see :class:`WorkerPool`)."""
 
 
 def _start_worker(
@@ -104,8 +102,9 @@ class WorkerPool:
         # Not fork: the build has threads (the in-process voice opening, the MP3
         # encoder), and a child forked while one holds a lock waits for it forever
         # (issue 13: functools.cached_property's lock, held by the voice warm-up).
-        # The fork server is a fresh interpreter that imports this module once and
-        # forks each worker from a state with no threads of ours.
+        # The fork server is a fresh interpreter that imports the command and this
+        # module once and forks each worker from a state with no threads of ours.
+        # That import delays the first worker by about 0.5 s (fork: none).
         context = multiprocessing.get_context(START_METHOD)
         context.set_forkserver_preload(["__main__", __name__])
         _start_fork_server()
@@ -134,8 +133,8 @@ class WorkerPool:
         stopping (Ctrl-C, an error) rather than finishing.
         """
         if now:
-            # ProcessPoolExecutor can only wait for running calls (Python 3.14
-            # adds kill_workers); the killed pool is torn down as a broken one.
+            # ProcessPoolExecutor can only wait for running calls (kill_workers
+            # comes in Python 3.14, gh-128041); a killed pool shuts down as broken.
             for process in list(self._executor._processes.values()):
                 process.kill()
         self._executor.shutdown(wait=True, cancel_futures=True)
