@@ -256,7 +256,8 @@ class Synthesis:
         if self.pool:
             self.pool.close(now=now)
         if self._executor:
-            # A running in-process sentence cannot be killed; it is at most a few seconds.
+            # A running in-process call (the voice opening, or one of FEW_MISSES
+            # sentences) cannot be killed: the interpreter waits for it at exit.
             self._executor.shutdown(wait=not now, cancel_futures=True)
 
     def __enter__(self) -> Synthesis:
