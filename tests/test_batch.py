@@ -31,8 +31,8 @@ class RecordingPool:
         future.set_result(self.synth.synthesize(text))
         return future
 
-    def close(self) -> None:
-        self.events.append("close")
+    def close(self, *, now: bool = False) -> None:
+        self.events.append("close now" if now else "close")
 
 
 def _article(n: int) -> str:

@@ -16,7 +16,14 @@ import click
 
 from . import __version__, cli_extract, cli_player, cli_publish, cli_speech
 from .cache import DEFAULT_MAX_BYTES, SegmentCache
-from .cli_common import OUTPUT_OPTION, _Group, configure_logging, echo_json, progress_bar
+from .cli_common import (
+    OUTPUT_OPTION,
+    _Group,
+    configure_logging,
+    echo_json,
+    progress_bar,
+    stop_on_sigterm,
+)
 from .config import load_config
 from .encode import EncodeSettings
 from .ingest import SourceKind
@@ -249,4 +256,5 @@ for _command in (
 
 def main() -> None:
     """Console-script entry point."""
+    stop_on_sigterm()
     cli(prog_name="articleaudio")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,14 +72,47 @@ def configure_logging(verbose: int) -> None:
     root.setLevel(min(own, others))
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it stops a command as Ctrl-C does.
+
+    A KeyboardInterrupt so that ``except Exception`` never swallows it and every
+    clean-up that runs on Ctrl-C (workers killed, temporary files removed) runs.
+    """
+
+
+def stop_on_sigterm() -> None:
+    """Turn SIGTERM into :class:`Terminated` (the default would skip every clean-up)."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+class _Interrupted(click.ClickException):
+    """Ctrl-C: ``Error: interrupted``, exit 128 + SIGINT as shells report it."""
+
+    exit_code = 128 + signal.SIGINT
+
+
+class _TerminatedExit(click.ClickException):
+    """SIGTERM: ``Error: terminated``, exit 128 + SIGTERM."""
+
+    exit_code = 128 + signal.SIGTERM
+
+
 class _Group(click.Group):
-    """Maps the library's error tree to ``Error: …`` in one place."""
+    """Maps the library's error tree (and Ctrl-C) to ``Error: …`` in one place."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ArticleAudioError as exc:
             raise click.ClickException(str(exc)) from exc
+        except Terminated:
+            raise _TerminatedExit("terminated") from None
+        except KeyboardInterrupt:  # click itself would print "Aborted!" and exit 1
+            raise _Interrupted("interrupted") from None
 
 
 def echo_json(data: Any) -> None:

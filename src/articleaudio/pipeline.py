@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -178,7 +179,7 @@ def build_all(
     podcast = resolve(settings.output, settings.podcast).config  # a bad config fails them all
     voices = _voice_pool(settings, podcast, open_synthesis(settings, synthesizer), spoken)
     outcomes: list[Outcome] = []
-    try:
+    with voices:  # an exception (Ctrl-C included) kills the workers rather than waiting
         ahead = _plan_ahead(locations[0], settings, voices) if locations else None
         for n, location in enumerate(locations):
             plan = ahead
@@ -197,8 +198,6 @@ def build_all(
                 outcomes.append(Outcome(location, error=exc))
             else:
                 outcomes.append(Outcome(location, built=built))
-    finally:
-        voices.close()
     return outcomes
 
 
@@ -333,14 +332,11 @@ def build_episode(
 ) -> Built:
     """Build one article into ``settings.output/episodes/<slug>/``."""
     article = read_article(location, settings)  # bad input fails before the voice is touched
-    owned = synthesis is None
-    synthesis = synthesis or open_synthesis(settings, synthesizer)
-    try:
+    with ExitStack() as owned:  # a caller's synthesis is closed by the caller
+        if synthesis is None:
+            synthesis = owned.enter_context(open_synthesis(settings, synthesizer))
         plan = plan_episode(location, article, settings, synthesis, spoken)
         return make_episode(plan, settings, synthesis, progress)
-    finally:
-        if owned:
-            synthesis.close()
 
 
 def _render_and_write(

@@ -127,11 +127,23 @@ class VoicePool:
             self.opened[choice.voice] = self.opener(choice.voice)
         return choice.voice, self.opened[choice.voice][1]
 
-    def close(self) -> None:
-        """Close every synthesis, then keep the shared cache bounded."""
+    def close(self, *, now: bool = False) -> None:
+        """Close every synthesis, then keep the shared cache bounded.
+
+        ``now``: kill the sentences being synthesised, for a build that is
+        stopping (Ctrl-C, an error) rather than finishing; the cache is left as is.
+        """
         for synthesis, _ in self.opened.values():
-            synthesis.close()
+            synthesis.close(now=now)
+        if now:
+            return
         for synthesis, _ in self.opened.values():
             if synthesis.cache is not None and synthesis.synthesized:
                 synthesis.cache.prune(max_bytes=DEFAULT_MAX_BYTES)
                 break  # every voice shares one cache
+
+    def __enter__(self) -> VoicePool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self.close(now=kind is not None)

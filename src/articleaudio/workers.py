@@ -5,16 +5,24 @@ on 2 cores, 2 processes x 1 thread synthesise about 20 % more audio per second
 than 1 process x 2 threads, and 2 x 2 is slower still. Pieces come back in
 segment order while later ones are still being synthesised, so the master
 stage works alongside the workers.
+
+Workers are forked from a fork server, never from the build itself, and exit on
+their own when the build dies: see :class:`WorkerPool`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from multiprocessing import forkserver, resource_tracker
+from multiprocessing.connection import Connection
 
 from .cache import Entry, SegmentCache, segment_key
 from .synthesize import Piece, PiperSynthesizer, SynthesisSettings, Synthesizer
@@ -27,6 +35,8 @@ Progress = Callable[[int, int], None]
 _WORKER: PiperSynthesizer | None = None
 FEW_MISSES = 3
 """Up to this many sentences to synthesise, no worker processes are started."""
+START_METHOD = "forkserver"
+"""How workers start (see :class:`WorkerPool`)."""
 
 
 def default_jobs() -> int:
@@ -34,9 +44,29 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _start_worker(voice: Voice, settings: SynthesisSettings) -> None:
+def _start_worker(
+    voice: Voice, settings: SynthesisSettings, environ: Mapping[str, str], lifeline: Connection
+) -> None:
     global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # see _start_fork_server
+    threading.Thread(target=_exit_with_build, args=(lifeline,), daemon=True).start()
+    # The fork server was started with the environment of the build's first pool.
+    os.environ.clear()
+    os.environ.update(environ)
     _WORKER = PiperSynthesizer(voice, replace(settings, threads=1))
+
+
+def _exit_with_build(lifeline: Connection) -> None:
+    """Exit when the build is gone, however it ended (kill -9 included).
+
+    Only the build holds the pipe's write end, so reading sees end-of-file the
+    moment it dies: a worker is never left synthesising for nobody. A pipe
+    rather than Linux's parent-death signal, which would watch the fork
+    server instead of the build, and exists on Linux only.
+    """
+    with contextlib.suppress(EOFError, OSError):
+        lifeline.recv_bytes()
+    os._exit(1)
 
 
 def _load() -> None:
@@ -49,18 +79,42 @@ def _work(text: str) -> Piece:
     return _WORKER.synthesize(text)
 
 
+def _start_fork_server() -> None:
+    """Start the fork server, if it is not running, deaf to Ctrl-C.
+
+    A terminal sends Ctrl-C to the whole process group: the server (a traceback
+    if it is still importing) and the workers it forks (which inherit the
+    blocked signal) leave stopping to the build, which kills them.
+    """
+    # The resource tracker starts first: starting, it unblocks SIGINT and SIGTERM.
+    resource_tracker.ensure_running()
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
 class WorkerPool:
     """Worker processes, each with the voice loaded once; shared by a whole batch."""
 
     def __init__(self, voice: Voice, settings: SynthesisSettings, jobs: int) -> None:
-        # fork: workers inherit the imported modules, and the parent never loads
-        # ONNX Runtime itself, so there are no runtime threads to fork across.
+        # Not fork: the build has threads (the in-process voice opening, the MP3
+        # encoder), and a child forked while one holds a lock waits for it forever
+        # (issue 13: functools.cached_property's lock, held by the voice warm-up).
+        # The fork server is a fresh interpreter that imports the command and this
+        # module once and forks each worker from a state with no threads of ours.
+        # That import delays the first worker by about 0.5 s (fork: none).
+        context = multiprocessing.get_context(START_METHOD)
+        context.set_forkserver_preload(["__main__", __name__])
+        _start_fork_server()
         self.jobs = jobs
+        lifeline, self._lifeline = context.Pipe(duplex=False)
         self._executor = ProcessPoolExecutor(
             max_workers=jobs,
-            mp_context=multiprocessing.get_context("fork"),
+            mp_context=context,
             initializer=_start_worker,
-            initargs=(voice, settings),
+            initargs=(voice, settings, dict(os.environ), lifeline),
         )
 
     def warm_up(self) -> None:
@@ -72,9 +126,19 @@ class WorkerPool:
         """Queue one segment."""
         return self._executor.submit(_work, text)
 
-    def close(self) -> None:
-        """Stop the workers (queued work is cancelled)."""
+    def close(self, *, now: bool = False) -> None:
+        """Stop the workers (queued work is cancelled).
+
+        ``now``: also kill the sentences being synthesised, for a build that is
+        stopping (Ctrl-C, an error) rather than finishing.
+        """
+        if now:
+            # ProcessPoolExecutor can only wait for running calls (kill_workers
+            # comes in Python 3.14, gh-128041); a killed pool shuts down as broken.
+            for process in list(self._executor._processes.values()):
+                process.kill()
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self._lifeline.close()
 
 
 @dataclass
@@ -184,12 +248,20 @@ class Synthesis:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synthesis")
         return self._executor
 
-    def close(self) -> None:
-        """Stop the workers, if any."""
+    def close(self, *, now: bool = False) -> None:
+        """Stop the workers, if any (``now``: without finishing running sentences)."""
         for future in self._ahead.values():
             future.cancel()
         self._ahead.clear()
         if self.pool:
-            self.pool.close()
+            self.pool.close(now=now)
         if self._executor:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            # A running in-process call (the voice opening, or one of FEW_MISSES
+            # sentences) cannot be killed: the interpreter waits for it at exit.
+            self._executor.shutdown(wait=not now, cancel_futures=True)
+
+    def __enter__(self) -> Synthesis:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self.close(now=kind is not None)
