@@ -222,7 +222,35 @@ def test_skip_buttons_and_seek_bar(page: Any, library: Library) -> None:
     assert current_time(page) == pytest.approx(10.0, abs=0.01)
     assert page.locator("article-audio .aa-elapsed").text_content() == "0:10"
     assert page.locator("article-audio .aa-total").text_content() == "0:20"
-    assert seek.get_attribute("aria-valuetext") == "10 s of 20 s"
+    # Written on the media element's timeupdate, which follows the seek by a task.
+    sync_api.expect(seek).to_have_attribute("aria-valuetext", "10 s of 20 s")
+
+
+# Counts, from inside the page, animation frames, timeupdate events and writes
+# of the slider's aria-valuetext while the player plays.
+COUNT_UPDATES = """() => {
+  const player = document.querySelector('article-audio');
+  const seek = player.shadowRoot.querySelector('.aa-seek');
+  window.counts = { frames: 0, timeupdates: 0, valuetexts: 0 };
+  const frame = () => { window.counts.frames++; requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+  player.audio.addEventListener('timeupdate', () => window.counts.timeupdates++);
+  new MutationObserver((records) => { window.counts.valuetexts += records.length; })
+    .observe(seek, { attributeFilter: ['aria-valuetext'] });
+}"""
+
+
+def test_slider_speaks_at_timeupdate_pace_not_every_frame(page: Any, library: Library) -> None:
+    open_player(page, library.embed("words"))
+    page.evaluate(COUNT_UPDATES)
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(f"{AUDIO}.currentTime > 2.2", timeout=10_000)
+    counts = page.evaluate("window.counts")
+    # Words are highlighted every frame, but a screen reader hears the slider's
+    # text change at most once a timeupdate, and only when its words change
+    # (once a second here), instead of ~60 times a second.
+    assert counts["frames"] > 2 * counts["timeupdates"] > 0, counts
+    assert 2 <= counts["valuetexts"] <= min(counts["timeupdates"], 4), counts
 
 
 @pytest.mark.parametrize("index", [1, 2])
@@ -487,6 +515,87 @@ def test_script_embed_host_paragraphs_work_by_keyboard(page: Any, library: Libra
     assert start <= current_time(page) < end
     assert page.evaluate("scrollY") == scroll  # Space played; it did not scroll the page
     screenshot(page, "script-embed-keyboard.png")
+
+
+def test_host_highlight_is_themed_with_custom_properties(page: Any, library: Library) -> None:
+    themed = LIST_HOST_PAGE.replace(
+        "</title>",
+        "</title><style>:root { --article-audio-highlight: rgb(0, 128, 0);"
+        " --article-audio-focus: rgb(200, 0, 0); }</style>",
+    )
+    host_page(page, library, themed, "themed-host.html")
+    item = page.locator("article > ul > li")
+    item.click()
+    page.wait_for_selector("[data-article-audio-reading]", timeout=10_000)
+    assert item.evaluate("n => getComputedStyle(n).backgroundColor") == "rgb(0, 128, 0)"
+    assert item.evaluate("n => getComputedStyle(n).boxShadow").startswith("rgb(0, 128, 0)")
+    page.locator("article > h2").first.focus()
+    page.keyboard.press("Tab")  # from the heading before it: a keyboard focus
+    paragraph = page.locator("article > p")
+    assert paragraph.evaluate("n => n === document.activeElement")
+    assert paragraph.evaluate("n => getComputedStyle(n).outlineColor") == "rgb(200, 0, 0)"
+
+
+def test_host_highlight_default_colour(page: Any, library: Library) -> None:
+    host_page(page, library, LIST_HOST_PAGE, "default-host.html")
+    item = page.locator("article > ul > li")
+    item.click()
+    page.wait_for_selector("[data-article-audio-reading]", timeout=10_000)
+    assert item.evaluate("n => getComputedStyle(n).backgroundColor") == "rgba(255, 213, 79, 0.35)"
+
+
+# Counts the page's requestAnimationFrame calls, the player's included.
+COUNT_FRAMES = """
+window.frameRequests = 0;
+const request = window.requestAnimationFrame.bind(window);
+window.requestAnimationFrame = (callback) => { window.frameRequests++; return request(callback); };
+"""
+LINK_ATTRIBUTES = """[...document.querySelectorAll('article > *')].flatMap((n) =>
+  ['data-article-audio-paragraph', 'data-article-audio-reading', 'tabindex', 'role']
+    .filter((a) => n.hasAttribute(a)))"""
+
+
+def test_removed_player_stops_and_gives_the_page_back(page: Any, library: Library) -> None:
+    page.add_init_script(COUNT_FRAMES)
+    host_page(page, library, LIST_HOST_PAGE, "removed-host.html")
+    page.locator("article > ul > li").click()
+    page.wait_for_function(f"{AUDIO}.currentTime > 13.5", timeout=10_000)
+    # A move within the page (out and back in one task) keeps it playing.
+    page.evaluate(f"(p => p.parentNode.append(p))({ELEMENT})")
+    page.wait_for_timeout(200)
+    assert page.evaluate(f"{AUDIO}.paused") is False
+    assert page.evaluate(f"{ELEMENT}.shadowRoot.querySelectorAll('.aa').length") == 1
+    page.evaluate(f"window.removed = {ELEMENT}; window.removed.remove()")
+    page.wait_for_function("window.removed.audio === null", timeout=5_000)
+    frames = page.evaluate("window.frameRequests")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.frameRequests") == frames  # its animation loop ended
+    assert page.evaluate(LINK_ATTRIBUTES) == []  # every attribute it added is gone
+    assert page.evaluate("window.removed.shadowRoot.childElementCount") == 0
+    assert page.evaluate("navigator.mediaSession.metadata") is None
+    page.locator("article > p").click()  # no longer a player's paragraph: nothing happens
+    # Put back, it is a whole player again.
+    page.evaluate("document.querySelector('article').prepend(window.removed)")
+    page.wait_for_selector("[data-article-audio-paragraph]", timeout=10_000)
+    page.locator("article > p").click()
+    page.wait_for_function(f"!{AUDIO}.paused", timeout=10_000)
+    assert PLAIN_CUES[4][2] <= current_time(page) < PLAIN_CUES[4][3]
+
+
+def test_changing_src_loads_the_other_episode(page: Any, library: Library) -> None:
+    host_page(page, library, LIST_HOST_PAGE, "switch-host.html")
+    title = f"{ELEMENT}.shadowRoot.querySelector('.aa-title')?.textContent ?? null"
+    assert page.evaluate(title) == PLAIN_CUES[0][1]
+    page.evaluate(f"{ELEMENT}.setAttribute('src', '{library.url}/episodes/hostile/episode.json')")
+    page.wait_for_function(f"({title}) !== {json.dumps(PLAIN_CUES[0][1])}", timeout=10_000)
+    assert page.evaluate(title) == HOSTILE_TITLE.replace("\u0007", "")
+    assert page.evaluate(f"{ELEMENT}.shadowRoot.querySelectorAll('.aa').length") == 1
+    # The hostile episode's paragraph 1 reads otherwise: that block is unlinked.
+    assert page.locator("article > p").get_attribute("data-article-audio-paragraph") is None
+    assert page.locator("article > ul > li").get_attribute("data-article-audio-paragraph") == "3"
+    page.evaluate(f"{ELEMENT}.removeAttribute('follow-page')")
+    page.wait_for_function(f"{AUDIO} !== null", timeout=10_000)
+    assert page.locator("[data-article-audio-paragraph]").count() == 0
 
 
 def test_real_built_episode(page: Any, tmp_path: Path) -> None:

@@ -6,9 +6,13 @@ What it does in a browser is in test_browser.py.
 from __future__ import annotations
 
 import base64
+import fnmatch
 import hashlib
 import json
 import re
+import shutil
+import subprocess
+import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -232,3 +236,79 @@ def test_cli_embed_uses_the_configured_base_url(
     result = run_cli("embed", "bridge", "-o", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert 'src="https://pod.example/audio/episodes/bridge/embed.html"' in result.output
+
+
+PLAYER_DIR = Path(player.__file__).parent / "data" / "player"
+
+
+def test_shipped_script_is_the_player_modules_in_one_scope() -> None:
+    script = player.player_script()
+    assert script.startswith('(function () {\n"use strict";\n')
+    css = (PLAYER_DIR / "player.css").read_text(encoding="utf-8")
+    assert script.endswith(f"defineArticleAudio({player.script_json(css)});\n}})();\n")
+    at = [script.index(f"// {name}\n") for name in player.PLAYER_MODULES]
+    assert at == sorted(at)  # dependency order
+    # Every line of every module is there, but for its imports and `export ` keywords.
+    lines = set(script.splitlines())
+    for name in player.PLAYER_MODULES:
+        source = (PLAYER_DIR / name).read_text(encoding="utf-8")
+        body = re.sub(r'^import \{[^}]*\} from "[^"]+";\n', "", source, flags=re.MULTILINE)
+        assert set(body.replace("\nexport ", "\n").splitlines()) <= lines, name
+    assert not re.search(r"^\s*(import|export)\b", script, re.MULTILINE)
+    assert sorted(p.name for p in PLAYER_DIR.glob("*.js")) == sorted(player.PLAYER_MODULES)
+
+
+ENTRY = "export function defineArticleAudio(css) {}\n"
+
+
+@pytest.mark.parametrize(
+    ("modules", "message"),
+    [
+        (
+            [("a.js", 'import { x } from "./b.js";\n'), ("b.js", ENTRY)],
+            "not a module listed before",
+        ),
+        (
+            [("a.js", "export const x = 1;\n"), ("b.js", 'import { x as y } from "./a.js";\n')],
+            "renaming",
+        ),
+        ([("a.js", "export default function f() {}\n" + ENTRY)], "export default"),
+        ([("a.js", "const x = 1;\nexport { x };\n" + ENTRY)], "export { x }"),
+        ([("a.js", 'import * as m from "./b.js";\n' + ENTRY)], "import \\* as m"),
+        ([("a.js", "const clean = 1;\n"), ("b.js", "function clean() {}\n" + ENTRY)], "clean"),
+        ([("a.js", "export const x = 1;\n")], "defineArticleAudio"),
+        ([("a.js", ENTRY + "// </script>\n")], "cannot be inlined"),
+    ],
+)
+def test_assembler_refuses_what_it_cannot_join(
+    modules: list[tuple[str, str]], message: str
+) -> None:
+    with pytest.raises(RuntimeError, match=message):
+        player.assemble_script(modules, "")
+
+
+def test_assembler_joins_multiline_imports() -> None:
+    model = "export const a = 1;\nexport function b() {}\n"
+    view = 'import {\n  a,\n  b,\n} from "./model.js";\n\nconst c = a;\n' + ENTRY
+    script = player.assemble_script([("model.js", model), ("view.js", view)], "x{}")
+    assert "const a = 1;\nfunction b() {}\n" in script
+    assert "import" not in script and "\nconst c = a;\n" in script
+    assert script.endswith('defineArticleAudio("x{}");\n})();\n')
+
+
+def test_player_sources_ship_in_the_package() -> None:
+    # setuptools takes only files that a package-data glob names.
+    pyproject = Path(__file__).parent.parent / "pyproject.toml"
+    globs = tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["package-data"]
+    data = Path(player.__file__).parent
+    for path in PLAYER_DIR.iterdir():
+        name = path.relative_to(data).as_posix()
+        assert any(fnmatch.fnmatchcase(name, g) for g in globs["articleaudio"]), name
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_shipped_script_is_valid_javascript(tmp_path: Path) -> None:
+    script = tmp_path / "player.js"
+    script.write_text(player.player_script(), encoding="utf-8")
+    result = subprocess.run(["node", "--check", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

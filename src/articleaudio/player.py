@@ -18,6 +18,7 @@ import hashlib
 import html
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -38,6 +39,8 @@ EPISODE_FILE = "episode.json"
 """Episode record written by the pipeline."""
 IFRAME_HEIGHT = 520
 """Pixels; fits controls, chapters and a few transcript lines."""
+PLAYER_MODULES = ("model.js", "view.js", "host.js", "controller.js")
+"""The player's ES modules in ``data/player/``, each importing only from those before it."""
 
 # Characters that would let text end the <script> element, open an HTML comment
 # or (U+2028/9) break older JavaScript parsers; each becomes a JSON \u escape.
@@ -46,6 +49,16 @@ _SCRIPT_JSON_ESCAPES |= {"\u2028": "\\u2028", "\u2029": "\\u2029"}
 _SCRIPT_JSON_RE = re.compile("[<>&\u2028\u2029]")
 # C0/C1 controls other than tab and newline are not allowed in HTML text.
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The module forms assemble_script understands (eslint.config.js allows no others).
+_IMPORT_RE = re.compile(
+    r'^import \{(?P<names>[^}]*)\} from "\./(?P<module>[\w-]+\.js)";\n', re.MULTILINE
+)
+_EXPORT_RE = re.compile(r"^export (?=(?:async )?(?:function|class|const|let) )", re.MULTILINE)
+_DECLARATION_RE = re.compile(
+    r"^(?:export )?(?:async )?(?:function\*?|class|const|let|var) +([A-Za-z_$][\w$]*)",
+    re.MULTILINE,
+)
+_ENTRY = "defineArticleAudio"
 
 _PAGE = Template("""<!doctype html>
 <html lang="$lang">
@@ -104,17 +117,69 @@ def html_text(text: str) -> str:
 def player_script() -> str:
     """The web component with its stylesheet, as one classic script.
 
-    Wrapped in a function so that nothing but the custom element reaches the
-    host page's global scope.
+    Read from the ES modules in ``data/player/`` (:data:`PLAYER_MODULES`) and
+    put together by :func:`assemble_script`, so the embed page can inline it
+    and a host page can load it as one file; no bundler, and no Node.js at run
+    time.
     """
-    assets = resources.files("articleaudio") / "data"
-    css = (assets / "player.css").read_text(encoding="utf-8")
-    js = (assets / "player.js").read_text(encoding="utf-8")
-    script = f'(function (CSS) {{\n"use strict";\n{js}\n}})({script_json(css)});\n'
+    folder = resources.files("articleaudio") / "data" / "player"
+    modules = [(name, (folder / name).read_text(encoding="utf-8")) for name in PLAYER_MODULES]
+    return assemble_script(modules, (folder / "player.css").read_text(encoding="utf-8"))
+
+
+def assemble_script(modules: Sequence[tuple[str, str]], css: str) -> str:
+    """ES modules (``(file name, source)`` in dependency order) as one classic script.
+
+    The modules are concatenated inside one strict-mode function, so nothing but
+    the custom element reaches the host page's global scope. This is all the
+    bundling the player needs because its modules keep to one form (ESLint
+    enforces it, this checks it): imports are ``import { a, b } from "./x.js";``
+    of an earlier module, and exports are ``export`` before a top-level
+    ``function``, ``class``, ``const`` or ``let``. Import lines are dropped and
+    ``export`` keywords removed, which leaves the same bindings in one scope, so
+    no two modules may declare the same top-level name. The last line registers
+    the element with its stylesheet: ``defineArticleAudio(CSS)``.
+    """
+    parts = ['(function () {\n"use strict";\n']
+    declared: dict[str, str] = {}
+    for index, (name, source) in enumerate(modules):
+        body = _strip_imports(name, source, [m for m, _ in modules[:index]])
+        _declare(name, _DECLARATION_RE.findall(body), declared)
+        parts.append(f"// {name}\n{_EXPORT_RE.sub('', body)}\n")
+    if _ENTRY not in declared:
+        raise RuntimeError(f"no player module declares {_ENTRY}(css)")
+    parts.append(f"{_ENTRY}({script_json(css)});\n}})();\n")
+    script = "".join(parts)
     # HTML §13.2.5 script data states: these could end or re-nest the inline script.
     if re.search(r"</?script|<!--", script, re.IGNORECASE):
-        raise RuntimeError("player.js contains '<script' or '<!--'; it cannot be inlined")
+        raise RuntimeError("the player contains '<script' or '<!--'; it cannot be inlined")
     return script
+
+
+def _strip_imports(name: str, source: str, earlier: Sequence[str]) -> str:
+    for match in _IMPORT_RE.finditer(source):
+        if match["module"] not in earlier:
+            raise RuntimeError(
+                f"{name} imports ./{match['module']}, which is not a module listed before it "
+                f"(PLAYER_MODULES order: {', '.join(earlier) or 'none'})"
+            )
+        if " as " in match["names"]:
+            raise RuntimeError(f"{name}: renaming imports ('as') cannot be assembled")
+    body = _IMPORT_RE.sub("", source)
+    stray = re.search(r"^\s*(?:import|export)\b.*$", _EXPORT_RE.sub("", body), re.MULTILINE)
+    if stray:
+        raise RuntimeError(f"{name}: {stray.group().strip()!r} is not a form player.py assembles")
+    return body
+
+
+def _declare(module: str, names: Sequence[str], declared: dict[str, str]) -> None:
+    for name in names:
+        if name in declared:
+            raise RuntimeError(
+                f"{module} and {declared[name]} both declare {name!r} at the top level; "
+                "assembled into one scope they would clash: rename one"
+            )
+        declared[name] = module
 
 
 def render_embed(episode: Episode, settings: PlayerSettings | None = None) -> str:
