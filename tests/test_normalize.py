@@ -107,6 +107,15 @@ def test_arbitrary_unicode_never_crashes_and_is_idempotent(text: str) -> None:
     assert not re.search(r"[0-9]", once)
 
 
+@pytest.mark.parametrize("text", ["-–", "–-", "a -– b", "a –– b", "a --- b"])
+def test_mixed_dashes_read_as_one_pause_and_stay_read(text: str) -> None:
+    # "-–" became "--" (the en dash rule runs after the em dash rule), which a
+    # second pass read as an em dash: found by the arbitrary-Unicode property.
+    once = to_spoken(text)
+    assert to_spoken(once) == once
+    assert "-" not in once and "–" not in once
+
+
 @settings(max_examples=150, deadline=None)
 @given(news_text)
 def test_news_like_text_is_idempotent(text: str) -> None:

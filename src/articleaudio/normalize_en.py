@@ -296,7 +296,7 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
     ("abbreviation", rf"\b(?P<abbr>{_keyed(ABBREVIATIONS)})\.(?=\s|$|[,;:])", read.abbreviation),
     ("dotted acronym", r"\b(?:[A-Za-z]\.){2,}(?![A-Za-z])", read.dotted),
     ("acronym", r"(?<![\w&'’])(?P<letters>[A-Z]{2,})(?P<plural>'?s)?(?![\w&'’])", read.acronym),
-    ("em dash", r"\s*(?:—|--|\s[-–]\s)\s*", ", "),
+    ("em dash", r"\s*(?:—|[-–]{2,}|\s[-–]\s)\s*", ", "),  # "-–" too: "–" becomes "-" below
     ("en dash between names", r"(?<=[A-Za-z])–(?=[A-Z])", " to "),
     ("en dash", r"–", "-"),
     ("curly single quote", r"[‘’]", "'"),
