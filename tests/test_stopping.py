@@ -137,7 +137,9 @@ def test_rebuild_after_editing_every_paragraph_finishes(tmp_path: Path) -> None:
 def test_workers_exit_when_the_build_is_killed(tmp_path: Path) -> None:
     """Issue 13: after kill -9 of the build, its workers ran on as orphans (300-430 MB each)."""
     source = _write(tmp_path / "long.md", story("killed", 16))
-    proc = start(source, tmp_path / "out")
+    temp = tmp_path / "tmp"  # a killed build cannot remove its fork server's pymp- folder
+    temp.mkdir()
+    proc = start(source, tmp_path / "out", {"TMPDIR": str(temp)})
     wait_for_synthesis(proc)
     os.kill(proc.pid, signal.SIGKILL)  # the build alone, as the OOM killer or kill -9 would
     proc.wait()  # not its output: orphaned workers would hold that open
