@@ -13,19 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from articleaudio.loudness import LoudnessMeter, limit, limit_with_envelope, true_peak
-from articleaudio.master import (
-    Mastered,
-    MasterSettings,
-    Pauses,
-    master,
-    pause_between,
-    trim_silence,
-)
-from articleaudio.master_stream import PROBE, Stream
+from articleaudio.master.layout import MasterSettings, Pauses
+from articleaudio.master.loudness import LoudnessMeter, limit, limit_with_envelope, true_peak
+from articleaudio.master.mastering import Mastered, master, pause_between, trim_silence
+from articleaudio.master.stream import PROBE, Stream
 from articleaudio.models import Article, Block, BlockKind, Role, Segment
-from articleaudio.segment import segment_article
-from articleaudio.synthesize import FakeSynthesizer, Piece
+from articleaudio.synth.synthesize import FakeSynthesizer, Piece
+from articleaudio.text.segment import segment_article
 
 RATE = 22050
 
@@ -223,7 +217,8 @@ def test_short_episode_is_searched_once_and_sent_as_the_search_made_it(
 ) -> None:
     """Under the warm-up, the search that picks the gain makes the episode; the streamer
     sends that episode instead of limiting and metering it a second time."""
-    from articleaudio import master_exact, master_stream
+    from articleaudio.master import exact as master_exact
+    from articleaudio.master import stream as master_stream
 
     article = _article([("paragraph", "A short story. It has three sentences. That is all.")])
     segments = segment_article(article)
