@@ -35,6 +35,7 @@ test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/code_metrics.py
 	npm run --silent lint
 	npm run --silent format:check
 	npm test

@@ -195,7 +195,9 @@ def _stream_master(
         return sink
 
     source = pieces if pieces is not None else [synth.synthesize(s.spoken) for s in segments]
-    mastered = master(segments, iter(source), MasterSettings(), gain_db, Stream(open_sink))
+    mastered = master(
+        segments, iter(source), MasterSettings(), first_gain_db=gain_db, stream=Stream(open_sink)
+    )
     return mastered, sink, shown
 
 
@@ -235,9 +237,11 @@ def test_short_episode_is_searched_once_and_sent_as_the_search_made_it(
     searched = len(limited)
     sink = Collector()
     streamed = master(
-        segments, iter([synth.synthesize(s.spoken) for s in segments]), MasterSettings(), None,
-        Stream(lambda _rate, _excerpt: sink),
-    )  # fmt: skip
+        segments,
+        iter([synth.synthesize(s.spoken) for s in segments]),
+        MasterSettings(),
+        stream=Stream(lambda _rate, _excerpt: sink),
+    )
     assert streamed.timeline.duration < 60
     assert searched >= len(segments)
     assert len(limited) == 2 * searched  # no pieces limited beyond the search's own passes
@@ -270,5 +274,5 @@ def test_a_failure_mid_stream_aborts_the_sink() -> None:
             yield synth.synthesize(segment.spoken)
 
     with pytest.raises(RuntimeError):
-        master(segments, pieces(), MasterSettings(), None, Stream(lambda _r, _e: sink))
+        master(segments, pieces(), MasterSettings(), stream=Stream(lambda _r, _e: sink))
     assert sink.chunks and sink.aborted and not sink.finished

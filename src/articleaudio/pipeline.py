@@ -94,6 +94,7 @@ def render(
     segments: Sequence[Segment],
     synthesis: Synthesis,
     settings: MasterSettings,
+    *,
     progress: Progress | None = None,
     first_gain_db: float | None = None,
     stream: Stream | None = None,
@@ -101,7 +102,7 @@ def render(
 ) -> Mastered:
     """Synthesise every segment (through the cache and workers) and master the result."""
     pieces = synthesis.pieces([s.spoken for s in segments], progress)
-    return master(segments, pieces, settings, first_gain_db, stream, grid)
+    return master(segments, pieces, settings, first_gain_db=first_gain_db, stream=stream, grid=grid)
 
 
 @dataclass(frozen=True)
@@ -308,15 +309,27 @@ def _render_and_write(
     streamed = staging / f"{plan.slug}.mp3"
     try:
         mastered = render(
-            plan.segments, synthesis, settings.master, progress, plan.previous_gain_db,
-            _mp3_stream(streamed, synthesis, settings), frame_grid,
-        )  # fmt: skip
+            plan.segments,
+            synthesis,
+            settings.master,
+            progress=progress,
+            first_gain_db=plan.previous_gain_db,
+            stream=_mp3_stream(streamed, synthesis, settings),
+            grid=frame_grid,
+        )
         try:
             return write_episode(
-                plan.article, mastered, settings, _voice_name(synthesis), plan.slug, plan.key,
-                encoded=streamed if mastered.encoded else None, store=synthesis.cache,
-                offset=_levels(synthesis, settings).offset, art=plan.art,
-            )  # fmt: skip
+                plan.article,
+                mastered,
+                settings,
+                voice_name=_voice_name(synthesis),
+                slug=plan.slug,
+                key=plan.key,
+                encoded=streamed if mastered.encoded else None,
+                store=synthesis.cache,
+                offset=_levels(synthesis, settings).offset,
+                art=plan.art,
+            )
         finally:
             mastered.spool.close()
     finally:
@@ -412,7 +425,14 @@ def say(
     try:
         bitrate = settings.encode.bitrate_kbps
         offset = -level_change(mastered.excerpt(PROBE_SECONDS), mastered.sample_rate, fmt, bitrate)
-        encode(mastered.chunks(), mastered.sample_rate, staging / out.name, fmt, bitrate, offset)
+        encode(
+            mastered.chunks(),
+            mastered.sample_rate,
+            staging / out.name,
+            fmt,
+            bitrate,
+            gain_db=offset,
+        )
         (staging / out.name).replace(out)
     finally:
         mastered.spool.close()

@@ -10,14 +10,17 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from ..errors import ArticleAudioError
+
+F = TypeVar("F", bound=Callable[..., Any])
+"""A click command's callback, as click's decorators take and return it."""
 
 OUTPUT_OPTION = click.option(
     "-o",
@@ -133,3 +136,14 @@ def progress_bar(label: str, enabled: bool) -> Iterator[Any]:
             bar.update(done - bar.pos)
 
         yield update
+
+
+def with_options(options: Sequence[Callable[[F], F]]) -> Callable[[F], F]:
+    """Apply click options from a table, first row first in ``--help`` (as if stacked)."""
+
+    def apply(function: F) -> F:
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return apply

@@ -263,9 +263,8 @@ def encode(
     path: Path,
     fmt: str,
     bitrate_kbps: int,
-    # Positional for the pipeline's call; everything after it is keyword-only.
-    gain_db: float = 0.0,
     *,
+    gain_db: float = 0.0,
     store: SpanStore | None = None,
     chapters: Sequence[Chapter] = (),
 ) -> None:

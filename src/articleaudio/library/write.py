@@ -168,11 +168,10 @@ def write_episode(
     article: Article,
     mastered: Mastered,
     settings: BuildSettings,
+    *,
     voice_name: str,
     slug: str,
-    # Positional for the pipeline's call; everything after it is keyword-only.
     key: str = "",
-    *,
     encoded: Path | None = None,
     store: SpanStore | None = None,
     offset: Offset | None = None,
@@ -304,7 +303,7 @@ def _encode_renditions(
             folder / name,
             fmt,
             bitrate,
-            gain,
+            gain_db=gain,
             store=store,
             chapters=chapters,
         )

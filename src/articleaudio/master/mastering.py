@@ -164,6 +164,7 @@ def master(
     segments: Sequence[Segment],
     pieces: Iterable[Piece],
     settings: MasterSettings | None = None,
+    *,
     first_gain_db: float | None = None,
     stream: Stream | None = None,
     grid: Grid | None = None,

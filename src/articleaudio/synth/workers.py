@@ -209,8 +209,11 @@ class Synthesis:
         workers never wait while an episode is written or the next one is read.
         """
         keys = self._keys(texts)
-        missing = {k: t for k, t in zip(keys, texts, strict=True)
-                   if k not in self._ahead and not self._has(k)}  # fmt: skip
+        missing = {
+            k: t
+            for k, t in zip(keys, texts, strict=True)
+            if k not in self._ahead and not self._has(k)
+        }
         if self.pool is None and self.pool_factory is not None and len(missing) > FEW_MISSES:
             self.pool = self.pool_factory()
         if self.pool is not None:
