@@ -12,10 +12,11 @@ stays cheap and loads no stage.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ._lazy import exports
 from .version import __version__
+
+TYPE_CHECKING = False
+"""typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
     from .config import PodcastConfig, load_config

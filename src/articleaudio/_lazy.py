@@ -9,7 +9,11 @@ load every stage: lxml, feedgen, numpy and, worst, Starlette. A module-level
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+
+TYPE_CHECKING = False
+"""typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def exports(package: str, table: dict[str, str]) -> Callable[[str], object]:

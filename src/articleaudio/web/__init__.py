@@ -7,9 +7,10 @@ of the stage does not import the others.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .._lazy import exports
+
+TYPE_CHECKING = False
+"""typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
     from .player import PlayerSettings, publish_embed, write_embed
