@@ -34,6 +34,8 @@ test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/code_metrics.py
 	npm run --silent lint
 	npm run --silent format:check
 	npm test

@@ -1,4 +1,4 @@
-// ESLint flat config for the web player (src/articleaudio/data/player/) and its
+// ESLint flat config for the web player (src/articleaudio/web/assets/) and its
 // Node tests. The player's modules are assembled into one classic script by
 // player.py, which understands only `import { … } from "./x.js";` and
 // `export function|class|const …`: the syntax rules below keep them to that.
@@ -29,7 +29,7 @@ export default [
     },
   },
   {
-    files: ["src/articleaudio/data/player/**/*.js"],
+    files: ["src/articleaudio/web/assets/**/*.js"],
     languageOptions: { sourceType: "module", globals: globals.browser },
     rules: {
       "no-restricted-properties": ["error", ...HTML_SINKS],

@@ -203,8 +203,9 @@ def long_fake(words: int) -> None:
     encoding a very long episode, without hours of real synthesis."""
     import tempfile
 
-    from articleaudio.pipeline import BuildSettings, build_episode
-    from articleaudio.synthesize import FakeSynthesizer
+    from articleaudio.pipeline import build_episode
+    from articleaudio.settings import BuildSettings
+    from articleaudio.synth.synthesize import FakeSynthesizer
 
     paragraph = " ".join(p for c in BATCH_CASES for p in paragraphs(c)) if PAGES.is_dir() else ""
     paragraph = paragraph or " ".join(fallback_paragraphs())
@@ -221,9 +222,10 @@ def long_fake(words: int) -> None:
 
 def synthesis_only(article: Path) -> None:
     """Synthesise the article's segments on the worker pool, and nothing else."""
-    from articleaudio.pipeline import BuildSettings, load_article, open_synthesis, speech_step
-    from articleaudio.segment import segment_article
-    from articleaudio.workers import WorkerPool, default_jobs
+    from articleaudio.pipeline import load_article, open_synthesis, speech_step
+    from articleaudio.settings import BuildSettings
+    from articleaudio.synth.workers import WorkerPool, default_jobs
+    from articleaudio.text.segment import segment_article
 
     settings = BuildSettings(output=article.parent, use_cache=False)
     synthesis = open_synthesis(settings)

@@ -32,8 +32,8 @@ from pathlib import Path
 import trafilatura
 
 from articleaudio.errors import ArticleAudioError
-from articleaudio.extract import extract_source, format_article
-from articleaudio.ingest import decode_bytes, read_source
+from articleaudio.extract.article import extract_source, format_article
+from articleaudio.extract.ingest import decode_bytes, read_source
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = (

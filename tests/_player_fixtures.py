@@ -15,7 +15,6 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
-from articleaudio import server
 from articleaudio.models import (
     Article,
     AudioInfo,
@@ -28,6 +27,7 @@ from articleaudio.models import (
     Timeline,
     WordTime,
 )
+from articleaudio.web import server
 
 DURATION = 20.0
 DISCLOSURE = "This audio is created with AI assistance"

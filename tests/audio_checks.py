@@ -10,7 +10,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from articleaudio.encode import ffmpeg_path
+from articleaudio.encode.encoder import ffmpeg_path
 
 
 def ebur128(path: Path) -> tuple[float, float]:

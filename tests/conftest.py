@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from articleaudio.pipeline import BuildSettings, Built, build_episode
+from articleaudio.pipeline import Built, build_episode
+from articleaudio.settings import BuildSettings
 
 from . import publish_fixtures
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import imageio_ffmpeg
 from mutagen.mp3 import MP3
 
+from articleaudio.encode.sidecars import to_chapters_json, to_transcript_json, to_vtt
 from articleaudio.models import (
     Article,
     AudioInfo,
@@ -30,7 +31,6 @@ from articleaudio.models import (
     Role,
     Timeline,
 )
-from articleaudio.sidecars import to_chapters_json, to_transcript_json, to_vtt
 
 DISCLOSURE = "This audio is created with AI assistance."
 

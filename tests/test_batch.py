@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from articleaudio import pipeline
-from articleaudio.cache import SegmentCache
-from articleaudio.pipeline import BuildSettings, build_all
-from articleaudio.synthesize import FakeSynthesizer, Piece
-from articleaudio.workers import Synthesis
+from articleaudio.pipeline import build_all
+from articleaudio.settings import BuildSettings
+from articleaudio.synth.cache import SegmentCache
+from articleaudio.synth.synthesize import FakeSynthesizer, Piece
+from articleaudio.synth.workers import Synthesis
 
 
 class RecordingPool:

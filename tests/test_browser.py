@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
-from articleaudio import player
+from articleaudio.library.publish import default_artwork
 from articleaudio.models import Role
-from articleaudio.pipeline import BuildSettings, build_episode
-from articleaudio.publish import default_artwork
-from articleaudio.synthesize import FakeSynthesizer
+from articleaudio.pipeline import build_episode
+from articleaudio.settings import BuildSettings
+from articleaudio.synth.synthesize import FakeSynthesizer
+from articleaudio.web import player
 
 from ._player_fixtures import (
     CHAPTERS,

@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from articleaudio.cache import Entry, SegmentCache, segment_key
-from articleaudio.encode import decode
-from articleaudio.pipeline import BuildSettings, build_episode, open_synthesis
+from articleaudio.encode.encoder import decode
+from articleaudio.pipeline import build_episode, open_synthesis
+from articleaudio.settings import BuildSettings
+from articleaudio.synth.cache import Entry, SegmentCache, segment_key
 
 ARTICLE = (
     "# Harbour ferry returns\n\nBy Lee Chan\n\n"

@@ -13,12 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from articleaudio.encode import ffmpeg_path
+from articleaudio.encode.encoder import ffmpeg_path
+from articleaudio.library.write import Built
 from articleaudio.models import Cue, Role, Timeline
-from articleaudio.pipeline import BuildSettings, build_episode
-from articleaudio.segment import TITLE_END_WORDS, SpeechSettings, _group_title, split_sentences
-from articleaudio.synthesize import FakeSynthesizer
-from articleaudio.write import Built
+from articleaudio.pipeline import build_episode
+from articleaudio.settings import BuildSettings
+from articleaudio.synth.synthesize import FakeSynthesizer
+from articleaudio.text.segment import TITLE_END_WORDS, SpeechSettings, _group_title, split_sentences
 
 PARAGRAPHS = [
     "The city council voted on Tuesday night to close the old swimming baths on Mill Lane "

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from articleaudio.cli import cli
+from articleaudio.cli.app import cli
 
 from .audio_checks import ebur128
 

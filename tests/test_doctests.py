@@ -10,7 +10,7 @@ import pytest
 
 import articleaudio
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(articleaudio.__path__, "articleaudio."))
+MODULES = sorted(m.name for m in pkgutil.walk_packages(articleaudio.__path__, "articleaudio."))
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -10,7 +10,7 @@ import mutagen.mp3
 import pytest
 from mutagen.id3 import ID3
 
-from articleaudio.encode import decode
+from articleaudio.encode.encoder import decode
 from articleaudio.pipeline import Built
 
 from .audio_checks import cue_words, ebur128, parse_vtt

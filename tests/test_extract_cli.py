@@ -9,8 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from articleaudio.cli_common import _Group
-from articleaudio.cli_extract import extract_command
+from articleaudio.cli.common import _Group
+from articleaudio.cli.extract import extract_command
 
 from .extract_support import DATA
 

@@ -16,9 +16,9 @@ from articleaudio.errors import (
     ExtractionError,
     InputError,
 )
-from articleaudio.extract import extract, extract_source
-from articleaudio.extract_html import MAX_HTML_CHARS
-from articleaudio.ingest import MAX_SOURCE_BYTES, SourceKind, read_source
+from articleaudio.extract.article import extract, extract_source
+from articleaudio.extract.html import MAX_HTML_CHARS
+from articleaudio.extract.ingest import MAX_SOURCE_BYTES, SourceKind, read_source
 
 ARTICLE = (
     "Council delays bridge reopening after cracks are found\n\n"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from articleaudio.extract import extract_source, format_article
-from articleaudio.ingest import read_source
+from articleaudio.extract.article import extract_source, format_article
+from articleaudio.extract.ingest import read_source
 
 from .extract_support import DATA
 

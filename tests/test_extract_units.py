@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from articleaudio.errors import EmptyArticleError, ExtractionError
-from articleaudio.extract import extract, format_article
-from articleaudio.extract_furniture import boilerplate_hit, is_ui_label
-from articleaudio.extract_meta import detect_language, parse_byline, parse_date
-from articleaudio.ingest import SourceKind
+from articleaudio.extract.article import extract, format_article
+from articleaudio.extract.furniture import boilerplate_hit, is_ui_label
+from articleaudio.extract.ingest import SourceKind
+from articleaudio.extract.meta import detect_language, parse_byline, parse_date
 from articleaudio.models import Block, BlockKind
 
 CLEAN = """Council delays bridge reopening after cracks are found

@@ -21,8 +21,8 @@ from lxml import etree
 from mutagen.mp3 import MP3
 
 from articleaudio.config import FeedSelection, PodcastConfig
-from articleaudio.feed import ITUNES_NS, PODCAST_NS, podcast_guid
-from articleaudio.publish import list_episodes, publish_episode, regenerate_feed, validate
+from articleaudio.library.feed import ITUNES_NS, PODCAST_NS, podcast_guid
+from articleaudio.library.publish import list_episodes, publish_episode, regenerate_feed, validate
 
 from .publish_fixtures import DISCLOSURE, make_episode
 

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from articleaudio.config import PodcastConfig
-from articleaudio.feed import PODCAST_NS, build_feed, one_line, xml_text
+from articleaudio.library.feed import PODCAST_NS, build_feed, one_line, xml_text
+from articleaudio.library.publish import publish_episode, validate
+from articleaudio.library.store import Entry
 from articleaudio.models import Article
-from articleaudio.publish import publish_episode, validate
-from articleaudio.store import Entry
 
 from .publish_fixtures import make_episode
 

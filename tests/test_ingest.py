@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from articleaudio import ingest
 from articleaudio.errors import FetchError, InputError, SourceNotFoundError
-from articleaudio.extract import extract_source
-from articleaudio.ingest import SourceKind, decode_bytes, read_source
+from articleaudio.extract import ingest
+from articleaudio.extract.article import extract_source
+from articleaudio.extract.ingest import SourceKind, decode_bytes, read_source
 
 from .local_web import Route, serving
 

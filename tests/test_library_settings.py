@@ -17,10 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from articleaudio.cli import cli
+from articleaudio.cli.app import cli
 from articleaudio.config import FeedSelection, PodcastConfig, load_config
-from articleaudio.library_settings import resolve, settings_path, settings_text, toml_value
-from articleaudio.publish import is_listed, publish_episode, regenerate_feed
+from articleaudio.library.publish import is_listed, publish_episode, regenerate_feed
+from articleaudio.library.settings import resolve, settings_path, settings_text, toml_value
 
 from .publish_fixtures import make_episode
 
@@ -133,7 +133,7 @@ def test_a_library_with_settings_never_falls_back(
 
     # A different ./articleaudio.toml is not used silently either.
     (tmp_path / "articleaudio.toml").write_text('[podcast]\ntitle = "Other"\n', encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="articleaudio.library_settings"):
+    with caplog.at_level(logging.WARNING, logger="articleaudio.library.settings"):
         regenerate_feed(out)
     assert {name: (out / name).read_bytes() for name in kept} == kept
     assert f"not using {tmp_path / 'articleaudio.toml'}" in caplog.text

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import firwin, lfilter, upfirdn
 
-from articleaudio import loudness
+from articleaudio.master import loudness
 
 
 @pytest.mark.parametrize("rate", [16000, 22050, 44100, 48000, 192000])

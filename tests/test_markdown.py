@@ -14,15 +14,16 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from articleaudio.cli import cli
+from articleaudio.cli.app import cli
 from articleaudio.errors import ArticleAudioError
-from articleaudio.extract import extract, extract_source
-from articleaudio.extract_frontmatter import split_front_matter
-from articleaudio.ingest import SourceKind, read_source
+from articleaudio.extract.article import extract, extract_source
+from articleaudio.extract.frontmatter import split_front_matter
+from articleaudio.extract.ingest import SourceKind, read_source
 from articleaudio.models import Article, BlockKind
-from articleaudio.pipeline import BuildSettings, build_episode
-from articleaudio.segment import SpeechSettings
-from articleaudio.synthesize import FakeSynthesizer
+from articleaudio.pipeline import build_episode
+from articleaudio.settings import BuildSettings
+from articleaudio.synth.synthesize import FakeSynthesizer
+from articleaudio.text.segment import SpeechSettings
 
 BODY = """
 The barriers on the river were built in 2019 and failed on Monday night after the storm.

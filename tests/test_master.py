@@ -13,19 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from articleaudio.loudness import LoudnessMeter, limit, limit_with_envelope, true_peak
-from articleaudio.master import (
-    Mastered,
-    MasterSettings,
-    Pauses,
-    master,
-    pause_between,
-    trim_silence,
-)
-from articleaudio.master_stream import PROBE, Stream
+from articleaudio.master.layout import MasterSettings, Pauses
+from articleaudio.master.loudness import LoudnessMeter, limit, limit_with_envelope, true_peak
+from articleaudio.master.mastering import Mastered, master, pause_between, trim_silence
+from articleaudio.master.stream import PROBE, Stream
 from articleaudio.models import Article, Block, BlockKind, Role, Segment
-from articleaudio.segment import segment_article
-from articleaudio.synthesize import FakeSynthesizer, Piece
+from articleaudio.synth.synthesize import FakeSynthesizer, Piece
+from articleaudio.text.segment import segment_article
 
 RATE = 22050
 
@@ -201,7 +195,9 @@ def _stream_master(
         return sink
 
     source = pieces if pieces is not None else [synth.synthesize(s.spoken) for s in segments]
-    mastered = master(segments, iter(source), MasterSettings(), gain_db, Stream(open_sink))
+    mastered = master(
+        segments, iter(source), MasterSettings(), first_gain_db=gain_db, stream=Stream(open_sink)
+    )
     return mastered, sink, shown
 
 
@@ -223,7 +219,8 @@ def test_short_episode_is_searched_once_and_sent_as_the_search_made_it(
 ) -> None:
     """Under the warm-up, the search that picks the gain makes the episode; the streamer
     sends that episode instead of limiting and metering it a second time."""
-    from articleaudio import master_exact, master_stream
+    from articleaudio.master import exact as master_exact
+    from articleaudio.master import stream as master_stream
 
     article = _article([("paragraph", "A short story. It has three sentences. That is all.")])
     segments = segment_article(article)
@@ -240,9 +237,11 @@ def test_short_episode_is_searched_once_and_sent_as_the_search_made_it(
     searched = len(limited)
     sink = Collector()
     streamed = master(
-        segments, iter([synth.synthesize(s.spoken) for s in segments]), MasterSettings(), None,
-        Stream(lambda _rate, _excerpt: sink),
-    )  # fmt: skip
+        segments,
+        iter([synth.synthesize(s.spoken) for s in segments]),
+        MasterSettings(),
+        stream=Stream(lambda _rate, _excerpt: sink),
+    )
     assert streamed.timeline.duration < 60
     assert searched >= len(segments)
     assert len(limited) == 2 * searched  # no pieces limited beyond the search's own passes
@@ -275,5 +274,5 @@ def test_a_failure_mid_stream_aborts_the_sink() -> None:
             yield synth.synthesize(segment.spoken)
 
     with pytest.raises(RuntimeError):
-        master(segments, pieces(), MasterSettings(), None, Stream(lambda _r, _e: sink))
+        master(segments, pieces(), MasterSettings(), stream=Stream(lambda _r, _e: sink))
     assert sink.chunks and sink.aborted and not sink.finished

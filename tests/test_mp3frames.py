@@ -13,11 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from articleaudio.cache import SegmentCache
-from articleaudio.encode import decode, encode, ffmpeg_path
-from articleaudio.master import MAX_SPAN, SPAN_LEAD, master
-from articleaudio.models import Role, Segment
-from articleaudio.mp3frames import (
+from articleaudio.encode.encoder import decode, encode, ffmpeg_path
+from articleaudio.encode.mp3frames import (
     FRAME,
     SpanWriter,
     count_frames,
@@ -27,7 +24,10 @@ from articleaudio.mp3frames import (
     frames_for,
     upsample,
 )
-from articleaudio.synthesize import FakeSynthesizer
+from articleaudio.master.mastering import MAX_SPAN, SPAN_LEAD, master
+from articleaudio.models import Role, Segment
+from articleaudio.synth.cache import SegmentCache
+from articleaudio.synth.synthesize import FakeSynthesizer
 
 RATE = 22050
 GRID = FRAME // 2

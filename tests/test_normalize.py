@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from num2words import num2words
 
-from articleaudio import normalize_en
-from articleaudio.normalize import rules_for, to_spoken
+from articleaudio.text import normalize_en
+from articleaudio.text.normalize import rules_for, to_spoken
 
 GOLDEN = Path(__file__).parent / "data" / "normalize" / "en.tsv"
 

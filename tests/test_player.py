@@ -22,9 +22,11 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from articleaudio import cli, cli_player, player
+from articleaudio.cli import app as cli
+from articleaudio.cli import player as cli_player
 from articleaudio.errors import ConfigError, InputError, SourceNotFoundError
 from articleaudio.models import Episode
+from articleaudio.web import player
 
 from ._player_fixtures import HOSTILE_SENTENCE, HOSTILE_TITLE, make_library, make_tone_mp3
 
@@ -238,7 +240,7 @@ def test_cli_embed_uses_the_configured_base_url(
     assert 'src="https://pod.example/audio/episodes/bridge/embed.html"' in result.output
 
 
-PLAYER_DIR = Path(player.__file__).parent / "data" / "player"
+PLAYER_DIR = Path(player.__file__).parent / "assets"
 
 
 def test_shipped_script_is_the_player_modules_in_one_scope() -> None:
@@ -303,7 +305,7 @@ def test_player_sources_ship_in_the_package() -> None:
     data = Path(player.__file__).parent
     for path in PLAYER_DIR.iterdir():
         name = path.relative_to(data).as_posix()
-        assert any(fnmatch.fnmatchcase(name, g) for g in globs["articleaudio"]), name
+        assert any(fnmatch.fnmatchcase(name, g) for g in globs["articleaudio.web"]), name
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")

@@ -16,18 +16,18 @@ from click.testing import CliRunner
 from lxml import etree
 from PIL import Image
 
-from articleaudio.cli import _Group
-from articleaudio.cli_publish import COMMANDS
+from articleaudio.cli.app import _Group
+from articleaudio.cli.publish import COMMANDS
 from articleaudio.config import PodcastConfig
 from articleaudio.errors import EpisodeNotFoundError, PublishError
-from articleaudio.publish import (
+from articleaudio.library.publish import (
     list_episodes,
     publish_episode,
     regenerate_feed,
     unpublish,
     validate,
 )
-from articleaudio.store import open_catalogue
+from articleaudio.library.store import open_catalogue
 
 from .publish_fixtures import make_episode
 
@@ -251,7 +251,7 @@ def test_a_stale_record_publishes_the_build_now_on_disk(tmp_path: Path) -> None:
 
 def test_shipped_default_artwork_is_the_drawn_one() -> None:
     from articleaudio.config import describe_artwork
-    from articleaudio.publish import default_artwork, draw_default_artwork
+    from articleaudio.library.publish import default_artwork, draw_default_artwork
 
     assert default_artwork() == draw_default_artwork()
     assert describe_artwork(default_artwork()) == (".png", 1400)

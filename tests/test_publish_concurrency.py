@@ -13,7 +13,7 @@ import feedparser
 from lxml import etree
 
 from articleaudio.config import PodcastConfig
-from articleaudio.publish import list_episodes, publish_episode, validate
+from articleaudio.library.publish import list_episodes, publish_episode, validate
 
 from .publish_fixtures import make_episode
 
@@ -25,7 +25,7 @@ WORKER = """
 import json, sys, time
 from pathlib import Path
 from articleaudio.models import Episode
-from articleaudio.publish import publish_episode
+from articleaudio.library.publish import publish_episode
 out, go, loop = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "loop"
 slugs = sys.argv[4:]
 episodes = [

@@ -15,7 +15,7 @@ from articleaudio.config import (
     load_config,
 )
 from articleaudio.errors import ConfigError
-from articleaudio.publish import default_artwork
+from articleaudio.library.publish import default_artwork
 
 GOOD_TOML = """
 [podcast]

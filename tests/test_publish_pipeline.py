@@ -10,9 +10,10 @@ import podcastparser
 from mutagen.mp3 import MP3
 
 from articleaudio.config import PodcastConfig
-from articleaudio.pipeline import BuildSettings, build_episode
-from articleaudio.publish import list_episodes, publish_episode, validate
-from articleaudio.synthesize import FakeSynthesizer
+from articleaudio.library.publish import list_episodes, publish_episode, validate
+from articleaudio.pipeline import build_episode
+from articleaudio.settings import BuildSettings
+from articleaudio.synth.synthesize import FakeSynthesizer
 
 ARTICLES = {
     "council.md": "# Council backs the new bus lanes\n\nBy Ada Reporter\n\n"

@@ -27,10 +27,10 @@ from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from PIL import Image
 
-from articleaudio.art import episode_art, local_image_path
-from articleaudio.cli import cli
+from articleaudio.cli.app import cli
 from articleaudio.config import describe_artwork
-from articleaudio.encode import decode
+from articleaudio.encode.art import episode_art, local_image_path
+from articleaudio.encode.encoder import decode
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",

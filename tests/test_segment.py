@@ -6,16 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from articleaudio.lexicon import Lexicon
 from articleaudio.models import Article, Block, BlockKind, Role
-from articleaudio.segment import (
+from articleaudio.text.lexicon import Lexicon
+from articleaudio.text.segment import (
     DisclosurePosition,
     SpeechSettings,
     segment_article,
     split_long,
     split_sentences,
 )
-from articleaudio.speech import make_spoken
+from articleaudio.text.speech import make_spoken
 
 SPLITS = [
     (

@@ -9,8 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from articleaudio.cli import _Group
-from articleaudio.cli_speech import script
+from articleaudio.cli.app import _Group
+from articleaudio.cli.speech import script
 
 ARTICLE = """# Kyiv talks stall
 

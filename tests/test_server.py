@@ -18,12 +18,13 @@ from xml.etree import ElementTree
 
 import pytest
 
-from articleaudio import player, server
 from articleaudio.config import PodcastConfig
 from articleaudio.errors import ConfigError, SourceNotFoundError
-from articleaudio.pipeline import BuildSettings, build_episode
-from articleaudio.publish import publish_episode
-from articleaudio.synthesize import FakeSynthesizer
+from articleaudio.library.publish import publish_episode
+from articleaudio.pipeline import build_episode
+from articleaudio.settings import BuildSettings
+from articleaudio.synth.synthesize import FakeSynthesizer
+from articleaudio.web import player, server
 
 from ._player_fixtures import make_library, make_tone_mp3, running_server
 
@@ -307,7 +308,7 @@ def test_busy_port_is_a_user_error() -> None:
 
 
 def test_serve_command_serves_until_interrupted(site: Site) -> None:
-    code = "from articleaudio.cli_player import serve; serve()"
+    code = "from articleaudio.cli.player import serve; serve()"
     command = [sys.executable, "-c", code, "-o", str(site.root), "--port", "0"]
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     try:

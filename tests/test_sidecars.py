@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from articleaudio.encode.sidecars import to_chapters_json, to_transcript_json, to_vtt
 from articleaudio.models import Chapter, Cue, Role, Timeline, WordTime
-from articleaudio.sidecars import to_chapters_json, to_transcript_json, to_vtt
 
 from .audio_checks import parse_vtt
 

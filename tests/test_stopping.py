@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from articleaudio.encode import decode
+from articleaudio.encode.encoder import decode
 
 from .test_robustness import BIN, IGNORED, _write, library, snapshot
 

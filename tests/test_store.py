@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from articleaudio.errors import LibraryNotFoundError, PublishError
+from articleaudio.library.publish import list_episodes, measure_files
+from articleaudio.library.store import CATALOGUE_NAME, episode_guid, open_catalogue
 from articleaudio.models import Episode
-from articleaudio.publish import list_episodes, measure_files
-from articleaudio.store import CATALOGUE_NAME, episode_guid, open_catalogue
 
 from .publish_fixtures import make_episode
 

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from articleaudio import pipeline
-from articleaudio.encode import decode
-from articleaudio.pipeline import BuildSettings, build_episode
-from articleaudio.synthesize import FakeSynthesizer
+from articleaudio.encode.encoder import decode
+from articleaudio.pipeline import build_episode
+from articleaudio.settings import BuildSettings
+from articleaudio.synth.synthesize import FakeSynthesizer
 
 from .audio_checks import ebur128
 
@@ -43,7 +44,7 @@ def test_streamed_or_redone_mp3_meets_the_loudness_target(
         wrong = first.episode.audio.gain_db + hint_offset
         monkeypatch.setattr(pipeline, "previous_gain", lambda _output, _slug: wrong)
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="articleaudio.master"):
+    with caplog.at_level(logging.INFO, logger="articleaudio.master.mastering"):
         built = _build(tmp_path)
     assert ("streamed master missed" if hint_offset else "streamed master kept") in caplog.text
     audio = built.directory / built.episode.files["audio"]

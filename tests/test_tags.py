@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mutagen.id3 import ID3
 
-from articleaudio.encode import encode
+from articleaudio.encode.encoder import encode
+from articleaudio.encode.tags import TagInfo, clean, write_tags
 from articleaudio.models import Article, Chapter, Timeline
-from articleaudio.tags import TagInfo, clean, write_tags
 
 HOSTILE = [
     "<script>alert('x')</script> & \"quotes\" ]]> \u202eevil\u202c",

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from onnx import TensorProto, helper, numpy_helper
 
-from articleaudio.voicegraph import convolutions_as_2d
+from articleaudio.synth.voicegraph import convolutions_as_2d
 
 
 def _run(model: onnx.ModelProto, feed: dict[str, np.ndarray]) -> list[np.ndarray]:
@@ -133,7 +133,7 @@ def test_real_voice_speaks_the_same_after_the_rewrite() -> None:
     from piper.config import PiperConfig
     from piper.patch_voice_with_alignment import add_alignment_output
 
-    from articleaudio.voices import find_voice
+    from articleaudio.synth.voices import find_voice
 
     voice = find_voice(None)
     original = onnx.load(str(voice.model_path))
@@ -164,8 +164,8 @@ def test_voice_sessions_use_the_rewritten_graph(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The graph kept for later sessions is the rewritten one, and reopening it works."""
-    from articleaudio.synthesize import PiperSynthesizer, SynthesisSettings
-    from articleaudio.voices import find_voice
+    from articleaudio.synth.synthesize import PiperSynthesizer, SynthesisSettings
+    from articleaudio.synth.voices import find_voice
 
     monkeypatch.setenv("ARTICLEAUDIO_CACHE", str(tmp_path))
     voice = find_voice(None)

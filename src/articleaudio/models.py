@@ -7,9 +7,14 @@ about file formats.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+Spoken = Callable[[str, str], str]
+"""``(text, language) -> spoken text``: the text stage's normalise + lexicon step,
+which synthesis and voice choice are handed."""
 
 
 class BlockKind(enum.StrEnum):

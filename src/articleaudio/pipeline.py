@@ -3,7 +3,7 @@
 ``build_episode`` is what ``articleaudio build`` calls: it plans the episode
 (:func:`plan_episode`: read, key, reuse or segment) and makes it
 (:func:`make_episode`: synthesise, master with the MP3 encoder following, write
-through :mod:`articleaudio.write`, publish). ``build_all`` does the same for a
+through :mod:`articleaudio.library.write`, publish). ``build_all`` does the same for a
 batch, planning each article ahead so the workers never wait.
 """
 
@@ -15,23 +15,21 @@ import os
 import shutil
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from . import __version__
-from .art import Art, art_bytes, episode_art, make_art
-from .cache import SegmentCache
 from .config import PodcastConfig
-from .encode import (
+from .encode.art import Art, art_bytes, episode_art, make_art
+from .encode.encoder import (
     PROBE_SECONDS,
-    EncodeSettings,
     encode,
     level_change,
     sink_opener,
 )
+from .encode.mp3frames import SPAN_FORMAT_VERSION, frame_grid
 from .errors import (
     ArticleAudioError,
     AudioToolError,
@@ -41,23 +39,12 @@ from .errors import (
     PublishError,
     VoiceError,
 )
-from .extract import extract_source
+from .extract.article import extract_source
+from .extract.ingest import SourceKind, read_source
 from .fsutil import make_staging_dir
-from .ingest import SourceKind, read_source
-from .library_settings import resolve
-from .master import Grid, Mastered, MasterSettings, master
-from .master_stream import Stream
-from .models import Article, Role, Segment
-from .mp3frames import SPAN_FORMAT_VERSION, frame_grid
-from .publish import is_listed, publish_episode
-from .segment import SpeechSettings, Spoken, segment_article
-from .slug import check_slug, slugify
-from .speech import load_lexicon, make_spoken, spoken_for
-from .synthesize import PiperSynthesizer, SynthesisSettings, Synthesizer
-from .voice_choice import VoicePool
-from .voices import Voice, find_voice
-from .workers import Synthesis, WorkerPool, default_jobs
-from .write import (
+from .library.publish import is_listed, publish_episode
+from .library.settings import resolve
+from .library.write import (
     EPISODES_DIR,
     Built,
     build_key,
@@ -65,54 +52,25 @@ from .write import (
     reusable_episode,
     write_episode,
 )
+from .master.layout import MasterSettings
+from .master.mastering import Grid, Mastered, master
+from .master.stream import Stream
+from .models import Article, Role, Segment, Spoken
+from .settings import BuildSettings
+from .slug import check_slug, slugify
+from .synth.cache import SegmentCache
+from .synth.synthesize import PiperSynthesizer, Synthesizer
+from .synth.voice_choice import VoicePool
+from .synth.voices import Voice, find_voice
+from .synth.workers import Synthesis, WorkerPool, default_jobs
+from .text.segment import segment_article
+from .text.speech import load_lexicon, make_spoken, spoken_for
+from .version import __version__
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 """``(done, total)`` segments synthesised; the CLI turns it into a progress bar."""
-
-MAX_WORDS = 100_000
-"""Default limit on article length: about eleven hours of audio, far past any news story."""
-
-
-@dataclass(frozen=True)
-class BuildSettings:
-    """Everything ``build`` can be told, grouped by stage."""
-
-    output: Path = Path("output")
-    """Library folder; episodes go to ``output/episodes/<slug>/``."""
-    voice: str | None = None
-    """Voice name or ``.onnx`` path (None: the embedded default)."""
-    kind: SourceKind | None = None
-    """Force the source format instead of detecting it."""
-    slug: str | None = None
-    """Episode slug (None: from the title)."""
-    publication: str | None = None
-    """Album tag (None: the article's publisher, else ``articleaudio``)."""
-    cover: Path | None = None
-    """Episode art (None: the article's lead image when it is here, else the show's)."""
-    speech: SpeechSettings = field(default_factory=SpeechSettings)
-    synthesis: SynthesisSettings = field(default_factory=SynthesisSettings)
-    master: MasterSettings = field(default_factory=MasterSettings)
-    encode: EncodeSettings = field(default_factory=EncodeSettings)
-    jobs: int | None = None
-    """Synthesis worker processes (None: one per core)."""
-    cache_dir: Path | None = None
-    """Segment cache folder (None: the user cache directory)."""
-    use_cache: bool = True
-    """Reuse and store synthesised segments."""
-    force: bool = False
-    """Rebuild even when nothing changed since the last build."""
-    max_words: int = MAX_WORDS
-    """Refuse longer articles (memory stays bounded either way; time does not)."""
-    lexicons: tuple[Path, ...] = ()
-    """Pronunciation lexicons applied after the default one, later files winning."""
-    publish: bool = True
-    """Add the episode to the library's catalogue and feed once its files are complete."""
-    podcast: PodcastConfig | None = None
-    """Feed settings (None: the library's own, see :mod:`articleaudio.library_settings`)."""
-    strict: bool = False
-    """Refuse an article whose language its voice does not speak, instead of warning."""
 
 
 def load_article(location: str, kind: SourceKind | None = None) -> Article:
@@ -136,6 +94,7 @@ def render(
     segments: Sequence[Segment],
     synthesis: Synthesis,
     settings: MasterSettings,
+    *,
     progress: Progress | None = None,
     first_gain_db: float | None = None,
     stream: Stream | None = None,
@@ -143,7 +102,7 @@ def render(
 ) -> Mastered:
     """Synthesise every segment (through the cache and workers) and master the result."""
     pieces = synthesis.pieces([s.spoken for s in segments], progress)
-    return master(segments, pieces, settings, first_gain_db, stream, grid)
+    return master(segments, pieces, settings, first_gain_db=first_gain_db, stream=stream, grid=grid)
 
 
 @dataclass(frozen=True)
@@ -267,7 +226,7 @@ class Plan:
     voice: str | None = None
     """The voice chosen for the article's language (None: the batch's default)."""
     art: Art | None = None
-    """The episode's image (see :mod:`articleaudio.art`)."""
+    """The episode's image (see :mod:`articleaudio.encode.art`)."""
 
 
 def read_article(location: str, settings: BuildSettings) -> Article:
@@ -350,15 +309,27 @@ def _render_and_write(
     streamed = staging / f"{plan.slug}.mp3"
     try:
         mastered = render(
-            plan.segments, synthesis, settings.master, progress, plan.previous_gain_db,
-            _mp3_stream(streamed, synthesis, settings), frame_grid,
-        )  # fmt: skip
+            plan.segments,
+            synthesis,
+            settings.master,
+            progress=progress,
+            first_gain_db=plan.previous_gain_db,
+            stream=_mp3_stream(streamed, synthesis, settings),
+            grid=frame_grid,
+        )
         try:
             return write_episode(
-                plan.article, mastered, settings, _voice_name(synthesis), plan.slug, plan.key,
-                encoded=streamed if mastered.encoded else None, store=synthesis.cache,
-                offset=_levels(synthesis, settings).offset, art=plan.art,
-            )  # fmt: skip
+                plan.article,
+                mastered,
+                settings,
+                voice_name=_voice_name(synthesis),
+                slug=plan.slug,
+                key=plan.key,
+                encoded=streamed if mastered.encoded else None,
+                store=synthesis.cache,
+                offset=_levels(synthesis, settings).offset,
+                art=plan.art,
+            )
         finally:
             mastered.spool.close()
     finally:
@@ -454,7 +425,14 @@ def say(
     try:
         bitrate = settings.encode.bitrate_kbps
         offset = -level_change(mastered.excerpt(PROBE_SECONDS), mastered.sample_rate, fmt, bitrate)
-        encode(mastered.chunks(), mastered.sample_rate, staging / out.name, fmt, bitrate, offset)
+        encode(
+            mastered.chunks(),
+            mastered.sample_rate,
+            staging / out.name,
+            fmt,
+            bitrate,
+            gain_db=offset,
+        )
         (staging / out.name).replace(out)
     finally:
         mastered.spool.close()

@@ -1,4 +1,4 @@
-// Unit tests of the player's pure model (src/articleaudio/data/player/model.js),
+// Unit tests of the player's pure model (src/articleaudio/web/assets/model.js),
 // run by Node's own test runner: `npm test`, or `make test`.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -21,7 +21,7 @@ import {
   transcriptMove,
   validRate,
   valueText,
-} from "../../src/articleaudio/data/player/model.js";
+} from "../../src/articleaudio/web/assets/model.js";
 
 const BASE = "https://audio.example/episodes/bridge/episode.json";
 

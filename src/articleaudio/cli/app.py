@@ -1,0 +1,326 @@
+"""The ``articleaudio`` command: a thin click layer over the library.
+
+Each command parses options, calls one library function and prints. Library
+errors (:class:`ArticleAudioError`) become one ``Error: …`` line and exit 1 in
+:class:`_Group`, so commands never catch them themselves.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..config import load_config
+from ..encode.encoder import EncodeSettings
+from ..encode.mp3frames import BITRATES
+from ..extract.ingest import SourceKind
+from ..library.write import Built
+from ..master.layout import MasterSettings, Pauses
+from ..pipeline import build_all
+from ..pipeline import say as pipeline_say
+from ..settings import MAX_WORDS, BuildSettings
+from ..synth.cache import DEFAULT_MAX_BYTES, SegmentCache
+from ..synth.synthesize import SynthesisSettings
+from ..synth.voices import list_voices, shown, voice_folders
+from ..text.segment import DisclosurePosition, SpeechSettings
+from ..version import __version__
+from .common import (
+    OUTPUT_OPTION,
+    _Group,
+    configure_logging,
+    echo_json,
+    progress_bar,
+    stop_on_sigterm,
+    with_options,
+)
+from .extract import COMMANDS as EXTRACT_COMMANDS
+from .player import embed, serve
+from .publish import COMMANDS as PUBLISH_COMMANDS
+from .speech import script
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="articleaudio")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log more: -v info (and other libraries' warnings), -vv debug.",
+)
+def cli(verbose: int) -> None:
+    """Turn news articles into narrated podcast episodes with a local Piper voice."""
+    configure_logging(verbose)
+
+
+BUILD_OPTIONS = (
+    OUTPUT_OPTION,
+    click.option(
+        "--voice", help="Voice name (see `articleaudio voices`) or path to a .onnx model."
+    ),
+    click.option(
+        "--format",
+        "kind",
+        type=click.Choice([k.value for k in SourceKind]),
+        help="Force the source format instead of detecting it.",
+    ),
+    click.option("--slug", help="Episode slug (default: from the title). Only with one source."),
+    click.option(
+        "--length-scale", type=click.FloatRange(0.5, 2.0), help="Speaking pace: >1 slower."
+    ),
+    click.option(
+        "--sentence-pause", type=click.FloatRange(0, 5), help="Seconds between sentences."
+    ),
+    click.option(
+        "--paragraph-pause", type=click.FloatRange(0, 5), help="Seconds between paragraphs."
+    ),
+    click.option("--disclosure", help="Spoken AI-assistance disclosure text."),
+    click.option(
+        "--disclosure-position",
+        type=click.Choice([p.value for p in DisclosurePosition]),
+        default="start",
+        show_default=True,
+        help="Where the disclosure is spoken.",
+    ),
+    click.option("--table-note", help="Said instead of a table too long to read aloud."),
+    click.option(
+        "--bitrate",
+        type=click.Choice([str(b) for b in BITRATES]),
+        default="64",
+        show_default=True,
+        help="MP3 bit rate in kbps (CBR).",
+    ),
+    click.option(
+        "--also",
+        "extra",
+        multiple=True,
+        type=click.Choice(["m4a", "opus"]),
+        help="Also write this rendition, in the feed too (repeatable).",
+    ),
+    click.option("--publication", help="Publication name for the album tag."),
+    click.option(
+        "--cover",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Episode art [default: the article's lead image if beside it].",
+    ),
+    click.option(
+        "-j", "--jobs", type=click.IntRange(1, 64), help="Synthesis processes [default: cores]."
+    ),
+    click.option("--no-cache", is_flag=True, help="Do not reuse or store synthesised sentences."),
+    click.option("--force", is_flag=True, help="Rebuild even if nothing changed."),
+    click.option(
+        "--max-words",
+        type=click.IntRange(1),
+        default=MAX_WORDS,
+        show_default=True,
+        help="Refuse longer articles.",
+    ),
+    click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Podcast settings file; the library keeps a copy [default: the library's "
+        "own settings, else ./articleaudio.toml].",
+    ),
+    click.option(
+        "--strict", is_flag=True, help="Refuse an article whose language its voice does not speak."
+    ),
+    click.option(
+        "--lexicon",
+        "lexicons",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Pronunciation lexicon (TOML) after the default; repeatable.",
+    ),
+    click.option("--json", "as_json", is_flag=True, help="Print one JSON object per episode."),
+)
+"""``build``'s options in ``--help`` order: a table, so the command reads as its body."""
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@with_options(BUILD_OPTIONS)
+def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any) -> None:
+    """Narrate articles into tagged, loudness-normalised episodes.
+
+    SOURCES are .html, .md, .txt or .json files, http(s):// URLs, or - for
+    stdin. Each episode is reported as built (new), rebuilt (changed) or
+    unchanged (nothing written).
+
+    Example: articleaudio build article.html https://example.org/a.html -o out
+    """
+    if options["slug"] and len(sources) > 1:
+        raise click.UsageError("--slug can only be used with a single source")
+    settings = build_settings(output, options)
+    with progress_bar("Synthesising", not as_json) as progress:
+        outcomes = build_all(list(sources), settings, progress=progress)
+    for outcome in outcomes:
+        if outcome.built:
+            echo_built(outcome.location, outcome.built, as_json)
+    failed = [o for o in outcomes if o.error]
+    for outcome in failed:
+        where = "" if outcome.location in str(outcome.error) else f"{outcome.location}: "
+        click.echo(f"Error: {where}{outcome.error}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+def echo_built(location: str, built: Built, as_json: bool) -> None:
+    """One line per episode: its status, MP3, length and loudness (or a JSON object)."""
+    if as_json:
+        record = built.episode.to_dict()
+        paths = built.paths()
+        echo_json({"source": location, "paths": paths, **record, "status": built.status.value})
+        return
+    audio = built.episode.audio
+    click.echo(
+        f"{built.status.value:<9}  {built.paths()['audio']}  ({audio.duration:.1f} s, "
+        f"{audio.integrated_lufs:.1f} LUFS)"
+    )
+
+
+@cli.command()
+@OUTPUT_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, one voice per line.")
+def voices(output: Path, as_json: bool) -> None:
+    """List the Piper voices that can be used with --voice, and the folders searched.
+
+    The first voice of a name wins: $ARTICLEAUDIO_VOICES, then the library's
+    voices/, ./voices, the user data folder, then the embedded voice.
+
+    Example: articleaudio voices -o output
+    """
+    for voice in list_voices(output):
+        if as_json:
+            echo_json(voice.to_dict())
+        else:
+            click.echo(
+                f"{voice.name:<28} {voice.language:<8} {voice.quality:<8} "
+                f"{voice.sample_rate:>6} Hz  {voice.origin}"
+            )
+    if not as_json:
+        click.echo("\nVoice folders, searched in this order before the embedded voice:")
+        for folder in voice_folders(output):
+            state = "" if folder.path.is_dir() else "  (does not exist)"
+            click.echo(f"  {shown(folder.path)}  [{folder.source}]{state}")
+
+
+@cli.command()
+@click.argument("text")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Audio file to write (.mp3, .m4a or .opus).",
+)
+@click.option("--voice", help="Voice name or path to a .onnx model.")
+@click.option("--length-scale", type=click.FloatRange(0.5, 2.0), help="Speaking pace: >1 slower.")
+@click.option(
+    "--lexicon",
+    "lexicons",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Pronunciation lexicon (TOML); repeatable.",
+)
+def say(
+    text: str, out: Path, voice: str | None, length_scale: float | None, lexicons: tuple[Path, ...]
+) -> None:
+    """Speak one line through the text stages, to try pronunciations quickly.
+
+    Example: articleaudio say "Kyiv, Q1 2026: $3.4bn" -o try.mp3
+    """
+    settings = BuildSettings(
+        voice=voice, synthesis=SynthesisSettings(length_scale=length_scale), lexicons=lexicons
+    )
+    click.echo(str(pipeline_say(text, out, settings)))
+
+
+@cli.group()
+def cache() -> None:
+    """Inspect or shrink the shared cache of synthesised sentences.
+
+    Example: articleaudio cache info
+    """
+
+
+@cache.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def cache_info(as_json: bool) -> None:
+    """Where the cache is, how many sentences it holds and its size.
+
+    Example: articleaudio cache info --json
+    """
+    stats = SegmentCache().stats()
+    if as_json:
+        echo_json(stats.to_dict())
+    else:
+        size = f"{stats.bytes / 1e6:.1f} MB ({stats.model_bytes / 1e6:.1f} MB of it voice models)"
+        click.echo(f"{stats.path}: {stats.entries} sentences, {size}")
+
+
+@cache.command("prune")
+@click.option("--older-than", type=click.FloatRange(min=0), help="Remove entries unused for DAYS.")
+@click.option("--max-size", type=click.FloatRange(min=0), help="Then shrink to at most MB.")
+def cache_prune(older_than: float | None, max_size: float | None) -> None:
+    """Remove old entries, least recently used first.
+
+    Example: articleaudio cache prune --older-than 30 --max-size 500
+    """
+    limit = int(max_size * 1e6) if max_size is not None else None
+    if older_than is None and limit is None:
+        limit = DEFAULT_MAX_BYTES
+    removed = SegmentCache().prune(older_than_days=older_than, max_bytes=limit)
+    click.echo(f"removed {removed} entries")
+
+
+def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
+    """Map ``build`` options onto the library's settings objects."""
+    speech = SpeechSettings(disclosure_position=DisclosurePosition(options["disclosure_position"]))
+    if options["disclosure"] is not None:
+        speech = replace(speech, disclosure=options["disclosure"])
+    if options["table_note"] is not None:
+        speech = replace(speech, table_note=options["table_note"])
+    pauses = Pauses()
+    for name, key in (("sentence", "sentence_pause"), ("paragraph", "paragraph_pause")):
+        if options[key] is not None:
+            pauses = replace(pauses, **{name: options[key]})
+    return BuildSettings(
+        output=output,
+        voice=options["voice"],
+        kind=SourceKind(options["kind"]) if options["kind"] else None,
+        slug=options["slug"],
+        publication=options["publication"],
+        cover=options["cover"],
+        speech=speech,
+        synthesis=SynthesisSettings(length_scale=options["length_scale"]),
+        master=MasterSettings(pauses=pauses),
+        encode=EncodeSettings(bitrate_kbps=int(options["bitrate"]), extra_formats=options["extra"]),
+        jobs=options["jobs"],
+        podcast=load_config(options["config_file"]) if options["config_file"] else None,
+        use_cache=not options["no_cache"],
+        force=options["force"],
+        max_words=options["max_words"],
+        lexicons=options["lexicons"],
+        strict=options["strict"],
+    )
+
+
+for _command in (
+    *EXTRACT_COMMANDS,
+    *PUBLISH_COMMANDS,
+    script,
+    embed,
+    serve,
+):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    stop_on_sigterm()
+    cli(prog_name="articleaudio")

@@ -1,0 +1,39 @@
+"""``articleaudio extract``: show exactly what will be read, before any synthesis."""
+
+from __future__ import annotations
+
+import click
+
+from ..extract.article import extract_source, format_article
+from ..extract.ingest import SourceKind, read_source
+from .common import echo_json
+
+
+@click.command("extract")
+@click.argument("source")
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice([k.value for k in SourceKind]),
+    default=None,
+    help="Treat SOURCE as this format instead of guessing from its name or content.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the article and its metadata as JSON.")
+def extract_command(source: str, kind: str | None, as_json: bool) -> None:
+    """Print the article found in SOURCE: the title, a blank line, then its paragraphs.
+
+    SOURCE is a file (HTML, Markdown, text, CMS JSON), an http(s) URL, or - for
+    standard input. Menus, captions, banners and related-story links are left
+    out, so this is exactly what an episode will read.
+
+    Example: articleaudio extract https://example.org/news/story.html
+    """
+    article = extract_source(read_source(source, kind=SourceKind(kind) if kind else None))
+    if as_json:
+        echo_json(article.to_dict())
+    else:
+        click.echo(format_article(article))
+
+
+COMMANDS = (extract_command,)
+"""Commands this module adds to the ``articleaudio`` group."""

@@ -1,0 +1,359 @@
+"""MP3 built from independently encoded spans, so an edit re-encodes only what it touched.
+
+LAME's output depends on everything before it (the bit reservoir lets a frame
+borrow bytes from earlier ones), so one edited sentence normally means
+re-encoding the whole episode. Here the episode is cut into spans at long
+pauses and each span is encoded by a fresh LAME encoder. A fresh encoder's
+first frame borrows nothing, so the spans' frames can simply be concatenated,
+and a span whose samples did not change is taken from the cache as bytes.
+
+The timing is exact because the master lays spans out on the MP3 frame grid:
+a span that starts ``n`` frames into the file and is fed ``(m - 1)`` frames of
+samples encodes to exactly ``m`` frames (LAME's 576-sample delay plus its
+flush fill the last one), and its samples decode exactly where they were laid
+out. The silence the master leaves at each cut hides the seam. One Xing/LAME
+"Info" frame in front gives players the frame count and the gapless delay and
+padding, so the decoded episode has exactly the Timeline's length.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import struct
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+import lameenc
+import numpy as np
+
+from ..errors import AudioToolError, PublishError
+
+MP3_RATE = 44100
+FRAME = 1152
+"""Samples per MPEG-1 Layer III frame."""
+FRAME_SECONDS = FRAME / MP3_RATE
+ENCODER_DELAY = 576
+"""Samples LAME puts before the input (the Info frame tells decoders to skip them)."""
+LAME_QUALITY = 7
+"""LAME's ``-q``: 7 is as fast as 8 and 9 here and what ffmpeg's compression level 7 picks."""
+SPAN_FORMAT_VERSION = 2
+"""Bump when the bytes made for a span change meaning (resets cached spans)."""
+_BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+"""MPEG-1 Layer III bit rate index → kbps."""
+BITRATES = _BITRATES[1:]
+"""The constant bit rates an MPEG-1 Layer III file can have (kbps)."""
+_TAGS_END = 4 + 17 + 120 + 36
+"""Where the LAME tag ends in the Info frame: header, side information, Xing, LAME."""
+_HEADER = 0xFFFB0000 | 0b11 << 6 | 1 << 2
+"""Frame header bits: MPEG-1 Layer III without CRC, 44.1 kHz, no padding slot, mono,
+original (the bit rate index goes in bits 12-15)."""
+_INFO_FLAGS = 0x0F
+"""Xing fields present: frames, bytes, table of contents, quality."""
+UPSAMPLE_TAPS = 32
+"""Filter taps per phase, each side of the centre: at 22.05 kHz, images above
+11.6 kHz are 80 dB down."""
+UPSAMPLE_BETA = 8.0
+"""Kaiser window shape for the upsampler."""
+_MAX_QUEUED = 3
+"""Spans waiting for the encoder thread before the producer waits for it."""
+
+
+class SpanStore(Protocol):
+    """Where encoded spans are kept between builds (the segment cache)."""
+
+    def get_blob(self, kind: str, key: str) -> bytes | None:
+        """Stored bytes, or None."""
+
+    def put_blob(self, kind: str, key: str, data: bytes) -> None:
+        """Keep bytes (failures only cost speed)."""
+
+
+def supports(rate: int) -> bool:
+    """Whether spans can be cut on the frame grid at ``rate`` (it divides 44.1 kHz)."""
+    return rate > 0 and MP3_RATE % rate == 0
+
+
+def holds_tags(bitrate_kbps: int) -> bool:
+    """Whether a frame at this rate holds the Info frame's tags (not below 56 kb/s).
+
+    A file's frames must all have one rate for players to treat it as CBR (ffmpeg
+    misplaces the end when the tag frame's rate differs), so lower rates are
+    encoded by ffmpeg as one stream instead of spans.
+    """
+    return _frame_size(bitrate_kbps) >= _TAGS_END
+
+
+def frame_grid(rate: int) -> int | None:
+    """Samples at ``rate`` per MP3 frame, when spans can be cut there (else None)."""
+    return FRAME // (MP3_RATE // rate) if supports(rate) else None
+
+
+def frames_for(samples: int) -> int:
+    """Frames LAME writes for ``samples`` at 44.1 kHz (measured: one more than needed)."""
+    return math.ceil(samples / FRAME) + 1
+
+
+def count_frames(data: bytes) -> int:
+    """Frames in a run of MPEG-1 Layer III frames (AudioToolError if it is not one)."""
+    position = frames = 0
+    while position < len(data):
+        header = int.from_bytes(data[position : position + 4], "big")
+        rate_index = (header >> 12) & 0xF
+        if header >> 21 != 0x7FF or (header >> 17) & 0xF != 0xD or rate_index in (0, 15):
+            raise AudioToolError(f"the MP3 encoder wrote a damaged frame at byte {position}")
+        padding = (header >> 9) & 1
+        position += 144000 * _BITRATES[rate_index] // MP3_RATE + padding
+        frames += 1
+    return frames
+
+
+@cache
+def _upsampler(factor: int) -> np.ndarray:
+    """Windowed-sinc low-pass for ``factor``-times upsampling, split into its phases.
+
+    The sinc is zero at every multiple of ``factor`` but the centre, so phase 0
+    is the input itself and only the other phases need filtering.
+    """
+    size = 2 * UPSAMPLE_TAPS * factor + 1
+    m = np.arange(size) - (size - 1) / 2
+    taps = np.sinc(m / factor) * np.kaiser(size, UPSAMPLE_BETA)
+    return np.asarray(taps.reshape(-1)[: size - 1].reshape(-1, factor).T, dtype=np.float32)
+
+
+def upsample(audio: np.ndarray, factor: int) -> np.ndarray:
+    """``audio`` at ``factor`` times its rate (linear phase, aligned sample for sample).
+
+    LAME can resample too, but its resampler took about four times as long as
+    this for 22.05 kHz speech, on the thread that also encodes.
+    """
+    if factor == 1:
+        return np.asarray(audio, dtype=np.float32)
+    phases = _upsampler(factor)
+    x = np.asarray(audio, dtype=np.float32)
+    out = np.empty(len(x) * factor, dtype=np.float32)
+    out[0::factor] = x
+    lag = UPSAMPLE_TAPS  # the filter's delay, in input samples
+    for p in range(1, factor):
+        out[p::factor] = np.convolve(x, phases[p])[lag : lag + len(x)]
+    return out
+
+
+def encode_span(audio: np.ndarray, rate: int, bitrate_kbps: int, scale: float = 1.0) -> bytes:
+    """One span as MP3 frames at 44.1 kHz from a fresh encoder."""
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(bitrate_kbps)
+    encoder.set_in_sample_rate(MP3_RATE)
+    # Below 64 kb/s LAME would otherwise pick a lower output rate on its own
+    # (MPEG-2 frames at 22.05 or 16 kHz), which the frame grid and the Info frame
+    # (both MPEG-1 at 44.1 kHz) cannot describe.
+    encoder.set_out_sample_rate(MP3_RATE)
+    encoder.set_channels(1)
+    encoder.set_quality(LAME_QUALITY)
+    full = upsample(audio, MP3_RATE // rate)
+    pcm = np.clip(np.rint(full * np.float32(scale * 32767.0)), -32768, 32767).astype("<i2")
+    try:
+        data = bytes(encoder.encode(pcm.tobytes())) + bytes(encoder.flush())
+    except RuntimeError as exc:
+        raise AudioToolError(f"the MP3 encoder failed: {exc}") from exc
+    expected = frames_for(len(full))
+    if count_frames(data) != expected:
+        raise AudioToolError(
+            f"the MP3 encoder wrote {count_frames(data)} frames where {expected} were expected"
+        )
+    return data
+
+
+def crc16(data: bytes, crc: int = 0) -> int:
+    """CRC-16 (polynomial 0x8005, reflected), the one the LAME tag uses."""
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+def _frame_size(kbps: int) -> int:
+    """Bytes of an unpadded MPEG-1 Layer III frame at 44.1 kHz."""
+    return 144000 * kbps // MP3_RATE
+
+
+def info_frame(frames: int, audio_bytes: int, samples: int, bitrate_kbps: int) -> bytes:
+    """A silent frame carrying the Xing "Info" and LAME tags for a CBR mono file.
+
+    ``samples`` is the episode's length at 44.1 kHz; the delay and padding
+    fields tell a gapless decoder to drop everything else.
+    """
+    size = _frame_size(bitrate_kbps)
+    header = _HEADER | _BITRATES.index(bitrate_kbps) << 12
+    frame = bytearray(size)
+    struct.pack_into(">I", frame, 0, header)
+    xing = 4 + 17  # header, then mono MPEG-1 side information
+    total = size + audio_bytes
+    toc = bytes(i * 256 // 100 for i in range(100))  # CBR: bytes grow evenly with time
+    struct.pack_into(">4sIII100sI", frame, xing, b"Info", _INFO_FLAGS, frames, total, toc, 0)
+    lame = xing + 120
+    padding = frames * FRAME - ENCODER_DELAY - samples
+    if not 0 <= padding < 1 << 12:
+        raise AudioToolError(f"cannot describe {padding} samples of MP3 padding")
+    frame[lame : lame + 9] = b"LAME3.100"
+    frame[lame + 21 : lame + 24] = (ENCODER_DELAY << 12 | padding).to_bytes(3, "big")
+    struct.pack_into(">I", frame, lame + 28, total)
+    # The music CRC (lame + 32) stays 0: no decoder reads it, and a pure-Python
+    # CRC over megabytes would cost a second per build.
+    struct.pack_into(">H", frame, lame + 34, crc16(bytes(frame[:190])))
+    return bytes(frame)
+
+
+def span_key(audio: np.ndarray, rate: int, bitrate_kbps: int, scale: float) -> str:
+    """Cache key of a span: its samples and everything the encoder is told."""
+    digest = hashlib.sha256(np.ascontiguousarray(audio, dtype="<f4").tobytes())
+    settings = f"{rate}:{bitrate_kbps}:{scale!r}:{LAME_QUALITY}:{SPAN_FORMAT_VERSION}"
+    digest.update(settings.encode())
+    return digest.hexdigest()
+
+
+class SpanWriter:
+    """A sink that encodes each span on a background thread and writes one MP3.
+
+    LAME releases the GIL, so spans encode on the second core while the master
+    keeps limiting later pieces. :meth:`cut` ends a span. Finished spans go
+    straight to ``path`` behind room for the Info frame, which :meth:`finish`
+    fills in; :meth:`abort` deletes the file. ``path`` should be a temporary or
+    staging location: it is written in place.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        rate: int,
+        bitrate_kbps: int,
+        gain_db: float = 0.0,
+        store: SpanStore | None = None,
+    ) -> None:
+        if not supports(rate):
+            raise AudioToolError(f"MP3 spans need a rate that divides 44100 Hz, not {rate}")
+        self.path, self.rate, self.bitrate = path, rate, bitrate_kbps
+        self.scale = 10 ** (gain_db / 20)
+        self.store = store
+        self.encoded = 0
+        """Spans encoded (not taken from the store) by this writer."""
+        self._parts: list[np.ndarray] = []
+        self._samples = 0
+        self._cut = False
+        self._file: BinaryIO | None = None
+        self._frames = 0
+        self._bytes = 0
+        self._queue: deque[Future[bytes]] = deque()
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="articleaudio-lame")
+
+    def write(self, chunk: np.ndarray) -> None:
+        """Take the next samples."""
+        if not len(chunk):
+            return
+        if self._cut:
+            self._cut = False
+            self._split()
+        self._parts.append(np.asarray(chunk, dtype=np.float32))
+        self._samples += len(chunk)
+
+    def cut(self) -> None:
+        """Start a new span here if more samples follow (the last span is never cut)."""
+        self._cut = True
+
+    def _split(self) -> None:
+        """End the current span, if this is a point on the frame grid in silence.
+
+        The span's last frame of samples is left to LAME's delay and flush, so
+        it must be silent. Declining a cut is always safe: the samples just
+        continue the current span, and timing stays exact.
+        """
+        if not self._parts:
+            return
+        audio = np.concatenate(self._parts)
+        grid = FRAME // self._factor
+        if len(audio) % grid or len(audio) < 2 * grid or np.any(audio[-grid:]):
+            self._parts = [audio]
+            return
+        self._parts = []
+        self._queue.append(self._pool.submit(self._span, audio[:-grid]))
+        while len(self._queue) > _MAX_QUEUED or (self._queue and self._queue[0].done()):
+            self._store(self._queue.popleft().result())
+
+    def finish(self) -> None:
+        """Encode what is left and complete the file (AudioToolError/PublishError on failure)."""
+        try:
+            if self._parts:
+                self._queue.append(self._pool.submit(self._span, np.concatenate(self._parts)))
+                self._parts = []
+            while self._queue:
+                self._store(self._queue.popleft().result())
+            head = info_frame(self._frames, self._bytes, self._total_samples(), self.bitrate)
+            file = self._open()
+            file.seek(0)
+            file.write(head)
+            file.close()
+        except OSError as exc:
+            self.abort()
+            raise PublishError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+        except BaseException:
+            self.abort()
+            raise
+        finally:
+            self._pool.shutdown()
+
+    def abort(self) -> None:
+        """Stop and delete whatever was written."""
+        for future in self._queue:
+            future.cancel()
+        self._pool.shutdown()
+        self._parts = []
+        self._queue.clear()
+        if self._file is not None:
+            self._file.close()
+            self.path.unlink(missing_ok=True)
+            self._file = None
+
+    def _open(self) -> BinaryIO:
+        if self._file is None:
+            # Closed by finish() or abort(); room is left for the Info frame.
+            self._file = self.path.open("wb")
+            self._file.write(bytes(144000 * self.bitrate // MP3_RATE))
+        return self._file
+
+    def _store(self, data: bytes) -> None:
+        """Append a finished span to the file."""
+        try:
+            self._open().write(data)
+        except OSError as exc:
+            raise PublishError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+        self._frames += count_frames(data)
+        self._bytes += len(data)
+
+    def _span(self, audio: np.ndarray) -> bytes:
+        key = span_key(audio, self.rate, self.bitrate, self.scale)
+        kept = self.store.get_blob("span", key) if self.store else None
+        if kept is not None and _frames_or_none(kept) == frames_for(len(audio) * self._factor):
+            return kept
+        data = encode_span(audio, self.rate, self.bitrate, self.scale)
+        self.encoded += 1
+        if self.store is not None:
+            self.store.put_blob("span", key, data)
+        return data
+
+    @property
+    def _factor(self) -> int:
+        return MP3_RATE // self.rate
+
+    def _total_samples(self) -> int:
+        return self._samples * self._factor
+
+
+def _frames_or_none(data: bytes) -> int | None:
+    try:
+        return count_frames(data)
+    except AudioToolError:
+        return None

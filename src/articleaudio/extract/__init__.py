@@ -1,0 +1,38 @@
+"""Extract stage: a source (file, URL, stdin) → :class:`~articleaudio.models.Article`.
+
+The names below are this stage's public face; its modules are private by convention.
+They load on first use (:func:`articleaudio._lazy.exports`), so importing one module
+of the stage does not import the others.
+"""
+
+from __future__ import annotations
+
+from .._lazy import exports
+
+TYPE_CHECKING = False
+"""typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
+
+if TYPE_CHECKING:
+    from .article import extract, extract_source
+    from .ingest import Source, SourceKind, fetch_url, read_source
+
+__all__ = [
+    "Source",
+    "SourceKind",
+    "extract",
+    "extract_source",
+    "fetch_url",
+    "read_source",
+]
+
+__getattr__ = exports(
+    __name__,
+    {
+        "Source": ".ingest",
+        "SourceKind": ".ingest",
+        "extract": ".article",
+        "extract_source": ".article",
+        "fetch_url": ".ingest",
+        "read_source": ".ingest",
+    },
+)

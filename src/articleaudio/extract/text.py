@@ -1,0 +1,474 @@
+"""Plain text → Article: clean texts as they are, whole-page copies by block classification.
+
+A page copied with select-all has no markup, so each line is judged on its own
+shape (length, sentence ending, stop-word density, link-like, caption, byline,
+furniture phrases), then in context, after the jusText idea
+(Pomikálek, *Removing Boilerplate and Duplicate Content from Web Corpora*, 2011):
+
+1. classify each line GOOD / SHORT / BAD;
+2. the article body is the run of lines with the most GOOD words, found as a
+   maximum-sum subarray where BAD lines cost and GOOD lines pay;
+3. inside that run, SHORT lines survive as paragraphs or headings only next to
+   GOOD ones; promotional tails are cut;
+4. the headline is the title-shaped line before the body that sits next to a
+   byline or date line; those lines give authors, date and publisher.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from ..errors import EmptyArticleError, ExtractionError
+from ..models import Article, Block, BlockKind
+from .furniture import (
+    boilerplate_hit,
+    is_caption,
+    is_promotion,
+    is_shouting,
+    is_social_prompt,
+    is_ui_label,
+)
+from .meta import (
+    BYLINE_PREFIX,
+    byline_name,
+    desk_publisher,
+    detect_language,
+    is_date_line,
+    is_name_line,
+    parse_byline,
+    parse_date,
+    split_names,
+    stopword_density,
+    words,
+)
+
+GOOD_MIN_WORDS = 10
+"""A sentence-shaped line this long is article prose (jusText's 'good')."""
+LONG_MIN_WORDS = 20
+"""A line this long is prose even without a sentence ending."""
+MIN_STOPWORD_DENSITY = 0.15
+"""Prose has function words; menus and lists of names hardly any."""
+TITLE_WORDS = (3, 35)
+"""Headline length range, in words."""
+TITLE_LOOKBACK = 80
+"""How many lines before the body the headline may sit."""
+SENTENCE_END = re.compile(r"[.!?…][\"”»’')\]]*$")
+LINK_LIKE = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\s[>›»|]\s.*\s[>›»|]\s|<[a-z/][^>]*>", re.I)
+NAV_MARKS = re.compile(r"\s\|\s|^[«‹<]|[»›>]$")
+"""Pagers and breadcrumbs ('« Previous | Next »'), never a headline."""
+MEDIA_LABELS = frozenset(
+    {"video", "watch", "watch now", "play video", "audio", "gallery", "photos"}
+)
+TEASER_ENDINGS = re.compile(r"(mehr|more|más|mais|plus|leggi)\s*(…|\.\.\.|»|›)$", re.I)
+COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*)?"
+    r"(?P<name>[^\W\d_][\w&.' -]{1,40}?)(?:[.,](?=\s|$)|\s+\d{4}|$)",
+    re.I,
+)
+
+
+class Kind(enum.Enum):
+    """What one line is judged to be on its own."""
+
+    GOOD = "good"
+    SHORT = "short"
+    BAD = "bad"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One non-empty line of the copy."""
+
+    text: str
+    alone: bool
+    """True when blank lines surround it (it is its own paragraph)."""
+    kind: Kind = Kind.BAD
+    n_words: int = 0
+
+
+# --- entry point ---------------------------------------------------------------
+
+
+def extract_plain_text(text: str) -> Article:
+    """Plain text of any kind: clean article text as is, a page copy by classification."""
+    lines = split_lines(text)
+    if not lines:
+        raise EmptyArticleError("the text is empty: there is no article to read")
+    language = detect_language(" ".join(line.text for line in lines))
+    lines = [_classify(line, language) for line in lines]
+    if _looks_clean(lines):
+        return _clean_article(lines, language)
+    return _page_copy_article(lines, language)
+
+
+def split_lines(text: str) -> list[Line]:
+    """Non-empty lines with whether each stands alone between blank lines; hard wraps undone."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    out: list[Line] = []
+    for chunk in re.split(r"\n[ \t]*\n", text):
+        rows = _unwrap([re.sub(r"\s+", " ", row).strip() for row in chunk.split("\n")])
+        rows = [row for row in rows if row]
+        out.extend(Line(row, alone=len(rows) == 1) for row in rows)
+    return out
+
+
+def _unwrap(rows: list[str]) -> list[str]:
+    """Undo hard wraps: a long line stopping mid-sentence before a lowercase word continues."""
+    joined: list[str] = []
+    for row in rows:
+        if (
+            joined
+            and len(joined[-1]) >= 40
+            and row[:1].islower()
+            and not SENTENCE_END.search(joined[-1])
+        ):
+            joined[-1] = f"{joined[-1]} {row}"
+        else:
+            joined.append(row)
+    return joined
+
+
+# --- line classification ---------------------------------------------------------
+
+
+def _classify(line: Line, language: str) -> Line:
+    n = len(words(line.text))
+    return replace(line, kind=_kind(line.text, n, language), n_words=n)
+
+
+def _kind(text: str, n: int, language: str) -> Kind:
+    if n == 0 or _is_furniture(text, n):
+        return Kind.BAD
+    density = stopword_density(text, language)
+    sentence = bool(SENTENCE_END.search(text))
+    if density >= MIN_STOPWORD_DENSITY and (
+        (n >= GOOD_MIN_WORDS and sentence) or n >= LONG_MIN_WORDS
+    ):
+        return Kind.GOOD
+    return Kind.SHORT
+
+
+FURNITURE_TESTS = (
+    is_ui_label,
+    is_caption,
+    is_date_line,
+    is_social_prompt,
+    is_shouting,
+    lambda text: bool(LINK_LIKE.search(text)),
+    lambda text: bool(TEASER_ENDINGS.search(text)),
+    lambda text: BYLINE_PREFIX.match(text) is not None and parse_byline(text) is not None,
+    lambda text: text.lower().startswith(("authors:", "author:", "tags:", "topics:")),
+)
+"""Tests that make a line page furniture whatever its length."""
+
+
+def _is_furniture(text: str, n: int) -> bool:
+    if any(test(text) for test in FURNITURE_TESTS):
+        return True
+    if boilerplate_hit(text):
+        # Long prose may mention 'subscribe' once; appeals speak to the reader as 'we/us'.
+        return n < 25 or len(re.findall(r"\b(we|our|us)\b", text, re.I)) >= 2
+    return False
+
+
+SHORT_TEXT_LINES = 12
+"""A text this short with no furniture at all is taken as written, however brief."""
+
+
+def _looks_clean(lines: list[Line]) -> bool:
+    """Already an article: a title line, then only prose (bylines and headings allowed),
+    or a short note with a sentence in it and nothing that looks like page furniture."""
+    body = lines[1:]
+    bad = sum(line.kind is Kind.BAD for line in body)
+    good = sum(line.kind is Kind.GOOD for line in body)
+    if good > 0 and bad <= 1 and _title_shaped(lines[0].text) and good >= len(body) / 2:
+        return True
+    has_sentence = any(SENTENCE_END.search(line.text) for line in body)
+    return bool(body) and bad == 0 and has_sentence and len(lines) <= SHORT_TEXT_LINES
+
+
+def _clean_article(lines: list[Line], language: str) -> Article:
+    title, rest = lines[0].text, lines[1:]
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None
+    if rest and (byline := parse_byline(rest[0].text)):
+        authors, published, _ = byline
+        rest = rest[1:]
+    if rest and is_date_line(rest[0].text):
+        published = published or parse_date(rest[0].text)
+    # Even a clean text may carry a caption or a 'Share' label; those are never read.
+    rest = [line for line in rest if line.kind is not Kind.BAD]
+    blocks = [Block(_clean_block_kind(rest, i), line.text) for i, line in enumerate(rest)]
+    return Article(
+        title=title, blocks=tuple(blocks), authors=authors, published=published, language=language
+    )
+
+
+def _clean_block_kind(lines: list[Line], i: int) -> BlockKind:
+    line = lines[i]
+    heading = line.kind is Kind.SHORT and _title_shaped(line.text) and i + 1 < len(lines)
+    return BlockKind.HEADING if heading else BlockKind.PARAGRAPH
+
+
+# --- page copies -------------------------------------------------------------------
+
+
+def _page_copy_article(lines: list[Line], language: str) -> Article:
+    lines = _drop_media_teasers(lines)
+    lines = _demote_grouped_prose(lines)
+    start, end = _extend_span(lines, *_body_span(lines))
+    if start > end:
+        raise ExtractionError(
+            "no article text found: the text has no run of sentences that reads like an article"
+        )
+    title_at = _find_title(lines, start)
+    standfirst, start = _split_standfirst(lines, start, end)
+    if standfirst is None and title_at is not None:
+        standfirst = _dek(lines, title_at, start)
+    blocks = _body_blocks(lines, start, end)
+    if not blocks:
+        raise EmptyArticleError("no article paragraphs found in the text")
+    meta = _text_metadata(lines, title_at if title_at is not None else start, start)
+    body_text = " ".join(b.text for b in blocks)
+    return replace(
+        meta,
+        title=lines[title_at].text if title_at is not None else "",
+        blocks=tuple(blocks),
+        language=detect_language(body_text) if body_text else language,
+        description=standfirst,
+    )
+
+
+def _drop_media_teasers(lines: list[Line]) -> list[Line]:
+    """A 'Video' label, the clip's title and its one-paragraph blurb are not the article."""
+    out = list(lines)
+    for i, line in enumerate(lines[:-2]):
+        if line.text.lower().strip(" :") in MEDIA_LABELS and _title_shaped(lines[i + 1].text):
+            for j in (i, i + 1, i + 2):
+                out[j] = replace(out[j], kind=Kind.BAD)
+    return out
+
+
+def _demote_grouped_prose(lines: list[Line]) -> list[Line]:
+    """When the body's paragraphs stand alone between blank lines, prose packed together
+    with other lines (a teaser card: headline, blurb, byline) is not body text."""
+    good = [line for line in lines if line.kind is Kind.GOOD]
+    if not good or sum(line.alone for line in good) < 0.7 * len(good):
+        return lines
+    return [
+        replace(line, kind=Kind.BAD) if line.kind is Kind.GOOD and not line.alone else line
+        for line in lines
+    ]
+
+
+def _line_score(line: Line) -> float:
+    if line.kind is Kind.GOOD:
+        return float(line.n_words)
+    if line.kind is Kind.SHORT:
+        return -2.0
+    return -(5.0 + line.n_words / 2)
+
+
+def _body_span(lines: list[Line]) -> tuple[int, int]:
+    """Maximum-sum run of lines (Kadane): the densest stretch of prose."""
+    best, best_span = 0.0, (0, -1)
+    running, run_start = 0.0, 0
+    for i, line in enumerate(lines):
+        if running <= 0:
+            running, run_start = 0.0, i
+        running += _line_score(line)
+        if running > best:
+            best, best_span = running, (run_start, i)
+    return best_span
+
+
+def _dek(lines: list[Line], title_at: int, start: int) -> str | None:
+    """The dek lines right under the headline (stopping at the byline, date or a label)."""
+    found: list[str] = []
+    for line in lines[title_at + 1 : start]:
+        if not _is_dek(line):
+            break
+        found.append(line.text)
+    return " ".join(found) or None
+
+
+def _is_dek(line: Line) -> bool:
+    """Prose under the headline, or a title-shaped sentence that is not a byline or date."""
+    return line.kind is Kind.GOOD or (
+        _title_shaped(line.text)
+        and len(line.text.split()) >= HEADLINE_MIN_WORDS
+        and not _is_byline_or_date(line.text)
+    )
+
+
+def _extend_span(lines: list[Line], start: int, end: int) -> tuple[int, int]:
+    """A short closing sentence right after the last good line still belongs to the body."""
+    following = lines[end + 1] if end + 1 < len(lines) else None
+    if (
+        start <= end
+        and following is not None
+        and following.kind is Kind.SHORT
+        and SENTENCE_END.search(following.text)
+    ):
+        end += 1
+    return start, end
+
+
+def _split_standfirst(lines: list[Line], start: int, end: int) -> tuple[str | None, int]:
+    """Prose before a byline or date line at the top of the body is the standfirst."""
+    for i in range(start, min(end, start + 4)):
+        text = lines[i].text
+        if (BYLINE_PREFIX.match(text) and parse_byline(text)) or is_date_line(text):
+            before = [line.text for line in lines[start:i] if line.kind is Kind.GOOD]
+            return (" ".join(before) or None), i + 1
+    return None, start
+
+
+def _body_blocks(lines: list[Line], start: int, end: int) -> list[Block]:
+    blocks: list[Block] = []
+    for i in range(start, end + 1):
+        kind = _block_kind(lines, i)
+        if kind is not None:
+            blocks.append(Block(kind, lines[i].text))
+    while blocks and _promo_tail(blocks[-1].text):
+        blocks.pop()
+    while blocks and blocks[-1].kind is BlockKind.HEADING:
+        blocks.pop()
+    return blocks
+
+
+def _block_kind(lines: list[Line], i: int) -> BlockKind | None:
+    line = lines[i]
+    if line.kind is Kind.GOOD:
+        return BlockKind.PARAGRAPH
+    if line.kind is Kind.BAD:
+        return None
+    prev_good = i > 0 and lines[i - 1].kind is Kind.GOOD
+    next_good = i + 1 < len(lines) and lines[i + 1].kind is Kind.GOOD
+    if SENTENCE_END.search(line.text) and line.n_words >= 3 and (prev_good or next_good):
+        return BlockKind.PARAGRAPH
+    # A heading stands alone: before it prose or known furniture, not another short
+    # line (then it is one item of a list of teasers); after it, prose.
+    prev_short = i > 0 and lines[i - 1].kind is Kind.SHORT
+    if _heading_shaped(line.text) and next_good and not prev_short:
+        return BlockKind.HEADING
+    return None
+
+
+def _promo_tail(text: str) -> bool:
+    return len(words(text)) < 30 and is_promotion(text)
+
+
+def _heading_shaped(text: str) -> bool:
+    n = len(text.split())
+    return 1 <= n <= 15 and not text.endswith((".", ",", ";", ":")) and not boilerplate_hit(text)
+
+
+def _title_shaped(text: str) -> bool:
+    n = len(text.split())
+    low, high = TITLE_WORDS
+    return (
+        low <= n <= high
+        and not text.endswith((".", ",", ";", ":"))
+        and not boilerplate_hit(text)
+        and not LINK_LIKE.search(text)
+        and not is_date_line(text)
+        and not is_caption(text)
+        and BYLINE_PREFIX.match(text) is None
+        and any(c.isupper() for c in text[:3])
+        and text.count(",") < 3
+        and not NAV_MARKS.search(text)
+    )
+
+
+# --- headline and metadata ----------------------------------------------------------
+
+
+def _is_byline_or_date(text: str) -> bool:
+    return is_date_line(text) or is_name_line(text) or parse_byline(text) is not None
+
+
+def _find_title(lines: list[Line], start: int) -> int | None:
+    """The title-shaped line before the body that best sits next to a byline or date."""
+    best: tuple[float, int] | None = None
+    for i in range(max(0, start - TITLE_LOOKBACK), start):
+        text = lines[i].text
+        if lines[i].kind is Kind.GOOD or not _title_shaped(text):
+            continue
+        score = min(len(text.split()), 15) / 5 - (start - i) / 20
+        after = [line.text for line in lines[i + 1 : i + 3]]
+        before = [line.text for line in lines[max(0, i - 2) : i]]
+        score += 5 if any(_is_byline_or_date(t) for t in after) else 0
+        score += 3 if any(is_date_line(t) for t in before) else 0
+        if best is None or score >= best[0]:
+            best = (score, i)
+    if best is None:
+        return None
+    return _headline_over_dek(lines, best[1])
+
+
+HEADLINE_MIN_WORDS = 5
+"""Shorter title-shaped lines just above the headline are kickers ('LOCAL NEWS')."""
+
+
+def _headline_over_dek(lines: list[Line], i: int) -> int:
+    """Two title-shaped lines in a row: the first is the headline, the second its dek."""
+    above = lines[i - 1] if i > 0 else None
+    if (
+        above is not None
+        and above.kind is not Kind.GOOD
+        and _title_shaped(above.text)
+        and len(above.text.split()) >= HEADLINE_MIN_WORDS
+    ):
+        return i - 1
+    return i
+
+
+def _text_metadata(lines: list[Line], title_at: int, start: int) -> Article:
+    """Authors, date, publisher and tags from the lines around the headline
+    (an Article with no title or body yet)."""
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None
+    publisher: str | None = None
+    near = lines[title_at + 1 : max(start, title_at + 1) + 3]
+    for line in near:
+        if not authors and (byline := parse_byline(line.text)):
+            authors, published, publisher = byline[0], byline[1] or published, byline[2]
+        elif published is None and is_date_line(line.text):
+            published = parse_date(line.text)
+    if published is None:
+        above = [line.text for line in lines[max(0, title_at - 2) : title_at]]
+        published = next((parse_date(t) for t in above if is_date_line(t)), None)
+    names = [byline_name(line.text) for line in near[:3] if not is_date_line(line.text)]
+    if not authors and (name := next((n for n in names if n), None)):
+        authors = (name,)
+    return Article(
+        title="",
+        blocks=(),
+        authors=authors,
+        published=published,
+        publisher=publisher or desk_publisher(authors) or _copyright_holder(lines),
+        tags=_tags(lines, title_at),
+    )
+
+
+def _copyright_holder(lines: list[Line]) -> str | None:
+    for line in reversed(lines):
+        match = COPYRIGHT.search(line.text)
+        if match:
+            return match["name"].strip()
+    return None
+
+
+def _tags(lines: list[Line], title_at: int) -> tuple[str, ...]:
+    """A comma-separated list of short topics just above the headline; items that are
+    also menu entries elsewhere on the page (their own line) are sections, not tags."""
+    labels = {line.text.lower() for line in lines}
+    for line in lines[max(0, title_at - 6) : title_at]:
+        items = split_names(line.text) if line.text.count(",") >= 2 else ()
+        if items and all(len(item.split()) <= 4 for item in items):
+            return tuple(item for item in items if item.lower() not in labels)
+    return ()

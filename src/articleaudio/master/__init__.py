@@ -1,0 +1,40 @@
+"""Master stage: pieces → one episode (pauses, seams, one loudness gain) and its timeline.
+
+The names below are this stage's public face; its modules are private by convention.
+They load on first use (:func:`articleaudio._lazy.exports`), so importing one module
+of the stage does not import the others.
+"""
+
+from __future__ import annotations
+
+from .._lazy import exports
+
+TYPE_CHECKING = False
+"""typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
+
+if TYPE_CHECKING:
+    from .layout import MasterSettings, Pauses
+    from .loudness import LoudnessMeter
+    from .mastering import Mastered, master
+    from .stream import Stream
+
+__all__ = [
+    "LoudnessMeter",
+    "MasterSettings",
+    "Mastered",
+    "Pauses",
+    "Stream",
+    "master",
+]
+
+__getattr__ = exports(
+    __name__,
+    {
+        "LoudnessMeter": ".loudness",
+        "MasterSettings": ".layout",
+        "Mastered": ".mastering",
+        "Pauses": ".layout",
+        "Stream": ".stream",
+        "master": ".mastering",
+    },
+)

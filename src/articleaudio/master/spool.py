@@ -1,0 +1,50 @@
+"""A spool: float32 audio pieces kept in an anonymous temporary file.
+
+Mastering writes raw and finished pieces here rather than holding a long
+episode in memory; the file disappears when closed or when the process ends.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import IO
+
+import numpy as np
+
+from ..errors import PublishError
+
+
+class Spool:
+    """An anonymous temporary file of float32 pieces, so long episodes stay on disk."""
+
+    def __init__(self) -> None:
+        # Closed explicitly by close(): its life spans the master and encode stages.
+        try:
+            self._file: IO[bytes] = tempfile.TemporaryFile(prefix="articleaudio-spool-")  # noqa: SIM115
+        except OSError as exc:
+            raise PublishError(f"cannot create a temporary file: {exc.strerror or exc}") from exc
+        self._end = 0
+
+    def append(self, audio: np.ndarray) -> tuple[int, int]:
+        """Store ``audio``; returns (byte offset, samples)."""
+        data = np.ascontiguousarray(audio, dtype="<f4").tobytes()
+        try:
+            self._file.seek(self._end)
+            self._file.write(data)
+            self._file.flush()
+        except OSError as exc:
+            raise PublishError(
+                f"cannot spool audio to the temporary folder: {exc.strerror or exc}; "
+                "free some disk space or set TMPDIR to a folder with room"
+            ) from exc
+        offset, self._end = self._end, self._end + len(data)
+        return offset, len(audio)
+
+    def read(self, offset: int, samples: int) -> np.ndarray:
+        """The piece stored at ``offset``."""
+        self._file.seek(offset)
+        return np.frombuffer(self._file.read(samples * 4), dtype="<f4").copy()
+
+    def close(self) -> None:
+        """Delete the file."""
+        self._file.close()

@@ -1,0 +1,180 @@
+"""Streaming pass 2: gain, limit and encode each piece while later ones are synthesised.
+
+The exact pass 2 (:func:`articleaudio.master.exact.normalise`) has to wait for the
+whole episode, because loudness is measured over all of it; then mastering and
+encoding run alone on one core after the synthesis workers have finished.
+This module bets instead. It picks the gain early, from the episode's previous
+build (after an edit) or from the first minute of audio, and sends every
+finished piece straight to the encoder. When the whole episode is in and its
+measured loudness lands within tolerance of the target, the encoded file is
+kept; otherwise it is thrown away and the exact search runs as before. Either
+way the episode gets one gain, so dynamics between sentences are untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from ..models import Loudness
+from .exact import normalise
+from .layout import Layout, MasterSettings, Output, Placed
+from .loudness import LoudnessMeter, limit_with_envelope, true_peak_envelope
+from .spool import Spool
+
+WARM_UP = 60.0
+"""Seconds of audio metered before a gain is guessed when there is no earlier build."""
+PROBE = 20.0
+"""Seconds of finished audio the sink is shown before it opens, by default (for an
+encoder level probe)."""
+
+
+class Sink(Protocol):
+    """Where finished samples go: an encoder that can be completed or thrown away."""
+
+    def write(self, chunk: np.ndarray) -> None:
+        """Take the next samples."""
+
+    def cut(self) -> None:
+        """The next samples may start an independent span (see ``Mastered.cuts``)."""
+
+    def finish(self) -> None:
+        """Complete the output."""
+
+    def abort(self) -> None:
+        """Stop and delete the output."""
+
+
+OpenSink = Callable[[int, np.ndarray], Sink]
+"""(sample rate, the first finished seconds of the episode) → a sink for all of it."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A request to encode while mastering."""
+
+    open_sink: OpenSink
+    probe_seconds: float = PROBE
+    """Finished audio the sink must be shown before it opens (0: open at once)."""
+
+
+@dataclass
+class Streamer:
+    """Pass 2 run piece by piece behind pass 1 (see the module docstring)."""
+
+    stream: Stream
+    settings: MasterSettings
+    final: Spool
+    gain_db: float | None = None
+    """The gain bet on: the previous build's, or guessed after :data:`WARM_UP`."""
+    retry_gain_db: float | None = None
+    """Where the exact search should start when the bet is lost."""
+    output: Output | None = None
+    _sink: Sink | None = None
+    _pending: list[np.ndarray | None] = field(default_factory=list)
+    """Samples (and ``None`` for cuts) held until the sink opens."""
+    _pending_samples: int = 0
+    _searched: Loudness | None = None
+    """The loudness the exact search measured, when it made the whole episode."""
+
+    def follow(
+        self, layout: Layout, raw: Spool, meter: LoudnessMeter, *, tail: int | None = None
+    ) -> None:
+        """Finish every piece pass 1 has laid out so far (once a gain is chosen).
+
+        ``tail`` (the closing silence) says every piece is in. A short episode
+        has no gain before then, and the search that chooses it makes the whole
+        episode, tail included, as the final measurement does: that result is
+        sent as it is rather than made a second time.
+        """
+        if self.gain_db is None:
+            if tail is None and layout.position < WARM_UP * layout.rate:
+                return
+            loudness, placed, final = normalise(
+                layout, meter.integrated, raw, tail or 0, self.settings
+            )
+            self.gain_db = loudness.gain_db
+            if tail is not None:
+                self._adopt(layout, loudness, placed, final)
+                return
+            final.close()
+        if self.output is None:
+            self.output = Output(self.final, LoudnessMeter(layout.rate))
+        gain = 10 ** (self.gain_db / 20)
+        ceiling = 10 ** (self.settings.true_peak_ceiling / 20)
+        for piece in layout.pieces[len(self.output.placed) :]:
+            audio = raw.read(piece.offset, piece.samples)
+            # Only runs that the gain lifts near the ceiling are oversampled.
+            envelope = true_peak_envelope(audio, ceiling / gain) * gain
+            out, peak = limit_with_envelope(
+                audio * np.float32(gain), envelope, layout.rate, self.settings.true_peak_ceiling
+            )
+            index = len(self.output.placed)
+            self.output.add(piece.silence, out, peak)
+            self._emit_piece(layout, index, piece.silence, out)
+
+    def _adopt(self, layout: Layout, loudness: Loudness, placed: Placed, final: Spool) -> None:
+        """Take the exact search's episode as this stream's, and send it to the sink."""
+        self.final.close()
+        self.final = final
+        self.output = Output(final, LoudnessMeter(layout.rate), list(placed))
+        self._searched = loudness
+        for index, piece in enumerate(placed):
+            self._emit_piece(layout, index, piece.silence, final.read(piece.offset, piece.samples))
+
+    def _emit_piece(self, layout: Layout, index: int, silence: int, audio: np.ndarray) -> None:
+        """Send one finished piece after its pause, with a cut where a span may start."""
+        if index in layout.cuts:
+            self._emit(np.zeros(layout.cuts[index], np.float32), layout.rate)
+            self._emit(None, layout.rate)
+            silence -= layout.cuts[index]
+        self._emit(np.zeros(silence, np.float32), layout.rate)
+        self._emit(audio, layout.rate)
+
+    def end(self, layout: Layout, raw: Spool, meter: LoudnessMeter, tail: int) -> Loudness:
+        """Finish the last pieces and the tail; the loudness of what the sink received."""
+        self.follow(layout, raw, meter, tail=tail)
+        assert self.output is not None and self.gain_db is not None
+        self._emit(np.zeros(tail, np.float32), layout.rate, flush=True)
+        if self._searched is not None:
+            return self._searched
+        return self.output.loudness(tail, self.gain_db)
+
+    def finish(self) -> None:
+        """Keep the sink's output."""
+        if self._sink is not None:
+            self._sink.finish()
+            self._sink = None
+
+    def abort(self) -> None:
+        """Throw the sink's output away (safe to call at any time)."""
+        if self._sink is not None:
+            self._sink.abort()
+            self._sink = None
+
+    def _emit(self, chunk: np.ndarray | None, rate: int, *, flush: bool = False) -> None:
+        """Send samples (``None``: a cut) to the sink, opening it once it can be shown
+        ``probe_seconds`` of the episode."""
+        if self._sink is not None:
+            _send(self._sink, chunk)
+            return
+        self._pending.append(chunk)
+        self._pending_samples += 0 if chunk is None else len(chunk)
+        if self._pending_samples >= self.stream.probe_seconds * rate or flush:
+            pending, self._pending, self._pending_samples = self._pending, [], 0
+            shown = np.concatenate(
+                [np.zeros(0, np.float32), *(c for c in pending if c is not None)]
+            )
+            self._sink = self.stream.open_sink(rate, shown)
+            for item in pending:
+                _send(self._sink, item)
+
+
+def _send(sink: Sink, chunk: np.ndarray | None) -> None:
+    if chunk is None:
+        sink.cut()
+    else:
+        sink.write(chunk)

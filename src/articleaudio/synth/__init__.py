@@ -1,0 +1,53 @@
+"""Synthesis stage: segments → audio pieces with word times (Piper, voices, workers, cache).
+
+The names below are this stage's public face; its modules are private by convention.
+They load on first use (:func:`articleaudio._lazy.exports`), so importing one module
+of the stage does not import the others.
+"""
+
+from __future__ import annotations
+
+from .._lazy import exports
+
+TYPE_CHECKING = False
+"""typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
+
+if TYPE_CHECKING:
+    from .cache import SegmentCache
+    from .synthesize import Piece, PiperSynthesizer, SynthesisSettings, Synthesizer
+    from .voice_choice import VoicePool, choose_voice
+    from .voices import Voice, find_voice
+    from .workers import Synthesis, WorkerPool, default_jobs
+
+__all__ = [
+    "Piece",
+    "PiperSynthesizer",
+    "SegmentCache",
+    "Synthesis",
+    "SynthesisSettings",
+    "Synthesizer",
+    "Voice",
+    "VoicePool",
+    "WorkerPool",
+    "choose_voice",
+    "default_jobs",
+    "find_voice",
+]
+
+__getattr__ = exports(
+    __name__,
+    {
+        "Piece": ".synthesize",
+        "PiperSynthesizer": ".synthesize",
+        "SegmentCache": ".cache",
+        "Synthesis": ".workers",
+        "SynthesisSettings": ".synthesize",
+        "Synthesizer": ".synthesize",
+        "Voice": ".voices",
+        "VoicePool": ".voice_choice",
+        "WorkerPool": ".workers",
+        "choose_voice": ".voice_choice",
+        "default_jobs": ".workers",
+        "find_voice": ".voices",
+    },
+)

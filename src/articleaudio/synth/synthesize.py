@@ -1,0 +1,372 @@
+"""Synthesize stage: spoken text → mono float32 PCM, one :class:`Piece` per segment.
+
+:class:`PiperSynthesizer` is the real path. :class:`FakeSynthesizer` makes
+deterministic tones of text-dependent length for fast tests of stitching and
+timing; it is never used by the CLI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..errors import SynthesisError, VoiceError
+from .voices import Voice
+
+log = logging.getLogger(__name__)
+
+TELEMETRY_ENV = "ORT_DISABLE_TELEMETRY"
+# ONNX Runtime 1.29+ reports usage from Linux and macOS too (microsoft/onnxruntime#27379):
+# it keeps a device id under ~/.cache/Microsoft, a ".ses" file in $TMPDIR, and uploads
+# events. Nothing of articleaudio's is meant to leave the machine, so it is off unless the
+# user sets the variable; it counts only before ONNX Runtime is first imported (the
+# decision is latched per process, and the synthesis workers inherit it).
+os.environ.setdefault(TELEMETRY_ENV, "1")
+
+INNER_SENTENCE_GAP = 0.25
+"""Seconds between sentences when Piper splits one segment into several."""
+
+ESPEAK_LETTER_A: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?<![\w-])[A-Z](?:-[A-Z])+(?![\w-])"),  # a spelling: "U-A-E", "E-H-A"
+    re.compile(r"(?<![\w-])[A-Z] and A(?![\w-])"),  # "Q and A", "M and A"
+    re.compile(r"\b(?:double|triple) A(?![\w-])"),  # "triple A", "N double A C-P"
+)
+"""Where the script's capital "A" is the letter, not the article."""
+ESPEAK_RESPELLINGS_VERSION = 1
+"""Part of the voice's identity (cache keys): bump when :func:`espeak_text` changes."""
+
+
+def espeak_text(text: str, language: str = "en") -> str:
+    """The script's text as English espeak-ng must see it to say what the script shows.
+
+    espeak reads a capital "A" after the first letter of a spelling, or after "and"
+    or "triple", as the schwa of the article ("U-A-E" → "you-uh-ee"), but "eh" as the
+    letter name; the script keeps the letters so a reader sees "E-H-A", and only the
+    voice gets "eh".
+
+    >>> espeak_text("The E-H-A and the A-I-A met in the U-S-A.")
+    'The E-H-eh and the A-I-eh met in the U-S-eh.'
+    >>> espeak_text("A Q and A on triple A bonds"), espeak_text("U-A-E", "de")
+    ('A Q and eh on triple eh bonds', 'U-A-E')
+    """
+    if not language.lower().startswith("en"):
+        return text
+    for pattern in ESPEAK_LETTER_A:
+        text = pattern.sub(lambda m: m[0][0] + m[0][1:].replace("A", "eh"), text)
+    return text
+
+
+@dataclass(frozen=True)
+class SynthesisSettings:
+    """How the voice speaks."""
+
+    length_scale: float | None = None
+    """Phoneme duration factor: > 1 slower, < 1 faster (None: the voice's default)."""
+    noise_scale: float | None = None
+    """Voice variation (None: the voice's default)."""
+    noise_w_scale: float | None = None
+    """Phoneme width variation (None: the voice's default)."""
+    speaker: int | None = None
+    """Speaker id for multi-speaker voices."""
+    threads: int = 0
+    """ONNX Runtime intra-op threads per process (0: let it decide)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stable form used in cache keys and metadata."""
+        return {
+            "length_scale": self.length_scale,
+            "noise_scale": self.noise_scale,
+            "noise_w_scale": self.noise_w_scale,
+            "speaker": self.speaker,
+        }
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Audio for one segment."""
+
+    audio: np.ndarray
+    """Mono float32 samples in [-1, 1]."""
+    sample_rate: int
+    """Hz."""
+    words: tuple[tuple[str, float, float], ...] = ()
+    """Spoken words with (start, end) seconds inside ``audio``, when the voice aligns."""
+
+
+class Synthesizer(Protocol):
+    """Anything that turns one segment's spoken text into audio."""
+
+    @property
+    def sample_rate(self) -> int:
+        """Output sample rate."""
+        ...
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        """Everything that changes the audio besides the text (part of cache keys)."""
+        ...
+
+    def synthesize(self, text: str) -> Piece:
+        """Speak ``text``."""
+        ...
+
+
+class PiperSynthesizer:
+    """The real voice, loaded lazily so constructing it is cheap."""
+
+    def __init__(self, voice: Voice, settings: SynthesisSettings | None = None) -> None:
+        self.voice = voice
+        self.settings = settings or SynthesisSettings()
+
+    @property
+    def sample_rate(self) -> int:
+        return self.voice.sample_rate
+
+    @cached_property
+    def _piper(self) -> Any:
+        # Built by hand rather than with PiperVoice.load, which takes no thread
+        # option: parallel workers each pin their own ONNX Runtime thread count.
+        from piper import PiperVoice
+        from piper.config import PiperConfig
+
+        try:
+            import json
+
+            config = PiperConfig.from_dict(
+                json.loads(self.voice.config_path.read_text(encoding="utf-8"))
+            )
+            session = _session(self.voice, self.settings.threads)
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise VoiceError(
+                f"cannot load voice '{self.voice.name}' from {self.voice.model_path}: {exc}; "
+                "the .onnx file may be corrupt or not match its .onnx.json",
+                voice=self.voice.name,
+            ) from exc
+        return PiperVoice(session=session, config=config)
+
+    def load(self) -> None:
+        """Open the voice now rather than on the first sentence."""
+        self._piper  # noqa: B018 (the cached property does the work)
+
+    @cached_property
+    def _config(self) -> Any:
+        from piper import SynthesisConfig
+
+        s = self.settings
+        # Piper's per-sentence peak normalisation swings loudness by ~7 dB between
+        # sentences; the master stage normalises the whole episode once instead.
+        return SynthesisConfig(
+            speaker_id=s.speaker,
+            length_scale=s.length_scale,
+            noise_scale=s.noise_scale,
+            noise_w_scale=s.noise_w_scale,
+            normalize_audio=False,
+        )
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        """What makes this synthesizer's output differ from another's (cache keys)."""
+        from .cache import model_fingerprint
+
+        return {
+            "model": model_fingerprint(self.voice.model_path),
+            "respellings": ESPEAK_RESPELLINGS_VERSION,
+            **self.settings.to_dict(),
+        }
+
+    def synthesize(self, text: str) -> Piece:
+        said = espeak_text(text, self.voice.language)
+        try:
+            chunks = list(self._piper.synthesize(said, self._config, include_alignments=True))
+        except (VoiceError, SynthesisError):
+            raise
+        except Exception as exc:
+            raise SynthesisError(
+                f"Piper failed on {text[:60]!r}: {str(exc)[:300]}; if voice "
+                f"'{self.voice.name}' was just added, check that its .onnx.json belongs "
+                "to its .onnx",
+                text=text,
+            ) from exc
+        return join_chunks(chunks, self.sample_rate)
+
+
+def _session(voice: Voice, threads: int) -> Any:
+    """An ONNX Runtime session for the voice, from a graph optimised once and kept.
+
+    Optimising the graph is most of the cost of opening a session (0.6 of 0.8 s
+    here), which a one-sentence rebuild pays on its critical path. The
+    optimised graph is kept in the cache per ONNX Runtime version, at the
+    portable "extended" level; the hardware-specific passes still run on load.
+    """
+    import onnxruntime
+
+    from .cache import MODELS_DIR, default_cache_dir, model_fingerprint
+
+    kind = PREPARED if importlib.util.find_spec("onnx") else "plain"
+    name = f"{model_fingerprint(voice.model_path)}.{kind}.ort-{onnxruntime.__version__}.onnx"
+    kept = default_cache_dir() / MODELS_DIR / name
+    providers = ["CPUExecutionProvider"]
+    options = _options(threads)
+    if kept.is_file():
+        try:
+            return onnxruntime.InferenceSession(str(kept), options, providers=providers)
+        except Exception as exc:  # a damaged copy: make it again from the voice
+            log.warning("ignoring the optimised model %s: %s", kept, exc)
+    model = _prepared_model(voice)
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=kept.parent)
+        os.close(handle)
+    except OSError as exc:  # an unwritable cache only costs time
+        log.info("cannot keep the optimised model in %s: %s", kept.parent, exc)
+        return onnxruntime.InferenceSession(model, options, providers=providers)
+    saving = _options(threads)
+    saving.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    saving.optimized_model_filepath = tmp
+    try:
+        onnxruntime.InferenceSession(model, saving, providers=providers)
+        os.replace(tmp, kept)
+    except Exception as exc:  # e.g. no room for the copy: open the voice without keeping it
+        Path(tmp).unlink(missing_ok=True)
+        log.info("cannot keep the optimised model in %s: %s", kept.parent, exc)
+        return onnxruntime.InferenceSession(model, options, providers=providers)
+    # The saving session stopped at the portable level; the one that speaks gets every
+    # pass, the blocked convolution layout included (the first build took 15 % longer).
+    return onnxruntime.InferenceSession(str(kept), options, providers=providers)
+
+
+def _options(threads: int) -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 4  # failures surface as SynthesisError, not C++ log lines
+    if threads:  # 0: let ONNX Runtime decide
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    return options
+
+
+PREPARED = "prepared-2"
+"""Names the kept optimised graphs; bumped whenever :func:`_prepared_model` changes them."""
+
+
+def _prepared_model(voice: Voice) -> str | bytes:
+    """The model patched to also output phoneme durations (for word timings), with
+    its 1-D convolutions run as 2-D ones (:mod:`articleaudio.synth.voicegraph`).
+
+    piper-tts ships the patch; both need the ``onnx`` package. Preparing takes
+    0.4 s and is needed only to make the kept optimised graph (see :func:`_session`),
+    so the prepared model itself is not kept. Without ``onnx`` the plain model
+    is used and captions fall back to sentence level; a model that cannot be
+    patched keeps only the rewrite.
+    """
+    try:
+        import onnx
+        from piper.patch_voice_with_alignment import add_alignment_output
+    except ImportError:
+        log.info("onnx is not installed: no word timings")
+        return str(voice.model_path)
+    from .voicegraph import convolutions_as_2d
+
+    model = onnx.load(str(voice.model_path))
+    try:
+        add_alignment_output(model)
+        aligned = True
+    except ValueError as exc:  # already patched, or no tensor to patch
+        log.info("voice %s gives no word timings: %s", voice.name, exc)
+        aligned = False
+    if convolutions_as_2d(model) == 0 and not aligned:
+        return str(voice.model_path)
+    data: bytes = model.SerializeToString()
+    return data
+
+
+def _chunk_words(chunk: Any, offset: float) -> list[tuple[str, float, float]]:
+    """Word (start, end) times from a chunk's phoneme alignments; words end at spaces."""
+    alignments = getattr(chunk, "phoneme_alignments", None)
+    if not alignments:
+        return []
+    words: list[tuple[str, float, float]] = []
+    position, current, start = 0, "", 0.0
+    for item in alignments:
+        seconds = position / chunk.sample_rate
+        if item.phoneme == " " or item.phoneme in _SILENT_PHONEMES:
+            if current:
+                words.append((current, offset + start, offset + seconds))
+                current = ""
+        else:
+            if not current:
+                start = seconds
+            current += item.phoneme
+        position += int(item.num_samples)
+    if current:
+        words.append((current, offset + start, offset + position / chunk.sample_rate))
+    return words
+
+
+_SILENT_PHONEMES = frozenset("^$_.,;:!?—…()\"'")
+"""Sentence markers and punctuation in Piper's phoneme stream: not part of any word."""
+
+
+def join_chunks(chunks: list[Any], sample_rate: int) -> Piece:
+    """Concatenate Piper's per-sentence chunks with a short gap, carrying word times along."""
+    if not chunks:
+        return Piece(np.zeros(0, dtype=np.float32), sample_rate)
+    gap = np.zeros(int(INNER_SENTENCE_GAP * sample_rate), dtype=np.float32)
+    parts: list[np.ndarray] = []
+    words: list[tuple[str, float, float]] = []
+    samples = 0
+    for i, chunk in enumerate(chunks):
+        if i:
+            parts.append(gap)
+            samples += len(gap)
+        audio = np.asarray(chunk.audio_float_array, dtype=np.float32).reshape(-1)
+        words += _chunk_words(chunk, samples / sample_rate)
+        parts.append(audio)
+        samples += len(audio)
+    return Piece(np.concatenate(parts), sample_rate, tuple(words))
+
+
+class FakeSynthesizer:
+    """Deterministic stand-in: a tone of 60 ms per character with silent margins.
+
+    Only for unit tests of stitching, timing and file writing.
+    """
+
+    def __init__(self, sample_rate: int = 22050, seconds_per_char: float = 0.06) -> None:
+        self._rate = sample_rate
+        self.seconds_per_char = seconds_per_char
+        self.calls: list[str] = []
+
+    @property
+    def sample_rate(self) -> int:
+        return self._rate
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        return {"fake": self.seconds_per_char, "rate": self._rate}
+
+    def synthesize(self, text: str) -> Piece:
+        self.calls.append(text)
+        n = int(len(text) * self.seconds_per_char * self._rate)
+        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
+        freq = 120 + seed % 200
+        t = np.arange(n, dtype=np.float64) / self._rate
+        # Syllable-like amplitude modulation so loudness gating sees speech-like bursts.
+        envelope = 0.5 * (1 - np.cos(2 * np.pi * 4 * t))
+        tone = (0.2 * envelope * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+        margin = np.zeros(int(0.3 * self._rate), dtype=np.float32)
+        words = text.split()
+        step = n / self._rate / max(len(words), 1)
+        times = tuple((w, 0.3 + k * step, 0.3 + (k + 1) * step) for k, w in enumerate(words))
+        return Piece(np.concatenate([margin, tone, margin]), self._rate, times)
