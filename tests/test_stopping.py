@@ -175,8 +175,11 @@ def test_a_stopped_build_exits_at_once_and_leaves_the_library_as_it_was(
     stderr = finish(proc, timeout=60)
     took = time.monotonic() - sent
     assert (proc.returncode, stderr.strip().splitlines()) == (status, [line]), stderr
-    assert took < 2.0  # the bound, workers and their output included
-    assert left_after(proc.pid, 0) == []
+    assert took < 2.0  # the bound for the build itself
+    # Every process of the build (workers, fork server, resource tracker) is gone
+    # within the same 2 s of the signal: the helpers see the build's pipes close
+    # only once it has exited, so they may take a moment after it.
+    assert left_after(proc.pid, 2.0 - took) == []
     assert snapshot(library) == before
     assert listing(library) == paths  # no staging folder, even an empty one
     # nor temporary files (ONNX Runtime keeps an id of its own in .ses, on every run)
