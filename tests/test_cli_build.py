@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import wave
 from pathlib import Path
 
 import pytest
@@ -121,10 +122,26 @@ def test_bitrate_that_mp3_has_not_is_a_usage_error(runner: CliRunner, tmp_path: 
     assert not (tmp_path / "output").exists()
 
 
+@pytest.mark.slow
+def test_say_writes_a_wav_mastered_like_the_episodes(runner: CliRunner, tmp_path: Path) -> None:
+    clip = tmp_path / "line.wav"
+    code, stdout, _ = _run(
+        runner, "say", "Kyiv, Q1 2026: $3.4bn, said the council.", "-o", str(clip)
+    )
+    assert code == 0 and stdout.strip() == str(clip)
+    with wave.open(str(clip), "rb") as wav:  # the stdlib reader: a plain RIFF WAVE file
+        assert (wav.getnchannels(), wav.getsampwidth(), wav.getcomptype()) == (1, 2, "NONE")
+        assert wav.getframerate() == 22050  # en_US-joe-medium's own rate, not resampled
+        assert wav.getnframes() > 22050
+    integrated, peak = ebur128(clip)
+    assert -16.5 < integrated < -15.5 and peak <= -1.0  # the episodes' target and ceiling
+
+
 def test_say_refuses_unknown_suffix(runner: CliRunner, tmp_path: Path) -> None:
-    code, _stdout, stderr = _run(runner, "say", "Hello", "-o", str(tmp_path / "x.wav"))
+    code, _stdout, stderr = _run(runner, "say", "Hello", "-o", str(tmp_path / "x.xyz"))
     assert code == 1
-    assert stderr.strip() == "Error: cannot write x.wav: use a .mp3, .m4a or .opus file name"
+    assert stderr.strip() == "Error: cannot write x.xyz: use a .mp3, .m4a, .opus or .wav file name"
+    assert not list(tmp_path.iterdir())
 
 
 def test_voices_lists_the_default(runner: CliRunner) -> None:
