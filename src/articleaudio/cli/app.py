@@ -52,7 +52,10 @@ from .speech import script
     help="Log more: -v info (and other libraries' warnings), -vv debug.",
 )
 def cli(verbose: int) -> None:
-    """Turn news articles into narrated podcast episodes with a local Piper voice."""
+    """Turn news articles into narrated podcast episodes with a local Piper voice.
+
+    Example: articleaudio build https://example.org/news/story.html -o output
+    """
     configure_logging(verbose)
 
 
