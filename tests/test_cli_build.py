@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import wave
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -121,10 +124,26 @@ def test_bitrate_that_mp3_has_not_is_a_usage_error(runner: CliRunner, tmp_path: 
     assert not (tmp_path / "output").exists()
 
 
+@pytest.mark.slow
+def test_say_writes_a_wav_mastered_like_the_episodes(runner: CliRunner, tmp_path: Path) -> None:
+    clip = tmp_path / "line.wav"
+    code, stdout, _ = _run(
+        runner, "say", "Kyiv, Q1 2026: $3.4bn, said the council.", "-o", str(clip)
+    )
+    assert code == 0 and stdout.strip() == str(clip)
+    with wave.open(str(clip), "rb") as wav:  # the stdlib reader: a plain RIFF WAVE file
+        assert (wav.getnchannels(), wav.getsampwidth(), wav.getcomptype()) == (1, 2, "NONE")
+        assert wav.getframerate() == 22050  # en_US-joe-medium's own rate, not resampled
+        assert wav.getnframes() > 22050
+    integrated, peak = ebur128(clip)
+    assert -16.5 < integrated < -15.5 and peak <= -1.0  # the episodes' target and ceiling
+
+
 def test_say_refuses_unknown_suffix(runner: CliRunner, tmp_path: Path) -> None:
-    code, _stdout, stderr = _run(runner, "say", "Hello", "-o", str(tmp_path / "x.wav"))
+    code, _stdout, stderr = _run(runner, "say", "Hello", "-o", str(tmp_path / "x.xyz"))
     assert code == 1
-    assert stderr.strip() == "Error: cannot write x.wav: use a .mp3, .m4a or .opus file name"
+    assert stderr.strip() == "Error: cannot write x.xyz: use a .mp3, .m4a, .opus or .wav file name"
+    assert not list(tmp_path.iterdir())
 
 
 def test_voices_lists_the_default(runner: CliRunner) -> None:
@@ -134,14 +153,27 @@ def test_voices_lists_the_default(runner: CliRunner) -> None:
     assert any(v["name"] == "en_US-joe-medium" and v["sample_rate"] == 22050 for v in voices)
 
 
-def test_every_command_has_help_and_is_in_the_readme(runner: CliRunner) -> None:
+def _commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every command and subcommand under ``group``, as the words that call it."""
+    for name, command in group.commands.items():
+        yield (*path, name)
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*path, name))
+
+
+def test_every_command_has_help_with_an_example_and_is_in_the_readme(runner: CliRunner) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make demo" in readme and "make test" in readme
-    for name, command in cli.commands.items():
-        assert command.help, f"{name} has no help text"
-        code, stdout, _ = _run(runner, name, "--help")
-        assert code == 0 and "Example:" in stdout, name
-        assert f"articleaudio {name}" in readme, f"README does not show `articleaudio {name}`"
+    commands = [(), *_commands(cli)]
+    assert ("cache", "info") in commands  # subcommands are walked too
+    for words in commands:
+        called = " ".join(("articleaudio", *words))
+        code, stdout, _ = _run(runner, *words, "--help")
+        assert code == 0, called
+        help_text = stdout.split("Options:")[0]
+        assert len(help_text.split("\n\n")) > 2, f"{called} has no help text"
+        assert "Example: articleaudio" in help_text, f"{called} --help shows no example"
+        assert f"{called}" in readme, f"README does not show `{called}`"
 
 
 def test_build_help_names_every_kind_of_source(runner: CliRunner) -> None:

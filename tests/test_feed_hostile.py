@@ -19,6 +19,7 @@ from articleaudio.library.store import Entry
 from articleaudio.models import Article
 
 from .publish_fixtures import make_episode
+from .test_textclean import ANY_CHAR
 
 CONFIG = PodcastConfig()
 NS = {"podcast": PODCAST_NS}
@@ -128,6 +129,22 @@ def test_any_unicode_gives_well_formed_xml_with_the_same_text(
     parsed = feedparser.parse(data)
     assert parsed.bozo == 0, parsed.get("bozo_exception")
     assert len(parsed.entries) == 1
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(title=st.text(ANY_CHAR), author=st.text(ANY_CHAR, max_size=40), notes=st.text(ANY_CHAR))
+def test_any_code_point_gives_a_feed_lxml_parses(
+    tmp_path: Path, title: str, author: str, notes: str
+) -> None:
+    """Lone surrogates, noncharacters and open bidi controls too (st.text() has none)."""
+    template = _template(tmp_path)
+    article = replace(template.episode.article, title=title, authors=(author,), description=notes)
+    data = build_feed([_entry(template, article, notes)], CONFIG, CONFIG.base_url + "a.png")
+    item = etree.fromstring(data).find("channel/item")  # strict: raises if not well-formed
+    assert item is not None
+    assert item.findtext("title") == (one_line(title) or "template")
 
 
 def test_long_standfirst_is_shortened_in_the_show_notes(tmp_path: Path) -> None:

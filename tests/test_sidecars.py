@@ -7,13 +7,21 @@ import os
 from pathlib import Path
 
 import pytest
+import webvtt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from articleaudio.encode.sidecars import to_chapters_json, to_transcript_json, to_vtt
+from articleaudio.encode.sidecars import (
+    to_chapters_json,
+    to_transcript_json,
+    to_vtt,
+    vtt_timestamp,
+)
 from articleaudio.models import Chapter, Cue, Role, Timeline, WordTime
+from articleaudio.textclean import clean_text
 
 from .audio_checks import parse_vtt
+from .test_textclean import ANY_CHAR
 
 DATA = Path(__file__).parent / "data" / "sidecars"
 
@@ -67,4 +75,19 @@ def test_vtt_stays_well_formed_for_any_text(texts: list[str]) -> None:
     assert [(s, e) for s, e, _ in parsed] == [(c.start, c.end) for c in cues]
     for _s, _e, payload in parsed:
         assert "\n" not in payload and "-->" not in payload and payload
-    assert json.loads(to_transcript_json(timeline))["segments"][-1]["body"] == texts[-1]
+    # The JSON transcript carries the text as the common cleaner leaves it.
+    assert json.loads(to_transcript_json(timeline))["segments"][-1]["body"] == clean_text(texts[-1])
+
+
+@given(st.lists(st.text(ANY_CHAR), min_size=1, max_size=10))
+def test_vtt_from_any_code_points_parses_with_webvtt_py(texts: list[str]) -> None:
+    cues = tuple(Cue(i, Role.SENTENCE, t, float(i), i + 0.5) for i, t in enumerate(texts))
+    timeline = Timeline(cues, (Chapter("All", 0, len(texts)),), float(len(texts)))
+    vtt = to_vtt(timeline)
+    vtt.encode("utf-8")  # no lone surrogate reaches the file
+    captions = webvtt.from_string(vtt).captions
+    assert [(c.start, c.end) for c in captions] == [
+        (vtt_timestamp(c.start), vtt_timestamp(c.end)) for c in cues
+    ]
+    for caption in captions:
+        assert "\n" not in caption.raw_text and "-->" not in caption.raw_text

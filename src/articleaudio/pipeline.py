@@ -395,7 +395,7 @@ def _voice_name(synthesis: Synthesis) -> str:
     return str(getattr(voice, "name", "fake"))
 
 
-SAY_FORMATS = {".mp3": "mp3", ".m4a": "m4a", ".opus": "opus"}
+SAY_FORMATS = {".mp3": "mp3", ".m4a": "m4a", ".opus": "opus", ".wav": "wav"}
 """Output suffix → format for ``say``."""
 
 
@@ -408,10 +408,10 @@ def say(
     spoken: Spoken | None = None,
     language: str = "en",
 ) -> Path:
-    """Speak one line through the same text stages into ``out`` (mp3, m4a or opus)."""
+    """Speak one line through the same text and master stages into ``out`` (mp3, m4a, opus, wav)."""
     fmt = SAY_FORMATS.get(out.suffix.lower())
     if fmt is None:
-        raise ConfigError(f"cannot write {out.name}: use a .mp3, .m4a or .opus file name")
+        raise ConfigError(f"cannot write {out.name}: use a .mp3, .m4a, .opus or .wav file name")
     if not text.strip():
         raise EmptyArticleError("nothing to say: the text is empty")
     synthesis = open_synthesis(replace(settings, jobs=1), synthesizer)

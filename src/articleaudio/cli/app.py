@@ -52,7 +52,10 @@ from .speech import script
     help="Log more: -v info (and other libraries' warnings), -vv debug.",
 )
 def cli(verbose: int) -> None:
-    """Turn news articles into narrated podcast episodes with a local Piper voice."""
+    """Turn news articles into narrated podcast episodes with a local Piper voice.
+
+    Example: articleaudio build https://example.org/news/story.html -o output
+    """
     configure_logging(verbose)
 
 
@@ -216,7 +219,7 @@ def voices(output: Path, as_json: bool) -> None:
     "out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Audio file to write (.mp3, .m4a or .opus).",
+    help="Audio file to write (.mp3, .m4a, .opus, or .wav: 16-bit PCM at the voice's rate).",
 )
 @click.option("--voice", help="Voice name or path to a .onnx model.")
 @click.option("--length-scale", type=click.FloatRange(0.5, 2.0), help="Speaking pace: >1 slower.")
@@ -232,7 +235,7 @@ def say(
 ) -> None:
     """Speak one line through the text stages, to try pronunciations quickly.
 
-    Example: articleaudio say "Kyiv, Q1 2026: $3.4bn" -o try.mp3
+    Example: articleaudio say "Kyiv, Q1 2026: $3.4bn" -o try.wav
     """
     settings = BuildSettings(
         voice=voice, synthesis=SynthesisSettings(length_scale=length_scale), lexicons=lexicons

@@ -39,8 +39,7 @@ def embed(slug: str, output: Path, base_url: str, disclosure_url: str | None, sc
     """Write the episode's player page and print the snippet to paste into the article.
 
     \b
-    Example:
-      articleaudio embed harbour-bridge-reopens -o output --base-url https://example.org/audio/
+    Example: articleaudio embed harbour-bridge-reopens --base-url https://example.org/audio/
     """
     settings = player.PlayerSettings(disclosure_url=disclosure_url)
     _, episode = player.publish_embed(output, slug, settings)
@@ -66,9 +65,7 @@ def serve(output: Path, host: str, port: int) -> None:
 
     Podcast apps get byte ranges, ETags and the right content types.
 
-    \b
-    Example:
-      articleaudio serve -o output --port 8000
+    Example: articleaudio serve -o output --port 8000
     """
     from ..web import server  # Starlette and Uvicorn load only for this command
 

@@ -76,6 +76,11 @@ FORMATS: dict[str, Format] = {
         "audio/ogg",
         max_kbps=OPUS_SPEECH_KBPS,
     ),
+    # ``say`` only (no episode rendition): 16-bit PCM at the voice's own rate, no -ar,
+    # so a pronunciation is heard as the voice made it, with nothing resampled; the
+    # bit rate asked for does not apply to PCM. bitexact leaves ffmpeg's version
+    # out of the header, so the same line gives the same bytes on any ffmpeg.
+    "wav": Format(".wav", ("-c:a", "pcm_s16le", "-fflags", "+bitexact"), "audio/wav"),
 }
 """Format name → how ffmpeg makes it."""
 

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from ..models import Timeline
+from ..textclean import clean_text
 
 TRANSCRIPT_VERSION = "1.0.0"
 """Podcasting 2.0 JSON transcript format version."""
@@ -33,13 +34,15 @@ def vtt_timestamp(seconds: float) -> str:
 
 
 def vtt_text(text: str) -> str:
-    """Cue payload: escaped, on one line, with control characters dropped.
+    """Cue payload: cleaned (:mod:`articleaudio.textclean`), escaped, on one line.
 
-    >>> vtt_text("A <b> & C\\n-->")
+    Whitespace runs collapse to one space, so no line break or blank line (which
+    would end the cue, W3C WebVTT §4.1) reaches the payload.
+
+    >>> vtt_text("A <b> & C\\n\\x07-->")
     'A &lt;b&gt; &amp; C --&gt;'
     """
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in text)
-    return " ".join(cleaned.split()).translate(_VTT_ESCAPES)
+    return " ".join(clean_text(text).split()).translate(_VTT_ESCAPES)
 
 
 def to_vtt(timeline: Timeline) -> str:
@@ -65,7 +68,7 @@ def _cue_payload(text: str, words: tuple[Any, ...]) -> str:
 def to_transcript_json(timeline: Timeline) -> str:
     """Podcasting 2.0 JSON transcript (one segment per cue)."""
     segments = [
-        {"startTime": round(c.start, 3), "endTime": round(c.end, 3), "body": c.text}
+        {"startTime": round(c.start, 3), "endTime": round(c.end, 3), "body": clean_text(c.text)}
         for c in timeline.cues
     ]
     return _dump({"version": TRANSCRIPT_VERSION, "segments": segments})
@@ -76,12 +79,16 @@ def to_chapters_json(timeline: Timeline, title: str | None = None) -> str:
     doc: dict[str, Any] = {
         "version": CHAPTERS_VERSION,
         "chapters": [
-            {"startTime": round(ch.start, 3), "endTime": round(ch.end, 3), "title": ch.title}
+            {
+                "startTime": round(ch.start, 3),
+                "endTime": round(ch.end, 3),
+                "title": clean_text(ch.title),
+            }
             for ch in timeline.chapters
         ],
     }
     if title:
-        doc["title"] = title
+        doc["title"] = clean_text(title)
     return _dump(doc)
 
 

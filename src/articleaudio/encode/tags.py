@@ -12,7 +12,6 @@ Frame Addendum 1.0, ``CHAPTERnnn`` comments per the Ogg/Vorbis chapter extension
 from __future__ import annotations
 
 import base64
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from mutagen.flac import Picture
 from mutagen.oggopus import OggOpus
 
 from ..models import Article, Timeline
+from ..textclean import clean_text
 from .art import Art
 
 GENRE = "Podcast"
@@ -74,13 +74,13 @@ class TagInfo:
 
 
 def clean(text: str) -> str:
-    r"""Text without control characters (ID3 separates multiple values with NUL).
+    r"""Text for a one-line tag: :func:`~articleaudio.textclean.clean_text` (no NUL,
+    which ID3v2.4 uses to separate values), tabs and line breaks as spaces.
 
     >>> clean("A\x00B\tC")
     'AB C'
     """
-    kept = (ch for ch in text if ch in "\t\n\r" or unicodedata.category(ch) != "Cc")
-    return "".join(" " if ch in "\t\n\r" else ch for ch in kept)
+    return clean_text(text, line=True)
 
 
 def _language(info: TagInfo) -> str:
@@ -105,8 +105,10 @@ FRAMES: tuple[Callable[[TagInfo], id3.Frame | None], ...] = (
     ),
     lambda i: id3.WOAS(url=i.article.url) if i.article.url else None,
     lambda i: id3.WXXX(encoding=3, desc="article", url=i.article.url) if i.article.url else None,
-    lambda i: id3.COMM(encoding=3, lang=_language(i), desc="AI disclosure", text=i.disclosure),
-    lambda i: id3.TXXX(encoding=3, desc="AI_DISCLOSURE", text=i.disclosure),
+    lambda i: id3.COMM(
+        encoding=3, lang=_language(i), desc="AI disclosure", text=clean(i.disclosure)
+    ),
+    lambda i: id3.TXXX(encoding=3, desc="AI_DISCLOSURE", text=clean(i.disclosure)),
     lambda i: id3.PCST(value=1),
     lambda i: (
         id3.APIC(encoding=3, mime=i.cover_mime, type=3, desc="Cover", data=i.cover)

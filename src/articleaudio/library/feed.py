@@ -8,7 +8,8 @@ most iTunes tags; :class:`ExtraElements` (a feedgen extension) adds what feedgen
 writes ``yes``/``no``) and every ``podcast:`` tag.
 
 Text from articles can hold anything; :func:`xml_text` drops what XML 1.0 cannot
-carry (control characters, lone surrogates, U+FFFE/U+FFFF) and lxml escapes the rest,
+carry (control characters, lone surrogates, U+FFFE/U+FFFF: the common cleaner,
+:mod:`articleaudio.textclean`) and lxml escapes the rest,
 so ``<script>``, ``&``, quotes and ``]]>`` arrive in a reader as the same text.
 """
 
@@ -28,6 +29,7 @@ from feedgen.feed import FeedGenerator
 
 from ..config import PodcastConfig
 from ..encode.encoder import FORMATS
+from ..textclean import clean_text
 from ..version import __version__
 from .store import Entry
 
@@ -77,9 +79,6 @@ AUTHOR_ROLE = (("group", "writing"), ("role", "author"))
 SUMMARY_MAX_CHARS = 1000
 """Longest standfirst quoted in the show notes (Apple caps a description at 4000 characters)."""
 
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-"""Characters outside XML 1.0's ``Char`` production (XML 1.0 §2.2)."""
-
 
 def xml_text(text: str) -> str:
     """Text an XML 1.0 document can carry: invalid characters removed.
@@ -87,7 +86,7 @@ def xml_text(text: str) -> str:
     >>> xml_text("a\\x00b\\x1bc\\ud800 & <d>")
     'abc & <d>'
     """
-    return _NOT_XML.sub("", text)
+    return clean_text(text)
 
 
 def one_line(text: str) -> str:

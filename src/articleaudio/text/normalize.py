@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ..textclean import FORBIDDEN_CLASS
 from . import normalize_en
 
 Replacement = str | Callable[[re.Match[str]], str]
@@ -45,8 +46,9 @@ RULES: dict[str, tuple[Rule, ...]] = {"en": compile_rules(normalize_en.RULES)}
 _TIDY = compile_rules(
     (
         (
+            # What no output carries, and invisible breaks the voice would misread
             "control characters",
-            r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]",
+            f"[{FORBIDDEN_CLASS}\r\u200b-\u200f\u2028\u2029\ufeff]",
             " ",
         ),
         ("soft hyphen", "\u00ad", ""),

@@ -30,6 +30,7 @@ from ..errors import ConfigError, InputError, SourceNotFoundError
 from ..fsutil import atomic_write_text
 from ..models import Episode
 from ..slug import SLUG_PATTERN
+from ..textclean import clean_text
 
 EMBED_FILE = "embed.html"
 """The iframe page, one per episode folder."""
@@ -47,8 +48,6 @@ PLAYER_MODULES = ("model.js", "view.js", "host.js", "controller.js")
 _SCRIPT_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 _SCRIPT_JSON_ESCAPES |= {"\u2028": "\\u2028", "\u2029": "\\u2029"}
 _SCRIPT_JSON_RE = re.compile("[<>&\u2028\u2029]")
-# C0/C1 controls other than tab and newline are not allowed in HTML text.
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # The module forms assemble_script understands (eslint.config.js allows no others).
 _IMPORT_RE = re.compile(
     r'^import \{(?P<names>[^}]*)\} from "\./(?P<module>[\w-]+\.js)";\n', re.MULTILINE
@@ -110,7 +109,7 @@ def script_json(data: Any) -> str:
 
 def html_text(text: str) -> str:
     """Escape text for HTML element content or a quoted attribute."""
-    return html.escape(_CONTROL_RE.sub("", text), quote=True)
+    return html.escape(clean_text(text), quote=True)
 
 
 @functools.cache
