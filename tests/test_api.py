@@ -12,7 +12,8 @@ import pytest
 
 import articleaudio
 from articleaudio import pipeline
-from articleaudio.synth.synthesize import FakeSynthesizer
+
+from .fakes import FakeSynthesizer
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,9 +11,11 @@ import pytest
 from articleaudio import pipeline
 from articleaudio.pipeline import build_all
 from articleaudio.settings import BuildSettings
-from articleaudio.synth.cache import SegmentCache
-from articleaudio.synth.synthesize import FakeSynthesizer, Piece
+from articleaudio.synth.cache import Cache
+from articleaudio.synth.synthesize import Piece
 from articleaudio.synth.workers import Synthesis
+
+from .fakes import FakeSynthesizer
 
 
 class RecordingPool:
@@ -49,7 +51,7 @@ def test_next_article_is_queued_before_the_current_one_is_written(
     synthesis = Synthesis(
         FakeSynthesizer(),
         pool_factory=lambda: pool,  # type: ignore[arg-type, return-value]
-        cache=SegmentCache(tmp_path / "cache"),
+        cache=Cache(tmp_path / "cache"),
     )
     monkeypatch.setattr(pipeline, "open_synthesis", lambda _settings, _synth=None: synthesis)
     render = pipeline._render_and_write

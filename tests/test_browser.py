@@ -18,7 +18,6 @@ from articleaudio.library.publish import default_artwork
 from articleaudio.models import Role
 from articleaudio.pipeline import build_episode
 from articleaudio.settings import BuildSettings
-from articleaudio.synth.synthesize import FakeSynthesizer
 from articleaudio.web import player
 
 from ._player_fixtures import (
@@ -32,6 +31,7 @@ from ._player_fixtures import (
     make_tone_mp3,
     running_server,
 )
+from .fakes import FakeSynthesizer
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 

@@ -18,8 +18,9 @@ from articleaudio.library.write import Built
 from articleaudio.models import Cue, Role, Timeline
 from articleaudio.pipeline import build_episode
 from articleaudio.settings import BuildSettings
-from articleaudio.synth.synthesize import FakeSynthesizer
 from articleaudio.text.segment import TITLE_END_WORDS, SpeechSettings, _group_title, split_sentences
+
+from .fakes import FakeSynthesizer
 
 PARAGRAPHS = [
     "The city council voted on Tuesday night to close the old swimming baths on Mill Lane "

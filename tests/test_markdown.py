@@ -22,8 +22,9 @@ from articleaudio.extract.ingest import SourceKind, read_source
 from articleaudio.models import Article, BlockKind
 from articleaudio.pipeline import build_episode
 from articleaudio.settings import BuildSettings
-from articleaudio.synth.synthesize import FakeSynthesizer
 from articleaudio.text.segment import SpeechSettings
+
+from .fakes import FakeSynthesizer
 
 BODY = """
 The barriers on the river were built in 2019 and failed on Monday night after the storm.

@@ -18,8 +18,10 @@ from articleaudio.master.loudness import LoudnessMeter, limit, limit_with_envelo
 from articleaudio.master.mastering import Mastered, master, pause_between, trim_silence
 from articleaudio.master.stream import PROBE, Stream
 from articleaudio.models import Article, Block, BlockKind, Role, Segment
-from articleaudio.synth.synthesize import FakeSynthesizer, Piece
+from articleaudio.synth.synthesize import Piece
 from articleaudio.text.segment import segment_article
+
+from .fakes import FakeSynthesizer
 
 RATE = 22050
 
@@ -276,3 +278,12 @@ def test_a_failure_mid_stream_aborts_the_sink() -> None:
     with pytest.raises(RuntimeError):
         master(segments, pieces(), MasterSettings(), stream=Stream(lambda _r, _e: sink))
     assert sink.chunks and sink.aborted and not sink.finished
+
+
+def test_the_with_block_owns_the_mastered_samples() -> None:
+    _segments, mastered = _render(_article([("paragraph", "One two. Three four.")]))
+    with mastered as same:
+        assert same is mastered and len(mastered.audio()) > 0
+    with pytest.raises(ValueError, match="closed file"):
+        mastered.audio()  # the spool is gone with the block
+    assert mastered.timeline.duration > 0  # what was measured stays

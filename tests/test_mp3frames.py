@@ -26,8 +26,9 @@ from articleaudio.encode.mp3frames import (
 )
 from articleaudio.master.mastering import MAX_SPAN, SPAN_LEAD, master
 from articleaudio.models import Role, Segment
-from articleaudio.synth.cache import SegmentCache
-from articleaudio.synth.synthesize import FakeSynthesizer
+from articleaudio.synth.cache import Cache, SpanCache
+
+from .fakes import FakeSynthesizer
 
 RATE = 22050
 GRID = FRAME // 2
@@ -77,7 +78,7 @@ def _clicks(spans: list[int], rng: np.random.Generator) -> tuple[np.ndarray, lis
 
 
 def _write(
-    path: Path, audio: np.ndarray, cuts: list[int], store: SegmentCache | None, bitrate: int = 64
+    path: Path, audio: np.ndarray, cuts: list[int], store: SpanCache | None, bitrate: int = 64
 ) -> int:
     writer = SpanWriter(path, RATE, bitrate, store=store)
     start = 0
@@ -138,7 +139,7 @@ def test_cut_off_the_grid_or_over_sound_is_declined(tmp_path: Path) -> None:
 
 
 def test_unchanged_spans_come_from_the_cache(tmp_path: Path) -> None:
-    store = SegmentCache(tmp_path / "cache")
+    store = Cache(tmp_path / "cache").spans
     rng = np.random.default_rng(11)
     audio, cuts, _clicks_at = _clicks([40, 40, 40], rng)
     assert _write(tmp_path / "a.mp3", audio, cuts, store) == 3

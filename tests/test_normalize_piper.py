@@ -70,5 +70,5 @@ def test_the_piper_synthesizer_sends_the_respelling() -> None:
     """What PiperSynthesizer gives the voice for a spelled A: the letter name, not the
     schwa (the phonemes of Piper's own alignments)."""
     piece = PiperSynthesizer(find_voice(None)).synthesize("The U-S-A said.")
-    spoken = " ".join(word for word, _, _ in piece.words)
+    spoken = " ".join(word.text for word in piece.words)
     assert "ɐ" not in spoken and spoken.count("eɪ") == 1

@@ -13,7 +13,8 @@ from articleaudio.config import PodcastConfig
 from articleaudio.library.publish import list_episodes, publish_episode, validate
 from articleaudio.pipeline import build_episode
 from articleaudio.settings import BuildSettings
-from articleaudio.synth.synthesize import FakeSynthesizer
+
+from .fakes import FakeSynthesizer
 
 ARTICLES = {
     "council.md": "# Council backs the new bus lanes\n\nBy Ada Reporter\n\n"

@@ -23,10 +23,10 @@ from articleaudio.errors import ConfigError, SourceNotFoundError
 from articleaudio.library.publish import publish_episode
 from articleaudio.pipeline import build_episode
 from articleaudio.settings import BuildSettings
-from articleaudio.synth.synthesize import FakeSynthesizer
 from articleaudio.web import player, server
 
 from ._player_fixtures import make_library, make_tone_mp3, running_server
+from .fakes import FakeSynthesizer
 
 SECRET = "TOP-SECRET-OUTSIDE-THE-FOLDER"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"

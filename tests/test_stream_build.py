@@ -13,9 +13,9 @@ from articleaudio import pipeline
 from articleaudio.encode.encoder import decode
 from articleaudio.pipeline import build_episode
 from articleaudio.settings import BuildSettings
-from articleaudio.synth.synthesize import FakeSynthesizer
 
 from .audio_checks import ebur128
+from .fakes import FAKE_VOICE, FakeSynthesizer
 
 WORDS = "The council met on Tuesday to discuss the harbour, the ferry and the new bridge"
 ARTICLE = "# Harbour news\n\nBy Lee Chan\n\n" + "\n\n".join(
@@ -53,6 +53,7 @@ def test_streamed_or_redone_mp3_meets_the_loudness_target(
     assert peak <= -1.0
     assert built.episode.audio.integrated_lufs == pytest.approx(-16.0, abs=0.3)
     assert built.episode.timeline.duration > 60
+    assert built.episode.voice == FAKE_VOICE  # named by the synthesizer, not guessed
     assert not list(built.directory.parent.glob(".*.tmp"))
 
 

@@ -134,14 +134,15 @@ class Segment:
 
 @dataclass(frozen=True)
 class WordTime:
-    """A word inside a cue, for word-level highlighting."""
+    """A timed word: displayed in a cue (word-level highlighting), or spoken in a synthesised
+    piece (where the voice aligns), whose times then count from the piece's start."""
 
     text: str
-    """The word as displayed."""
+    """The word as displayed (as spoken, in a piece)."""
     start: float
-    """Seconds from the start of the episode."""
+    """Seconds from the start of the episode (of the piece)."""
     end: float
-    """Seconds from the start of the episode."""
+    """Seconds from the start of the episode (of the piece)."""
 
 
 @dataclass(frozen=True)

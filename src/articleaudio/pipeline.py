@@ -58,10 +58,10 @@ from .master.stream import Stream
 from .models import Article, Role, Segment, Spoken
 from .settings import BuildSettings
 from .slug import check_slug, slugify
-from .synth.cache import SegmentCache
+from .synth.cache import Cache
 from .synth.synthesize import PiperSynthesizer, Synthesizer
 from .synth.voice_choice import VoicePool
-from .synth.voices import Voice, find_voice
+from .synth.voices import find_voice
 from .synth.workers import Synthesis, WorkerPool, default_jobs
 from .text.segment import segment_article
 from .text.speech import load_lexicon, make_spoken, spoken_for
@@ -79,8 +79,9 @@ def load_article(location: str, kind: SourceKind | None = None) -> Article:
 
 
 def open_synthesis(settings: BuildSettings, synthesizer: Synthesizer | None = None) -> Synthesis:
-    """The cache and workers a build (or a batch) synthesises through."""
-    cache = SegmentCache(settings.cache_dir) if settings.use_cache else None
+    """The cache and workers a build (or a batch) synthesises through, to use with ``with``
+    (leaving it stops the workers; see :meth:`Synthesis.close`)."""
+    cache = Cache(settings.cache_dir) if settings.use_cache else None
     if synthesizer is not None:
         return Synthesis(synthesizer, cache=cache)
     voice = find_voice(settings.voice, settings.output)
@@ -317,21 +318,19 @@ def _render_and_write(
             stream=_mp3_stream(streamed, synthesis, settings),
             grid=frame_grid,
         )
-        try:
+        with mastered:
             return write_episode(
                 plan.article,
                 mastered,
                 settings,
-                voice_name=_voice_name(synthesis),
+                voice_name=synthesis.synthesizer.voice_name,
                 slug=plan.slug,
                 key=plan.key,
                 encoded=streamed if mastered.encoded else None,
-                store=synthesis.cache,
+                store=synthesis.cache.spans if synthesis.cache else None,
                 offset=_levels(synthesis, settings).offset,
                 art=plan.art,
             )
-        finally:
-            mastered.spool.close()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -340,7 +339,8 @@ def _mp3_stream(path: Path, synthesis: Synthesis, settings: BuildSettings) -> St
     """Encode the MP3 while mastering, offsetting the encoder's remembered level change."""
     levels = _levels(synthesis, settings)
     offset = partial(levels.offset, "mp3")
-    opener = sink_opener(path, "mp3", levels.bitrate, offset, synthesis.cache)
+    spans = synthesis.cache.spans if synthesis.cache else None
+    opener = sink_opener(path, "mp3", levels.bitrate, offset, spans)
     # With the level change remembered, the encoder can start on the first piece.
     probe = 0.0 if levels.known("mp3") is not None else PROBE_SECONDS
     return Stream(opener, probe_seconds=probe)
@@ -365,7 +365,7 @@ class _Levels:
     def known(self, fmt: str) -> float | None:
         """The kept level change, if any."""
         cache = self.synthesis.cache
-        return cache.recall(self._name(fmt)) if cache else None
+        return cache.notes.recall(self._name(fmt)) if cache else None
 
     def offset(self, fmt: str, rate: int, excerpt: np.ndarray) -> float:
         """Gain that cancels the encoder's level change: kept, else measured on ``excerpt``."""
@@ -374,7 +374,7 @@ class _Levels:
             return known
         offset = -level_change(excerpt, rate, fmt, self.bitrate)
         if self.synthesis.cache:
-            self.synthesis.cache.keep(self._name(fmt), offset)
+            self.synthesis.cache.notes.keep(self._name(fmt), offset)
         return offset
 
 
@@ -384,15 +384,10 @@ def _levels(synthesis: Synthesis, settings: BuildSettings) -> _Levels:
 
 def speech_step(synthesis: Synthesis, settings: BuildSettings) -> Spoken:
     """Normalisation plus the lexicons, with IPA checked against the voice in use."""
-    voice = getattr(synthesis.synthesizer, "voice", None)
-    if isinstance(voice, Voice):
+    voice = synthesis.synthesizer.voice
+    if voice is not None:
         return spoken_for(voice, settings.lexicons)
     return make_spoken(load_lexicon(settings.lexicons))
-
-
-def _voice_name(synthesis: Synthesis) -> str:
-    voice = getattr(synthesis.synthesizer, "voice", None)
-    return str(getattr(voice, "name", "fake"))
 
 
 SAY_FORMATS = {".mp3": "mp3", ".m4a": "m4a", ".opus": "opus", ".wav": "wav"}
@@ -414,27 +409,25 @@ def say(
         raise ConfigError(f"cannot write {out.name}: use a .mp3, .m4a, .opus or .wav file name")
     if not text.strip():
         raise EmptyArticleError("nothing to say: the text is empty")
-    synthesis = open_synthesis(replace(settings, jobs=1), synthesizer)
-    try:
+    with open_synthesis(replace(settings, jobs=1), synthesizer) as synthesis:
         to_voice = spoken or speech_step(synthesis, settings)
         segments = (Segment(0, Role.SENTENCE, text.strip(), to_voice(text.strip(), language)),)
         mastered = render(segments, synthesis, settings.master)
-    finally:
-        synthesis.close()
-    staging = make_staging_dir(out.parent if str(out.parent) else Path("."), out.name)
-    try:
-        bitrate = settings.encode.bitrate_kbps
-        offset = -level_change(mastered.excerpt(PROBE_SECONDS), mastered.sample_rate, fmt, bitrate)
-        encode(
-            mastered.chunks(),
-            mastered.sample_rate,
-            staging / out.name,
-            fmt,
-            bitrate,
-            gain_db=offset,
-        )
-        (staging / out.name).replace(out)
-    finally:
-        mastered.spool.close()
-        shutil.rmtree(staging, ignore_errors=True)
+    with mastered:
+        staging = make_staging_dir(out.parent if str(out.parent) else Path("."), out.name)
+        try:
+            bitrate = settings.encode.bitrate_kbps
+            probe = mastered.excerpt(PROBE_SECONDS)
+            offset = -level_change(probe, mastered.sample_rate, fmt, bitrate)
+            encode(
+                mastered.chunks(),
+                mastered.sample_rate,
+                staging / out.name,
+                fmt,
+                bitrate,
+                gain_db=offset,
+            )
+            (staging / out.name).replace(out)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return out

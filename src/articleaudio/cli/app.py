@@ -23,7 +23,7 @@ from ..master.layout import MasterSettings, Pauses
 from ..pipeline import build_all
 from ..pipeline import say as pipeline_say
 from ..settings import MAX_WORDS, BuildSettings
-from ..synth.cache import DEFAULT_MAX_BYTES, SegmentCache
+from ..synth.cache import DEFAULT_MAX_BYTES, Cache
 from ..synth.synthesize import SynthesisSettings
 from ..synth.voices import list_voices, shown, voice_folders
 from ..text.segment import DisclosurePosition, SpeechSettings
@@ -258,7 +258,7 @@ def cache_info(as_json: bool) -> None:
 
     Example: articleaudio cache info --json
     """
-    stats = SegmentCache().stats()
+    stats = Cache().stats()
     if as_json:
         echo_json(stats.to_dict())
     else:
@@ -277,7 +277,7 @@ def cache_prune(older_than: float | None, max_size: float | None) -> None:
     limit = int(max_size * 1e6) if max_size is not None else None
     if older_than is None and limit is None:
         limit = DEFAULT_MAX_BYTES
-    removed = SegmentCache().prune(older_than_days=older_than, max_bytes=limit)
+    removed = Cache().prune(older_than_days=older_than, max_bytes=limit)
     click.echo(f"removed {removed} entries")
 
 

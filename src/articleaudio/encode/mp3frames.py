@@ -63,12 +63,12 @@ _MAX_QUEUED = 3
 
 
 class SpanStore(Protocol):
-    """Where encoded spans are kept between builds (the segment cache)."""
+    """Where encoded spans are kept between builds (the cache's spans), by :func:`span_key`."""
 
-    def get_blob(self, kind: str, key: str) -> bytes | None:
+    def get(self, key: str) -> bytes | None:
         """Stored bytes, or None."""
 
-    def put_blob(self, kind: str, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes) -> None:
         """Keep bytes (failures only cost speed)."""
 
 
@@ -335,13 +335,13 @@ class SpanWriter:
 
     def _span(self, audio: np.ndarray) -> bytes:
         key = span_key(audio, self.rate, self.bitrate, self.scale)
-        kept = self.store.get_blob("span", key) if self.store else None
+        kept = self.store.get(key) if self.store else None
         if kept is not None and _frames_or_none(kept) == frames_for(len(audio) * self._factor):
             return kept
         data = encode_span(audio, self.rate, self.bitrate, self.scale)
         self.encoded += 1
         if self.store is not None:
-            self.store.put_blob("span", key, data)
+            self.store.put(key, data)
         return data
 
     @property

@@ -100,7 +100,11 @@ def fade_edges(audio: np.ndarray, rate: int, seconds: float = FADE) -> np.ndarra
 
 @dataclass(frozen=True)
 class Mastered:
-    """The finished episode: where every piece lies, and a way to stream its samples."""
+    """The finished episode: where every piece lies, and a way to stream its samples.
+
+    Its samples lie in a temporary file until :meth:`close`; use it with ``with``
+    (``with master(...) as mastered:``), and read the samples inside the block.
+    """
 
     sample_rate: int
     """Hz."""
@@ -109,7 +113,7 @@ class Mastered:
     loudness: Loudness
     """Measured on the final samples (after gain and limiting)."""
     spool: Spool
-    """Holds the final pieces."""
+    """Holds the final pieces (open until :meth:`close`)."""
     layout: Placed
     """Where each piece lies: the silence before it, and its place in :attr:`spool`."""
     tail: int
@@ -118,6 +122,16 @@ class Mastered:
     """True when the stream's sink already holds exactly these samples, encoded."""
     cuts: tuple[tuple[int, int], ...] = ()
     """Where encoder spans may start: (piece index, samples into the silence before it)."""
+
+    def close(self) -> None:
+        """Delete the samples' file; the timeline and loudness stay readable."""
+        self.spool.close()
+
+    def __enter__(self) -> Mastered:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def chunks(self) -> Iterator[np.ndarray]:
         """The episode's samples in order, one piece or pause at a time."""
@@ -336,7 +350,7 @@ def _cue(segment: Segment, start: float, end: float, words: tuple[WordTime, ...]
 
 def _words(
     text: str,
-    spoken: tuple[tuple[str, float, float], ...],
+    spoken: tuple[WordTime, ...],
     shift: float,
     bounds: tuple[float, float],
 ) -> tuple[WordTime, ...]:
@@ -353,7 +367,7 @@ def _words(
     for j, word in enumerate(shown):
         first = min(int(j * ratio), len(spoken) - 1)
         last = max(first, min(math.ceil((j + 1) * ratio) - 1, len(spoken) - 1))
-        out.append(WordTime(word, spoken[first][1] + shift, spoken[last][2] + shift))
+        out.append(WordTime(word, spoken[first].start + shift, spoken[last].end + shift))
     return _clamp(out, *bounds)
 
 

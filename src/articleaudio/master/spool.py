@@ -15,10 +15,14 @@ from ..errors import PublishError
 
 
 class Spool:
-    """An anonymous temporary file of float32 pieces, so long episodes stay on disk."""
+    """An anonymous temporary file of float32 pieces, so long episodes stay on disk.
+
+    Open until :meth:`close` (or the end of a ``with`` block): the final spool's
+    life spans the master and encode stages, so its :class:`Mastered` closes it.
+    """
 
     def __init__(self) -> None:
-        # Closed explicitly by close(): its life spans the master and encode stages.
+        # Not a with block here: the file outlives this call (see the class docstring).
         try:
             self._file: IO[bytes] = tempfile.TemporaryFile(prefix="articleaudio-spool-")  # noqa: SIM115
         except OSError as exc:
@@ -48,3 +52,9 @@ class Spool:
     def close(self) -> None:
         """Delete the file."""
         self._file.close()
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()

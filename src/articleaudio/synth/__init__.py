@@ -13,13 +13,14 @@ TYPE_CHECKING = False
 """typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
-    from .cache import SegmentCache
+    from .cache import Cache, SegmentCache
     from .synthesize import Piece, PiperSynthesizer, SynthesisSettings, Synthesizer
     from .voice_choice import VoicePool, choose_voice
     from .voices import Voice, find_voice
     from .workers import Synthesis, WorkerPool, default_jobs
 
 __all__ = [
+    "Cache",
     "Piece",
     "PiperSynthesizer",
     "SegmentCache",
@@ -37,6 +38,7 @@ __all__ = [
 __getattr__ = exports(
     __name__,
     {
+        "Cache": ".cache",
         "Piece": ".synthesize",
         "PiperSynthesizer": ".synthesize",
         "SegmentCache": ".cache",

@@ -1,13 +1,22 @@
-"""Content-addressed cache of synthesised segments, shared by every library on the machine.
+"""The cache folder, shared by every library on the machine, one class per role.
 
-The key covers everything that changes the audio: the spoken text (which
-already carries the lexicon's respellings and ``[[ phonemes ]]``), the voice
-model's content hash, the synthesis settings and :data:`AUDIO_FORMAT_VERSION`.
-The value is the raw float32 PCM exactly as Piper produced it, plus word
-timings, so a cache hit is byte-identical to the fresh synthesis it replaced.
+``root/ab/abcdef….pcm``
+    :class:`SegmentCache`: synthesised sentences, content-addressed. The key
+    covers everything that changes the audio: the spoken text (which already
+    carries the lexicon's respellings and ``[[ phonemes ]]``), the voice model's
+    content hash, the synthesis settings and :data:`AUDIO_FORMAT_VERSION`. The
+    value is the raw float32 PCM exactly as Piper produced it, plus word timings,
+    so a cache hit is byte-identical to the fresh synthesis it replaced.
+``root/spans/ab/abcdef….span``
+    :class:`SpanCache`: encoded MP3 spans, reused by the next build.
+``root/notes/….json``
+    :class:`Notes`: measurements costly to repeat (an encoder's level change).
+``root/models/…``
+    :class:`ModelFiles`: voice graphs prepared for ONNX Runtime.
 
-Each entry carries a SHA-256 of its payload; a truncated or corrupt entry is
-deleted and synthesised again, never stitched in.
+:class:`Cache` holds the four and counts and prunes the folder as a whole. Each
+sentence and span carries a SHA-256 of its payload; a truncated or corrupt one
+is deleted and made again, never used.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..fsutil import atomic_write_bytes
+from ..models import WordTime
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +51,10 @@ _HEADER = struct.Struct("<8sIQI32s")  # magic, sample rate, samples, words-json 
 _SUFFIX = ".pcm"
 MODELS_DIR = "models"
 """Subfolder where the synthesize stage keeps voice models prepared for ONNX Runtime."""
+SPANS_DIR = "spans"
+"""Subfolder of encoded MP3 spans."""
+NOTES_DIR = "notes"
+"""Subfolder of remembered measurements."""
 
 
 def default_cache_dir() -> Path:
@@ -59,8 +73,8 @@ class Entry:
     """float32 PCM as synthesised."""
     sample_rate: int
     """Hz."""
-    words: tuple[tuple[str, float, float], ...]
-    """Spoken words with start/end seconds inside the piece (empty without alignments)."""
+    words: tuple[WordTime, ...]
+    """Spoken words timed from the start of the piece (empty without alignments)."""
 
 
 @dataclass(frozen=True)
@@ -118,19 +132,21 @@ def segment_key(spoken: str, identity: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-class SegmentCache:
-    """Files under ``root/ab/abcdef….pcm``; safe for concurrent processes (atomic renames)."""
+class CacheFolder:
+    """The cache's folder, which every role below keeps its files in.
+
+    Writes are atomic renames, so concurrent processes share it safely. A cache
+    that cannot be written only costs speed: the first failure is one warning,
+    and the later writes of this process are not tried (a read-only cache
+    printed a warning for every sentence).
+    """
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or default_cache_dir()
         self._unwritable = False
 
-    def _write(self, path: Path, data: bytes, *, durable: bool = False) -> None:
-        """Write an entry; a cache that cannot be written only costs speed.
-
-        The first failure is one warning; the later writes of this process are
-        not tried (a read-only cache printed a warning for every sentence).
-        """
+    def write(self, path: Path, data: bytes, *, durable: bool = False) -> None:
+        """Write one file atomically (``durable``: synced to disk too), or warn once."""
         if self._unwritable:
             return
         try:
@@ -145,8 +161,28 @@ class SegmentCache:
                 CACHE_ENV,
             )
 
+    def files(self, pattern: str) -> Iterator[tuple[Path, os.stat_result]]:
+        """The files matching ``pattern`` under the root, with their stat."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.glob(pattern):
+            try:
+                yield path, path.stat()
+            except OSError:
+                continue
+
+
+class SegmentCache:
+    """Synthesised sentences, by :func:`segment_key`: ``root/ab/abcdef….pcm``."""
+
+    PATTERN = f"??/*{_SUFFIX}"
+    """Where the sentences lie under the root (``cache info`` counts them)."""
+
+    def __init__(self, folder: CacheFolder) -> None:
+        self.folder = folder
+
     def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}{_SUFFIX}"
+        return self.folder.root / key[:2] / f"{key}{_SUFFIX}"
 
     def contains(self, key: str) -> bool:
         """Whether an entry exists (it may still turn out damaged on :meth:`get`)."""
@@ -169,11 +205,25 @@ class SegmentCache:
 
     def put(self, key: str, entry: Entry) -> None:
         """Store an entry atomically; a cache that cannot be written only costs speed."""
-        self._write(self._path(key), _pack(entry))
+        self.folder.write(self._path(key), _pack(entry))
 
-    def get_blob(self, kind: str, key: str) -> bytes | None:
-        """Bytes kept with :meth:`put_blob` (None when missing or damaged)."""
-        path = self._blob_path(kind, key)
+
+class SpanCache:
+    """Encoded MP3 spans (an :class:`~articleaudio.encode.mp3frames.SpanStore`):
+    ``root/spans/ab/abcdef….span``, each after the SHA-256 of its bytes."""
+
+    PATTERN = f"{SPANS_DIR}/??/*.span"
+    """Where the spans lie under the root."""
+
+    def __init__(self, folder: CacheFolder) -> None:
+        self.folder = folder
+
+    def _path(self, key: str) -> Path:
+        return self.folder.root / SPANS_DIR / key[:2] / f"{key}.span"
+
+    def get(self, key: str) -> bytes | None:
+        """The span's bytes (None when missing or damaged; a damaged one is removed)."""
+        path = self._path(key)
         try:
             data = path.read_bytes()
         except OSError:
@@ -186,42 +236,81 @@ class SegmentCache:
         _touch(path)
         return body
 
-    def put_blob(self, kind: str, key: str, data: bytes) -> None:
-        """Keep derived bytes (e.g. an encoded MP3 span), checksummed like segments."""
-        self._write(self._blob_path(kind, key), hashlib.sha256(data).digest() + data)
+    def put(self, key: str, data: bytes) -> None:
+        """Keep a span, checksummed like sentences."""
+        self.folder.write(self._path(key), hashlib.sha256(data).digest() + data)
 
-    def _blob_path(self, kind: str, key: str) -> Path:
-        return self.root / f"{kind}s" / key[:2] / f"{key}.{kind}"
+
+class Notes:
+    """Small measurements that are costly to repeat (an encoder's level change), by name:
+    ``root/notes/<SHA-256 of the name>.json``."""
+
+    def __init__(self, folder: CacheFolder) -> None:
+        self.folder = folder
+
+    def _path(self, name: str) -> Path:
+        digest = hashlib.sha256(name.encode()).hexdigest()
+        return self.folder.root / NOTES_DIR / f"{digest}.json"
 
     def recall(self, name: str) -> float | None:
-        """A small measurement stored with :meth:`keep` (None if absent or unreadable)."""
+        """The value kept with :meth:`keep` (None if absent or unreadable)."""
         try:
-            value = json.loads(self._note(name).read_text(encoding="utf-8"))["value"]
+            value = json.loads(self._path(name).read_text(encoding="utf-8"))["value"]
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return float(value) if isinstance(value, int | float) else None
 
     def keep(self, name: str, value: float) -> None:
-        """Remember a measurement that is costly to repeat (e.g. an encoder's level change)."""
-        self._write(self._note(name), json.dumps({"value": value}).encode(), durable=True)
+        """Remember a measurement, synced to disk (a lost one is measured again)."""
+        self.folder.write(self._path(name), json.dumps({"value": value}).encode(), durable=True)
 
-    def _note(self, name: str) -> Path:
-        return self.root / "notes" / f"{hashlib.sha256(name.encode()).hexdigest()}.json"
+
+class ModelFiles:
+    """Voice graphs the synthesize stage prepared for ONNX Runtime: ``root/models/NAME``.
+
+    ONNX Runtime writes them itself, so this role only says where they go.
+    """
+
+    def __init__(self, folder: CacheFolder) -> None:
+        self.folder = folder
+        self.root = folder.root / MODELS_DIR
+        """The folder of prepared graphs."""
+
+    def path(self, name: str) -> Path:
+        """Where the prepared graph called ``name`` is kept."""
+        return self.root / name
+
+
+class Cache:
+    """The cache folder by role, shared by every library on the machine.
+
+    Sentences, MP3 spans, notes and prepared voice graphs each have their own
+    class over the same folder; ``cache info`` and ``cache prune`` see them all.
+    """
+
+    def __init__(self, root: Path | None = None) -> None:
+        folder = CacheFolder(root)
+        self.root = folder.root
+        self.segments = SegmentCache(folder)
+        """Synthesised sentences."""
+        self.spans = SpanCache(folder)
+        """Encoded MP3 spans."""
+        self.notes = Notes(folder)
+        """Remembered measurements."""
+        self.models = ModelFiles(folder)
+        """Voice graphs prepared for ONNX Runtime."""
+        self._folder = folder
 
     def _files(self) -> Iterator[tuple[Path, os.stat_result]]:
-        if not self.root.is_dir():
-            return
-        for path in (*self.root.glob(f"??/*{_SUFFIX}"), *self.root.glob("spans/??/*.span")):
-            try:
-                yield path, path.stat()
-            except OSError:
-                continue
+        """What pruning may remove: sentences and spans (notes and graphs are small)."""
+        yield from self._folder.files(SegmentCache.PATTERN)
+        yield from self._folder.files(SpanCache.PATTERN)
 
     def stats(self) -> CacheStats:
         """Sentence count, the size of everything in the folder, and age."""
-        sentences = [s for p, s in self._files() if p.suffix == _SUFFIX]
+        sentences = [s for _p, s in self._folder.files(SegmentCache.PATTERN)]
         oldest = min((s.st_mtime for s in sentences), default=None)
-        models = _folder_bytes(self.root / MODELS_DIR)
+        models = _folder_bytes(self.models.root)
         total = _folder_bytes(self.root)
         return CacheStats(str(self.root), len(sentences), total, oldest, model_bytes=models)
 
@@ -277,7 +366,9 @@ def _folder_bytes(root: Path) -> int:
 
 def _pack(entry: Entry) -> bytes:
     payload = np.ascontiguousarray(entry.audio, dtype="<f4").tobytes()
-    words = json.dumps(entry.words, ensure_ascii=False).encode()
+    # Stored as [text, start, end] rows, as they were before WordTime carried them.
+    rows = [[w.text, w.start, w.end] for w in entry.words]
+    words = json.dumps(rows, ensure_ascii=False).encode()
     digest = hashlib.sha256(payload + words).digest()
     header = _HEADER.pack(_MAGIC, entry.sample_rate, len(entry.audio), len(words), digest)
     return header + payload + words
@@ -293,7 +384,8 @@ def _unpack(data: bytes) -> Entry | None:
     if hashlib.sha256(body).digest() != digest:
         return None
     try:
-        words = tuple((str(w), float(a), float(b)) for w, a, b in json.loads(body[samples * 4 :]))
+        rows = json.loads(body[samples * 4 :])
+        words = tuple(WordTime(str(w), float(a), float(b)) for w, a, b in rows)
     except (ValueError, TypeError):
         return None
     audio = np.frombuffer(body[: samples * 4], dtype="<f4").astype(np.float32)

@@ -1,13 +1,12 @@
 """Synthesize stage: spoken text → mono float32 PCM, one :class:`Piece` per segment.
 
-:class:`PiperSynthesizer` is the real path. :class:`FakeSynthesizer` makes
-deterministic tones of text-dependent length for fast tests of stitching and
-timing; it is never used by the CLI.
+:class:`PiperSynthesizer` is the real path, and the only :class:`Synthesizer` in
+the package; the tests bring a deterministic one for fast tests of stitching and
+timing (``tests/fakes.py``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import logging
 import os
@@ -21,6 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import SynthesisError, VoiceError
+from ..models import WordTime
 from .voices import Voice
 
 log = logging.getLogger(__name__)
@@ -99,12 +99,23 @@ class Piece:
     """Mono float32 samples in [-1, 1]."""
     sample_rate: int
     """Hz."""
-    words: tuple[tuple[str, float, float], ...] = ()
-    """Spoken words with (start, end) seconds inside ``audio``, when the voice aligns."""
+    words: tuple[WordTime, ...] = ()
+    """Spoken words, timed in seconds from the start of ``audio``, when the voice aligns."""
 
 
 class Synthesizer(Protocol):
-    """Anything that turns one segment's spoken text into audio."""
+    """Anything that turns one segment's spoken text into audio, in a voice it names."""
+
+    @property
+    def voice_name(self) -> str:
+        """The voice, as an episode's metadata names it."""
+        ...
+
+    @property
+    def voice(self) -> Voice | None:
+        """The Piper voice it speaks with, whose language chooses it for an article and
+        whose phoneme table checks the lexicon (None: no Piper voice, used as it is)."""
+        ...
 
     @property
     def sample_rate(self) -> int:
@@ -114,6 +125,10 @@ class Synthesizer(Protocol):
     @property
     def identity(self) -> dict[str, Any]:
         """Everything that changes the audio besides the text (part of cache keys)."""
+        ...
+
+    def load(self) -> None:
+        """Get ready to speak now rather than on the first sentence (may do nothing)."""
         ...
 
     def synthesize(self, text: str) -> Piece:
@@ -127,6 +142,10 @@ class PiperSynthesizer:
     def __init__(self, voice: Voice, settings: SynthesisSettings | None = None) -> None:
         self.voice = voice
         self.settings = settings or SynthesisSettings()
+
+    @property
+    def voice_name(self) -> str:
+        return self.voice.name
 
     @property
     def sample_rate(self) -> int:
@@ -210,11 +229,11 @@ def _session(voice: Voice, threads: int) -> Any:
     """
     import onnxruntime
 
-    from .cache import MODELS_DIR, default_cache_dir, model_fingerprint
+    from .cache import Cache, model_fingerprint
 
     kind = PREPARED if importlib.util.find_spec("onnx") else "plain"
     name = f"{model_fingerprint(voice.model_path)}.{kind}.ort-{onnxruntime.__version__}.onnx"
-    kept = default_cache_dir() / MODELS_DIR / name
+    kept = Cache().models.path(name)
     providers = ["CPUExecutionProvider"]
     options = _options(threads)
     if kept.is_file():
@@ -291,18 +310,18 @@ def _prepared_model(voice: Voice) -> str | bytes:
     return data
 
 
-def _chunk_words(chunk: Any, offset: float) -> list[tuple[str, float, float]]:
+def _chunk_words(chunk: Any, offset: float) -> list[WordTime]:
     """Word (start, end) times from a chunk's phoneme alignments; words end at spaces."""
     alignments = getattr(chunk, "phoneme_alignments", None)
     if not alignments:
         return []
-    words: list[tuple[str, float, float]] = []
+    words: list[WordTime] = []
     position, current, start = 0, "", 0.0
     for item in alignments:
         seconds = position / chunk.sample_rate
         if item.phoneme == " " or item.phoneme in _SILENT_PHONEMES:
             if current:
-                words.append((current, offset + start, offset + seconds))
+                words.append(WordTime(current, offset + start, offset + seconds))
                 current = ""
         else:
             if not current:
@@ -310,7 +329,7 @@ def _chunk_words(chunk: Any, offset: float) -> list[tuple[str, float, float]]:
             current += item.phoneme
         position += int(item.num_samples)
     if current:
-        words.append((current, offset + start, offset + position / chunk.sample_rate))
+        words.append(WordTime(current, offset + start, offset + position / chunk.sample_rate))
     return words
 
 
@@ -324,7 +343,7 @@ def join_chunks(chunks: list[Any], sample_rate: int) -> Piece:
         return Piece(np.zeros(0, dtype=np.float32), sample_rate)
     gap = np.zeros(int(INNER_SENTENCE_GAP * sample_rate), dtype=np.float32)
     parts: list[np.ndarray] = []
-    words: list[tuple[str, float, float]] = []
+    words: list[WordTime] = []
     samples = 0
     for i, chunk in enumerate(chunks):
         if i:
@@ -335,38 +354,3 @@ def join_chunks(chunks: list[Any], sample_rate: int) -> Piece:
         parts.append(audio)
         samples += len(audio)
     return Piece(np.concatenate(parts), sample_rate, tuple(words))
-
-
-class FakeSynthesizer:
-    """Deterministic stand-in: a tone of 60 ms per character with silent margins.
-
-    Only for unit tests of stitching, timing and file writing.
-    """
-
-    def __init__(self, sample_rate: int = 22050, seconds_per_char: float = 0.06) -> None:
-        self._rate = sample_rate
-        self.seconds_per_char = seconds_per_char
-        self.calls: list[str] = []
-
-    @property
-    def sample_rate(self) -> int:
-        return self._rate
-
-    @property
-    def identity(self) -> dict[str, Any]:
-        return {"fake": self.seconds_per_char, "rate": self._rate}
-
-    def synthesize(self, text: str) -> Piece:
-        self.calls.append(text)
-        n = int(len(text) * self.seconds_per_char * self._rate)
-        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
-        freq = 120 + seed % 200
-        t = np.arange(n, dtype=np.float64) / self._rate
-        # Syllable-like amplitude modulation so loudness gating sees speech-like bursts.
-        envelope = 0.5 * (1 - np.cos(2 * np.pi * 4 * t))
-        tone = (0.2 * envelope * np.sin(2 * np.pi * freq * t)).astype(np.float32)
-        margin = np.zeros(int(0.3 * self._rate), dtype=np.float32)
-        words = text.split()
-        step = n / self._rate / max(len(words), 1)
-        times = tuple((w, 0.3 + k * step, 0.3 + (k + 1) * step) for k, w in enumerate(words))
-        return Piece(np.concatenate([margin, tone, margin]), self._rate, times)

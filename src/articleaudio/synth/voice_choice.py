@@ -104,8 +104,8 @@ class VoicePool:
         self.named = first[0]
         """``--voice`` (None: choose by language)."""
         self.opened = {first[0]: first[1:]}
-        # A test synthesizer has no voice, so no language to compare.
-        self.fixed = not isinstance(getattr(first[1].synthesizer, "voice", None), Voice)
+        # A synthesizer that is no Piper voice has no language to compare.
+        self.fixed = first[1].synthesizer.voice is None
 
     def synthesis(self, voice: str | None) -> Synthesis:
         """The synthesis of a voice :meth:`for_article` chose."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from multiprocessing import forkserver, resource_tracker
 from multiprocessing.connection import Connection
 
-from .cache import Entry, SegmentCache, segment_key
+from .cache import Cache, Entry, segment_key
 from .synthesize import Piece, PiperSynthesizer, SynthesisSettings, Synthesizer
 from .voices import Voice
 
@@ -151,8 +151,8 @@ class Synthesis:
     """Starts worker processes (when ``jobs > 1``), on the first call with two or more misses."""
     pool: WorkerPool | None = None
     """The started workers, kept for the rest of a batch."""
-    cache: SegmentCache | None = None
-    """Shared segment cache (None: always synthesise)."""
+    cache: Cache | None = None
+    """The shared cache, whose sentences it reuses and stores (None: always synthesise)."""
     _executor: ThreadPoolExecutor | None = field(default=None, repr=False)
     _ahead: dict[str, Future[Piece]] = field(default_factory=dict, repr=False)
     """Sentences of articles queued by :meth:`prefetch`, by cache key."""
@@ -177,7 +177,8 @@ class Synthesis:
                     piece = future.result() if future else self.synthesizer.synthesize(text)
                     self.synthesized.append(text)
                     if self.cache:
-                        self.cache.put(keys[i], Entry(piece.audio, piece.sample_rate, piece.words))
+                        entry = Entry(piece.audio, piece.sample_rate, piece.words)
+                        self.cache.segments.put(keys[i], entry)
                 if progress:
                     progress(i + 1, len(texts))
                 yield piece
@@ -198,9 +199,8 @@ class Synthesis:
             self.pool = self.pool_factory()
             self.pool.warm_up()
             return
-        load = getattr(self.synthesizer, "load", None)
-        if not many and callable(load):
-            self._thread().submit(load)
+        if not many:
+            self._thread().submit(self.synthesizer.load)
 
     def prefetch(self, texts: Sequence[str]) -> None:
         """Queue an article's sentences now, for a :meth:`pieces` call that comes later.
@@ -224,10 +224,10 @@ class Synthesis:
         return [segment_key(t, identity) for t in texts]
 
     def _has(self, key: str) -> bool:
-        return self.cache is not None and self.cache.contains(key)
+        return self.cache is not None and self.cache.segments.contains(key)
 
     def _cached(self, key: str) -> Piece | None:
-        entry = self.cache.get(key) if self.cache else None
+        entry = self.cache.segments.get(key) if self.cache else None
         return Piece(entry.audio, entry.sample_rate, entry.words) if entry else None
 
     def _submit(self, texts: Sequence[str], cached: set[int]) -> dict[int, Future[Piece]]:
