@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from articleaudio import layout
 from articleaudio.library.publish import default_artwork
 from articleaudio.models import Role
 from articleaudio.pipeline import build_episode
@@ -69,7 +70,7 @@ class Library:
     url: str
 
     def embed(self, slug: str) -> str:
-        return (self.root / "episodes" / slug / player.EMBED_FILE).as_uri()
+        return (self.root / "episodes" / slug / layout.EMBED_FILE).as_uri()
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +191,7 @@ def test_media_session_shows_the_episode_art(page: Any, library: Library) -> Non
     article = replace(episode.article, image="images/lead.jpg")
     episode = replace(episode, article=article, files={**episode.files, "art": art})
     player.write_embed(folder, episode)
-    open_player(page, (folder / player.EMBED_FILE).as_uri())
+    open_player(page, (folder / layout.EMBED_FILE).as_uri())
     page.get_by_role("button", name="Play").click()
     page.wait_for_function("navigator.mediaSession.metadata !== null", timeout=10_000)
     src = page.evaluate("navigator.mediaSession.metadata.artwork[0].src")
@@ -414,7 +415,7 @@ def test_iframe_snippet_plays_from_the_server(page: Any, library: Library) -> No
         f"{ELEMENT}.shadowRoot.querySelector('.aa').getBoundingClientRect().bottom"
     )
     assert card <= inner.evaluate("innerHeight")
-    assert (folder / player.EMBED_FILE).is_file()
+    assert (folder / layout.EMBED_FILE).is_file()
     screenshot(page, "player-iframe.png")
 
 
@@ -607,7 +608,7 @@ def test_real_built_episode(page: Any, tmp_path: Path) -> None:
     built = build_episode(str(sample), settings, synthesizer=FakeSynthesizer())
     player.write_embed(built.directory, built.episode)
     timeline = built.episode.timeline
-    open_player(page, (built.directory / player.EMBED_FILE).as_uri())
+    open_player(page, (built.directory / layout.EMBED_FILE).as_uri())
     label = page.locator("article-audio .aa-disclosure")
     assert label.is_visible() and label.text_content() == built.episode.disclosure
     # The MP3 the browser decodes is as long as the timeline says.

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from articleaudio.cli import app as cli
 from articleaudio.cli import player as cli_player
-from articleaudio.errors import ConfigError, InputError, SourceNotFoundError
+from articleaudio.errors import ConfigError, EpisodeReadError, SourceNotFoundError
 from articleaudio.models import Episode
 from articleaudio.web import player
 
@@ -176,13 +176,15 @@ def test_script_json_round_trips_and_cannot_close_the_script(text: str) -> None:
 
 def test_load_episode_errors_say_what_to_do(tmp_path: Path, tone: Path) -> None:
     make_library(tmp_path, tone, "bridge")
-    with pytest.raises(InputError, match="not an episode slug"):
+    # The one slug rule and message (layout.check_slug), as for build --slug.
+    with pytest.raises(ConfigError, match=r"invalid slug '\.\./etc': slugs are lowercase"):
         player.load_episode(tmp_path, "../etc")
     with pytest.raises(SourceNotFoundError, match=r"\(available: bridge\); build it with"):
         player.load_episode(tmp_path, "nope")
     (tmp_path / "episodes" / "bridge" / "episode.json").write_text("{not json")
-    with pytest.raises(InputError, match="not a valid episode record"):
+    with pytest.raises(EpisodeReadError, match="not a valid episode record") as caught:
         player.load_episode(tmp_path, "bridge")
+    assert caught.value.path == tmp_path / "episodes" / "bridge" / "episode.json"
 
 
 def run_cli(*args: str) -> click.testing.Result:

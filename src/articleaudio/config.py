@@ -38,9 +38,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .layout import CONFIG_NAME, FEED_FILE
 from .models import Article
 
-CONFIG_NAME = "articleaudio.toml"
 """The settings file's name: in the library folder, else the working directory."""
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 """Where ``python -m http.server -d output`` serves the library."""
@@ -145,7 +145,7 @@ class PodcastConfig:
     """RSS ``language`` (BCP 47)."""
     explicit: bool = False
     """``itunes:explicit``."""
-    feed_file: str = "feed.xml"
+    feed_file: str = FEED_FILE
     """Feed file name inside the output folder."""
     locked: bool = True
     """``podcast:locked``: tell other platforms not to import the feed."""

@@ -11,7 +11,8 @@ tree to a single ``Error: ...`` line and exit status 1. Anything else is a bug.
     │   ├── LanguageError                 no voice speaks the article's language (--strict)
     │   ├── ExtractionError               nothing article-like in the source
     │   │   └── EmptyArticleError         the article has no words to speak
-    │   └── FetchError                    a URL could not be fetched
+    │   ├── FetchError                    a URL could not be fetched
+    │   └── EpisodeReadError              an episode.json is missing, unreadable or invalid
     ├── ConfigError (+ ValueError)        settings, lexicon or config file are invalid
     ├── VoiceError                        a voice cannot be used
     │   └── VoiceNotFoundError (+ LookupError)
@@ -57,6 +58,20 @@ class EmptyArticleError(ExtractionError):
 
 class FetchError(InputError):
     """Raised when a URL cannot be fetched (timeout, size limit, HTTP error)."""
+
+
+class EpisodeReadError(InputError):
+    """Raised when an episode folder's ``episode.json`` is missing, unreadable or invalid."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"{path} is not a valid episode record ({reason}); rebuild the episode",
+            source=str(path),
+        )
+        self.path = path
+        """The ``episode.json`` that could not be read."""
+        self.reason = reason
+        """What was wrong with it."""
 
 
 class ConfigError(ArticleAudioError, ValueError):

@@ -248,6 +248,9 @@ class EpisodeFiles:
 EPISODE_SCHEMA = 1
 """Version of ``episode.json``; bump when its shape changes."""
 
+GAIN_DECIMALS = 3
+"""The master gain is chosen in steps of 0.001 dB, the precision ``episode.json`` keeps."""
+
 
 @dataclass(frozen=True)
 class AudioInfo:

@@ -9,7 +9,6 @@ batch, planning each article ahead so the workers never wait.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -19,8 +18,6 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-import numpy as np
-
 from .config import PodcastConfig
 from .encode.art import Art, art_bytes, episode_art, make_art
 from .encode.encoder import (
@@ -29,7 +26,8 @@ from .encode.encoder import (
     level_change,
     sink_opener,
 )
-from .encode.mp3frames import SPAN_FORMAT_VERSION, frame_grid
+from .encode.levels import EncoderLevels
+from .encode.mp3frames import frame_grid
 from .errors import (
     ArticleAudioError,
     AudioToolError,
@@ -42,10 +40,10 @@ from .errors import (
 from .extract.article import extract_source
 from .extract.ingest import SourceKind, read_source
 from .fsutil import make_staging_dir
+from .layout import check_slug, episodes_dir, slugify
 from .library.publish import is_listed, publish_episode
 from .library.settings import resolve
 from .library.write import (
-    EPISODES_DIR,
     Built,
     build_key,
     previous_gain,
@@ -57,7 +55,6 @@ from .master.mastering import Grid, Mastered, master
 from .master.stream import Stream
 from .models import Article, Role, Segment, Spoken
 from .settings import BuildSettings
-from .slug import check_slug, slugify
 from .synth.cache import Cache
 from .synth.synthesize import PiperSynthesizer, Synthesizer
 from .synth.voice_choice import VoicePool
@@ -65,7 +62,7 @@ from .synth.voices import find_voice
 from .synth.workers import Synthesis, WorkerPool, default_jobs
 from .text.segment import segment_article
 from .text.speech import load_lexicon, make_spoken, spoken_for
-from .version import __version__
+from .web import write_embed
 
 log = logging.getLogger(__name__)
 
@@ -306,7 +303,7 @@ def _render_and_write(
     # The MP3 made while mastering waits in a staging folder beside the episodes, not in
     # /tmp: a killed build's is swept by a later build (see make_staging_dir), and moving
     # it into the episode is a rename on the same file system rather than a copy.
-    staging = make_staging_dir(settings.output / EPISODES_DIR, f"{plan.slug}.stream")
+    staging = make_staging_dir(episodes_dir(settings.output), f"{plan.slug}.stream")
     streamed = staging / f"{plan.slug}.mp3"
     try:
         mastered = render(
@@ -330,6 +327,7 @@ def _render_and_write(
                 store=synthesis.cache.spans if synthesis.cache else None,
                 offset=_levels(synthesis, settings).offset,
                 art=plan.art,
+                page=write_embed,
             )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -346,40 +344,11 @@ def _mp3_stream(path: Path, synthesis: Synthesis, settings: BuildSettings) -> St
     return Stream(opener, probe_seconds=probe)
 
 
-@dataclass(frozen=True)
-class _Levels:
-    """Encoders' level changes for this voice, measured once and kept in the cache.
-
-    The streamed and the exact encode both read the same value, so a span encoded
-    by either is reused by the other.
-    """
-
-    synthesis: Synthesis
-    bitrate: int
-
-    def _name(self, fmt: str) -> str:
-        identity = self.synthesis.synthesizer.identity
-        parts = ["level-change", fmt, self.bitrate, identity, __version__, SPAN_FORMAT_VERSION]
-        return json.dumps(parts, sort_keys=True)
-
-    def known(self, fmt: str) -> float | None:
-        """The kept level change, if any."""
-        cache = self.synthesis.cache
-        return cache.notes.recall(self._name(fmt)) if cache else None
-
-    def offset(self, fmt: str, rate: int, excerpt: np.ndarray) -> float:
-        """Gain that cancels the encoder's level change: kept, else measured on ``excerpt``."""
-        known = self.known(fmt)
-        if known is not None:
-            return known
-        offset = -level_change(excerpt, rate, fmt, self.bitrate)
-        if self.synthesis.cache:
-            self.synthesis.cache.notes.keep(self._name(fmt), offset)
-        return offset
-
-
-def _levels(synthesis: Synthesis, settings: BuildSettings) -> _Levels:
-    return _Levels(synthesis, settings.encode.bitrate_kbps)
+def _levels(synthesis: Synthesis, settings: BuildSettings) -> EncoderLevels:
+    """The encoders' level changes for this voice, remembered in the synthesis cache."""
+    identity = synthesis.synthesizer.identity
+    notes = synthesis.cache.notes if synthesis.cache else None
+    return EncoderLevels(identity, settings.encode.bitrate_kbps, notes)
 
 
 def speech_step(synthesis: Synthesis, settings: BuildSettings) -> Spoken:

@@ -29,6 +29,7 @@ from feedgen.feed import FeedGenerator
 
 from ..config import PodcastConfig
 from ..encode.encoder import FORMATS
+from ..layout import ART_ROLE, EMBED_ROLE, EPISODES_DIR
 from ..textclean import clean_text
 from ..version import __version__
 from .store import Entry
@@ -38,7 +39,6 @@ PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 """Podcasting 2.0 ``<podcast:guid>`` namespace (podcast-namespace docs/tags/guid.md)."""
 AUDIO_MIME = "audio/mpeg"
-EPISODES_DIR = "episodes"
 
 TRANSCRIPT_FILES: tuple[tuple[str, str, str | None], ...] = (
     ("vtt", "text/vtt", "captions"),
@@ -47,10 +47,6 @@ TRANSCRIPT_FILES: tuple[tuple[str, str, str | None], ...] = (
 """Episode file purpose → ``podcast:transcript`` type and rel (rel="captions": timed cues)."""
 CHAPTERS_FILE = ("chapters_json", "application/json+chapters")
 """Episode file purpose → ``podcast:chapters`` type."""
-EMBED_FILE = "embed"
-"""Episode file purpose of the player page, the item's link when the article has no URL."""
-ART_FILE = "art"
-"""Episode file purpose of the episode's own image (the item's ``itunes:image``)."""
 
 
 @dataclass(frozen=True)
@@ -272,8 +268,8 @@ def _item(fe: Any, entry: Entry, config: PodcastConfig) -> None:
     fe.title(one_line(ep.article.title) or ep.slug)
     # The article itself, else the episode's player page (issue 6) when there is one.
     link = web_url(ep.article.url)
-    if not link and EMBED_FILE in ep.files:
-        link = file_url(config, ep.slug, ep.files[EMBED_FILE])
+    if not link and EMBED_ROLE in ep.files:
+        link = file_url(config, ep.slug, ep.files[EMBED_ROLE])
     if link:
         fe.link(href=link)
     fe.description(xml_text(item_description(entry)))
@@ -284,8 +280,8 @@ def _item(fe: Any, entry: Entry, config: PodcastConfig) -> None:
     fe.podcast.itunes_author(one_line(", ".join(ep.article.authors)) or one_line(config.author))
     fe.podcast.itunes_duration(str(round(ep.audio.duration)))
     fe.podcast.itunes_episode_type("full")
-    if ART_FILE in ep.files:
-        fe.podcast.itunes_image(file_url(config, ep.slug, ep.files[ART_FILE]))
+    if ART_ROLE in ep.files:
+        fe.podcast.itunes_image(file_url(config, ep.slug, ep.files[ART_ROLE]))
     fe.extra.elements = _item_extras(entry, config)
 
 

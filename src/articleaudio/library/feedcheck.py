@@ -20,7 +20,8 @@ from urllib.parse import unquote
 
 from ..config import FeedSelection, PodcastConfig, describe_artwork
 from ..errors import ConfigError
-from .feed import AUDIO_MIME, EPISODES_DIR, ITUNES_NS, PODCAST_NS, podcast_guid
+from ..layout import EPISODES_DIR
+from .feed import AUDIO_MIME, ITUNES_NS, PODCAST_NS, podcast_guid
 from .store import open_catalogue
 
 DURATION_TOLERANCE_S = 1.0

@@ -15,32 +15,39 @@ rather than left to go stale.
 from __future__ import annotations
 
 import functools
-import json
 import logging
-import re
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import resources
 from io import BytesIO
 from pathlib import Path
-
-from filelock import FileLock, Timeout
 
 from ..config import PodcastConfig, describe_artwork
 from ..errors import (
     ArticleAudioError,
     ConfigError,
     EpisodeNotFoundError,
+    EpisodeReadError,
     LibraryNotFoundError,
     PublishError,
 )
 from ..fsutil import atomic_write_bytes, heal_private_mode
+from ..layout import (
+    ARTWORK_STEM,
+    CATALOGUE_NAME,
+    EPISODE_FILE,
+    EPISODES_DIR,
+    SLUG_PATTERN,
+    episode_dir,
+    library_lock,
+    parse_episode,
+    read_episode,
+)
 from ..models import Episode
-from .feed import EPISODES_DIR, build_feed
+from .feed import build_feed
 from .feedcheck import Problem, validate
-from .settings import ARTWORK_STEM, artwork_name, feed_files, is_kept, resolve, store
-from .store import CATALOGUE_NAME, Entry, open_catalogue
+from .settings import artwork_name, feed_files, is_kept, resolve, store
+from .store import Entry, open_catalogue
 
 __all__ = [
     "Problem",
@@ -54,35 +61,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-LOCK_NAME = ".articleaudio.lock"
-"""Lock file inside the output folder guarding catalogue + feed updates."""
-LOCK_TIMEOUT_S = 600.0
-"""How long a publisher waits for another one before giving up."""
 DEFAULT_ARTWORK_PX = 1400
 SNAPSHOT_TRIES = 5
 """Attempts to read an episode folder that a concurrent build keeps replacing."""
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-"""What a slug looks like (CONTRACT.md); nothing matching it can leave ``episodes/``."""
-
-
-@contextmanager
-def library_lock(output_dir: Path) -> Iterator[None]:
-    """Hold the library's write lock (blocking, across processes)."""
-    try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(output_dir / LOCK_NAME), timeout=LOCK_TIMEOUT_S)
-        lock.acquire()
-    except Timeout as exc:
-        raise PublishError(
-            f"another articleaudio process has held {output_dir / LOCK_NAME} for "
-            f"{LOCK_TIMEOUT_S:.0f} s; wait for it to finish and try again"
-        ) from exc
-    except OSError as exc:
-        raise PublishError(f"cannot write to {output_dir}: {exc.strerror or exc}") from exc
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def publish_episode(
@@ -198,16 +179,6 @@ def require_library(output_dir: Path) -> None:
     raise LibraryNotFoundError(reason, folder=str(output_dir))
 
 
-def episode_dir(output_dir: Path, slug: str) -> Path:
-    """The folder of an episode; refuses slugs that could leave ``episodes/``."""
-    if not SLUG_RE.match(slug):
-        raise ConfigError(
-            f"invalid slug {slug!r}: slugs are lowercase letters, digits and hyphens "
-            "(see 'articleaudio episodes')"
-        )
-    return output_dir / EPISODES_DIR / slug
-
-
 def measure_files(output_dir: Path, episode: Episode) -> dict[str, int]:
     """Size of each file of the episode; :class:`PublishError` if one is missing."""
     folder = episode_dir(output_dir, episode.slug)
@@ -234,12 +205,12 @@ def current_build(output_dir: Path, episode: Episode) -> tuple[Episode, dict[str
     build publishes the same). Reading ``episode.json`` before and after measuring
     makes sure the sizes belong to the record.
     """
-    meta = episode_dir(output_dir, episode.slug) / "episode.json"
+    meta = episode_dir(output_dir, episode.slug) / EPISODE_FILE
     for _ in range(SNAPSHOT_TRIES):
         before = _read_bytes(meta)
         chosen = episode
         if before is not None:
-            on_disk = Episode.from_dict(json.loads(before))
+            on_disk = parse_episode(before, meta)
             if (on_disk.built_at, on_disk.input_sha256) != (episode.built_at, episode.input_sha256):
                 log.info("%s was rebuilt meanwhile; publishing the build on disk", episode.slug)
                 chosen = on_disk
@@ -376,13 +347,12 @@ def _uncatalogued(output_dir: Path, known: set[str]) -> Iterator[Episode]:
     if not root.is_dir():
         return
     for folder in sorted(root.iterdir()):
-        if folder.name in known or not SLUG_RE.match(folder.name):
+        if folder.name in known or not SLUG_PATTERN.match(folder.name):
             continue
         try:
-            data = json.loads((folder / "episode.json").read_text(encoding="utf-8"))
-            episode = Episode.from_dict(data)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.warning("skipping %s: no readable episode.json (%s)", folder, exc)
+            episode = read_episode(folder)
+        except EpisodeReadError as exc:
+            log.warning("skipping %s: no readable %s (%s)", folder, EPISODE_FILE, exc.reason)
             continue
         if episode.slug == folder.name:
             yield episode

@@ -28,16 +28,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..config import CONFIG_NAME, TABLES, PodcastConfig, describe_artwork, load_config
+from ..config import TABLES, PodcastConfig, describe_artwork, load_config
 from ..errors import ConfigError
 from ..fsutil import atomic_write_text
+from ..layout import ARTWORK_STEM, CONFIG_NAME
 
 log = logging.getLogger(__name__)
 
 LIBRARY_SETTINGS = CONFIG_NAME
 """The settings file inside the library folder."""
-ARTWORK_STEM = "artwork"
-"""Artwork is served as ``artwork-<hash>.<ext>``: a new image gets a new URL, as Apple asks."""
 HEADER = (
     "# The podcast settings of this library, written by articleaudio with its feed.\n"
     "# Every build and feed command reads them, from any folder. To change them, run\n"

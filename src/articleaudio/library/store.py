@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PublishError
+from ..layout import CATALOGUE_NAME
 from ..models import Episode
 
-CATALOGUE_NAME = "articleaudio.sqlite"
 """File name of the catalogue inside the output folder."""
 SCHEMA_VERSION = 1
 """``PRAGMA user_version`` of the catalogue; bump with a migration."""

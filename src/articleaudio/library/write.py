@@ -23,7 +23,7 @@ from ..encode.encoder import FORMATS, PROBE_SECONDS, decoded_true_peak, encode, 
 from ..encode.mp3frames import MP3_RATE, SpanStore
 from ..encode.sidecars import to_chapters_json, to_transcript_json, to_vtt
 from ..encode.tags import TagInfo, write_tags
-from ..errors import PublishError
+from ..errors import EpisodeReadError, PublishError
 from ..fsutil import (
     atomic_write_bytes,
     atomic_write_text,
@@ -32,13 +32,20 @@ from ..fsutil import (
     replace_dir,
     set_published_mode,
 )
-from ..master.exact import GAIN_DECIMALS
+from ..layout import (
+    AUDIO_ROLE,
+    EMBED_FILE,
+    EMBED_ROLE,
+    episode_files,
+    episodes_dir,
+    library_lock,
+    read_episode,
+    write_episode_record,
+)
 from ..master.mastering import Mastered
-from ..models import Article, AudioInfo, Episode, Timeline
-from ..text.segment import DisclosurePosition, SpeechSettings
+from ..models import GAIN_DECIMALS, Article, AudioInfo, Episode, Timeline
+from ..text import DEFAULT_DISCLOSURE, DisclosurePosition, SpeechSettings
 from ..version import __version__
-from ..web.player import EMBED_FILE, write_embed
-from .publish import library_lock
 
 if TYPE_CHECKING:
     from ..settings import BuildSettings
@@ -49,7 +56,9 @@ Offset = Callable[[str, int, np.ndarray], float]
 """(format, sample rate, an excerpt of the episode) → gain in dB that cancels the
 encoder's level change."""
 
-EPISODES_DIR = "episodes"
+Page = Callable[[Path, Episode], object]
+"""(episode folder, episode) → writes the episode's player page there (web.write_embed)."""
+
 DEFAULT_PUBLICATION = "articleaudio"
 
 
@@ -125,18 +134,17 @@ def _file_stamp(path: Path | None) -> str | None:
 def previous_gain(output: Path, slug: str) -> float | None:
     """The gain the last build of this episode needed, if there was one."""
     try:
-        data = json.loads((output / EPISODES_DIR / slug / "episode.json").read_text("utf-8"))
-        return float(data["audio"]["gain_db"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return read_episode(episodes_dir(output) / slug).audio.gain_db
+    except EpisodeReadError:
         return None
 
 
 def reusable_episode(output: Path, slug: str, key: str) -> Built | None:
     """The existing episode when it was built from exactly this input and is intact."""
-    folder = output / EPISODES_DIR / slug
+    folder = episodes_dir(output) / slug
     try:
-        episode = Episode.from_dict(json.loads((folder / "episode.json").read_text("utf-8")))
-    except (OSError, ValueError, KeyError, TypeError):
+        episode = read_episode(folder)
+    except EpisodeReadError:
         return None
     if episode.build_key != key:
         return None
@@ -156,8 +164,6 @@ def article_hash(article: Article) -> str:
 
 
 def _disclosure(settings: SpeechSettings) -> str:
-    from ..text.segment import DEFAULT_DISCLOSURE
-
     # The tags carry the disclosure even when it is not spoken.
     if settings.disclosure_position is DisclosurePosition.OFF or not settings.disclosure:
         return DEFAULT_DISCLOSURE
@@ -176,15 +182,17 @@ def write_episode(
     store: SpanStore | None = None,
     offset: Offset | None = None,
     art: Art | None = None,
+    page: Page | None = None,
 ) -> Built:
     """Encode, tag and write sidecars in a staging folder, then move it into place.
 
     ``encoded`` is the MP3 already made while mastering, if it was kept;
     ``store`` keeps encoded MP3 spans between builds; ``offset`` gives the gain
     that cancels an encoder's level change (measured here when not given);
-    ``art`` is the episode's image, in every rendition's tags and as its own file.
+    ``art`` is the episode's image, in every rendition's tags and as its own file;
+    ``page`` writes the player page (``embed.html``) beside them, before the move.
     """
-    parent = settings.output / EPISODES_DIR
+    parent = episodes_dir(settings.output)
     staging = make_staging_dir(parent, slug)
     try:
         episode = _write_files(
@@ -199,7 +207,7 @@ def write_episode(
             offset=offset,
             art=art,
         )
-        episode = _write_record(staging, episode, key)
+        episode = _write_record(staging, episode, key, page)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -249,31 +257,27 @@ def _write_files(
     )
 
 
-def _write_record(staging: Path, episode: Episode, key: str) -> Episode:
-    """The embed page and ``episode.json``; the episode as recorded there."""
-    episode = replace(episode, build_key=key, files={**episode.files, "embed": EMBED_FILE})
-    write_embed(staging, episode)
-    text = json.dumps(episode.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    atomic_write_text(staging / "episode.json", text)
+def _write_record(staging: Path, episode: Episode, key: str, page: Page | None) -> Episode:
+    """The player page (if any) and ``episode.json``; the episode as recorded there."""
+    episode = replace(episode, build_key=key)
+    if page is not None:  # the page shows the record, which names the page
+        episode = replace(episode, files={**episode.files, EMBED_ROLE: EMBED_FILE})
+        page(staging, episode)
+    write_episode_record(staging, episode)
     return episode
 
 
 def _file_role(fmt: str) -> str:
     """The key of a rendition in ``Episode.files``: the MP3 is the episode's "audio"."""
-    return "audio" if fmt == "mp3" else fmt
+    return AUDIO_ROLE if fmt == "mp3" else fmt
 
 
 def _file_names(slug: str, extra_formats: tuple[str, ...]) -> dict[str, str]:
     """Role → file name of every file an episode has before its embed page."""
-    files = {
-        "audio": f"{slug}.mp3",
-        "vtt": f"{slug}.vtt",
-        "transcript_json": f"{slug}.transcript.json",
-        "chapters_json": f"{slug}.chapters.json",
-    }
-    for fmt in extra_formats:
-        files.setdefault(_file_role(fmt), f"{slug}{FORMATS[fmt].suffix}")
-    return files
+    renditions: dict[str, str] = {}
+    for fmt in extra_formats:  # the first of a repeated format names its file
+        renditions.setdefault(_file_role(fmt), FORMATS[fmt].suffix)
+    return episode_files(slug, renditions)
 
 
 def _encode_renditions(

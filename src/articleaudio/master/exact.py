@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ..models import Loudness
+from ..models import GAIN_DECIMALS, Loudness
 from .layout import Exact, Layout, MasterSettings, Output, Placed
 from .loudness import LoudnessMeter, limit_with_envelope, true_peak_envelope
 from .spool import Spool
@@ -27,8 +27,6 @@ FIRST_SLOPE = 0.5
 """Loudness gained per dB of gain, guessed for the first correction: Piper speech lifted
 to -16 LUFS under a -2 dBTP ceiling loses about half of any extra gain to the limiter
 (measured: +1.8 dB of gain bought +0.9 LU). Later corrections use the measured secant."""
-GAIN_DECIMALS = 3
-"""The gain is chosen in steps of 0.001 dB, the precision episode.json keeps."""
 GAIN_SEARCH_DB = 4.0
 """How far above the first gain estimate the limiter-loss correction may go."""
 

@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import VoiceError, VoiceNotFoundError
+from ..layout import VOICES_DIR
 
 DEFAULT_VOICE = "en_US-joe-medium"
 VOICES_ENV = "ARTICLEAUDIO_VOICES"
 """Extra voice folders, separated like ``PATH``."""
-VOICES_DIR = "voices"
 """Name of the voice folder in a library, the working directory and the user data folder."""
 LOCAL_VOICES = Path(VOICES_DIR)
 APP_DIR = "articleaudio"

@@ -16,10 +16,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .lexicon import Lexicon
     from .normalize import to_spoken
-    from .segment import DisclosurePosition, SpeechSettings, segment_article
+    from .segment import DEFAULT_DISCLOSURE, DisclosurePosition, SpeechSettings, segment_article
     from .speech import Script, load_lexicon, make_spoken, script_article, spoken_for
 
 __all__ = [
+    "DEFAULT_DISCLOSURE",
     "DisclosurePosition",
     "Lexicon",
     "Script",
@@ -35,6 +36,7 @@ __all__ = [
 __getattr__ = exports(
     __name__,
     {
+        "DEFAULT_DISCLOSURE": ".segment",
         "DisclosurePosition": ".segment",
         "Lexicon": ".lexicon",
         "Script": ".speech",

@@ -28,16 +28,18 @@ from urllib.parse import quote, urlsplit
 
 from ..errors import ConfigError, InputError, SourceNotFoundError
 from ..fsutil import atomic_write_text
+from ..layout import (
+    EMBED_FILE,
+    EPISODE_FILE,
+    EPISODES_DIR,
+    SCRIPT_FILE,
+    episode_dir,
+    episodes_dir,
+    read_episode,
+)
 from ..models import Episode
-from ..slug import SLUG_PATTERN
 from ..textclean import clean_text
 
-EMBED_FILE = "embed.html"
-"""The iframe page, one per episode folder."""
-SCRIPT_FILE = "player.js"
-"""The web component for the script embed, copied next to ``embed.html``."""
-EPISODE_FILE = "episode.json"
-"""Episode record written by the pipeline."""
 IFRAME_HEIGHT = 520
 """Pixels; fits controls, chapters and a few transcript lines."""
 PLAYER_MODULES = ("model.js", "view.js", "host.js", "controller.js")
@@ -235,14 +237,13 @@ def script_snippet(episode: Episode, base_url: str, settings: PlayerSettings | N
 
 
 def load_episode(output_dir: Path, slug: str) -> tuple[Path, Episode]:
-    """Find ``episodes/<slug>/`` in a library and read its ``episode.json``."""
-    if not SLUG_PATTERN.match(slug):
-        raise InputError(
-            f"{slug!r} is not an episode slug (lowercase letters, digits and '-'); "
-            f"list the episodes in {output_dir / 'episodes'}",
-            source=slug,
-        )
-    folder = output_dir / "episodes" / slug
+    """Find ``episodes/<slug>/`` in a library and read its ``episode.json``.
+
+    :class:`~articleaudio.errors.ConfigError` for a malformed slug,
+    :class:`SourceNotFoundError` when there is no such episode and
+    :class:`~articleaudio.errors.EpisodeReadError` when its record is invalid.
+    """
+    folder = episode_dir(output_dir, slug)
     record = folder / EPISODE_FILE
     if not record.is_file():
         raise SourceNotFoundError(
@@ -250,13 +251,7 @@ def load_episode(output_dir: Path, slug: str) -> tuple[Path, Episode]:
             f"build it with `articleaudio build ARTICLE -o {output_dir}`",
             source=str(record),
         )
-    try:
-        return folder, Episode.from_dict(json.loads(record.read_text(encoding="utf-8")))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(
-            f"{record} is not a valid episode record ({exc}); rebuild the episode",
-            source=str(record),
-        ) from exc
+    return folder, read_episode(folder)
 
 
 def publish_embed(
@@ -307,11 +302,11 @@ def _checked_url(url: str | None, what: str) -> str | None:
 
 def _episode_url(episode: Episode, base_url: str, name: str) -> str:
     base = _checked_url(base_url, "base URL") or ""
-    return f"{base.rstrip('/')}/episodes/{quote(episode.slug)}/{name}"
+    return f"{base.rstrip('/')}/{EPISODES_DIR}/{quote(episode.slug)}/{name}"
 
 
 def _known_slugs(output_dir: Path) -> str:
-    folder = output_dir / "episodes"
+    folder = episodes_dir(output_dir)
     slugs = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
     shown = ", ".join(slugs[:10]) + (", ..." if len(slugs) > 10 else "")
     return f"available: {shown}" if slugs else "it has no episodes"

@@ -39,6 +39,7 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from ..errors import ConfigError, SourceNotFoundError
+from ..layout import CONFIG_NAME, EMBED_FILE, EPISODES_DIR, VOICES_DIR, episodes_dir
 
 CHUNK_BYTES = 64 * 1024
 """Read size while streaming a file."""
@@ -67,11 +68,11 @@ CONTENT_TYPES: tuple[tuple[str, str], ...] = (
 DEFAULT_TYPE = "application/octet-stream"
 HIDDEN_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal", ".lock", ".tmp")
 """Catalogue, locks and half-written files stay private even inside the folder."""
-PRIVATE_FOLDERS = frozenset({"voices"})
+PRIVATE_FOLDERS = frozenset({VOICES_DIR})
 """Top-level library folders that are the builder's, not the listener's (voice models)."""
-PRIVATE_FILES = frozenset({"articleaudio.toml"})
+PRIVATE_FILES = frozenset({CONFIG_NAME})
 """Top-level library files that are the builder's: the settings (owner address, voice map)."""
-INDEX_FILES = ("index.html", "embed.html")
+INDEX_FILES = ("index.html", EMBED_FILE)
 """What a folder URL shows: an episode folder shows its player."""
 COMMON_HEADERS = {
     "cache-control": "no-cache",  # revalidate each time; cheap with ETag
@@ -314,10 +315,10 @@ def _folder_url(root: Path, folder: Path) -> str:
 
 
 def _listing(root: Path) -> Response:
-    episodes = root / "episodes"
+    episodes = episodes_dir(root)
     slugs = sorted(p.name for p in episodes.iterdir() if p.is_dir()) if episodes.is_dir() else []
     items = "".join(
-        f'<li><a href="episodes/{quote(s)}/">{html.escape(s)}</a></li>'
+        f'<li><a href="{EPISODES_DIR}/{quote(s)}/">{html.escape(s)}</a></li>'
         for s in slugs
         if not s.startswith(".")
     )
