@@ -29,6 +29,7 @@ from ..synth.voices import list_voices, shown, voice_folders
 from ..text.segment import DisclosurePosition, SpeechSettings
 from ..version import __version__
 from .common import (
+    LEXICON_OPTION,
     OUTPUT_OPTION,
     _Group,
     configure_logging,
@@ -131,13 +132,7 @@ BUILD_OPTIONS = (
     click.option(
         "--strict", is_flag=True, help="Refuse an article whose language its voice does not speak."
     ),
-    click.option(
-        "--lexicon",
-        "lexicons",
-        multiple=True,
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Pronunciation lexicon (TOML) after the default; repeatable.",
-    ),
+    LEXICON_OPTION,
     click.option("--json", "as_json", is_flag=True, help="Print one JSON object per episode."),
 )
 """``build``'s options in ``--help`` order: a table, so the command reads as its body."""
@@ -223,13 +218,7 @@ def voices(output: Path, as_json: bool) -> None:
 )
 @click.option("--voice", help="Voice name or path to a .onnx model.")
 @click.option("--length-scale", type=click.FloatRange(0.5, 2.0), help="Speaking pace: >1 slower.")
-@click.option(
-    "--lexicon",
-    "lexicons",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Pronunciation lexicon (TOML); repeatable.",
-)
+@LEXICON_OPTION
 def say(
     text: str, out: Path, voice: str | None, length_scale: float | None, lexicons: tuple[Path, ...]
 ) -> None:

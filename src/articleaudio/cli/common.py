@@ -31,6 +31,13 @@ OUTPUT_OPTION = click.option(
     show_default=True,
     help="Output library folder (episodes, feed, catalogue).",
 )
+LEXICON_OPTION = click.option(
+    "--lexicon",
+    "lexicons",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Pronunciation lexicon (TOML) on top of the built-in one; repeatable.",
+)
 
 
 OWN_LOGGER = "articleaudio"

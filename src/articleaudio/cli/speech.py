@@ -9,17 +9,12 @@ from pathlib import Path
 import click
 
 from ..text.speech import script_article
+from .common import LEXICON_OPTION
 
 
 @click.command()
 @click.argument("source")
-@click.option(
-    "--lexicon",
-    "lexicons",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Pronunciation lexicon (TOML) on top of the built-in one; repeatable.",
-)
+@LEXICON_OPTION
 @click.option(
     "--voice", help="Voice name or path to a .onnx model (checks lexicon IPA against it)."
 )

@@ -12,7 +12,7 @@ Frame Addendum 1.0, ``CHAPTERnnn`` comments per the Ogg/Vorbis chapter extension
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -230,17 +230,24 @@ def write_id3(path: Path, info: TagInfo, timeline: Timeline) -> None:
     tag.save(str(path), v2_version=4)
 
 
+def _replace_fields(
+    tags: Any, table: Sequence[tuple[str, Callable[[TagInfo], Any]]], info: TagInfo
+) -> None:
+    """Clear a mutagen key-value tag and fill it from a key → row table (None: left out)."""
+    tags.clear()
+    for key, row in table:
+        value = row(info)
+        if value is not None:
+            tags[key] = value
+
+
 def write_mp4(path: Path, info: TagInfo, timeline: Timeline) -> None:
     """Replace the M4A's iTunes metadata with ours (its chapters are left as ffmpeg wrote them)."""
     audio = mp4.MP4(str(path))
     if audio.tags is None:
         audio.add_tags()
     assert audio.tags is not None
-    audio.tags.clear()
-    for key, row in MP4_ATOMS:
-        value = row(info)
-        if value is not None:
-            audio.tags[key] = value
+    _replace_fields(audio.tags, MP4_ATOMS, info)
     audio.save()
 
 
@@ -248,11 +255,7 @@ def write_opus(path: Path, info: TagInfo, timeline: Timeline) -> None:
     """Replace the Opus file's Vorbis comments with ours, chapters included."""
     audio = OggOpus(str(path))
     assert audio.tags is not None
-    audio.tags.clear()
-    for key, row in VORBIS_FIELDS:
-        value = row(info)
-        if value is not None:
-            audio.tags[key] = value
+    _replace_fields(audio.tags, VORBIS_FIELDS, info)
     for key, text in vorbis_chapters(timeline):
         audio.tags[key] = [text]
     audio.save()

@@ -342,8 +342,8 @@ def _move_streamed(encoded: Path, target: Path) -> None:
         shutil.move(encoded, target)
     except OSError as exc:
         raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    # mkstemp made it 0600 (and a move keeps that): web servers running as another
-    # user answered 403 for the MP3 alone.
+    # Whatever made it, the published MP3 gets the mode of the other files: it once
+    # came from mkstemp at 0600, and web servers running as another user answered 403.
     set_published_mode(target)
 
 
