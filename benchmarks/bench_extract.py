@@ -32,7 +32,7 @@ from pathlib import Path
 import trafilatura
 
 from articleaudio.errors import ArticleAudioError
-from articleaudio.extract.article import extract_source, format_article
+from articleaudio.extract.article import extract_source
 from articleaudio.extract.ingest import decode_bytes, read_source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,7 +85,7 @@ def find_cases(folders: list[Path]) -> list[Case]:
 
 def ours(case: Case) -> str:
     try:
-        return format_article(extract_source(read_source(str(case.page))))
+        return extract_source(read_source(str(case.page))).body_text
     except ArticleAudioError:
         return ""
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from articleaudio.extract.article import extract_source, format_article
+from articleaudio.extract.article import extract_source
 from articleaudio.extract.ingest import read_source
 
 from .extract_support import DATA
@@ -36,7 +36,7 @@ def token_f1(pred: str, gold: str) -> float:
 
 def _f1(case: Path) -> float:
     source = read_source(str(next(case.glob("input.*"))))
-    return token_f1(format_article(extract_source(source)), (case / "expected.txt").read_text())
+    return token_f1(extract_source(source).body_text, (case / "expected.txt").read_text())
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

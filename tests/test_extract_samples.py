@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from articleaudio.extract.article import extract_source, format_article
+from articleaudio.extract.article import extract_source
 from articleaudio.extract.ingest import read_source
 from articleaudio.models import Article
 
@@ -45,7 +45,7 @@ def _scores() -> dict[str, tuple[bool, Any]]:
         gold = (case / "expected_body.txt").read_text(encoding="utf-8")
         out[case.name] = (
             _page(case).suffix == ".html",
-            scorer.prf(format_article(_article(case.name)), gold),
+            scorer.prf(_article(case.name).body_text, gold),
         )
     return out
 
@@ -63,7 +63,7 @@ def test_seed_page_is_exactly_headline_and_body() -> None:
     assert PAGES is not None
     article = _article(SEED)
     expected = (PAGES / SEED / "expected_body.txt").read_text(encoding="utf-8").strip()
-    assert format_article(article) == expected
+    assert article.body_text == expected
     # eleven blocks: the headline and ten paragraphs, nothing else
     assert len(article.paragraphs) == 10 and len(expected.split("\n\n")) == 11
 

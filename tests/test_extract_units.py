@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from articleaudio.errors import EmptyArticleError, ExtractionError
-from articleaudio.extract.article import extract, format_article
+from articleaudio.extract.article import extract
 from articleaudio.extract.furniture import boilerplate_hit, is_ui_label
 from articleaudio.extract.ingest import SourceKind
 from articleaudio.extract.meta import detect_language, parse_byline, parse_date
@@ -63,7 +63,7 @@ def test_markdown_headings_links_and_images() -> None:
     article = extract(text, kind=SourceKind.MARKDOWN)
     assert article.title == "Bridge stays shut"
     assert article.authors == ("Ann Lee",)
-    assert format_article(article) == (
+    assert article.body_text == (
         "Bridge stays shut\n\nThe council said on Monday that work goes on.\n\nNext steps\n\n"
         "Samples are taken this week.\n\nResults come at month end."
     )

@@ -20,7 +20,7 @@ TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from .config import PodcastConfig, load_config
-    from .encode.encoder import EncodeSettings
+    from .encode import EncodeSettings
     from .errors import (
         ArticleAudioError,
         AudioToolError,
@@ -38,9 +38,9 @@ if TYPE_CHECKING:
         VoiceError,
         VoiceNotFoundError,
     )
-    from .extract.article import extract
-    from .library.write import BuildStatus, Built
-    from .master.layout import MasterSettings, Pauses
+    from .extract import extract
+    from .library import BuildStatus, Built
+    from .master import MasterSettings, Pauses
     from .models import (
         Article,
         Block,
@@ -57,9 +57,8 @@ if TYPE_CHECKING:
     )
     from .pipeline import build_all, build_episode, load_article, say
     from .settings import BuildSettings
-    from .synth.synthesize import SynthesisSettings, Synthesizer
-    from .text.segment import DisclosurePosition, SpeechSettings
-    from .text.speech import Script, script_article
+    from .synth import SynthesisSettings, Synthesizer
+    from .text import DisclosurePosition, Script, SpeechSettings, script_article
 
 __all__ = [
     "Article",

@@ -19,15 +19,18 @@ from functools import partial
 from pathlib import Path
 
 from .config import PodcastConfig
-from .encode.art import Art, art_bytes, episode_art, make_art
-from .encode.encoder import (
+from .encode import (
     PROBE_SECONDS,
+    Art,
+    EncoderLevels,
+    art_bytes,
     encode,
+    episode_art,
+    frame_grid,
     level_change,
+    make_art,
     sink_opener,
 )
-from .encode.levels import EncoderLevels
-from .encode.mp3frames import frame_grid
 from .errors import (
     ArticleAudioError,
     AudioToolError,
@@ -37,31 +40,33 @@ from .errors import (
     PublishError,
     VoiceError,
 )
-from .extract.article import extract_source
-from .extract.ingest import SourceKind, read_source
+from .extract import SourceKind, extract_source, read_source
 from .fsutil import make_staging_dir
 from .layout import check_slug, episodes_dir, slugify
-from .library.publish import is_listed, publish_episode
-from .library.settings import resolve
-from .library.write import (
+from .library import (
     Built,
     build_key,
+    is_listed,
     previous_gain,
+    publish_episode,
+    resolve,
     reusable_episode,
     write_episode,
 )
-from .master.layout import MasterSettings
-from .master.mastering import Grid, Mastered, master
-from .master.stream import Stream
+from .master import Grid, Mastered, MasterSettings, Stream, master
 from .models import Article, Role, Segment, Spoken
 from .settings import BuildSettings
-from .synth.cache import Cache
-from .synth.synthesize import PiperSynthesizer, Synthesizer
-from .synth.voice_choice import VoicePool
-from .synth.voices import find_voice
-from .synth.workers import Synthesis, WorkerPool, default_jobs
-from .text.segment import segment_article
-from .text.speech import load_lexicon, make_spoken, spoken_for
+from .synth import (
+    Cache,
+    PiperSynthesizer,
+    Synthesis,
+    Synthesizer,
+    VoicePool,
+    WorkerPool,
+    default_jobs,
+    find_voice,
+)
+from .text import load_lexicon, make_spoken, segment_article, spoken_for
 from .web import write_embed
 
 log = logging.getLogger(__name__)

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import PodcastConfig
-from .encode.encoder import EncodeSettings
-from .extract.ingest import SourceKind
-from .master.layout import MasterSettings
-from .synth.synthesize import SynthesisSettings
-from .text.segment import SpeechSettings
+from .encode import EncodeSettings
+from .extract import SourceKind
+from .master import MasterSettings
+from .synth import SynthesisSettings
+from .text import SpeechSettings
 
 MAX_WORDS = 100_000
 """Default limit on article length: about eleven hours of audio, far past any news story."""

@@ -15,18 +15,15 @@ from typing import Any
 import click
 
 from ..config import load_config
-from ..encode.encoder import EncodeSettings
-from ..encode.mp3frames import BITRATES
-from ..extract.ingest import SourceKind
-from ..library.write import Built
-from ..master.layout import MasterSettings, Pauses
+from ..encode import BITRATES, EncodeSettings
+from ..extract import SourceKind
+from ..library import Built
+from ..master import MasterSettings, Pauses
 from ..pipeline import build_all
 from ..pipeline import say as pipeline_say
 from ..settings import MAX_WORDS, BuildSettings
-from ..synth.cache import DEFAULT_MAX_BYTES, Cache
-from ..synth.synthesize import SynthesisSettings
-from ..synth.voices import list_voices, shown, voice_folders
-from ..text.segment import DisclosurePosition, SpeechSettings
+from ..synth import DEFAULT_MAX_BYTES, Cache, SynthesisSettings, list_voices, shown, voice_folders
+from ..text import DisclosurePosition, SpeechSettings
 from ..version import __version__
 from .common import (
     LEXICON_OPTION,

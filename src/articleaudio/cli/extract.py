@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..extract.article import extract_source, format_article
-from ..extract.ingest import SourceKind, read_source
+from ..extract import SourceKind, extract_source, read_source
 from .common import echo_json
 
 
@@ -32,7 +31,7 @@ def extract_command(source: str, kind: str | None, as_json: bool) -> None:
     if as_json:
         echo_json(article.to_dict())
     else:
-        click.echo(format_article(article))
+        click.echo(article.body_text)
 
 
 COMMANDS = (extract_command,)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from ..library.settings import library_config
-from ..web import player
+from ..library import library_config
+from ..web import PlayerSettings, embed_snippet, publish_embed, script_snippet
 from .common import OUTPUT_OPTION
 
 
@@ -41,13 +41,13 @@ def embed(slug: str, output: Path, base_url: str, disclosure_url: str | None, sc
     \b
     Example: articleaudio embed harbour-bridge-reopens --base-url https://example.org/audio/
     """
-    settings = player.PlayerSettings(disclosure_url=disclosure_url)
-    _, episode = player.publish_embed(output, slug, settings)
+    settings = PlayerSettings(disclosure_url=disclosure_url)
+    _, episode = publish_embed(output, slug, settings)
     base_url = base_url or library_config(output).base_url
     if script:
-        click.echo(player.script_snippet(episode, base_url, settings))
+        click.echo(script_snippet(episode, base_url, settings))
     else:
-        click.echo(player.embed_snippet(episode, base_url))
+        click.echo(embed_snippet(episode, base_url))
 
 
 @click.command()
@@ -67,10 +67,10 @@ def serve(output: Path, host: str, port: int) -> None:
 
     Example: articleaudio serve -o output --port 8000
     """
-    from ..web import server  # Starlette and Uvicorn load only for this command
+    from ..web import bind_socket, make_server  # Starlette and Uvicorn load only for this command
 
-    http_server = server.make_server(output)
-    sock = server.bind_socket(host, port)
+    http_server = make_server(output)
+    sock = bind_socket(host, port)
     name, bound_port = sock.getsockname()[:2]
     shown = f"[{name}]" if ":" in name else name
     click.echo(f"Serving {output} at http://{shown}:{bound_port}/ (Ctrl+C to stop)", err=True)

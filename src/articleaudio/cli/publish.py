@@ -11,8 +11,15 @@ from pathlib import Path
 import click
 
 from ..config import load_config
-from ..library.publish import feed_entries, list_episodes, regenerate_feed, unpublish, validate
-from ..library.settings import library_config, placeholders
+from ..library import (
+    feed_entries,
+    library_config,
+    list_episodes,
+    placeholders,
+    regenerate_feed,
+    unpublish,
+    validate,
+)
 from .common import OUTPUT_OPTION, echo_json
 
 CONFIG_OPTION = click.option(

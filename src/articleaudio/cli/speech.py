@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..text.speech import script_article
+from ..text import script_article
 from .common import LEXICON_OPTION
 
 

@@ -13,17 +13,39 @@ TYPE_CHECKING = False
 """typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
-    from .art import Art
-    from .encoder import FORMATS, EncodeSettings, encode
+    from .art import Art, art_bytes, episode_art, make_art
+    from .encoder import (
+        FORMATS,
+        PROBE_SECONDS,
+        EncodeSettings,
+        decoded_true_peak,
+        encode,
+        level_change,
+        sink_opener,
+    )
+    from .levels import EncoderLevels
+    from .mp3frames import BITRATES, MP3_RATE, SpanStore, frame_grid
     from .sidecars import to_chapters_json, to_transcript_json, to_vtt
     from .tags import TagInfo, write_tags
 
 __all__ = [
+    "BITRATES",
     "FORMATS",
+    "MP3_RATE",
+    "PROBE_SECONDS",
     "Art",
     "EncodeSettings",
+    "EncoderLevels",
+    "SpanStore",
     "TagInfo",
+    "art_bytes",
+    "decoded_true_peak",
     "encode",
+    "episode_art",
+    "frame_grid",
+    "level_change",
+    "make_art",
+    "sink_opener",
     "to_chapters_json",
     "to_transcript_json",
     "to_vtt",
@@ -34,10 +56,22 @@ __getattr__ = exports(
     __name__,
     {
         "Art": ".art",
+        "BITRATES": ".mp3frames",
         "EncodeSettings": ".encoder",
+        "EncoderLevels": ".levels",
         "FORMATS": ".encoder",
+        "MP3_RATE": ".mp3frames",
+        "PROBE_SECONDS": ".encoder",
+        "SpanStore": ".mp3frames",
         "TagInfo": ".tags",
+        "art_bytes": ".art",
+        "decoded_true_peak": ".encoder",
         "encode": ".encoder",
+        "episode_art": ".art",
+        "frame_grid": ".mp3frames",
+        "level_change": ".encoder",
+        "make_art": ".art",
+        "sink_opener": ".encoder",
         "to_chapters_json": ".sidecars",
         "to_transcript_json": ".sidecars",
         "to_vtt": ".sidecars",

@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..config import ARTWORK_MAX_PX, ARTWORK_MIN_PX, describe_artwork
 from ..errors import ConfigError
-from ..extract.ingest import is_url
+from ..extract import is_url
 
 if TYPE_CHECKING:
     from PIL import Image

@@ -122,7 +122,7 @@ def level_change(excerpt: np.ndarray, rate: int, fmt: str, bitrate_kbps: int) ->
     Measured, not assumed: LAME output decodes about 0.45 LU quieter than its
     input for Piper speech at any bit rate, which alone would miss the target.
     """
-    from ..master.loudness import LoudnessMeter
+    from ..master import LoudnessMeter
 
     before, after = LoudnessMeter(rate), LoudnessMeter(rate)
     before.add(excerpt, peaks=False)
@@ -326,7 +326,7 @@ def decoded_true_peak(path: Path) -> float:
     ffmpeg measured -1.3 to -1.9 dBTP), so only the decoded file says what
     listeners get. Streamed: a long episode is never held in memory whole.
     """
-    from ..master.loudness import streamed_true_peak
+    from ..master import streamed_true_peak
 
     peak = streamed_true_peak(decode_stream(path))
     return 20 * math.log10(peak) if peak > 0 else -math.inf

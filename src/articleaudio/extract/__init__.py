@@ -14,7 +14,7 @@ TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from .article import extract, extract_source
-    from .ingest import Source, SourceKind, fetch_url, read_source
+    from .ingest import Source, SourceKind, fetch_url, is_url, read_source
 
 __all__ = [
     "Source",
@@ -22,6 +22,7 @@ __all__ = [
     "extract",
     "extract_source",
     "fetch_url",
+    "is_url",
     "read_source",
 ]
 
@@ -33,6 +34,7 @@ __getattr__ = exports(
         "extract": ".article",
         "extract_source": ".article",
         "fetch_url": ".ingest",
+        "is_url": ".ingest",
         "read_source": ".ingest",
     },
 )

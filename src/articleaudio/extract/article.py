@@ -30,7 +30,7 @@ from .meta import (
 )
 from .text import extract_plain_text
 
-__all__ = ["extract", "extract_source", "format_article", "split_names"]
+__all__ = ["extract", "extract_source", "split_names"]
 
 _SPACE = re.compile(r"\s+")
 
@@ -80,20 +80,6 @@ MAX_REPEAT_WORDS = 60
 def extract_source(source: Source) -> Article:
     """Convenience wrapper for a :class:`Source` from the ingest stage."""
     return extract(source.text, kind=source.kind, url=source.url)
-
-
-def format_article(article: Article) -> str:
-    """Title, blank line, then each paragraph and heading on its own, blank-line separated.
-
-    >>> blocks = (Block(BlockKind.HEADING, "H"), Block(BlockKind.PARAGRAPH, "P."))
-    >>> print(format_article(Article("T", blocks)))
-    T
-    <BLANKLINE>
-    H
-    <BLANKLINE>
-    P.
-    """
-    return "\n\n".join([article.title, *(b.text for b in article.blocks)])
 
 
 def clean_line(text: str) -> str:

@@ -13,18 +13,34 @@ TYPE_CHECKING = False
 """typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
-    from .publish import list_episodes, publish_episode, regenerate_feed, unpublish
-    from .settings import resolve
-    from .write import BuildStatus, Built, write_episode
+    from .publish import (
+        feed_entries,
+        is_listed,
+        list_episodes,
+        publish_episode,
+        regenerate_feed,
+        unpublish,
+        validate,
+    )
+    from .settings import library_config, placeholders, resolve
+    from .write import BuildStatus, Built, build_key, previous_gain, reusable_episode, write_episode
 
 __all__ = [
     "BuildStatus",
     "Built",
+    "build_key",
+    "feed_entries",
+    "is_listed",
+    "library_config",
     "list_episodes",
+    "placeholders",
+    "previous_gain",
     "publish_episode",
     "regenerate_feed",
     "resolve",
+    "reusable_episode",
     "unpublish",
+    "validate",
     "write_episode",
 ]
 
@@ -33,11 +49,19 @@ __getattr__ = exports(
     {
         "BuildStatus": ".write",
         "Built": ".write",
+        "build_key": ".write",
+        "feed_entries": ".publish",
+        "is_listed": ".publish",
+        "library_config": ".settings",
         "list_episodes": ".publish",
+        "placeholders": ".settings",
+        "previous_gain": ".write",
         "publish_episode": ".publish",
         "regenerate_feed": ".publish",
         "resolve": ".settings",
+        "reusable_episode": ".write",
         "unpublish": ".publish",
+        "validate": ".publish",
         "write_episode": ".write",
     },
 )

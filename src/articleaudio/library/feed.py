@@ -28,7 +28,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
 from ..config import PodcastConfig
-from ..encode.encoder import FORMATS
+from ..encode import FORMATS
 from ..layout import ART_ROLE, EMBED_ROLE, EPISODES_DIR
 from ..textclean import clean_text
 from ..version import __version__

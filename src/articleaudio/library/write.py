@@ -18,11 +18,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..encode.art import Art
-from ..encode.encoder import FORMATS, PROBE_SECONDS, decoded_true_peak, encode, level_change
-from ..encode.mp3frames import MP3_RATE, SpanStore
-from ..encode.sidecars import to_chapters_json, to_transcript_json, to_vtt
-from ..encode.tags import TagInfo, write_tags
+from ..encode import (
+    FORMATS,
+    MP3_RATE,
+    PROBE_SECONDS,
+    Art,
+    SpanStore,
+    TagInfo,
+    decoded_true_peak,
+    encode,
+    level_change,
+    to_chapters_json,
+    to_transcript_json,
+    to_vtt,
+    write_tags,
+)
 from ..errors import EpisodeReadError, PublishError
 from ..fsutil import (
     atomic_write_bytes,
@@ -42,7 +52,7 @@ from ..layout import (
     read_episode,
     write_episode_record,
 )
-from ..master.mastering import Mastered
+from ..master import Mastered
 from ..models import GAIN_DECIMALS, Article, AudioInfo, Episode, Timeline
 from ..text import DEFAULT_DISCLOSURE, DisclosurePosition, SpeechSettings
 from ..version import __version__

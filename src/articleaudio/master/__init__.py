@@ -14,27 +14,31 @@ TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from .layout import MasterSettings, Pauses
-    from .loudness import LoudnessMeter
-    from .mastering import Mastered, master
+    from .loudness import LoudnessMeter, streamed_true_peak
+    from .mastering import Grid, Mastered, master
     from .stream import Stream
 
 __all__ = [
+    "Grid",
     "LoudnessMeter",
     "MasterSettings",
     "Mastered",
     "Pauses",
     "Stream",
     "master",
+    "streamed_true_peak",
 ]
 
 __getattr__ = exports(
     __name__,
     {
+        "Grid": ".mastering",
         "LoudnessMeter": ".loudness",
         "MasterSettings": ".layout",
         "Mastered": ".mastering",
         "Pauses": ".layout",
         "Stream": ".stream",
         "master": ".mastering",
+        "streamed_true_peak": ".loudness",
     },
 )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..models import Chapter, Cue, Loudness, Role, Segment, Timeline, WordTime
-from ..synth.synthesize import Piece
+from ..synth import Piece
 from .exact import FIRST_SLOPE, LOUDNESS_TOLERANCE, normalise
 from .layout import Exact, Layout, MasterSettings, Pauses, Placed, Placement
 from .loudness import LoudnessMeter

@@ -13,13 +13,14 @@ TYPE_CHECKING = False
 """typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
-    from .cache import Cache, SegmentCache
+    from .cache import DEFAULT_MAX_BYTES, Cache, SegmentCache
     from .synthesize import Piece, PiperSynthesizer, SynthesisSettings, Synthesizer
     from .voice_choice import VoicePool, choose_voice
-    from .voices import Voice, find_voice
+    from .voices import Voice, find_voice, list_voices, shown, voice_folders
     from .workers import Synthesis, WorkerPool, default_jobs
 
 __all__ = [
+    "DEFAULT_MAX_BYTES",
     "Cache",
     "Piece",
     "PiperSynthesizer",
@@ -33,12 +34,16 @@ __all__ = [
     "choose_voice",
     "default_jobs",
     "find_voice",
+    "list_voices",
+    "shown",
+    "voice_folders",
 ]
 
 __getattr__ = exports(
     __name__,
     {
         "Cache": ".cache",
+        "DEFAULT_MAX_BYTES": ".cache",
         "Piece": ".synthesize",
         "PiperSynthesizer": ".synthesize",
         "SegmentCache": ".cache",
@@ -51,5 +56,8 @@ __getattr__ = exports(
         "choose_voice": ".voice_choice",
         "default_jobs": ".workers",
         "find_voice": ".voices",
+        "list_voices": ".voices",
+        "shown": ".voices",
+        "voice_folders": ".voices",
     },
 )

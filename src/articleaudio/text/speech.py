@@ -13,10 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..extract.article import extract_source
-from ..extract.ingest import read_source
+from ..extract import extract_source, read_source
 from ..models import Article, Segment
-from ..synth.voices import Voice, find_voice
+from ..synth import Voice, find_voice
 from .lexicon import Lexicon, LexiconEntry, restore_phonemes
 from .normalize import to_spoken
 from .segment import SpeechSettings, segment_article

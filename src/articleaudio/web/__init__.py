@@ -13,11 +13,16 @@ TYPE_CHECKING = False
 """typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
-    from .player import PlayerSettings, publish_embed, write_embed
+    from .player import PlayerSettings, embed_snippet, publish_embed, script_snippet, write_embed
+    from .server import bind_socket, make_server
 
 __all__ = [
     "PlayerSettings",
+    "bind_socket",
+    "embed_snippet",
+    "make_server",
     "publish_embed",
+    "script_snippet",
     "write_embed",
 ]
 
@@ -25,7 +30,11 @@ __getattr__ = exports(
     __name__,
     {
         "PlayerSettings": ".player",
+        "bind_socket": ".server",
+        "embed_snippet": ".player",
+        "make_server": ".server",
         "publish_embed": ".player",
+        "script_snippet": ".player",
         "write_embed": ".player",
     },
 )
