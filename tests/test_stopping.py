@@ -46,9 +46,14 @@ def start(source: str, out: Path, env: dict[str, str] | None = None) -> subproce
     """``articleaudio build`` with two workers, in a new session (its id is the build's pid)."""
     return subprocess.Popen(
         [str(BIN), "build", source, "-o", str(out), "--jobs", "2"],
-        cwd=out.parent, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
+        cwd=out.parent,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def finish(proc: subprocess.Popen[str], timeout: float) -> str:
@@ -141,8 +146,10 @@ def test_workers_exit_when_the_build_is_killed(tmp_path: Path) -> None:
     temp.mkdir()
     proc = start(source, tmp_path / "out", {"TMPDIR": str(temp)})
     wait_for_synthesis(proc)
+    assert proc.poll() is None  # the kill lands mid-synthesis, not on a finished build
     os.kill(proc.pid, signal.SIGKILL)  # the build alone, as the OOM killer or kill -9 would
-    proc.wait()  # not its output: orphaned workers would hold that open
+    # Not its output: orphaned workers would hold that open.
+    assert proc.wait(timeout=30) == -signal.SIGKILL
     try:
         assert left_after(proc.pid, 5.0) == []
     finally:

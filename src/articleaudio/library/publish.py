@@ -267,6 +267,7 @@ def write_feed(output_dir: Path, entries: list[Entry], given: PodcastConfig | No
     resolved = resolve(output_dir, given)
     config = resolved.config
     entries = _listed(output_dir, entries)
+    log.debug("writing the feeds of %s (%d episodes)", output_dir, len(entries))
     artwork = write_artwork(output_dir, config)
     if resolved.keep:
         for name in store(output_dir, config):

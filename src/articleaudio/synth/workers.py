@@ -172,13 +172,16 @@ class Synthesis:
         try:
             for i, text in enumerate(texts):
                 piece = self._cached(keys[i]) if i in cached else None
+                origin = "from the cache"
                 if piece is None:
                     future = futures.pop(i, None)
                     piece = future.result() if future else self.synthesizer.synthesize(text)
                     self.synthesized.append(text)
+                    origin = "synthesised"
                     if self.cache:
                         entry = Entry(piece.audio, piece.sample_rate, piece.words)
                         self.cache.segments.put(keys[i], entry)
+                log.debug("segment %d of %d %s", i + 1, len(texts), origin)
                 if progress:
                     progress(i + 1, len(texts))
                 yield piece
