@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .config import PodcastConfig
 from .encode.encoder import EncodeSettings
+from .extract.confidence import WARN_BELOW
 from .extract.ingest import SourceKind
 from .master.layout import MasterSettings
 from .synth.synthesize import SynthesisSettings
@@ -57,4 +58,7 @@ class BuildSettings:
     podcast: PodcastConfig | None = None
     """Feed settings (None: the library's own, see :mod:`articleaudio.library.settings`)."""
     strict: bool = False
-    """Refuse an article whose language its voice does not speak, instead of warning."""
+    """Refuse an article whose language its voice does not speak, or whose extraction
+    confidence is below ``min_confidence``, instead of warning."""
+    min_confidence: float = WARN_BELOW
+    """Warn about (``strict``: refuse) an extraction whose confidence is below this."""
