@@ -3,10 +3,13 @@
 it predicts token F1 (in-sample and cross-validated by site).
 
 Every case of the development set (``shared/samples/pages``, ``pages-new``,
-``tests/data/extract``, ``tests/data/extract_holdout``; found as bench_extract.py finds
-them) is extracted twice: by articleaudio, and by plain trafilatura (as bench_extract.py
-runs it). Each extraction gives the signals of :mod:`articleaudio.extract.evidence` and
-its F1 against the reference. Two extractors, so that the weights learn what a bad
+``tests/data/extract``, ``tests/data/extract_holdout``; a case is a folder with
+``page.html``/``page.txt`` or ``input.*``, and ``expected_body.txt`` or ``expected.txt``,
+as bench_extract.py finds them) is extracted twice: by articleaudio, and by plain
+trafilatura (as bench_extract.py runs it). F1 is the issue's token F1 (bag of lower-cased
+``\\w+`` tokens, headline included), as in ``shared/samples/score.py``. Each extraction
+gives the signals of :mod:`articleaudio.extract.evidence` and its F1 against the
+reference. Two extractors, so that the weights learn what a bad
 extraction looks like in general, not the few ways one extractor fails.
 
 The model is a logistic regression of "F1 >= GOOD" on the signals, fitted by Newton's
@@ -24,12 +27,13 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 
 import numpy as np
 import trafilatura
-from bench_extract import DEFAULT_DATA, ROOT, Case, find_cases, prf
 from scipy.stats import pearsonr, spearmanr
 
 from articleaudio.errors import ArticleAudioError
@@ -39,8 +43,53 @@ from articleaudio.extract.evidence import Evidence, measure
 from articleaudio.extract.ingest import decode_bytes, read_source
 from articleaudio.models import Article, Block, BlockKind
 
-DEV_DATA = tuple(dict.fromkeys([*DEFAULT_DATA, ROOT.parent / "shared" / "samples" / "pages-new"]))
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT.parent / "shared" / "samples"
+DEV_DATA = (
+    SAMPLES / "pages",
+    SAMPLES / "pages-new",
+    ROOT / "tests" / "data" / "extract",
+    ROOT / "tests" / "data" / "extract_holdout",
+)
+TOKEN = re.compile(r"\w+", re.UNICODE)
 SIGNALS = [name for name in WEIGHTS if name != "bias"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One page of the development set and its reference text."""
+
+    name: str
+    page: Path
+    gold: str
+
+    @property
+    def is_html(self) -> bool:
+        return self.page.suffix in {".html", ".htm"}
+
+
+def find_cases(folders: list[Path]) -> list[Case]:
+    """The case folders under ``folders`` that hold a page and its reference."""
+    cases = []
+    for folder in (f for f in folders if f.is_dir()):
+        for case in sorted(p for p in folder.iterdir() if p.is_dir()):
+            pages = [case / "page.html", case / "page.txt", *sorted(case.glob("input.*"))]
+            page = next((p for p in pages if p.suffix in {".html", ".txt"} and p.exists()), None)
+            golds = [case / "expected_body.txt", case / "expected.txt"]
+            gold = next((p for p in golds if p.exists()), None)
+            if page and gold:
+                cases.append(Case(case.name, page, gold.read_text(encoding="utf-8")))
+    return cases
+
+
+def token_f1(pred: str, gold: str) -> float:
+    """The issue's metric: F1 of the bags of lower-cased word tokens."""
+    p, g = Counter(TOKEN.findall(pred.lower())), Counter(TOKEN.findall(gold.lower()))
+    overlap = sum((p & g).values())
+    if not overlap:
+        return 0.0
+    precision, recall = overlap / sum(p.values()), overlap / sum(g.values())
+    return 2 * precision * recall / (precision + recall)
 
 
 @dataclass(frozen=True)
@@ -89,7 +138,7 @@ def rows_of(case: Case) -> list[Row]:
         if article is None:
             out.append(Row(case.name, site, label, 0.0, None))
             continue
-        f1 = prf(format_article(article), case.gold)[2]
+        f1 = token_f1(format_article(article), case.gold)
         evidence = measure(article, source.text, source.kind)
         out.append(Row(case.name, site, label, f1, evidence))
     return out
@@ -188,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=0.6, help="warning threshold")
     parser.add_argument("--cases", action="store_true", help="print every case's signals")
     args = parser.parse_args(argv)
-    cases = find_cases([p for p in DEV_DATA if p.is_dir()])
+    cases = find_cases(list(DEV_DATA))
     rows = [row for case in cases for row in rows_of(case)]
     if args.cases:
         print_cases(rows)
