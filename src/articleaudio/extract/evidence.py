@@ -36,6 +36,10 @@ DRIFT_MIN_WORDS = 3
 """Paragraphs with fewer content words are too short to judge for drift."""
 STEM = 5
 """Letters of a word kept to compare topics: a crude stem that serves every language."""
+LEAD_PARAGRAPHS = 2
+"""The lead is the headline and this many paragraphs: what the article is about."""
+UNDER_HEADING = 2
+"""Blocks after a heading that it is compared with."""
 
 
 @dataclass(frozen=True)
@@ -198,10 +202,6 @@ def drift_share(article: Article) -> float:
     return drifted / total if total else 0.0
 
 
-LEAD_PARAGRAPHS = 2
-"""The lead is the headline and this many paragraphs: what the article is about."""
-
-
 def stray_headings(article: Article) -> float:
     """Share of headings (of two content words or more) that share no content word with the
     :data:`UNDER_HEADING` paragraphs under them: other stories' headlines set between the
@@ -225,7 +225,3 @@ def stray_headings(article: Article) -> float:
         judged += 1
         stray += not own & content_words(text, language)
     return stray / judged if judged else 0.0
-
-
-UNDER_HEADING = 2
-"""Blocks after a heading that it is compared with."""
