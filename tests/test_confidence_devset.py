@@ -2,8 +2,10 @@
 
 Every case is extracted by articleaudio and by plain trafilatura (the fitting script's
 rows, ``benchmarks/fit_confidence.py``) and scored with the weights stored in
-``extract/confidence.py``. Measured when the weights were fitted: Pearson 0.74,
-Spearman 0.76 over both extractors' 135 extractions; the floors sit a little under.
+``extract/confidence.py``. Measured when the weights were fitted: Pearson 0.76,
+Spearman 0.78 over both extractors' 135 extractions; the floors sit a little under.
+(articleaudio's own extractions alone are nearly all good, so their correlation says
+little and moves with every extractor change: it is reported, not asserted.)
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from articleaudio.extract.confidence import WARN_BELOW, combine
 from .extract_support import samples_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-PEARSON_FLOOR = 0.68
-SPEARMAN_FLOOR = 0.70
+PEARSON_FLOOR = 0.70
+SPEARMAN_FLOOR = 0.72
 pytestmark = pytest.mark.skipif(
     samples_dir() is None, reason="shared/samples/pages is not beside the clone"
 )
@@ -64,4 +66,4 @@ def test_the_warning_catches_most_bad_extractions_and_few_good_ones() -> None:
     bad = [c for c, f in zip(confidence, f1, strict=True) if f < 0.9]
     good = [c for c, f in zip(confidence, f1, strict=True) if f >= 0.9]
     assert sum(c < WARN_BELOW for c in bad) >= 0.7 * len(bad)  # measured 37 of 47
-    assert sum(c < WARN_BELOW for c in good) <= 0.1 * len(good)  # measured 2 of 88
+    assert sum(c < WARN_BELOW for c in good) <= 0.1 * len(good)  # measured 3 of 88
