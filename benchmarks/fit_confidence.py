@@ -166,7 +166,8 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
 
 
 def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-(x @ w)))
+    out: np.ndarray = 1 / (1 + np.exp(-(x @ w)))
+    return out
 
 
 def cross_validated(rows: list[Row], good: float, l2: float) -> dict[int, float]:
