@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         PublishError,
         SourceNotFoundError,
         SynthesisError,
+        UncertainExtractionError,
         VoiceError,
         VoiceNotFoundError,
     )
@@ -98,6 +99,7 @@ __all__ = [
     "SynthesisSettings",
     "Synthesizer",
     "Timeline",
+    "UncertainExtractionError",
     "VoiceError",
     "VoiceNotFoundError",
     "WordTime",
@@ -150,6 +152,7 @@ __getattr__ = exports(
         "SynthesisSettings": ".synth.synthesize",
         "Synthesizer": ".synth.synthesize",
         "Timeline": ".models",
+        "UncertainExtractionError": ".errors",
         "VoiceError": ".errors",
         "VoiceNotFoundError": ".errors",
         "WordTime": ".models",
