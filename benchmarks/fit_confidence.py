@@ -37,10 +37,10 @@ import trafilatura
 from scipy.stats import pearsonr, spearmanr
 
 from articleaudio.errors import ArticleAudioError
-from articleaudio.extract.article import extract_source, format_article
+from articleaudio.extract import extract_source, read_source
 from articleaudio.extract.confidence import WEIGHTS, combine
 from articleaudio.extract.evidence import Evidence, measure
-from articleaudio.extract.ingest import decode_bytes, read_source
+from articleaudio.extract.ingest import decode_bytes
 from articleaudio.models import Article, Block, BlockKind
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,7 +138,7 @@ def rows_of(case: Case) -> list[Row]:
         if article is None:
             out.append(Row(case.name, site, label, 0.0, None))
             continue
-        f1 = token_f1(format_article(article), case.gold)
+        f1 = token_f1(article.body_text, case.gold)
         evidence = measure(article, source.text, source.kind)
         out.append(Row(case.name, site, label, f1, evidence))
     return out

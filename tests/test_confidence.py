@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from articleaudio.extract.article import extract
+from articleaudio.extract import extract
 from articleaudio.extract.confidence import WARN_BELOW, WEIGHTS, combine, score_extraction
 from articleaudio.extract.evidence import (
     Evidence,

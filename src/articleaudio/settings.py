@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .config import PodcastConfig
 from .encode.encoder import EncodeSettings
-from .extract.confidence import WARN_BELOW
+from .extract import WARN_BELOW
 from .extract.ingest import SourceKind
 from .master.layout import MasterSettings
 from .synth.synthesize import SynthesisSettings

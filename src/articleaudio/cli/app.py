@@ -17,7 +17,7 @@ import click
 from ..config import load_config
 from ..encode.encoder import EncodeSettings
 from ..encode.mp3frames import BITRATES
-from ..extract.confidence import WARN_BELOW
+from ..extract import WARN_BELOW
 from ..extract.ingest import SourceKind
 from ..library.write import Built
 from ..master.layout import MasterSettings, Pauses
