@@ -30,6 +30,7 @@ from html import escape
 from pathlib import Path
 
 import trafilatura
+from scipy.stats import pearsonr, spearmanr
 
 from articleaudio.errors import ArticleAudioError
 from articleaudio.extract.article import extract_source
@@ -110,8 +111,38 @@ def run(cases: list[Case], extractors: dict[str, Callable[[Case], str]]) -> list
             start = time.perf_counter()
             p, r, f = prf(extractor(case), case.gold)
             row[label] = {"p": p, "r": r, "f1": f, "seconds": time.perf_counter() - start}
+        row["confidence"] = confidence_of(case)
         rows.append(row)
     return rows
+
+
+def confidence_of(case: Case) -> float | None:
+    """articleaudio's confidence in its extraction of the case (None: it refused the page)."""
+    try:
+        return extract_source(read_source(str(case.page))).confidence
+    except ArticleAudioError:
+        return None
+
+
+def confidence_cell(row: dict[str, object]) -> str:
+    """The per-case table's last column: the extraction's confidence."""
+    value = row.get("confidence")
+    return f" | conf {value:4.2f}" if isinstance(value, float) else " | conf  n/a"
+
+
+def confidence_summary(rows: list[dict[str, object]], label: str = "articleaudio") -> str:
+    """How well articleaudio's confidence predicts its F1 here (Pearson and Spearman)."""
+    pairs = [
+        (float(row["confidence"]), float(row[label]["f1"]))  # type: ignore[arg-type,index]
+        for row in rows
+        if isinstance(row.get("confidence"), float)
+    ]
+    if len(pairs) < 3 or len({c for c, _ in pairs}) < 2 or len({f for _, f in pairs}) < 2:
+        return f"confidence vs F1: too few distinct cases ({len(pairs)})"
+    conf, f1 = zip(*pairs, strict=True)
+    pearson, spearman = pearsonr(conf, f1)[0], spearmanr(conf, f1)[0]
+    scores = f"Pearson {pearson:+.3f}, Spearman {spearman:+.3f}"
+    return f"confidence vs F1 ({len(pairs)} cases): {scores}"
 
 
 def _mean(rows: list[dict[str, object]], label: str, key: str) -> float:
@@ -128,7 +159,7 @@ def report(rows: list[dict[str, object]], labels: list[str]) -> str:
             f" | {row[label]['p']:6.3f} {row[label]['r']:6.3f} {row[label]['f1']:6.3f}"  # type: ignore[index]
             for label in labels
         )
-        lines.append(f"{row['case']:<34} {row['kind']:<5}{cells}")
+        lines.append(f"{row['case']:<34} {row['kind']:<5}{cells}{confidence_cell(row)}")
     lines.append("-" * len(sub))
     for kind in ("html", "text", "all"):
         group = [r for r in rows if kind == "all" or r["kind"] == kind]
@@ -159,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n== {folder}")
         rows = run(cases, extractors)
         print(report(rows, list(extractors)))
+        print(confidence_summary(rows))
         if args.json:
             out = args.json.with_name(f"{args.json.stem}-{folder.name}{args.json.suffix}")
             out.write_text(json.dumps(rows, indent=2), encoding="utf-8")

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         PublishError,
         SourceNotFoundError,
         SynthesisError,
+        UncertainExtractionError,
         VoiceError,
         VoiceNotFoundError,
     )
@@ -97,6 +98,7 @@ __all__ = [
     "SynthesisSettings",
     "Synthesizer",
     "Timeline",
+    "UncertainExtractionError",
     "VoiceError",
     "VoiceNotFoundError",
     "WordTime",
@@ -149,6 +151,7 @@ __getattr__ = exports(
         "SynthesisSettings": ".synth.synthesize",
         "Synthesizer": ".synth.synthesize",
         "Timeline": ".models",
+        "UncertainExtractionError": ".errors",
         "VoiceError": ".errors",
         "VoiceNotFoundError": ".errors",
         "WordTime": ".models",

@@ -10,7 +10,8 @@ tree to a single ``Error: ...`` line and exit status 1. Anything else is a bug.
     │   ├── SourceNotFoundError (+ FileNotFoundError)
     │   ├── LanguageError                 no voice speaks the article's language (--strict)
     │   ├── ExtractionError               nothing article-like in the source
-    │   │   └── EmptyArticleError         the article has no words to speak
+    │   │   ├── EmptyArticleError         the article has no words to speak
+    │   │   └── UncertainExtractionError  the extraction scores below the threshold (--strict)
     │   ├── FetchError                    a URL could not be fetched
     │   └── EpisodeReadError              an episode.json is missing, unreadable or invalid
     ├── ConfigError (+ ValueError)        settings, lexicon or config file are invalid
@@ -54,6 +55,15 @@ class ExtractionError(InputError):
 
 class EmptyArticleError(ExtractionError):
     """Raised when the extracted article has no words to speak."""
+
+
+class UncertainExtractionError(ExtractionError):
+    """Raised with ``--strict`` when the extraction's confidence is below the threshold."""
+
+    def __init__(self, message: str, *, source: str | None = None, confidence: float) -> None:
+        super().__init__(message, source=source)
+        self.confidence = confidence
+        """The extraction's score (see :mod:`articleaudio.extract.confidence`)."""
 
 
 class FetchError(InputError):

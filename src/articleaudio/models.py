@@ -60,6 +60,11 @@ class Article:
     """Topic tags or keywords."""
     description: str | None = None
     """Standfirst or summary, if the source has one."""
+    confidence: float | None = field(default=None, compare=False)
+    """How far to trust the extraction, 0..1 (see :mod:`articleaudio.extract.confidence`);
+    None for an article not extracted here (made in code, or read back from a file).
+    Not part of the article's identity: left out of equality and :meth:`to_dict`, so
+    ``episode.json`` and build keys do not change with the scoring model."""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:

@@ -38,6 +38,7 @@ from .errors import (
     EmptyArticleError,
     InputError,
     PublishError,
+    UncertainExtractionError,
     VoiceError,
 )
 from .extract import SourceKind, extract_source, read_source
@@ -118,6 +119,10 @@ class Outcome:
     """The episode, when it was built."""
     error: ArticleAudioError | None = None
     """Why it was not."""
+    warnings: tuple[str, ...] = ()
+    """What a person should look at (a low extraction confidence), without the location."""
+    confidence: float | None = None
+    """The extraction's confidence (see :mod:`articleaudio.extract.confidence`)."""
 
 
 def build_all(
@@ -159,8 +164,14 @@ def build_all(
                 log.info("%s failed: %s", location, exc)
                 outcomes.append(Outcome(location, error=exc))
             else:
-                outcomes.append(Outcome(location, built=built))
+                outcomes.append(_built(location, built, plan.article, settings))
     return outcomes
+
+
+def _built(location: str, built: Built, article: Article, settings: BuildSettings) -> Outcome:
+    warning = confidence_warning(article, settings)
+    warnings = (warning,) if warning else ()
+    return Outcome(location, built=built, warnings=warnings, confidence=article.confidence)
 
 
 def _voice_pool(
@@ -232,9 +243,27 @@ class Plan:
     """The episode's image (see :mod:`articleaudio.encode.art`)."""
 
 
+def confidence_warning(article: Article, settings: BuildSettings) -> str | None:
+    """What to tell a person about an extraction scored below the threshold (None: nothing).
+
+    >>> confidence_warning(Article("T", (), confidence=0.42), BuildSettings())
+    'extraction confidence 0.42 is below 0.60; check the article text'
+    """
+    score = article.confidence
+    if score is None or score >= settings.min_confidence:
+        return None
+    threshold = settings.min_confidence
+    return f"extraction confidence {score:.2f} is below {threshold:.2f}; check the article text"
+
+
 def read_article(location: str, settings: BuildSettings) -> Article:
-    """Ingest and extract, refusing articles over the word limit."""
+    """Ingest and extract, refusing articles over the word limit, and (``strict``) those
+    whose extraction confidence is below the threshold."""
     article = load_article(location, settings.kind)
+    warning = confidence_warning(article, settings)
+    if warning and settings.strict:
+        message = f"{location}: {warning} (refused: --strict)"
+        raise UncertainExtractionError(message, source=location, confidence=article.confidence or 0)
     words = sum(len(b.text.split()) for b in article.blocks)
     if words > settings.max_words:
         raise InputError(
@@ -294,6 +323,8 @@ def build_episode(
 ) -> Built:
     """Build one article into ``settings.output/episodes/<slug>/``."""
     article = read_article(location, settings)  # bad input fails before the voice is touched
+    if warning := confidence_warning(article, settings):
+        log.warning("%s: %s", location, warning)  # build_all's callers get it in the Outcome
     with ExitStack() as owned:  # a caller's synthesis is closed by the caller
         if synthesis is None:
             synthesis = owned.enter_context(open_synthesis(settings, synthesizer))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .config import PodcastConfig
 from .encode import EncodeSettings
-from .extract import SourceKind
+from .extract import WARN_BELOW, SourceKind
 from .master import MasterSettings
 from .synth import SynthesisSettings
 from .text import SpeechSettings
@@ -57,4 +57,7 @@ class BuildSettings:
     podcast: PodcastConfig | None = None
     """Feed settings (None: the library's own, see :mod:`articleaudio.library.settings`)."""
     strict: bool = False
-    """Refuse an article whose language its voice does not speak, instead of warning."""
+    """Refuse an article whose language its voice does not speak, or whose extraction
+    confidence is below ``min_confidence``, instead of warning."""
+    min_confidence: float = WARN_BELOW
+    """Warn about (``strict``: refuse) an extraction whose confidence is below this."""

@@ -16,10 +16,10 @@ import click
 
 from ..config import load_config
 from ..encode import BITRATES, EncodeSettings
-from ..extract import SourceKind
+from ..extract import WARN_BELOW, SourceKind
 from ..library import Built
 from ..master import MasterSettings, Pauses
-from ..pipeline import build_all
+from ..pipeline import Outcome, build_all
 from ..pipeline import say as pipeline_say
 from ..settings import MAX_WORDS, BuildSettings
 from ..synth import DEFAULT_MAX_BYTES, Cache, SynthesisSettings, list_voices, shown, voice_folders
@@ -127,7 +127,18 @@ BUILD_OPTIONS = (
         "own settings, else ./articleaudio.toml].",
     ),
     click.option(
-        "--strict", is_flag=True, help="Refuse an article whose language its voice does not speak."
+        "--strict",
+        is_flag=True,
+        help="Refuse an article whose language its voice does not speak, or whose "
+        "extraction confidence is below --min-confidence.",
+    ),
+    click.option(
+        "--min-confidence",
+        type=click.FloatRange(0, 1),
+        default=WARN_BELOW,
+        show_default=True,
+        help="Warn about an article whose extraction confidence (0..1, see `extract --json`) "
+        "is below this.",
     ),
     LEXICON_OPTION,
     click.option("--json", "as_json", is_flag=True, help="Print one JSON object per episode."),
@@ -154,7 +165,10 @@ def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any)
         outcomes = build_all(list(sources), settings, progress=progress)
     for outcome in outcomes:
         if outcome.built:
-            echo_built(outcome.location, outcome.built, as_json)
+            echo_built(outcome, outcome.built, as_json)
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            click.echo(f"Warning: {outcome.location}: {warning}", err=True)
     failed = [o for o in outcomes if o.error]
     for outcome in failed:
         where = "" if outcome.location in str(outcome.error) else f"{outcome.location}: "
@@ -163,12 +177,12 @@ def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any)
         sys.exit(1)
 
 
-def echo_built(location: str, built: Built, as_json: bool) -> None:
+def echo_built(outcome: Outcome, built: Built, as_json: bool) -> None:
     """One line per episode: its status, MP3, length and loudness (or a JSON object)."""
     if as_json:
-        record = built.episode.to_dict()
-        paths = built.paths()
-        echo_json({"source": location, "paths": paths, **record, "status": built.status.value})
+        record = {**built.episode.to_dict(), "status": built.status.value}
+        source = {"source": outcome.location, "confidence": outcome.confidence}
+        echo_json({**source, "paths": built.paths(), **record})
         return
     audio = built.episode.audio
     click.echo(
@@ -296,6 +310,7 @@ def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
         max_words=options["max_words"],
         lexicons=options["lexicons"],
         strict=options["strict"],
+        min_confidence=options["min_confidence"],
     )
 
 

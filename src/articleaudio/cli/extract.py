@@ -17,19 +17,25 @@ from .common import echo_json
     default=None,
     help="Treat SOURCE as this format instead of guessing from its name or content.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the article and its metadata as JSON.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the article, its metadata and its extraction confidence as JSON.",
+)
 def extract_command(source: str, kind: str | None, as_json: bool) -> None:
     """Print the article found in SOURCE: the title, a blank line, then its paragraphs.
 
     SOURCE is a file (HTML, Markdown, text, CMS JSON), an http(s) URL, or - for
     standard input. Menus, captions, banners and related-story links are left
-    out, so this is exactly what an episode will read.
+    out, so this is exactly what an episode will read. With --json, "confidence"
+    (0..1) says how far to trust the extraction: `build` warns below 0.60.
 
     Example: articleaudio extract https://example.org/news/story.html
     """
     article = extract_source(read_source(source, kind=SourceKind(kind) if kind else None))
     if as_json:
-        echo_json(article.to_dict())
+        echo_json({**article.to_dict(), "confidence": article.confidence})
     else:
         click.echo(article.body_text)
 

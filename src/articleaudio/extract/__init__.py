@@ -14,9 +14,11 @@ TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from .article import extract, extract_source
+    from .confidence import WARN_BELOW, score_extraction
     from .ingest import Source, SourceKind, fetch_url, is_url, read_source
 
 __all__ = [
+    "WARN_BELOW",
     "Source",
     "SourceKind",
     "extract",
@@ -24,6 +26,7 @@ __all__ = [
     "fetch_url",
     "is_url",
     "read_source",
+    "score_extraction",
 ]
 
 __getattr__ = exports(
@@ -31,10 +34,12 @@ __getattr__ = exports(
     {
         "Source": ".ingest",
         "SourceKind": ".ingest",
+        "WARN_BELOW": ".confidence",
         "extract": ".article",
         "extract_source": ".article",
         "fetch_url": ".ingest",
         "is_url": ".ingest",
         "read_source": ".ingest",
+        "score_extraction": ".confidence",
     },
 )

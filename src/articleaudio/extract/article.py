@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import EmptyArticleError, ExtractionError
 from ..models import Article, Block, BlockKind
+from .confidence import score_extraction
 from .frontmatter import front_matter_fields, split_front_matter
 from .ingest import Source, SourceKind
 from .meta import (
@@ -46,7 +47,8 @@ def extract(text: str, *, kind: SourceKind, url: str | None = None) -> Article:
         raise ExtractionError("no headline found; give the source a title line or an <h1>")
     if not any(b.text.strip() for b in article.blocks):
         raise EmptyArticleError("no article text found: the source has a title but no body")
-    return replace(article, blocks=drop_repeats(article.blocks))
+    article = replace(article, blocks=drop_repeats(article.blocks))
+    return replace(article, confidence=score_extraction(article, text, kind))
 
 
 def drop_repeats(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
