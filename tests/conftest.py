@@ -42,6 +42,7 @@ def _no_temporary_leftovers(tmp_path_factory: pytest.TempPathFactory) -> Iterato
         tempfile.tempdir = saved[1]
     # multiprocessing keeps this process's fork-server socket in a pymp- folder that
     # it removes itself when the process exits, after this check.
-    own = multiprocessing.process.current_process()._config.get("tempdir")
+    config: dict[str, object] = getattr(multiprocessing.process.current_process(), "_config", {})
+    own = config.get("tempdir")
     left = sorted(p.name for p in folder.iterdir() if str(p) != own)
     assert not left, f"the tests left {left} in the temporary folder {folder}"

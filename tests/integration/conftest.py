@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from articleaudio.pipeline import Built, build_episode
+from articleaudio import Built
+from articleaudio.pipeline import build_episode
 from articleaudio.settings import BuildSettings
 
 from ..support.paths import SAMPLE

@@ -220,7 +220,8 @@ def test_synthesis_leaves_nothing_in_tmp_or_home(tmp_path: Path) -> None:
     import sys
 
     home, temp = tmp_path / "home", tmp_path / "tmp"
-    home.mkdir(), temp.mkdir()
+    home.mkdir()
+    temp.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
     env.update(HOME=str(home), TMPDIR=str(temp))
     clip = tmp_path / "hello.mp3"

@@ -10,24 +10,24 @@ import mutagen.mp3
 import pytest
 from mutagen.id3 import ID3
 
+from articleaudio import Built
 from articleaudio.encode.encoder import decode
-from articleaudio.pipeline import Built
 
-from ..support.audio import cue_words, ebur128, parse_vtt
+from ..support.audio import cue_words, ebur128, mp3_info, parse_vtt
 
 pytestmark = pytest.mark.slow
 
 
 def test_mp3_stream_properties(real_episode: Built) -> None:
-    mp3 = mutagen.mp3.MP3(real_episode.paths()["audio"])
-    assert mp3.info.sample_rate == 44100
-    assert mp3.info.channels == 1
-    assert mp3.info.bitrate_mode == mutagen.mp3.BitrateMode.CBR
+    info = mp3_info(real_episode.paths()["audio"])
+    assert info.sample_rate == 44100
+    assert info.channels == 1
+    assert info.bitrate_mode == mutagen.mp3.BitrateMode.CBR
     # mutagen averages bytes per frame: each MP3 span restarts LAME's padding-slot
     # pattern, so a 64 kbps file can read as 63999 bit/s.
-    assert round(mp3.info.bitrate / 1000) == 64
+    assert round(info.bitrate / 1000) == 64
     # The Info frame's delay and padding make the length exact, not approximate.
-    assert abs(mp3.info.length - real_episode.episode.timeline.duration) < 0.001
+    assert abs(info.length - real_episode.episode.timeline.duration) < 0.001
 
 
 def test_decoded_duration_matches_timeline(real_episode: Built) -> None:

@@ -22,8 +22,8 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from articleaudio.cli import app as cli
 from articleaudio.cli import player as cli_player
+from articleaudio.cli.common import _Group
 from articleaudio.errors import ConfigError, EpisodeReadError, SourceNotFoundError
 from articleaudio.models import Episode
 from articleaudio.web import player
@@ -184,7 +184,7 @@ def test_load_episode_errors_say_what_to_do(tmp_path: Path) -> None:
 
 
 def run_cli(*args: str) -> click.testing.Result:
-    group = cli._Group("articleaudio")
+    group = _Group("articleaudio")
     group.add_command(cli_player.embed)
     group.add_command(cli_player.serve)
     return CliRunner().invoke(group, list(args))

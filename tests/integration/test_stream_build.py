@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from articleaudio import pipeline
+from articleaudio import Built, pipeline
 from articleaudio.encode.encoder import decode
 from articleaudio.pipeline import build_episode
 from articleaudio.settings import BuildSettings
@@ -23,7 +23,7 @@ ARTICLE = "# Harbour news\n\nBy Lee Chan\n\n" + "\n\n".join(
 )
 
 
-def _build(tmp_path: Path) -> pipeline.Built:
+def _build(tmp_path: Path) -> Built:
     tmp_path.mkdir(parents=True, exist_ok=True)
     source = tmp_path / "harbour.md"
     source.write_text(ARTICLE, encoding="utf-8")

@@ -8,9 +8,40 @@ from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from mutagen.mp3 import MP3, MPEGInfo
 
 from articleaudio.encode.encoder import ffmpeg_path
+
+
+@dataclass(frozen=True)
+class StreamFacts:
+    """What an MP3's frame headers say, as mutagen reads them."""
+
+    length: float
+    """Seconds, exact when the Info frame gives encoder delay and padding."""
+    sample_rate: int
+    channels: int
+    bitrate: int
+    """Bits per second, averaged over the frames."""
+    bitrate_mode: int
+    """A mutagen.mp3.BitrateMode value (an int)."""
+
+
+def mp3_info(path: Path | str) -> StreamFacts:
+    """The MPEG stream's header facts, read by mutagen (whose MPEGInfo is untyped)."""
+    info: Any = MP3(path).info
+    assert isinstance(info, MPEGInfo), f"{path} has no MPEG audio stream"
+    return StreamFacts(
+        length=float(info.length),
+        sample_rate=int(info.sample_rate),
+        channels=int(info.channels),
+        bitrate=int(info.bitrate),
+        bitrate_mode=int(info.bitrate_mode),
+    )
 
 
 def ebur128(path: Path) -> tuple[float, float]:

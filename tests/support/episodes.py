@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import imageio_ffmpeg
-from mutagen.mp3 import MP3
 
 from articleaudio.encode.sidecars import to_chapters_json, to_transcript_json, to_vtt
 from articleaudio.models import (
@@ -38,6 +37,8 @@ from articleaudio.models import (
     WordTime,
 )
 from articleaudio.text import DEFAULT_DISCLOSURE
+
+from .audio import mp3_info
 
 DISCLOSURE = DEFAULT_DISCLOSURE
 """Every made episode carries the production default disclosure."""
@@ -221,7 +222,7 @@ def _write_audio(folder: Path, slug: str, tone: Tone) -> AudioInfo:
     return AudioInfo(
         file=path.name,
         bytes=path.stat().st_size,
-        duration=round(float(MP3(path).info.length), 3),
+        duration=round(float(mp3_info(path).length), 3),
         bitrate_kbps=64,
         sample_rate=44100,
         channels=1,

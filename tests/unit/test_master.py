@@ -38,7 +38,10 @@ def _render(article: Article) -> tuple[tuple[Segment, ...], Mastered]:
 
 def test_pause_table_follows_structure() -> None:
     p = Pauses()
-    seg = lambda role, par: Segment(0, role, "x", "x", par)  # noqa: E731
+
+    def seg(role: Role, par: int) -> Segment:
+        return Segment(0, role, "x", "x", par)
+
     assert pause_between(seg(Role.TITLE, -1), seg(Role.BYLINE, -1), p) == p.after_title
     assert pause_between(seg(Role.SENTENCE, 0), seg(Role.SENTENCE, 0), p) == p.sentence
     assert pause_between(seg(Role.SENTENCE, 0), seg(Role.SENTENCE, 1), p) == p.paragraph
@@ -144,7 +147,7 @@ def test_articles_without_headings_get_paragraph_group_chapters() -> None:
         st.tuples(
             st.sampled_from(["paragraph", "heading"]),
             st.text(
-                st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=60
+                st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=60
             ),
         ),
         min_size=1,
@@ -179,6 +182,9 @@ class Collector:
 
     def write(self, chunk: np.ndarray) -> None:
         self.chunks.append(chunk.copy())
+
+    def cut(self) -> None:
+        """A span may start here; an in-memory sink has nothing to do."""
 
     def finish(self) -> None:
         self.finished = True

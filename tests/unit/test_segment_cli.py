@@ -9,7 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from articleaudio.cli.app import _Group
+from articleaudio.cli.common import _Group
 from articleaudio.cli.speech import script
 
 ARTICLE = """# Kyiv talks stall
