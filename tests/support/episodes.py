@@ -66,6 +66,7 @@ class Line:
     role: Role
     text: str
     start: float
+    """Seconds from the start of the episode."""
     end: float
     paragraph: int
     """The body block it belongs to, -1 for the title, byline and disclosure."""
@@ -197,6 +198,10 @@ def _blocks(script: Script) -> tuple[Block, ...]:
     )
 
 
+SIDECARS = {"vtt": ".vtt", "transcript_json": ".transcript.json", "chapters_json": ".chapters.json"}
+"""Each sidecar's purpose key in ``Episode.files`` and its file name after the slug."""
+
+
 def _write_sidecars(folder: Path, files: dict[str, str], timeline: Timeline, title: str) -> None:
     writers = {
         "vtt": to_vtt(timeline),
@@ -267,12 +272,7 @@ def make_episode(
         blocks = _blocks(script)
     timeline = _timeline(script, words=words)
     title = script.lines[0].text
-    files = {
-        "audio": audio.file,
-        "vtt": f"{slug}.vtt",
-        "transcript_json": f"{slug}.transcript.json",
-        "chapters_json": f"{slug}.chapters.json",
-    }
+    files = {"audio": audio.file, **{purpose: slug + end for purpose, end in SIDECARS.items()}}
     _write_sidecars(folder, files, timeline, title)
     article = Article(
         title,
@@ -295,9 +295,13 @@ def make_episode(
         built_at=built_at or datetime(2026, 11, 1, 12, 0, tzinfo=UTC),
         generator="articleaudio test fixture",
     )
+    _write_record(folder, episode)
+    return episode
+
+
+def _write_record(folder: Path, episode: Episode) -> None:
     text = json.dumps(episode.to_dict(), ensure_ascii=False, indent=2)
     (folder / "episode.json").write_text(text, encoding="utf-8")
-    return episode
 
 
 def make_library(
