@@ -206,8 +206,8 @@ def long_fake(words: int) -> None:
     from articleaudio.pipeline import build_episode
     from articleaudio.settings import BuildSettings
 
-    sys.path.insert(0, str(ROOT))  # the fake voice is the tests' (tests/fakes.py)
-    from tests.fakes import FakeSynthesizer
+    sys.path.insert(0, str(ROOT))  # the fake voice is the tests' (tests/support/)
+    from tests.support.fake_synthesizer import FakeSynthesizer
 
     paragraph = " ".join(p for c in BATCH_CASES for p in paragraphs(c)) if PAGES.is_dir() else ""
     paragraph = paragraph or " ".join(fallback_paragraphs())

@@ -7,7 +7,8 @@ Prints four numbers for the package (by default ``src/articleaudio``):
 - the function with the most positional parameters (positional-only plus ordinary
   parameters, without ``*args``, keyword-only parameters, or ``self``/``cls`` of a
   method: the receiver is not an argument a caller lines up by position);
-- the number of ``# fmt: skip`` markers;
+- the number of ``# fmt: skip`` markers, in the package and in the folders given with
+  ``--fmt-skip-also`` (by default, for the default package, the tests too: tests/);
 - the import cycles among the package's own modules, counting every import statement,
   those under ``if TYPE_CHECKING:`` and inside functions included: a cycle hidden from
   the interpreter still shows a dependency pointing the wrong way.
@@ -15,7 +16,7 @@ Prints four numbers for the package (by default ``src/articleaudio``):
 Exits 1 and lists every violation when a number is over its limit (40 lines,
 5 positional parameters, no ``# fmt: skip``, no cycles), 0 otherwise.
 
-Usage: ``python scripts/code_metrics.py [PACKAGE_DIR]``
+Usage: ``python scripts/code_metrics.py [PACKAGE_DIR] [--fmt-skip-also DIR ...]``
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ast
 import io
+import os
 import sys
 import tokenize
 from collections.abc import Iterator
@@ -34,7 +36,11 @@ MAX_POSITIONAL = 5
 MAX_FMT_SKIP = 0
 MAX_CYCLES = 0
 FMT_SKIP = "# fmt: skip"
+FMT_OPT_OUTS = (FMT_SKIP, "# fmt: off")
+"""Formatter opt-outs the count covers."""
 DEFAULT_PACKAGE = Path(__file__).resolve().parent.parent / "src" / "articleaudio"
+DEFAULT_ALSO = (Path(__file__).resolve().parent.parent / "tests",)
+"""Where else a ``# fmt: skip`` counts when the default package is measured."""
 _RECEIVERS = frozenset({"self", "cls"})
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -142,12 +148,15 @@ def functions_in(path: Path) -> list[FunctionInfo]:
 
 
 def fmt_skips_in(path: Path) -> list[tuple[Path, int]]:
-    """Where ``# fmt: skip`` appears as a comment in one source file."""
+    """Where ``# fmt: skip`` appears as a comment in one source file.
+
+    ``# fmt: off`` counts too: it opts a whole block out of the formatter.
+    """
     source = path.read_text(encoding="utf-8")
     return [
         (path, token.start[0])
         for token in tokenize.generate_tokens(io.StringIO(source).readline)
-        if token.type == tokenize.COMMENT and FMT_SKIP in token.string
+        if token.type == tokenize.COMMENT and any(m in token.string for m in FMT_OPT_OUTS)
     ]
 
 
@@ -270,12 +279,13 @@ def import_cycles(package: Path) -> list[tuple[str, ...]]:
     return cycles
 
 
-def measure(package: Path) -> Report:
-    """Measure every source file of the package."""
+def measure(package: Path, also: tuple[Path, ...] = ()) -> Report:
+    """Measure every source file of the package; count ``# fmt: skip`` in ``also`` too."""
     paths = sorted(package.rglob("*.py"))
+    skipped = [*paths, *(path for folder in also for path in sorted(folder.rglob("*.py")))]
     return Report(
         functions=tuple(info for path in paths for info in functions_in(path)),
-        fmt_skips=tuple(hit for path in paths for hit in fmt_skips_in(path)),
+        fmt_skips=tuple(hit for path in skipped for hit in fmt_skips_in(path)),
         cycles=tuple(import_cycles(package)),
     )
 
@@ -320,9 +330,23 @@ def main(argv: list[str] | None = None) -> int:
     """Print the numbers; list violations and return 1 when any limit is exceeded."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("package", nargs="?", type=Path, default=DEFAULT_PACKAGE)
-    package = parser.parse_args(argv).package.resolve()
-    root = package.parent
-    report = measure(package)
+    parser.add_argument(
+        "--fmt-skip-also",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="another folder whose # fmt: skip markers count (default: tests/ for the "
+        "default package)",
+    )
+    args = parser.parse_args(argv)
+    package = args.package.resolve()
+    chosen = args.fmt_skip_also
+    if chosen is None:
+        chosen = DEFAULT_ALSO if package == DEFAULT_PACKAGE else ()
+    also = tuple(folder.resolve() for folder in chosen)
+    # Paths are shown from the folder that holds them all (the clone, with tests/).
+    root = Path(os.path.commonpath([package.parent, *also]))
+    report = measure(package, also)
     print("\n".join(summary(report, root)))
     problems = violations(report, root)
     if problems:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Debian's chromium for the player's browser tests (tests/test_browser.py).
+# Installs Debian's chromium for the player's browser tests (tests/browser/).
 # A no-op when chromium is already there, or when this is not a root shell with
 # apt-get: the browser tests then skip and say why. Never downloads a browser
 # build of its own (no `playwright install`): only the distribution package.

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real voice's episode is built once per test session."""
+"""Session-wide fixtures every layer gets: a private cache and data folder, and no
+temporary files left behind. Each layer's own fixtures are in its conftest.py."""
 
 from __future__ import annotations
 
@@ -6,18 +7,10 @@ import multiprocessing.process
 import os
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from articleaudio.pipeline import Built, build_episode
-from articleaudio.settings import BuildSettings
-
-from . import publish_fixtures
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "samples" / "riverside-library.md"
-SHARED_PAGES = ROOT.parent / "shared" / "samples" / "pages"
+from .support import episodes
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -25,7 +18,7 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep the tests' synthesis cache and voices out of the user's own folders."""
     os.environ["ARTICLEAUDIO_CACHE"] = str(tmp_path_factory.mktemp("segment-cache"))
     os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
-    publish_fixtures.TONES.folder = tmp_path_factory.mktemp("tones")
+    episodes.TONES.folder = tmp_path_factory.mktemp("tones")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -49,13 +42,7 @@ def _no_temporary_leftovers(tmp_path_factory: pytest.TempPathFactory) -> Iterato
         tempfile.tempdir = saved[1]
     # multiprocessing keeps this process's fork-server socket in a pymp- folder that
     # it removes itself when the process exits, after this check.
-    own = multiprocessing.process.current_process()._config.get("tempdir")
+    config: dict[str, object] = getattr(multiprocessing.process.current_process(), "_config", {})
+    own = config.get("tempdir")
     left = sorted(p.name for p in folder.iterdir() if str(p) != own)
     assert not left, f"the tests left {left} in the temporary folder {folder}"
-
-
-@pytest.fixture(scope="session")
-def real_episode(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The bundled sample built with the real Piper voice and the real ffmpeg."""
-    out = tmp_path_factory.mktemp("real-output")
-    return build_episode(str(SAMPLE), BuildSettings(output=out))

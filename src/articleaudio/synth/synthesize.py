@@ -2,7 +2,7 @@
 
 :class:`PiperSynthesizer` is the real path, and the only :class:`Synthesizer` in
 the package; the tests bring a deterministic one for fast tests of stitching and
-timing (``tests/fakes.py``).
+timing (``tests/support/fake_synthesizer.py``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,273 @@
+"""MP3 made of independently encoded spans (real LAME, decoded by real ffmpeg)."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+from pathlib import Path
+
+import lameenc
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from articleaudio.encode.encoder import decode, encode, ffmpeg_path
+from articleaudio.encode.mp3frames import (
+    FRAME,
+    SpanWriter,
+    count_frames,
+    crc16,
+    encode_span,
+    frame_grid,
+    frames_for,
+    upsample,
+)
+from articleaudio.master.mastering import MAX_SPAN, SPAN_LEAD, master
+from articleaudio.models import Role, Segment
+from articleaudio.synth.cache import Cache, SpanCache
+
+from ..support.audio import mp3_info
+from ..support.fake_synthesizer import FakeSynthesizer
+
+RATE = 22050
+GRID = FRAME // 2
+
+
+def _raw_lame(samples: int) -> bytes:
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(64)
+    encoder.set_in_sample_rate(44100)
+    encoder.set_channels(1)
+    encoder.set_quality(7)
+    return bytes(encoder.encode(np.zeros(samples, "<i2").tobytes())) + bytes(encoder.flush())
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=1, max_value=40 * FRAME))
+def test_frame_count_formula_matches_lame(samples: int) -> None:
+    assert count_frames(_raw_lame(samples)) == frames_for(samples)
+
+
+def test_lame_tag_crc_matches_ffmpegs(tmp_path: Path) -> None:
+    # ffmpeg's muxer writes a LAME tag; our CRC over its first 190 bytes must agree.
+    path = tmp_path / "ff.mp3"
+    command = [
+        ffmpeg_path(),
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=d=1",
+        "-ac",
+        "1",
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        "64k",
+        "-id3v2_version",
+        "0",
+        str(path),
+    ]
+    subprocess.run(command, check=True)
+    frame = bytearray(path.read_bytes()[:208])
+    assert frame[21:25] == b"Info"
+    stored = int.from_bytes(frame[175:177], "big")
+    frame[175:177] = b"\0\0"
+    assert crc16(bytes(frame[:190])) == stored
+
+
+def _clicks(spans: list[int], rng: np.random.Generator) -> tuple[np.ndarray, list[int], list[int]]:
+    """A signal of ``spans`` grid-aligned stretches, each with one loud click in the middle
+    and silence around its cut; returns the signal, cut positions and click positions."""
+    parts, cuts, clicks, position = [], [], [], 0
+    for frames in spans:
+        part = np.zeros(frames * GRID, np.float32)
+        at = int(rng.integers(GRID * 2, len(part) - GRID * 3))
+        part[at] = 0.8
+        clicks.append(position + at)
+        parts.append(part)
+        position += len(part)
+        cuts.append(position)
+    return np.concatenate(parts), cuts[:-1], clicks
+
+
+def _write(
+    path: Path, audio: np.ndarray, cuts: list[int], store: SpanCache | None, bitrate: int = 64
+) -> int:
+    writer = SpanWriter(path, RATE, bitrate, store=store)
+    start = 0
+    for cut in [*cuts, len(audio)]:
+        writer.write(audio[start:cut])
+        writer.cut()
+        start = cut
+    writer.finish()
+    return writer.encoded
+
+
+def test_spans_decode_at_exact_positions_and_length(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    audio, cuts, clicks = _clicks([40, 33, 57, 41], rng)
+    path = tmp_path / "spans.mp3"
+    assert _write(path, audio, cuts, None) == 4
+    decoded = decode(path)
+    assert len(decoded) == 2 * len(audio)
+    assert mp3_info(path).length == pytest.approx(len(audio) / RATE, abs=1e-4)
+    _assert_clicks_at(decoded, clicks)
+
+
+def _assert_clicks_at(decoded: np.ndarray, clicks: list[int]) -> None:
+    """Each click decodes where it was written (44.1 kHz is twice the input rate)."""
+    for click in clicks:
+        window = decoded[2 * click - 200 : 2 * click + 200]
+        assert int(np.argmax(np.abs(window))) - 200 in (-1, 0, 1)
+
+
+def test_spliced_file_sounds_like_one_encode(tmp_path: Path) -> None:
+    t = np.arange(30 * GRID) / RATE
+    burst = (0.3 * np.sin(2 * np.pi * 180 * t) * np.sin(np.pi * t / t[-1]) ** 2).astype(np.float32)
+    gap = np.zeros(20 * GRID, np.float32)
+    audio = np.concatenate([gap, burst, gap, burst, gap, burst, gap])
+    cuts = [60 * GRID, 110 * GRID]  # in the middle of the second and third gaps
+    _write(tmp_path / "spans.mp3", audio, cuts, None)
+    encode([audio], RATE, tmp_path / "whole.mp3", "mp3", 64)  # one span, same encoder
+    reference = np.repeat(audio, 2)
+    for name in ("spans.mp3", "whole.mp3"):
+        decoded = decode(tmp_path / name)
+        error = decoded - np.interp(np.arange(len(decoded)) / 2, np.arange(len(audio)), audio)
+        snr = 10 * np.log10(np.sum(reference**2) / np.sum(error**2))
+        assert snr > 25, name
+        # Nothing audible at the seams: the cuts' surroundings decode to near silence.
+        for cut in cuts:
+            assert np.abs(decoded[2 * cut - 2000 : 2 * cut + 2000]).max() < 1e-3
+
+
+def test_cut_off_the_grid_or_over_sound_is_declined(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    audio, cuts, clicks = _clicks([30, 30], rng)
+    audio[cuts[0] - 5] = 0.5  # sound inside the frame before the cut
+    path = tmp_path / "declined.mp3"
+    assert _write(path, audio, [cuts[0], cuts[0] + 7], None) == 1
+    decoded = decode(path)
+    assert len(decoded) == 2 * len(audio)
+    _assert_clicks_at(decoded, clicks)
+
+
+def test_unchanged_spans_come_from_the_cache(tmp_path: Path) -> None:
+    store = Cache(tmp_path / "cache").spans
+    rng = np.random.default_rng(11)
+    audio, cuts, _clicks_at = _clicks([40, 40, 40], rng)
+    assert _write(tmp_path / "a.mp3", audio, cuts, store) == 3
+    assert _write(tmp_path / "b.mp3", audio, cuts, store) == 0
+    assert (tmp_path / "a.mp3").read_bytes() == (tmp_path / "b.mp3").read_bytes()
+    edited = audio.copy()
+    edited[cuts[0] + 5 * GRID] = 0.3
+    assert _write(tmp_path / "c.mp3", edited, cuts, store) == 1
+    # A damaged span is encoded again, never spliced in.
+    span = next((tmp_path / "cache" / "spans").glob("??/*.span"))
+    span.write_bytes(span.read_bytes()[:-50])
+    assert _write(tmp_path / "d.mp3", audio, cuts, store) == 1
+    assert (tmp_path / "d.mp3").read_bytes() == (tmp_path / "a.mp3").read_bytes()
+
+
+def test_encode_span_checks_lame_frame_count() -> None:
+    data = encode_span(np.zeros(10 * GRID, np.float32), RATE, 64)
+    assert count_frames(data) == frames_for(10 * FRAME)
+
+
+def test_master_lays_spans_on_the_grid() -> None:
+    texts = ["A headline here", "First paragraph words.", "Same paragraph.", "Next paragraph."]
+    roles = [Role.TITLE, Role.SENTENCE, Role.SENTENCE, Role.SENTENCE]
+    paragraphs = [0, 1, 1, 2]
+    segments = [
+        Segment(i, role, text, text, paragraph=p)
+        for i, (role, text, p) in enumerate(zip(roles, texts, paragraphs, strict=True))
+    ]
+    fake = FakeSynthesizer()
+    plain = master(segments, [fake.synthesize(s.spoken) for s in segments])
+    gridded = master(segments, [fake.synthesize(s.spoken) for s in segments], grid=frame_grid)
+    assert plain.cuts == ()
+    assert [index for index, _ in gridded.cuts] == [1, 3]  # after the title, new paragraph
+    lead = int(SPAN_LEAD * RATE)
+    starts = [0]
+    for silence, _offset, samples in gridded.layout:
+        starts.append(starts[-1] + silence + samples)
+    for index, into in gridded.cuts:
+        silence = gridded.layout[index][0]
+        cut = starts[index] + into
+        assert cut % GRID == 0 and silence - into == lead
+    for before, after in zip(plain.timeline.cues, gridded.timeline.cues, strict=True):
+        # Each span start lengthens one pause by less than a frame.
+        assert 0 <= after.start - before.start < 2 * GRID / RATE
+    assert frame_grid(16000) is None and frame_grid(22050) == GRID
+
+
+def test_long_paragraphs_are_cut_at_sentence_pauses() -> None:
+    # One paragraph of about three minutes: spans stay near MAX_SPAN, so the encoder
+    # holds about a minute of audio at a time.
+    sentence = "The committee heard evidence from residents about the harbour plan."
+    segments = [Segment(i, Role.SENTENCE, sentence, sentence, paragraph=0) for i in range(45)]
+    fake = FakeSynthesizer()
+    mastered = master(segments, [fake.synthesize(s.spoken) for s in segments], grid=frame_grid)
+    starts = [0]
+    for silence, _offset, samples in mastered.layout:
+        starts.append(starts[-1] + silence + samples)
+    cuts = [0] + [starts[index] + into for index, into in mastered.cuts] + [starts[-1]]
+    assert len(cuts) > 3
+    longest_sentence = max(samples for _s, _o, samples in mastered.layout)
+    for begin, end in itertools.pairwise(cuts):
+        assert begin % GRID == 0
+        assert (end - begin) / RATE < MAX_SPAN + (longest_sentence + GRID) / RATE + 1
+
+
+@pytest.mark.parametrize("factor", [2, 4])
+def test_upsampler_matches_scipy_and_rejects_images(factor: int) -> None:
+    from scipy.signal import resample_poly
+
+    rng = np.random.default_rng(5)
+    speechy = np.convolve(rng.standard_normal(RATE), np.hanning(9), "same").astype(np.float32)
+    ours = upsample(speechy * 0.1, factor)
+    reference = resample_poly(speechy.astype(np.float64) * 0.1, factor, 1)
+    core = slice(200 * factor, -200 * factor)
+    error = ours[core] - reference[core]
+    assert 10 * np.log10(np.sum(reference[core] ** 2) / np.sum(error**2)) > 55
+    # A 9 kHz tone: its image at 22.05 - 9 = 13.05 kHz must be at least 70 dB down.
+    t = np.arange(RATE) / RATE
+    spectrum = np.abs(np.fft.rfft(upsample(np.sin(2 * np.pi * 9000 * t), factor)))
+    hz = np.fft.rfftfreq(RATE * factor, 1 / (RATE * factor))
+    image = spectrum[np.abs(hz - 13050) < 50].max()
+    assert 20 * np.log10(image / spectrum.max()) < -70
+
+
+def test_abort_deletes_the_partly_written_file(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    audio, cuts, _clicks_at = _clicks([30] * 8, rng)
+    path = tmp_path / "partial.mp3"
+    writer = SpanWriter(path, RATE, 64)
+    start = 0
+    for cut in cuts:
+        writer.write(audio[start:cut])
+        writer.cut()
+        start = cut
+    writer.write(audio[start : start + GRID])  # makes the last cut happen
+    assert path.stat().st_size > 0  # finished spans were already written out
+    writer.abort()
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("bitrate", [32, 40, 48, 56, 64, 128])
+def test_every_bit_rate_gives_a_44k1_mp3_of_the_right_length(tmp_path: Path, bitrate: int) -> None:
+    # Below 64 kb/s LAME chose a lower output rate by itself, so its frames were
+    # not the 44.1 kHz MPEG-1 frames the grid and the Info frame describe, and
+    # every build at 32-56 kb/s failed with "damaged frame".
+    rng = np.random.default_rng(bitrate)
+    audio, cuts, _ = _clicks([30, 25], rng)
+    pieces = [audio[a:b] for a, b in itertools.pairwise([0, *cuts, len(audio)])]
+    path = tmp_path / f"episode-{bitrate}.mp3"
+    encode(itertools.chain(*((p, None) for p in pieces)), RATE, path, "mp3", bitrate)
+    info = mp3_info(path)
+    assert (info.sample_rate, info.channels) == (44100, 1)
+    assert info.bitrate == pytest.approx(bitrate * 1000, rel=0.01)
+    assert info.length == pytest.approx(len(audio) / RATE, abs=0.03)
+    assert len(decode(path)) == pytest.approx(2 * len(audio), abs=0.03 * 44100)
