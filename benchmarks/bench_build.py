@@ -224,7 +224,8 @@ def long_fake(words: int) -> None:
 
 def synthesis_only(article: Path) -> None:
     """Synthesise the article's segments on the worker pool, and nothing else."""
-    from articleaudio.pipeline import load_article, open_synthesis, speech_step
+    from articleaudio.extract import load_article
+    from articleaudio.pipeline import open_synthesis, speech_step
     from articleaudio.settings import BuildSettings
     from articleaudio.synth.workers import WorkerPool, default_jobs
     from articleaudio.text.segment import segment_article

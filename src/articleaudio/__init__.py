@@ -39,7 +39,7 @@ if TYPE_CHECKING:
         VoiceError,
         VoiceNotFoundError,
     )
-    from .extract import extract
+    from .extract import extract, load_article
     from .library import BuildStatus, Built
     from .master import MasterSettings, Pauses
     from .models import (
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
         Timeline,
         WordTime,
     )
-    from .pipeline import build_all, build_episode, load_article, say
+    from .pipeline import build_all, build_episode, say
     from .settings import BuildSettings
     from .synth import SynthesisSettings, Synthesizer
     from .text import DisclosurePosition, Script, SpeechSettings, script_article
@@ -158,7 +158,7 @@ __getattr__ = exports(
         "build_all": ".pipeline",
         "build_episode": ".pipeline",
         "extract": ".extract.article",
-        "load_article": ".pipeline",
+        "load_article": ".extract",
         "load_config": ".config",
         "say": ".pipeline",
         "script_article": ".text.speech",

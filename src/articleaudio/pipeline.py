@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from functools import partial
@@ -41,7 +41,7 @@ from .errors import (
     UncertainExtractionError,
     VoiceError,
 )
-from .extract import SourceKind, extract_source, read_source
+from .extract import load_article
 from .fsutil import make_staging_dir
 from .layout import check_slug, episodes_dir, slugify
 from .library import (
@@ -60,6 +60,7 @@ from .settings import BuildSettings
 from .synth import (
     Cache,
     PiperSynthesizer,
+    Progress,
     Synthesis,
     Synthesizer,
     VoicePool,
@@ -71,14 +72,6 @@ from .text import load_lexicon, make_spoken, segment_article, spoken_for
 from .web import write_embed
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[int, int], None]
-"""``(done, total)`` segments synthesised; the CLI turns it into a progress bar."""
-
-
-def load_article(location: str, kind: SourceKind | None = None) -> Article:
-    """Ingest and extract: the article a build would read."""
-    return extract_source(read_source(location, kind=kind))
 
 
 def open_synthesis(settings: BuildSettings, synthesizer: Synthesizer | None = None) -> Synthesis:
@@ -259,7 +252,7 @@ def confidence_warning(article: Article, settings: BuildSettings) -> str | None:
 def read_article(location: str, settings: BuildSettings) -> Article:
     """Ingest and extract, refusing articles over the word limit, and (``strict``) those
     whose extraction confidence is below the threshold."""
-    article = load_article(location, settings.kind)
+    article = load_article(location, kind=settings.kind)
     warning = confidence_warning(article, settings)
     if warning and settings.strict:
         message = f"{location}: {warning} (refused: --strict)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..extract import SourceKind, extract_source, read_source
+from ..extract import SourceKind, load_article
 from .common import echo_json
 
 
@@ -33,7 +33,7 @@ def extract_command(source: str, kind: str | None, as_json: bool) -> None:
 
     Example: articleaudio extract https://example.org/news/story.html
     """
-    article = extract_source(read_source(source, kind=SourceKind(kind) if kind else None))
+    article = load_article(source, kind=SourceKind(kind) if kind else None)
     if as_json:
         echo_json({**article.to_dict(), "confidence": article.confidence})
     else:

@@ -88,35 +88,99 @@ def _language(info: TagInfo) -> str:
     return ISO_639_2.get(primary, primary or "und")
 
 
-FRAMES: tuple[Callable[[TagInfo], id3.Frame | None], ...] = (
-    lambda i: id3.TIT2(encoding=3, text=clean(i.article.title)),
-    lambda i: (
-        id3.TPE1(encoding=3, text=[clean(a) for a in i.article.authors])
-        if i.article.authors
-        else None
-    ),
-    lambda i: id3.TALB(encoding=3, text=clean(i.album)),
-    lambda i: id3.TCON(encoding=3, text=GENRE),
-    lambda i: id3.TLAN(encoding=3, text=_language(i)),
-    lambda i: (
-        id3.TDRC(encoding=3, text=i.article.published.strftime("%Y-%m-%dT%H:%M:%S"))
-        if i.article.published
-        else None
-    ),
-    lambda i: id3.WOAS(url=i.article.url) if i.article.url else None,
-    lambda i: id3.WXXX(encoding=3, desc="article", url=i.article.url) if i.article.url else None,
-    lambda i: id3.COMM(
-        encoding=3, lang=_language(i), desc="AI disclosure", text=clean(i.disclosure)
-    ),
-    lambda i: id3.TXXX(encoding=3, desc="AI_DISCLOSURE", text=clean(i.disclosure)),
-    lambda i: id3.PCST(value=1),
-    lambda i: (
-        id3.APIC(encoding=3, mime=i.cover_mime, type=3, desc="Cover", data=i.cover)
-        if i.cover
-        else None
-    ),
+def _date(info: TagInfo) -> str | None:
+    published = info.article.published
+    return published.strftime("%Y-%m-%dT%H:%M:%S") if published else None
+
+
+def _title(info: TagInfo) -> str:
+    return clean(info.article.title)
+
+
+def _authors(info: TagInfo) -> list[str] | None:
+    return [clean(a) for a in info.article.authors] or None
+
+
+def _album(info: TagInfo) -> str:
+    return clean(info.album)
+
+
+def _genre(info: TagInfo) -> str:
+    return GENRE
+
+
+def _url(info: TagInfo) -> str | None:
+    return info.article.url or None
+
+
+def _disclosure(info: TagInfo) -> str:
+    return clean(info.disclosure)
+
+
+def _is_podcast(info: TagInfo) -> int:
+    return 1
+
+
+def _cover(info: TagInfo) -> bytes | None:
+    return info.cover
+
+
+FRAMES: tuple[tuple[str, Callable[[TagInfo], Any]], ...] = (
+    ("TIT2", _title),
+    ("TPE1", _authors),
+    ("TALB", _album),
+    ("TCON", _genre),
+    ("TLAN", _language),
+    ("TDRC", _date),
+    ("WOAS", _url),
+    ("WXXX:article", _url),
+    ("COMM:AI disclosure", _disclosure),
+    ("TXXX:AI_DISCLOSURE", _disclosure),
+    ("PCST", _is_podcast),
+    ("APIC", _cover),
 )
-"""Tag table: each row makes one frame (or None to skip it)."""
+"""ID3 tag table: frame (``ID:description``) → the fact it holds (None: left out).
+:data:`FRAME_MAKERS` says how each kind of frame is built from its fact."""
+
+
+def _text_frame(frame_id: str, desc: str, value: Any, info: TagInfo) -> id3.Frame:
+    frame: id3.Frame = getattr(id3, frame_id)(encoding=3, text=value)
+    return frame
+
+
+def _url_frame(frame_id: str, desc: str, value: Any, info: TagInfo) -> id3.Frame:
+    return id3.WOAS(url=value)
+
+
+def _user_url_frame(frame_id: str, desc: str, value: Any, info: TagInfo) -> id3.Frame:
+    return id3.WXXX(encoding=3, desc=desc, url=value)
+
+
+def _comment_frame(frame_id: str, desc: str, value: Any, info: TagInfo) -> id3.Frame:
+    return id3.COMM(encoding=3, lang=_language(info), desc=desc, text=value)
+
+
+def _user_text_frame(frame_id: str, desc: str, value: Any, info: TagInfo) -> id3.Frame:
+    return id3.TXXX(encoding=3, desc=desc, text=value)
+
+
+def _podcast_frame(frame_id: str, desc: str, value: Any, info: TagInfo) -> id3.Frame:
+    return id3.PCST(value=value)
+
+
+def _picture_frame(frame_id: str, desc: str, value: Any, info: TagInfo) -> id3.Frame:
+    return id3.APIC(encoding=3, mime=info.cover_mime, type=3, desc="Cover", data=value)
+
+
+FRAME_MAKERS: dict[str, Callable[[str, str, Any, TagInfo], id3.Frame]] = {
+    "WOAS": _url_frame,
+    "WXXX": _user_url_frame,
+    "COMM": _comment_frame,
+    "TXXX": _user_text_frame,
+    "PCST": _podcast_frame,
+    "APIC": _picture_frame,
+}
+"""Frame ID → its builder; every other frame is a UTF-8 text frame."""
 
 
 def chapter_frames(timeline: Timeline) -> list[id3.Frame]:
@@ -143,11 +207,6 @@ def chapter_frames(timeline: Timeline) -> list[id3.Frame]:
             )
         )
     return frames
-
-
-def _date(info: TagInfo) -> str | None:
-    published = info.article.published
-    return published.strftime("%Y-%m-%dT%H:%M:%S") if published else None
 
 
 def _freeform(text: str) -> list[mp4.MP4FreeForm]:
@@ -221,10 +280,11 @@ def write_tags(path: Path, info: TagInfo, timeline: Timeline) -> None:
 def write_id3(path: Path, info: TagInfo, timeline: Timeline) -> None:
     """Replace the file's ID3 tag with ours (ID3v2.4, UTF-8)."""
     tag = id3.ID3()
-    for row in FRAMES:
-        frame = row(info)
-        if frame is not None:
-            tag.add(frame)
+    for key, fact in FRAMES:
+        value = fact(info)
+        if value is not None:
+            frame_id, _, desc = key.partition(":")
+            tag.add(FRAME_MAKERS.get(frame_id, _text_frame)(frame_id, desc, value, info))
     for frame in chapter_frames(timeline):
         tag.add(frame)
     tag.save(str(path), v2_version=4)

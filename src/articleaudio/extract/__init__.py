@@ -13,7 +13,7 @@ TYPE_CHECKING = False
 """typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
-    from .article import extract, extract_source
+    from .article import extract, extract_source, load_article
     from .confidence import WARN_BELOW, score_extraction
     from .ingest import Source, SourceKind, fetch_url, is_url, read_source
 
@@ -25,6 +25,7 @@ __all__ = [
     "extract_source",
     "fetch_url",
     "is_url",
+    "load_article",
     "read_source",
     "score_extraction",
 ]
@@ -39,6 +40,7 @@ __getattr__ = exports(
         "extract_source": ".article",
         "fetch_url": ".ingest",
         "is_url": ".ingest",
+        "load_article": ".article",
         "read_source": ".ingest",
         "score_extraction": ".confidence",
     },

@@ -20,7 +20,7 @@ from ..errors import EmptyArticleError, ExtractionError
 from ..models import Article, Block, BlockKind
 from .confidence import score_extraction
 from .frontmatter import front_matter_fields, split_front_matter
-from .ingest import Source, SourceKind
+from .ingest import Source, SourceKind, read_source
 from .meta import (
     detect_language,
     is_date_line,
@@ -31,7 +31,7 @@ from .meta import (
 )
 from .text import extract_plain_text
 
-__all__ = ["extract", "extract_source", "split_names"]
+__all__ = ["extract", "extract_source", "load_article", "split_names"]
 
 _SPACE = re.compile(r"\s+")
 
@@ -82,6 +82,11 @@ MAX_REPEAT_WORDS = 60
 def extract_source(source: Source) -> Article:
     """Convenience wrapper for a :class:`Source` from the ingest stage."""
     return extract(source.text, kind=source.kind, url=source.url)
+
+
+def load_article(location: str, *, kind: SourceKind | None = None) -> Article:
+    """Ingest and extract: the article a build would read from ``location``."""
+    return extract_source(read_source(location, kind=kind))
 
 
 def clean_line(text: str) -> str:

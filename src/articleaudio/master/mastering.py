@@ -40,7 +40,7 @@ MAX_SPAN = 60.0
 """Seconds after which any pause of :data:`MIN_SPLIT_PAUSE` also starts a span, so the
 encoder never holds more than about a minute of one long paragraph."""
 MIN_SPLIT_PAUSE = 0.3
-"""Shortest pause that can start a span: the lead plus silence for the frame before the cut."""
+"""Shortest pause that can start a span: the lead-in plus silence for the frame before the cut."""
 
 Grid = Callable[[int], int | None]
 """Sample rate → samples per encoder frame, when spans can be cut on that grid

@@ -17,13 +17,14 @@ if TYPE_CHECKING:
     from .synthesize import Piece, PiperSynthesizer, SynthesisSettings, Synthesizer
     from .voice_choice import VoicePool, choose_voice
     from .voices import Voice, find_voice, list_voices, shown, voice_folders
-    from .workers import Synthesis, WorkerPool, default_jobs
+    from .workers import Progress, Synthesis, WorkerPool, default_jobs
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "Cache",
     "Piece",
     "PiperSynthesizer",
+    "Progress",
     "SegmentCache",
     "Synthesis",
     "SynthesisSettings",
@@ -46,6 +47,7 @@ __getattr__ = exports(
         "DEFAULT_MAX_BYTES": ".cache",
         "Piece": ".synthesize",
         "PiperSynthesizer": ".synthesize",
+        "Progress": ".workers",
         "SegmentCache": ".cache",
         "Synthesis": ".workers",
         "SynthesisSettings": ".synthesize",

@@ -31,6 +31,7 @@ from .voices import Voice
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+"""``(done, total)`` segments synthesised; the CLI turns it into a progress bar."""
 
 _WORKER: PiperSynthesizer | None = None
 FEW_MISSES = 3

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..extract import extract_source, read_source
+from ..extract import load_article
 from ..models import Article, Segment
 from ..synth import Voice, find_voice
 from .lexicon import Lexicon, LexiconEntry, restore_phonemes
@@ -89,7 +89,7 @@ def script_article(
     ``voice`` is a name or model path as for ``build --voice`` (default voice if None),
     looked up in ``library``'s voice folder too.
     """
-    article = extract_source(read_source(location))
+    article = load_article(location)
     chosen = find_voice(voice, library)
     segments = segment_article(article, settings, spoken=spoken_for(chosen, lexicon_paths))
     user = load_lexicon(lexicon_paths, include_default=False)
