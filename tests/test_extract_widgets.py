@@ -166,3 +166,20 @@ def test_the_player_wrapper_stops_at_the_article_prose() -> None:
         f"<p>{second}</p></div>"
     )
     assert _pruned(fragment) == f"{first} {second}"
+
+
+def test_a_hidden_wrapper_around_the_article_prose_is_still_read() -> None:
+    # A consent dialog open at load time: the page hides its content from screen readers
+    # until it is closed. The prose is the article, whatever the attribute says.
+    page = _page().replace("<article>", "<div aria-hidden='true'><article>")
+    page = page.replace("</article>", "</article></div><div role='dialog'>We use cookies.</div>")
+    assert format_article(extract(page, kind=SourceKind.HTML)) == "\n\n".join((TITLE, *PARAGRAPHS))
+
+
+def test_the_rest_of_a_story_hidden_behind_read_more_is_read() -> None:
+    rest = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:])
+    page = _page().replace("".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:]), "")
+    page = page.replace(
+        "</article>", f"<button>Read more</button><div hidden>{rest}</div></article>"
+    )
+    assert format_article(extract(page, kind=SourceKind.HTML)) == "\n\n".join((TITLE, *PARAGRAPHS))

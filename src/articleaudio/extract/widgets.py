@@ -68,6 +68,10 @@ ARTICLE_TAGS = frozenset({"body", "main", "article"})
 """A player wrapper never grows to one of these."""
 PROSE_WORDS = 12
 """A ``p`` this long is prose: a wrapper holding two of them is more than a player."""
+GUARD_PROSE = 2
+"""An element holding this many prose paragraphs is the article whatever its markup says:
+pages set ``aria-hidden`` on their whole content while a consent dialog is open, and
+keep the rest of a story ``hidden`` behind a 'Read more' button."""
 LEAD_IN_WORDS = 25
 """A line ending in ':' this short just before a player only introduced it."""
 CARD_BLURB_WORDS = 40
@@ -178,7 +182,7 @@ def _marked(root: Any) -> list[Any]:
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag in {"html", "body", "head"}:
             continue
-        if any(test(element) for _, test in WIDGET_RULES):
+        if any(test(element) for _, test in WIDGET_RULES) and _prose_count(element) < GUARD_PROSE:
             marked.append(element)
     return marked
 
