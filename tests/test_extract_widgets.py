@@ -85,6 +85,13 @@ LINK_CARD = """
   <h3><span>New</span> <a href="/s">Council votes to rebuild the old quay wall by spring</a></h3>
 </li></ul></div>
 """
+SOCIAL_POST = """
+<p><em>See how the water came in:</em></p>
+<div class="embed"><blockquote class="post">
+  <p lang="en">Quay wall gone at 3am, water everywhere <a href="https://t.example/x">pic.example/x</a></p>
+  — River Watch (@riverwatch) <a href="https://social.example/riverwatch/1">March 3, 2026</a>
+</blockquote></div>
+"""
 WIDGET_TEXT = (
     "Pause the clip",
     "Turn the sound down",
@@ -101,12 +108,15 @@ WIDGET_TEXT = (
     "text message",
     "load the comments",
     "rebuild the old quay",
+    "See how the water came in",
+    "water everywhere",
+    "riverwatch",
 )
 
 
 @pytest.fixture(scope="module")
 def text() -> str:
-    page = _page(VIDEO_PLAYER, PLAYER_FIGURE, READ_MORE, HIDDEN_SHARE_BAR + LINK_CARD)
+    page = _page(VIDEO_PLAYER, PLAYER_FIGURE + SOCIAL_POST, READ_MORE, HIDDEN_SHARE_BAR + LINK_CARD)
     return format_article(extract(page, kind=SourceKind.HTML))
 
 
@@ -143,6 +153,18 @@ def test_a_lead_in_line_before_a_player_goes_with_it() -> None:
 def test_a_lead_in_line_before_a_picture_stays() -> None:
     fragment = "<p>The survey found three things:</p> <ul><li>One thing.</li></ul>"
     assert _pruned(fragment) == "The survey found three things: One thing."
+
+
+def test_an_embedded_social_post_goes_with_its_lead_in() -> None:
+    assert _pruned(SOCIAL_POST + "<p>After.</p>") == "After."
+
+
+def test_a_quotation_signed_by_a_person_stays() -> None:
+    fragment = (
+        "<p>She wrote:</p><blockquote><p>We will <a href='/r'>rebuild</a> the wall.</p>"
+        "— Mayor Anna Berg (in a letter)</blockquote>"
+    )
+    assert _pruned(fragment) == "She wrote:We will rebuild the wall.— Mayor Anna Berg (in a letter)"
 
 
 def test_a_list_item_whose_heading_is_a_link_is_a_teaser_card() -> None:

@@ -14,6 +14,8 @@ their markup says what they are, so they are found by it, never by phrase:
 - media players: ``video``/``audio`` with the smallest wrapper that also holds the
   player's controls, a ``figure`` around a player with its caption, and the short
   lead-in line ('Watch the moment:') that introduced it;
+- embedded posts: a ``blockquote`` signed '— Name (@handle)' beside a link, as a
+  social network's embed code writes it, with its lead-in line;
 - link cards: a list item whose heading is a link to another story, with its blurb.
 
 Screen readers already ignore most of this for the same reason a listener should.
@@ -21,6 +23,7 @@ Screen readers already ignore most of this for the same reason a listener should
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -78,6 +81,8 @@ CARD_BLURB_WORDS = 40
 """A list item with a linked heading and at most this many other words is a teaser card."""
 CARD_LINK_SHARE = 0.8
 """A heading this much link text is a link (an 'Updated' flag beside it does not change that)."""
+SIGNED = re.compile(r"^\s*[—–-]\s*[^()\n]{1,80}\(@\w{1,30}\)")
+"""'— West Ham United (@WestHam)': the signature line embed code puts after the post."""
 HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 
 
@@ -131,6 +136,15 @@ def _is_player_figure(element: Any) -> bool:
     )
 
 
+def is_social_post(element: Any) -> bool:
+    """A quotation signed '— Name (@handle)' beside a link: the markup a social network's
+    embed code pastes into a page (the widget it becomes is not article text)."""
+    if element.tag != "blockquote" or next(element.iter("a"), None) is None:
+        return False
+    own = " ".join(t for child in element for t in (child.tail or "",))
+    return bool(SIGNED.search(own))
+
+
 def is_link_card(element: Any) -> bool:
     """A list item whose heading is a link, with a short blurb: a teaser for another page."""
     if element.tag != "li":
@@ -143,9 +157,20 @@ def is_link_card(element: Any) -> bool:
     return False
 
 
+def _wrapper(element: Any) -> Any:
+    """The outermost ancestor that holds nothing but ``element`` (an embed's own div)."""
+    while (parent := element.getparent()) is not None and parent.tag not in ARTICLE_TAGS:
+        others = [c for c in parent if isinstance(c.tag, str) and c is not element]
+        if any(c.tag != "script" for c in others) or (parent.text or "").strip():
+            break
+        element = parent
+    return element
+
+
 def _lead_in(element: Any) -> Any | None:
-    """The short 'Watch the highlights:' paragraph right before ``element``, if any."""
-    previous = element.getprevious()
+    """The short 'Watch the highlights:' paragraph right before ``element`` (or before the
+    wrapper that holds only it), if any."""
+    previous = _wrapper(element).getprevious()
     while previous is not None and not isinstance(previous.tag, str):
         previous = previous.getprevious()
     if previous is None or previous.tag != "p" or (previous.tail or "").strip():
@@ -194,6 +219,7 @@ def prune_widgets(root: Any) -> int:
     """
     players = [player_of(media) for media in root.iter(*MEDIA_TAGS)]
     players += [el for el in root.iter("figure") if _is_player_figure(el)]
+    players += [el for el in root.iter("blockquote") if is_social_post(el)]
     marked = set(_marked(root)) | set(players)
     outermost = [
         el
