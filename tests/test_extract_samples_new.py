@@ -40,7 +40,7 @@ HTML_FLOORS = {
     "56-nbcdfw-kidnap-rescue": 1.000,
     "57-smithsonian-plague-china": 1.000,
     "58-profootballtalk-chargers-lynn": 1.000,
-    "59-buzzfeed-diet-pills": 0.920,
+    "59-buzzfeed-diet-pills": 0.943,
     "60-wapo-tunisia-museum-attack": 1.000,
     "61-lemonde-loi-renseignement": 1.000,
     "62-aktualne-west-ham-soucek": 0.971,
@@ -72,7 +72,7 @@ COPY_FLOORS = {
     "84-copy-remember8090-saint-seiya-netflix": 0.883,
     "85-copy-cnet-es-twitter-lite": 0.969,
 }
-MEAN_FLOORS = {"html": 0.988, "copy": 0.827}
+MEAN_FLOORS = {"html": 0.989, "copy": 0.827}
 """Per-kind mean F1 over the 18 cases of each kind, measured today."""
 
 

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import trafilatura
@@ -205,6 +205,9 @@ def _body(items: list[Item]) -> tuple[list[Block], str | None]:
     kept: list[Item] = []
     teaser = False
     for item in items:
+        if _is_standfirst(item) and any(k.kind is BlockKind.PARAGRAPH for k in kept):
+            # After the body has begun, a sentence set as a heading is a paragraph.
+            item = replace(item, kind=BlockKind.PARAGRAPH, level=0)
         if item.level == 1 or _is_standfirst(item):
             continue
         # A linked headline and the blurb under it are a teaser card for another story.
