@@ -7,6 +7,8 @@ they are controls, so a test passes only if the markup rule works.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from lxml import html as lxml_html
 
@@ -205,3 +207,10 @@ def test_the_rest_of_a_story_hidden_behind_read_more_is_read() -> None:
         "</article>", f"<button>Read more</button><div hidden>{rest}</div></article>"
     )
     assert format_article(extract(page, kind=SourceKind.HTML)) == "\n\n".join((TITLE, *PARAGRAPHS))
+
+
+def test_a_cms_body_html_loses_its_widgets_too() -> None:
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2]) + VIDEO_PLAYER + HIDDEN_SHARE_BAR
+    data = json.dumps({"title": TITLE, "body_html": body})
+    text = format_article(extract(data, kind=SourceKind.JSON))
+    assert text == "\n\n".join((TITLE, *PARAGRAPHS[:2]))

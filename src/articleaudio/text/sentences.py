@@ -43,13 +43,12 @@ SCRIPT_RULES = {"kana": "ja", "han": "zh", "arabic": "ar", "greek": "el", "devan
 article tagged ``en`` whose text is Japanese still ends sentences at 。). Hebrew, Korean,
 Thai and Cyrillic end sentences with a space after ``.?!``, as English does, so the
 English fallback is right for them (pysbd has no ``he``, ``ko``, ``th`` or ``uk``)."""
-CLOSERS = "」』）》〉】〕〗〙〛”’\"')]］｝"
+CLOSERS = frozenset("」』）》〉】〕〗〙〛”’\"')]］｝")
 """Closing quotes and brackets: they end the sentence their full stop ends."""
-CJK_STOP = re.compile(f"[。｡！？][{re.escape(CLOSERS)}]*$")
-"""A full-width sentence end, then its closers: a sentence boundary with no space after it."""
-ASCII_STOP = re.compile(f"[!?][{re.escape(CLOSERS)}]*$")
+CJK_STOPS = frozenset("。｡！？")
+"""Full-width sentence ends: a boundary right after one needs no space."""
 CJK_CHAR = re.compile(f"[{NO_SPACE_CHARS}]")
-CLAUSE_END = re.compile(r"[,，、،؛；]\s*$")
+CLAUSE_MARKS = frozenset(",，、،؛；")
 """Commas and semicolons end clauses, not sentences: pysbd's Arabic rules cut after ،."""
 
 
@@ -110,16 +109,26 @@ def _boundary(text: str, start: int) -> int | None:
     """
     if not 0 < start < len(text):
         return None
-    while start < len(text) and text[start] in CLOSERS and CJK_STOP.search(text[:start]):
+    while (
+        start < len(text) and text[start] in CLOSERS and _before(text, start, CLOSERS) in CJK_STOPS
+    ):
         start += 1
-    before = text[:start]
-    if start == len(text) or CLAUSE_END.search(before):
+    if start == len(text) or _before(text, start, SPACES) in CLAUSE_MARKS:
         return None
-    if text[start - 1] == " ":
+    stop = _before(text, start, CLOSERS)
+    if text[start - 1] == " " or stop in CJK_STOPS:
         return start
-    if CJK_STOP.search(before) or (ASCII_STOP.search(before) and CJK_CHAR.match(text[start])):
-        return start
-    return None
+    return start if stop in {"!", "?"} and CJK_CHAR.match(text[start]) else None
+
+
+SPACES = frozenset(" ")
+
+
+def _before(text: str, end: int, skipped: frozenset[str]) -> str:
+    """The last character of ``text[:end]`` that is not in ``skipped`` ('' if none)."""
+    while end > 0 and text[end - 1] in skipped:
+        end -= 1
+    return text[end - 1] if end > 0 else ""
 
 
 Span = tuple[int, int]
