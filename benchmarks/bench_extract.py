@@ -1,19 +1,29 @@
 #!/usr/bin/env python3
-"""Extraction quality: articleaudio's extract stage against plain trafilatura, in one run.
+"""Extraction quality by kind and language, against plain trafilatura, in one run.
 
-For every case (a folder with ``page.html`` or ``page.txt`` and ``expected_body.txt``,
-as in ``shared/samples/pages``; and the pages under ``tests/data/extract`` and
-``tests/data/extract_holdout``, whose ``input.*`` and ``expected.txt`` play those
-parts) both extractors run on the same input and are scored with the issue's metric:
-bag of lower-cased ``\\w+`` tokens, precision / recall / F1 against the reference
-(title included).
+A case is a folder with the input (``page.html`` or ``page.txt``; ``input.*`` in
+``tests/data``) and the reference (``expected_body.txt``; ``expected.txt``). By
+default every case in ``../shared/samples/pages`` and ``../shared/samples/pages-new``
+(the development set) and in ``tests/data/extract`` and ``tests/data/extract_holdout``
+is scored with the issue's metric: bag of lower-cased ``\\w+`` tokens, precision /
+recall / F1 against the reference (title included).
+
+A case's kind is ``html`` (an HTML page) or ``copy`` (a text file, usually a
+whole-page select-all copy); its language is ``language`` in its ``meta.json``
+(``expected_meta.json`` in ``tests/data``), else the ``xx-`` prefix of its name,
+else ``?``.
+
+Printed: one table per folder (every case, then the folder's means), then a
+summary of all cases: means by folder and kind, by kind and language, and the
+five worst cases with their precision and recall, so a regression shows at once.
 
 Plain trafilatura means ``trafilatura.bare_extraction`` with default settings,
 headline + text. It only reads HTML, so a text copy is given to it as one ``<p>``
-per line (the fairest markup-free equivalent).
+per line (the fairest markup-free equivalent). ``--no-baseline`` skips it.
 
 Usage:
-    python benchmarks/bench_extract.py [--data DIR ...] [--json OUT.json]
+    python benchmarks/bench_extract.py [--data DIR ...] [--summary-only]
+                                       [--no-baseline] [--json OUT.json]
 """
 
 from __future__ import annotations
@@ -24,10 +34,11 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import trafilatura
 from scipy.stats import pearsonr, spearmanr
@@ -37,12 +48,21 @@ from articleaudio.extract.article import extract_source
 from articleaudio.extract.ingest import decode_bytes, read_source
 
 ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT.parent / "shared" / "samples"
 DEFAULT_DATA = (
-    ROOT.parent / "shared" / "samples" / "pages",
+    SAMPLES / "pages",
+    SAMPLES / "pages-new",
     ROOT / "tests" / "data" / "extract",
     ROOT / "tests" / "data" / "extract_holdout",
 )
 TOKEN = re.compile(r"\w+", re.UNICODE)
+LANG_PREFIX = re.compile(r"^([a-z]{2})-")
+WORST = 5
+"""How many of the lowest-scoring cases the summary lists."""
+OURS = "articleaudio"
+
+Row = dict[str, Any]
+"""One case's result: case, set, kind, lang, and per extractor {p, r, f1, seconds}."""
 
 
 @dataclass(frozen=True)
@@ -50,12 +70,19 @@ class Case:
     """One page and its reference text."""
 
     name: str
+    folder: str
+    """The folder of cases it came from (its set)."""
     page: Path
     gold: str
+    lang: str
 
     @property
     def is_html(self) -> bool:
         return self.page.suffix in {".html", ".htm"}
+
+    @property
+    def kind(self) -> str:
+        return "html" if self.is_html else "copy"
 
 
 def prf(pred: str, gold: str) -> tuple[float, float, float]:
@@ -68,19 +95,32 @@ def prf(pred: str, gold: str) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
+def _first(case: Path, names: Iterable[str]) -> Path | None:
+    return next((p for n in names if (p := case / n).exists()), None)
+
+
+def case_language(case: Path) -> str:
+    """The case's language: its meta file's ``language``, else its name's ``xx-`` prefix."""
+    meta = _first(case, ("meta.json", "expected_meta.json"))
+    language = json.loads(meta.read_text(encoding="utf-8")).get("language") if meta else None
+    if isinstance(language, str) and language:
+        return language
+    prefix = LANG_PREFIX.match(case.name)
+    return prefix.group(1) if prefix else "?"
+
+
 def find_cases(folders: list[Path]) -> list[Case]:
     cases = []
     for folder in folders:
         for case in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
-            page = next((p for n in ("page.html", "page.txt") if (p := case / n).exists()), None)
+            page = _first(case, ("page.html", "page.txt"))
             page = page or next(
-                (p for p in case.glob("input.*") if p.suffix in {".html", ".txt"}), None
+                (p for p in sorted(case.glob("input.*")) if p.suffix in {".html", ".txt"}), None
             )
-            gold = next(
-                (p for n in ("expected_body.txt", "expected.txt") if (p := case / n).exists()), None
-            )
+            gold = _first(case, ("expected_body.txt", "expected.txt"))
             if page and gold:
-                cases.append(Case(case.name, page, gold.read_text(encoding="utf-8")))
+                text = gold.read_text(encoding="utf-8")
+                cases.append(Case(case.name, folder.name, page, text, case_language(case)))
     return cases
 
 
@@ -88,7 +128,7 @@ def ours(case: Case) -> str:
     try:
         return extract_source(read_source(str(case.page))).body_text
     except ArticleAudioError:
-        return ""
+        return ""  # a refusal reads nothing: it scores 0
 
 
 def plain_trafilatura(case: Case) -> str:
@@ -103,10 +143,10 @@ def plain_trafilatura(case: Case) -> str:
     return "\n\n".join(part for part in (doc.title or "", doc.text or "") if part)  # type: ignore[union-attr]
 
 
-def run(cases: list[Case], extractors: dict[str, Callable[[Case], str]]) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
+def run(cases: list[Case], extractors: dict[str, Callable[[Case], str]]) -> list[Row]:
+    rows: list[Row] = []
     for case in cases:
-        row: dict[str, object] = {"case": case.name, "kind": "html" if case.is_html else "text"}
+        row: Row = {"case": case.name, "set": case.folder, "kind": case.kind, "lang": case.lang}
         for label, extractor in extractors.items():
             start = time.perf_counter()
             p, r, f = prf(extractor(case), case.gold)
@@ -124,16 +164,16 @@ def confidence_of(case: Case) -> float | None:
         return None
 
 
-def confidence_cell(row: dict[str, object]) -> str:
+def confidence_cell(row: Row) -> str:
     """The per-case table's last column: the extraction's confidence."""
     value = row.get("confidence")
     return f" | conf {value:4.2f}" if isinstance(value, float) else " | conf  n/a"
 
 
-def confidence_summary(rows: list[dict[str, object]], label: str = "articleaudio") -> str:
+def confidence_summary(rows: list[Row], label: str = "articleaudio") -> str:
     """How well articleaudio's confidence predicts its F1 here (Pearson and Spearman)."""
     pairs = [
-        (float(row["confidence"]), float(row[label]["f1"]))  # type: ignore[arg-type,index]
+        (float(row["confidence"]), float(row[label]["f1"]))
         for row in rows
         if isinstance(row.get("confidence"), float)
     ]
@@ -145,30 +185,61 @@ def confidence_summary(rows: list[dict[str, object]], label: str = "articleaudio
     return f"confidence vs F1 ({len(pairs)} cases): {scores}"
 
 
-def _mean(rows: list[dict[str, object]], label: str, key: str) -> float:
-    values = [row[label][key] for row in rows]  # type: ignore[index]
+def _mean(rows: list[Row], label: str, key: str) -> float:
+    values = [row[label][key] for row in rows]
     return sum(values) / len(values) if values else 0.0
 
 
-def report(rows: list[dict[str, object]], labels: list[str]) -> str:
-    head = f"{'case':<34} {'kind':<5}" + "".join(f" | {label:^20}" for label in labels)
-    sub = f"{'':<40}" + "".join(f" | {'P':>6}{'R':>7}{'F1':>7}" for _ in labels)
-    lines = [head, sub, "-" * len(sub)]
+def _cells(rows: list[Row], labels: list[str]) -> str:
+    return "".join(
+        " | " + " ".join(f"{_mean(rows, label, key):6.3f}" for key in ("p", "r", "f1"))
+        for label in labels
+    )
+
+
+def _header(first: str, labels: list[str]) -> list[str]:
+    head = f"{first:<44}" + "".join(f" | {label:^20}" for label in labels)
+    sub = f"{'':<44}" + "".join(f" | {'P':>6} {'R':>6} {'F1':>6}" for _ in labels)
+    return [head, sub, "-" * len(sub)]
+
+
+def report(rows: list[Row], labels: list[str]) -> str:
+    """Every case of one folder, then the folder's means by kind."""
+    lines = _header("case                               kind lang", labels)
     for row in rows:
-        cells = "".join(
-            f" | {row[label]['p']:6.3f} {row[label]['r']:6.3f} {row[label]['f1']:6.3f}"  # type: ignore[index]
-            for label in labels
+        lines.append(
+            f"{row['case'][:34]:<34} {row['kind']:<4} {row['lang']:<4}"
+            + _cells([row], labels)
+            + confidence_cell(row)
         )
-        lines.append(f"{row['case']:<34} {row['kind']:<5}{cells}{confidence_cell(row)}")
-    lines.append("-" * len(sub))
-    for kind in ("html", "text", "all"):
-        group = [r for r in rows if kind == "all" or r["kind"] == kind]
+    lines.append("-" * len(lines[1]))
+    for kind in ("html", "copy", "all"):
+        group = [r for r in rows if kind in {"all", r["kind"]}]
         if group:
-            cells = "".join(
-                " | " + " ".join(f"{_mean(group, label, key):6.3f}" for key in ("p", "r", "f1"))
-                for label in labels
-            )
-            lines.append(f"{'MEAN ' + kind + f' ({len(group)})':<40}{cells}")
+            lines.append(f"{'MEAN ' + kind + f' ({len(group)})':<44}" + _cells(group, labels))
+    return "\n".join(lines)
+
+
+def _grouped(rows: list[Row], key: Callable[[Row], str]) -> dict[str, list[Row]]:
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(key(row), []).append(row)
+    return dict(sorted(groups.items()))
+
+
+def summary(rows: list[Row], labels: list[str]) -> str:
+    """Means by folder and kind, by kind and language, and the worst cases (by our F1)."""
+    lines = [f"== summary: {len(rows)} cases", *_header("folder / kind                n", labels)]
+    for name, group in _grouped(rows, lambda r: f"{r['set']:<20} {r['kind']:<5}").items():
+        lines.append(f"{name:<26} {len(group):>4}" + " " * 13 + _cells(group, labels))
+    for kind, group in _grouped(rows, lambda r: f"{'all':<20} {r['kind']:<5}").items():
+        lines.append(f"{kind:<26} {len(group):>4}" + " " * 13 + _cells(group, labels))
+    lines += ["", *_header("kind × language              n", labels)]
+    for name, group in _grouped(rows, lambda r: f"{r['kind']:<5} {r['lang']:<4}").items():
+        lines.append(f"{name:<26} {len(group):>4}" + " " * 13 + _cells(group, labels))
+    worst = sorted(rows, key=lambda r: (r[OURS]["f1"], r["case"]))[:WORST]
+    lines += ["", *_header(f"worst {len(worst)} by {OURS} F1", [OURS])]
+    lines += [f"{row['case'][:44]:<44}" + _cells([row], [OURS]) for row in worst]
     return "\n".join(lines)
 
 
@@ -179,21 +250,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data", type=Path, action="append", help="folder of case folders (repeatable)"
     )
-    parser.add_argument("--json", type=Path, help="also write per-case results here")
+    parser.add_argument("--json", type=Path, help="also write every case's result here")
+    parser.add_argument("--summary-only", action="store_true", help="print only the summary")
+    parser.add_argument("--no-baseline", action="store_true", help="skip plain trafilatura")
     args = parser.parse_args(argv)
     folders = args.data or [p for p in DEFAULT_DATA if p.is_dir()]
-    extractors = {"articleaudio": ours, "trafilatura": plain_trafilatura}
+    extractors: dict[str, Callable[[Case], str]] = {OURS: ours}
+    if not args.no_baseline:
+        extractors["trafilatura"] = plain_trafilatura
+    rows: list[Row] = []
     for folder in folders:
         cases = find_cases([folder])
-        if not cases:
-            continue
-        print(f"\n== {folder}")
-        rows = run(cases, extractors)
-        print(report(rows, list(extractors)))
-        print(confidence_summary(rows))
-        if args.json:
-            out = args.json.with_name(f"{args.json.stem}-{folder.name}{args.json.suffix}")
-            out.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+        folder_rows = run(cases, extractors)
+        if folder_rows and not args.summary_only:
+            print(f"\n== {folder}\n{report(folder_rows, list(extractors))}")
+        rows += folder_rows
+    if not rows:
+        print("no cases found in " + ", ".join(map(str, folders)), file=sys.stderr)
+        return 1
+    print("\n" + summary(rows, list(extractors)))
+    print(confidence_summary(rows))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0
 
 

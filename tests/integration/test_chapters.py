@@ -18,7 +18,8 @@ from articleaudio.library.write import Built
 from articleaudio.models import Cue, Role, Timeline
 from articleaudio.pipeline import build_episode
 from articleaudio.settings import BuildSettings
-from articleaudio.text.segment import TITLE_END_WORDS, SpeechSettings, _group_title, split_sentences
+from articleaudio.text.segment import TITLE_END_WORDS, SpeechSettings, _group_title
+from articleaudio.text.sentences import split_sentences
 
 from ..support.fake_synthesizer import FakeSynthesizer
 

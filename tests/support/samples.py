@@ -18,6 +18,13 @@ def samples_dir() -> Path | None:
     return next((c for c in candidates if (c / "00-kyiv-independent-peacekeepers").is_dir()), None)
 
 
+def new_samples_dir() -> Path | None:
+    """The second development set (``pages-new``, cases 50-85) beside the first."""
+    pages = samples_dir()
+    new = pages.parent / "pages-new" if pages is not None else None
+    return new if new is not None and (new / "50-sfgate-bart-stabbing").is_dir() else None
+
+
 def load_scorer() -> Any:
     """The project's own scorer (``samples/score.py``), so tests measure what the issue measures."""
     pages = samples_dir()

@@ -8,13 +8,8 @@ from hypothesis import strategies as st
 
 from articleaudio.models import Article, Block, BlockKind, Role
 from articleaudio.text.lexicon import Lexicon
-from articleaudio.text.segment import (
-    DisclosurePosition,
-    SpeechSettings,
-    segment_article,
-    split_long,
-    split_sentences,
-)
+from articleaudio.text.segment import DisclosurePosition, SpeechSettings, segment_article
+from articleaudio.text.sentences import split_long, split_sentences
 from articleaudio.text.speech import make_spoken
 
 SPLITS = [

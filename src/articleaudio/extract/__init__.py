@@ -16,11 +16,15 @@ if TYPE_CHECKING:
     from .article import extract, extract_source, load_article
     from .confidence import WARN_BELOW, score_extraction
     from .ingest import Source, SourceKind, fetch_url, is_url, read_source
+    from .scripts import NO_SPACE_CHARS, collapse_breaks, dominant_script, writes
 
 __all__ = [
+    "NO_SPACE_CHARS",
     "WARN_BELOW",
     "Source",
     "SourceKind",
+    "collapse_breaks",
+    "dominant_script",
     "extract",
     "extract_source",
     "fetch_url",
@@ -28,14 +32,18 @@ __all__ = [
     "load_article",
     "read_source",
     "score_extraction",
+    "writes",
 ]
 
 __getattr__ = exports(
     __name__,
     {
+        "NO_SPACE_CHARS": ".scripts",
         "Source": ".ingest",
         "SourceKind": ".ingest",
         "WARN_BELOW": ".confidence",
+        "collapse_breaks": ".scripts",
+        "dominant_script": ".scripts",
         "extract": ".article",
         "extract_source": ".article",
         "fetch_url": ".ingest",
@@ -43,5 +51,6 @@ __getattr__ = exports(
         "load_article": ".article",
         "read_source": ".ingest",
         "score_extraction": ".confidence",
+        "writes": ".scripts",
     },
 )

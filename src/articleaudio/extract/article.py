@@ -29,6 +29,7 @@ from .meta import (
     split_names,
     words,
 )
+from .scripts import join_lines
 from .text import extract_plain_text
 
 __all__ = ["extract", "extract_source", "load_article", "split_names"]
@@ -213,7 +214,8 @@ def _markdown_chunk(chunk: str, *, head: bool = False) -> list[Block]:
 
 def _paragraph(lines: list[str]) -> list[Block]:
     # each list item is read as its own paragraph, as <li> is in HTML
-    return [Block(BlockKind.PARAGRAPH, _md_inline(" ".join(lines)))] if lines else []
+    # join_lines: a wrapped Chinese or Japanese line rejoins without a space
+    return [Block(BlockKind.PARAGRAPH, _md_inline(join_lines(lines)))] if lines else []
 
 
 def _is_head_line(line: str) -> bool:

@@ -42,7 +42,7 @@ EXCLUDED_NAMES = re.compile(
 )
 """class/id fragments of containers whose contents are not article text."""
 MAX_LINK_SHARE = 0.5
-"""A list item more than half link text is a link list."""
+"""A list item or heading more than half link text is a link to elsewhere."""
 
 BLOCK_TAGS = frozenset(
     [
@@ -162,9 +162,11 @@ def _inside(element: Any, container: Any) -> bool:
 def _rescuable(element: Any, text: str) -> BlockKind | None:
     if _excluded(element):
         return None
+    # A list item or heading that is mostly link text points to another page.
+    if sum(len(text_of(a)) for a in element.iter("a")) > MAX_LINK_SHARE * len(text):
+        return None
     if element.tag == "li":
-        linked = sum(len(text_of(a)) for a in element.iter("a"))
-        return BlockKind.PARAGRAPH if linked <= MAX_LINK_SHARE * len(text) else None
+        return BlockKind.PARAGRAPH
     if element.tag in {"h2", "h3", "h4", "h5", "h6"} and len(text.split()) <= 15:
         return BlockKind.HEADING
     return None

@@ -17,12 +17,13 @@ import contextlib
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
+from trafilatura.utils import load_html
 
 from ..errors import EmptyArticleError, ExtractionError
 from ..models import Article, Block, BlockKind
@@ -44,6 +45,7 @@ from .meta import (
 )
 from .pagemeta import page_metadata
 from .text import extract_plain_text
+from .widgets import prune_widgets
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +86,14 @@ def extract_html_page(text: str, url: str | None = None) -> Article:
         )
     tree = _parse(text)
     meta = page_metadata(tree)
-    # trafilatura prunes the tree it is given, so it gets the text and parses its own copy.
+    prune_widgets(tree)
+    # trafilatura prunes the tree it is given, so it gets its own parse (its parser, its
+    # repairs), with the same controls and players taken out.
+    own = load_html(text)
+    if own is not None:
+        prune_widgets(own)
     doc = trafilatura.bare_extraction(
-        text,
+        own if own is not None else text,
         url=url,
         with_metadata=True,
         include_links=True,
@@ -198,6 +205,9 @@ def _body(items: list[Item]) -> tuple[list[Block], str | None]:
     kept: list[Item] = []
     teaser = False
     for item in items:
+        if _is_standfirst(item) and any(k.kind is BlockKind.PARAGRAPH for k in kept):
+            # After the body has begun, a sentence set as a heading is a paragraph.
+            item = replace(item, kind=BlockKind.PARAGRAPH, level=0)
         if item.level == 1 or _is_standfirst(item):
             continue
         # A linked headline and the blurb under it are a teaser card for another story.
@@ -246,6 +256,7 @@ def fragment_blocks(text: str) -> tuple[Block, ...]:
     figures, asides and the :data:`BLOCK_FILTERS` furniture are removed.
     """
     tree = _parse(f"<html><body>{text}</body></html>")
+    prune_widgets(tree)
     items = [
         Item(kind, t, level=2 if kind is BlockKind.HEADING else 0) for kind, t in dom_blocks(tree)
     ]

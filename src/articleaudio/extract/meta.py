@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from functools import cache
 
+from .scripts import script_language
+
 WORD = re.compile(r"\w+", re.UNICODE)
 """A word token, the same definition the evaluation uses."""
 
@@ -78,8 +80,12 @@ def detect_language(text: str, hint: str | None = None) -> str:
     'en'
     >>> detect_language("Der Hund und die Katze sind nicht mit dem Auto gefahren.", "en")
     'de'
+    >>> detect_language("東京都心では昨夜から激しい雨が降り続いた。", "en")
+    'ja'
     """
     code = (hint or "").strip().replace("_", "-").split("-")[0].lower()
+    if by_script := script_language(text[:20000], code):
+        return by_script  # Japanese, Arabic, Greek…: no stop-word list, the script says it
     declared = code if code in LANGUAGES else None
     tokens = words(text[:20000])
     if len(tokens) < 5:

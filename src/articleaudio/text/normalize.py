@@ -46,9 +46,11 @@ RULES: dict[str, tuple[Rule, ...]] = {"en": compile_rules(normalize_en.RULES)}
 _TIDY = compile_rules(
     (
         (
-            # What no output carries, and invisible breaks the voice would misread
+            # What no output carries, and invisible breaks the voice would misread. Not
+            # ZWNJ/ZWJ (Persian and Indic words need them) nor LRM/RLM (right-to-left
+            # text needs them; espeak-ng reads none of them as a sound).
             "control characters",
-            f"[{FORBIDDEN_CLASS}\r\u200b-\u200f\u2028\u2029\ufeff]",
+            f"[{FORBIDDEN_CLASS}\r\u200b\u2028\u2029\ufeff]",
             " ",
         ),
         ("soft hyphen", "\u00ad", ""),

@@ -1,8 +1,8 @@
 """Segment stage: :class:`Article` → ordered :class:`Segment` list.
 
 The episode reads title → byline/date → disclosure → body (or the disclosure
-last). Body paragraphs are split into sentences; headings are their own
-segments and open chapters. Articles without headings get chapters made of
+last). Body paragraphs are split into sentences (:mod:`.sentences`, any script);
+headings are their own segments and open chapters. Articles without headings get chapters made of
 paragraph groups of about equal length so listeners can still skip around.
 Small tables are read row by row; larger ones are replaced by a spoken note.
 """
@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import bisect
 import enum
-import functools
 import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-import pysbd
-from pysbd.languages import LANGUAGE_CODES
-
 from ..models import Article, BlockKind, Role, Segment, Spoken
 from .normalize import to_spoken
+from .sentences import CJK_CHAR, split_sentences
+from .sentences import split_long as split_long
 
 DEFAULT_DISCLOSURE = "This audio is created with AI assistance."
 DEFAULT_TABLE_NOTE = "A table follows in the article."
@@ -38,14 +36,14 @@ PAUSE_ESTIMATES = {"intro": 1.0, "paragraph": 0.8, "sentence": 0.35}
 master stage's default pauses; the estimate only has to rank groups, not time them)."""
 CHAPTER_TITLE_WORDS = 7
 CHAPTER_TITLE_CHARS = 50
+CJK_TITLE_CHARS = 20
+"""Chinese and Japanese say in 20 characters about what 50 Latin letters say."""
 TITLE_END_WORDS = frozenset(
     "a an the and or but nor of to in on at by for from with as into onto than that "
     "which who whose whom this these those his her its their our your my is are was were "
     "be been has have had will would can could".split()
 )
 """Words a cut chapter title may not end on ("…came a…" reads as a cut-off)."""
-MAX_SENTENCE_CHARS = 400
-"""Longer sentences are split at clause punctuation (Piper's memory grows with length)."""
 
 
 class DisclosurePosition(enum.StrEnum):
@@ -74,69 +72,6 @@ class SpeechSettings:
     """Said instead of a table too long to read (empty: say nothing)."""
     table_max_rows: int = TABLE_MAX_ROWS
     """Tables with at most this many rows are read row by row (0: always the note)."""
-
-
-_CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+|\s+(?=[—–]\s)")
-"""Where an over-long sentence may break: after clause punctuation or before a spaced dash."""
-_PYSBD_FALLBACK = "en"
-
-
-@functools.lru_cache(maxsize=8)
-def _segmenter(language: str) -> pysbd.Segmenter:
-    code = language.split("-")[0].split("_")[0].lower()
-    # pysbd knows abbreviations ("Dr.", "U.S.", "Jan.") per language; others use English rules.
-    known = code if code in LANGUAGE_CODES else _PYSBD_FALLBACK
-    return pysbd.Segmenter(language=known, clean=False, char_span=True)
-
-
-def split_sentences(paragraph: str, language: str = "en") -> list[str]:
-    """Split a paragraph into sentences, keeping abbreviations intact.
-
-    Over-long sentences are further split by :func:`split_long`. Joining the
-    result with single spaces gives the paragraph back, whitespace collapsed.
-
-    >>> split_sentences('Dr. Lee met Gen. Smith in the U.S. on Oct. 2. "It worked," she said.')
-    ['Dr. Lee met Gen. Smith in the U.S. on Oct. 2.', '"It worked," she said.']
-    """
-    text = " ".join(paragraph.split())
-    if not text:
-        return []
-    # pysbd proposes boundaries; only those at a space are kept, so a sentence is
-    # never cut inside a token ("Dr.." stays whole) and the pieces rejoin exactly.
-    starts = [span.start for span in _segmenter(language).segment(text)]
-    cuts = [0, *(b for b in starts if 0 < b < len(text) and text[b - 1] == " "), len(text)]
-    pieces = (text[a:b].strip() for a, b in itertools.pairwise(cuts))
-    return [part for piece in pieces if piece for part in split_long(piece)]
-
-
-def split_long(sentence: str, limit: int = MAX_SENTENCE_CHARS) -> list[str]:
-    """Split an over-long sentence at clause punctuation, then at spaces; never mid-word."""
-    if len(sentence) <= limit:
-        return [sentence]
-    parts: list[str] = []
-    current = ""
-    for clause in _CLAUSE_BREAK.split(sentence):
-        for piece in _hard_wrap(clause, limit):
-            if current and len(current) + 1 + len(piece) > limit:
-                parts.append(current)
-                current = piece
-            else:
-                current = f"{current} {piece}".strip()
-    if current:
-        parts.append(current)
-    return parts
-
-
-def _hard_wrap(text: str, limit: int) -> Iterator[str]:
-    line = ""
-    for word in text.split(" "):
-        if line and len(line) + 1 + len(word) > limit:
-            yield line
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    if line:
-        yield line
 
 
 def byline_text(article: Article) -> str | None:
@@ -298,6 +233,8 @@ def _group_title(sentence: str) -> str:
     >>> _group_title('"Hearing the heartbeat was something we never expected," he said.')
     'Hearing the heartbeat was something we never…'
     """
+    if " " not in sentence and CJK_CHAR.search(sentence):
+        return _cjk_title(sentence)
     words = sentence.split()
     if len(words) <= CHAPTER_TITLE_WORDS and len(sentence) <= CHAPTER_TITLE_CHARS:
         return sentence.rstrip(".")
@@ -310,3 +247,22 @@ def _group_title(sentence: str) -> str:
     if title[:1] in '"“‘' and not re.search('["”’]', title[1:]):
         title = title[1:]  # the quote's close was cut off
     return title + "…"
+
+
+def _cjk_title(sentence: str) -> str:
+    """A chapter title from a Chinese or Japanese sentence: its first characters, cut after
+    a comma when there is one (no spaces mark the words).
+
+    >>> _cjk_title("雨が降った。")
+    '雨が降った'
+    >>> _cjk_title("東京都心では昨夜から激しい雨が、今朝まで降り続いた。")
+    '東京都心では昨夜から激しい雨が…'
+    >>> _cjk_title("東京都心では昨夜から激しい雨が今朝まで降り続いた。")
+    '東京都心では昨夜から激しい雨が今朝まで降…'
+
+    """
+    if len(sentence) <= CJK_TITLE_CHARS:
+        return sentence.rstrip("。．.！？!?")
+    head = sentence[:CJK_TITLE_CHARS]
+    comma = max(head.rfind("、"), head.rfind("，"))
+    return (head[:comma] if comma > 0 else head) + "…"
