@@ -31,8 +31,8 @@ demo: $(STAMP)
 
 test: $(STAMP) $(NODE_STAMP)
 	bash scripts/install-browser.sh
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/code_metrics.py
@@ -50,8 +50,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_build.py
 
 lint: $(STAMP) $(NODE_STAMP)
-	$(BIN)/ruff check --fix src tests benchmarks
-	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks scripts
+	$(BIN)/ruff format src tests benchmarks scripts
 	npm run --silent lint -- --fix
 	npm run --silent format
 

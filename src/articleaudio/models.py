@@ -192,8 +192,6 @@ class Timeline:
     """Contiguous chapters covering ``[0, duration]``."""
     duration: float
     """Length of the mastered audio in seconds."""
-    sample_rate: int = 44100
-    """Sample rate the times were measured at."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, times rounded to the millisecond."""
@@ -228,26 +226,6 @@ class Loudness:
     """Maximum true peak (4x oversampled)."""
     gain_db: float = 0.0
     """Gain applied to the voice's raw output to reach the target."""
-
-
-@dataclass(frozen=True)
-class EpisodeFiles:
-    """Every file one build wrote for an episode, by purpose."""
-
-    directory: str
-    """The episode's folder."""
-    audio: str
-    """The MP3."""
-    transcript_vtt: str
-    """WebVTT captions."""
-    transcript_json: str
-    """Podcasting 2.0 JSON transcript."""
-    chapters_json: str
-    """Podcasting 2.0 chapters."""
-    metadata: str
-    """``episode.json``."""
-    extra_audio: tuple[str, ...] = field(default=())
-    """Optional M4A/Opus renditions."""
 
 
 EPISODE_SCHEMA = 1

@@ -6,6 +6,8 @@ import errno
 import json
 import os
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from articleaudio.library.publish import (
 from articleaudio.library.store import open_catalogue
 
 from ..support.episodes import make_episode
+from ..support.paths import ROOT
 
 CONFIG = PodcastConfig()
 SLUGS = ("alpha", "beta", "gamma")
@@ -244,7 +247,9 @@ def test_a_stale_record_publishes_the_build_now_on_disk(tmp_path: Path) -> None:
 
 def test_shipped_default_artwork_is_the_drawn_one() -> None:
     from articleaudio.config import describe_artwork
-    from articleaudio.library.publish import default_artwork, draw_default_artwork
+    from articleaudio.library.publish import default_artwork
 
-    assert default_artwork() == draw_default_artwork()
+    script = ROOT / "scripts" / "draw_default_artwork.py"
+    drawn = subprocess.run([sys.executable, str(script)], capture_output=True, check=True).stdout
+    assert default_artwork() == drawn
     assert describe_artwork(default_artwork()) == (".png", 1400)

@@ -1,4 +1,4 @@
-"""``articleaudio script``: the dry run of the text stages (registered by the lead)."""
+"""``articleaudio script``: the dry run of the text stages (registered by cli/app.py)."""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ class Art:
 
 
 def episode_art(cover: Path | None, image: str | None, location: str) -> Art | None:
-    """The art for an episode: ``cover`` if given, else the lead ``image`` if it is here."""
+    """The art for an episode: ``cover`` if given, else the article's ``image`` if it is here."""
     return make_art(art_bytes(cover, image, location), cover)
 
 

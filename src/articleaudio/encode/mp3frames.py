@@ -35,7 +35,6 @@ from ..errors import AudioToolError, PublishError
 MP3_RATE = 44100
 FRAME = 1152
 """Samples per MPEG-1 Layer III frame."""
-FRAME_SECONDS = FRAME / MP3_RATE
 ENCODER_DELAY = 576
 """Samples LAME puts before the input (the Info frame tells decoders to skip them)."""
 LAME_QUALITY = 7

@@ -31,7 +31,7 @@ then any closing quotes or brackets."""
 LONG_ENOUGH = 1000
 """Body words (tokens) past which length says nothing more: ``length`` is 1."""
 DRIFT_OVERLAP = 0.1
-"""A paragraph sharing fewer of its content words than this with the lead has drifted."""
+"""A paragraph sharing fewer content words than this with the headline and opening has drifted."""
 DRIFT_MIN_WORDS = 3
 """Paragraphs with fewer content words are too short to judge for drift."""
 STEM = 5

@@ -181,9 +181,7 @@ ISO_DATE = re.compile(
 
 
 def _parse_iso(text: str) -> datetime | None:
-    if not re.match(
-        r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$", text
-    ):
+    if not ISO_DATE.match(text):
         return None
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -127,12 +127,11 @@ def _meta_authors(value: str | None) -> tuple[str, ...]:
 
 
 CMS_SWITCH = re.compile(r"[a-z0-9]+(_[a-z0-9]+)+")
+"""A keyword that is a CMS switch (``autoplay_video``), not a topic."""
 
 
 def _keywords(value: Any) -> tuple[str, ...]:
     items = value if isinstance(value, list) else str(value or "").split(",")
     tags = (str(item).strip() for item in items)
     # CMS switches such as 'autoplay_video' ride along in keywords; they are not topics.
-    return tuple(
-        dict.fromkeys(t for t in tags if t and not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", t))
-    )
+    return tuple(dict.fromkeys(t for t in tags if t and not CMS_SWITCH.fullmatch(t)))

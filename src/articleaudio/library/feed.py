@@ -266,7 +266,7 @@ def _item(fe: Any, entry: Entry, config: PodcastConfig) -> None:
     ep = entry.episode
     fe.guid(entry.guid, permalink=False)
     fe.title(one_line(ep.article.title) or ep.slug)
-    # The article itself, else the episode's player page (issue 6) when there is one.
+    # The article itself, else the episode's player page (embed.html) when there is one.
     link = web_url(ep.article.url)
     if not link and EMBED_ROLE in ep.files:
         link = file_url(config, ep.slug, ep.files[EMBED_ROLE])

@@ -19,7 +19,6 @@ import logging
 import shutil
 from collections.abc import Iterator
 from importlib import resources
-from io import BytesIO
 from pathlib import Path
 
 from ..config import PodcastConfig, describe_artwork
@@ -321,26 +320,6 @@ def default_artwork() -> bytes:
     Shipped rather than drawn at run time: drawing it cost 0.1 s on every build.
     """
     return (resources.files("articleaudio") / "data" / "default-artwork.png").read_bytes()
-
-
-def draw_default_artwork() -> bytes:
-    """Draw the default cover (kept to regenerate ``data/default-artwork.png``)."""
-    from PIL import Image, ImageDraw
-
-    size = DEFAULT_ARTWORK_PX
-    image = Image.new("RGB", (size, size), (22, 38, 64))
-    draw = ImageDraw.Draw(image)
-    bars = 24
-    width = size // (bars * 2)
-    for n in range(bars):
-        # A fixed "waveform": bar heights from a simple deterministic pattern.
-        height = int(size * (0.15 + 0.5 * abs(((n * 7) % 12) - 6) / 6))
-        left = width // 2 + n * 2 * width + size // 48
-        top = (size - height) // 2
-        draw.rectangle((left, top, left + width, top + height), fill=(240, 180, 60))
-    out = BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
 
 
 def _uncatalogued(output_dir: Path, known: set[str]) -> Iterator[Episode]:
