@@ -16,13 +16,14 @@ furniture phrases), then in context, after the jusText idea
 
 from __future__ import annotations
 
-import enum
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from ..errors import EmptyArticleError, ExtractionError
 from ..models import Article, Block, BlockKind
+from .copy_lines import Kind, Line
+from .copy_sections import article_run
 from .furniture import (
     boilerplate_hit,
     is_caption,
@@ -41,9 +42,9 @@ from .meta import (
     parse_byline,
     parse_date,
     split_names,
-    stopword_density,
     words,
 )
+from .scripts import SENTENCE_END, caseless, function_density, script_language, units
 
 GOOD_MIN_WORDS = 10
 """A sentence-shaped line this long is article prose (jusText's 'good')."""
@@ -55,7 +56,6 @@ TITLE_WORDS = (3, 35)
 """Headline length range, in words."""
 TITLE_LOOKBACK = 80
 """How many lines before the body the headline may sit."""
-SENTENCE_END = re.compile(r"[.!?…][\"”»’')\]]*$")
 LINK_LIKE = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\s[>›»|]\s.*\s[>›»|]\s|<[a-z/][^>]*>", re.I)
 NAV_MARKS = re.compile(r"\s\|\s|^[«‹<]|[»›>]$")
 """Pagers and breadcrumbs ('« Previous | Next »'), never a headline."""
@@ -70,25 +70,6 @@ COPYRIGHT = re.compile(
 )
 
 
-class Kind(enum.Enum):
-    """What one line is judged to be on its own."""
-
-    GOOD = "good"
-    SHORT = "short"
-    BAD = "bad"
-
-
-@dataclass(frozen=True)
-class Line:
-    """One non-empty line of the copy."""
-
-    text: str
-    alone: bool
-    """True when blank lines surround it (it is its own paragraph)."""
-    kind: Kind = Kind.BAD
-    n_words: int = 0
-
-
 # --- entry point ---------------------------------------------------------------
 
 
@@ -97,11 +78,16 @@ def extract_plain_text(text: str) -> Article:
     lines = split_lines(text)
     if not lines:
         raise EmptyArticleError("the text is empty: there is no article to read")
-    language = detect_language(" ".join(line.text for line in lines))
+    language = _language(" ".join(line.text for line in lines))
     lines = [_classify(line, language) for line in lines]
     if _looks_clean(lines):
         return _clean_article(lines, language)
     return _page_copy_article(lines, language)
+
+
+def _language(text: str) -> str:
+    """Chinese, Japanese and Korean by their script; others by their stop words."""
+    return script_language(text) or detect_language(text)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -135,14 +121,14 @@ def _unwrap(rows: list[str]) -> list[str]:
 
 
 def _classify(line: Line, language: str) -> Line:
-    n = len(words(line.text))
+    n = units(line.text)
     return replace(line, kind=_kind(line.text, n, language), n_words=n)
 
 
 def _kind(text: str, n: int, language: str) -> Kind:
     if n == 0 or _is_furniture(text, n):
         return Kind.BAD
-    density = stopword_density(text, language)
+    density = function_density(text, language)
     sentence = bool(SENTENCE_END.search(text))
     if density >= MIN_STOPWORD_DENSITY and (
         (n >= GOOD_MIN_WORDS and sentence) or n >= LONG_MIN_WORDS
@@ -225,6 +211,8 @@ def _page_copy_article(lines: list[Line], language: str) -> Article:
             "no article text found: the text has no run of sentences that reads like an article"
         )
     title_at = _find_title(lines, start)
+    headline = lines[title_at].text if title_at is not None else ""
+    start, end = _extend_span(lines, *article_run(lines, (start, end), language, headline))
     standfirst, start = _split_standfirst(lines, start, end)
     if standfirst is None and title_at is not None:
         standfirst = _dek(lines, title_at, start)
@@ -237,7 +225,7 @@ def _page_copy_article(lines: list[Line], language: str) -> Article:
         meta,
         title=lines[title_at].text if title_at is not None else "",
         blocks=tuple(blocks),
-        language=detect_language(body_text) if body_text else language,
+        language=_language(body_text) if body_text else language,
         description=standfirst,
     )
 
@@ -363,22 +351,22 @@ def _promo_tail(text: str) -> bool:
 
 
 def _heading_shaped(text: str) -> bool:
-    n = len(text.split())
+    n = units(text)
     return 1 <= n <= 15 and not text.endswith((".", ",", ";", ":")) and not boilerplate_hit(text)
 
 
 def _title_shaped(text: str) -> bool:
-    n = len(text.split())
+    n = units(text)
     low, high = TITLE_WORDS
     return (
         low <= n <= high
-        and not text.endswith((".", ",", ";", ":"))
+        and not text.endswith((".", ",", ";", ":", "。", "、"))
         and not boilerplate_hit(text)
         and not LINK_LIKE.search(text)
         and not is_date_line(text)
         and not is_caption(text)
         and BYLINE_PREFIX.match(text) is None
-        and any(c.isupper() for c in text[:3])
+        and (caseless(text) or any(c.isupper() for c in text[:3]))
         and text.count(",") < 3
         and not NAV_MARKS.search(text)
     )

@@ -1,0 +1,219 @@
+"""Where the article in a page copy starts and ends, from the page's own structure.
+
+The densest run of prose (found first, see :mod:`.text`) often runs on past the
+article: comment threads, "more stories" blurbs and the next story on a live page
+are written in full sentences too. So the run is cut into *sections* wherever
+something other than prose stands between two paragraphs (a boundary label such
+as "Share" or "Related", a date stamp, several lines of furniture), and the
+article grows from its strongest section outwards, one section at a time, while
+the next one
+
+* is still about the same story (its content words were used by the article so far),
+* is not a list: comments and teasers come as header lines + date + blurb, over and over,
+* and does not sit behind a boundary label unless it is strongly on topic.
+
+Inside the article, a title-shaped line between paragraphs that shares no content
+words with the story is a link to another story, not a subheading; a block that
+repeats the headline or an earlier paragraph almost word for word is an embedded
+video's title and blurb.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from .copy_lines import Kind, Line
+from .meta import is_date_line
+from .scripts import content_terms, overlap, units
+
+BOUNDARY_MAX_UNITS = 8
+"""Boundary labels are short lines; a longer line that starts 'Share…' is prose."""
+BREAK_GAP_LINES = 3
+"""This many lines of furniture between two paragraphs cut the run into sections."""
+
+
+@cache
+def boundary_labels(group: str) -> tuple[str, ...]:
+    """Every language's ``closers`` or ``interrupts`` (``data/boundaries.toml``)."""
+    raw = resources.files("articleaudio").joinpath("data", "boundaries.toml").read_text("utf-8")
+    table = tomllib.loads(raw)
+    return tuple(sorted({label for entry in table.values() for label in entry[group]}))
+
+
+_LEADING_COUNT = re.compile(r"^[\W\d_]+")
+
+
+def boundary(text: str) -> str | None:
+    """``"closers"`` (share bar, comments, tags, credits, copyright), ``"interrupts"``
+    (advertising label, related or most-read box) or None for any other line.
+
+    >>> boundary("Share this:"), boundary("34 Comments"), boundary("【関連記事】")
+    ('closers', 'closers', 'interrupts')
+    >>> boundary("Shares in the company fell sharply after the announcement was made.")
+    """
+    lowered = text.strip().lower()
+    if "©" in lowered and units(lowered) <= 30:
+        return "closers"
+    if units(lowered) > BOUNDARY_MAX_UNITS:
+        return None
+    lowered = _LEADING_COUNT.sub("", lowered)
+    for group in ("closers", "interrupts"):
+        if any(_starts_with_label(lowered, label) for label in boundary_labels(group)):
+            return group
+    return None
+
+
+def is_boundary(text: str) -> bool:
+    """Whether the line is a boundary of either kind (see :func:`boundary`)."""
+    return boundary(text) is not None
+
+
+def _starts_with_label(text: str, label: str) -> bool:
+    if not text.startswith(label):
+        return False
+    after = text[len(label) : len(label) + 1]
+    return not after or not after.isalpha() or not label[-1:].isascii()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A stretch of paragraphs with nothing but short lines between them."""
+
+    first: int
+    last: int
+    good: tuple[int, ...]
+    """Indices of its prose lines."""
+
+
+def sections(lines: list[Line], start: int, end: int) -> list[Section]:
+    """The prose lines of ``lines[start:end + 1]``, cut where furniture stands between."""
+    good = [i for i in range(start, end + 1) if lines[i].kind is Kind.GOOD]
+    groups: list[list[int]] = []
+    for i in good:
+        if groups and not is_break(lines[groups[-1][-1] + 1 : i]):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return [Section(g[0], g[-1], tuple(g)) for g in groups]
+
+
+def is_break(gap: list[Line]) -> bool:
+    """Whether the lines between two paragraphs separate them into two sections."""
+    furniture = [line for line in gap if not _short_sentence(line)]
+    return len(furniture) >= BREAK_GAP_LINES or any(_marker(line.text) for line in gap)
+
+
+def _marker(text: str) -> bool:
+    return is_boundary(text) or is_date_line(text)
+
+
+def _short_sentence(line: Line) -> bool:
+    return line.kind is Kind.SHORT and line.n_words >= 3 and line.text[-1:] in '.!?…。！？"”'
+
+
+@dataclass(frozen=True)
+class Features:
+    """What decides whether the article continues into the next section."""
+
+    on_topic: float
+    """Share of the section's content words the article has used already."""
+    key: float
+    """Share of the section's content words that are the story's key words (the
+    headline's, or used in two paragraphs of the article so far)."""
+    closer: bool
+    """A closing boundary (share bar, comments, tags, credits...) stands between."""
+    dates: int
+    """Date stamps between and inside the section: a list of dated items."""
+    gap: int
+    """Lines of furniture between."""
+    words: int
+
+
+def features(lines: list[Line], near: Section, far: Section, topic: Topic) -> Features:
+    """``far`` is the candidate section after ``near``, the article's last one."""
+    gap = lines[near.last + 1 : far.first]
+    inside = [lines[i] for i in range(far.first, far.last + 1) if i not in far.good]
+    terms = topic.terms_of(" ".join(lines[i].text for i in far.good))
+    return Features(
+        on_topic=overlap(terms, topic.seen),
+        key=overlap(terms, topic.key),
+        closer=any(boundary(line.text) == "closers" for line in gap),
+        dates=sum(is_date_line(line.text) for line in [*gap, *inside]),
+        gap=len([line for line in gap if not _short_sentence(line)]),
+        words=sum(lines[i].n_words for i in far.good),
+    )
+
+
+@dataclass
+class Topic:
+    """The article's vocabulary so far (mutable: it grows as sections are taken)."""
+
+    language: str
+    seen: set[str]
+    key: set[str]
+
+    def terms_of(self, text: str) -> set[str]:
+        return content_terms(text, self.language)
+
+    def take(self, lines: list[Line], section: Section) -> None:
+        for i in section.good:
+            terms = self.terms_of(lines[i].text)
+            self.key |= terms & self.seen
+            self.seen |= terms
+
+
+WEIGHTS = {
+    "bias": -0.2,
+    "on_topic": 4.0,
+    "key": 0.0,
+    "closer": -1.5,
+    "dates": -0.3,
+    "gap": -0.15,
+}
+"""Continuation score = bias + Σ weight × feature; the article goes on while it is > 0.
+Fitted on the development copies (see the report in the commit message)."""
+
+
+def continues(f: Features) -> bool:
+    """Whether the article runs on into a section with these features."""
+    score = (
+        WEIGHTS["bias"]
+        + WEIGHTS["on_topic"] * f.on_topic
+        + WEIGHTS["key"] * f.key
+        + WEIGHTS["closer"] * f.closer
+        + WEIGHTS["dates"] * min(f.dates, 3)
+        + WEIGHTS["gap"] * math.log2(1 + f.gap)
+    )
+    return score > 0
+
+
+def article_run(
+    lines: list[Line], span: tuple[int, int], language: str, headline: str = ""
+) -> tuple[int, int]:
+    """The part of the prose run ``span`` that is one article (see the module doc).
+
+    Sections before the strongest one are kept (the run starts at the article's top);
+    after it, the article goes on while :func:`continues` says so.
+    """
+    found = sections(lines, *span)
+    if len(found) <= 1:
+        return span
+    core = max(range(len(found)), key=lambda k: sum(lines[i].n_words for i in found[k].good))
+    head = content_terms(headline, language)
+    topic = Topic(language, set(head), set(head))
+    for section in found[: core + 1]:
+        topic.take(lines, section)
+    hi = core
+    while hi + 1 < len(found) and continues(features(lines, found[hi], found[hi + 1], topic)):
+        hi += 1
+        topic.take(lines, found[hi])
+    return span[0], found[hi].last
+
+
+def _terms(lines: list[Line], section: Section, language: str) -> set[str]:
+    return content_terms(" ".join(lines[i].text for i in section.good), language)
