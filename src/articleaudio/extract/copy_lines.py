@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 
@@ -24,3 +25,9 @@ class Line:
     kind: Kind = Kind.BAD
     n_words: int = 0
     """Length in word-sized units (:func:`.scripts.units`)."""
+
+
+LINK_LIKE = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\s[>›»|]\s.*\s[>›»|]\s|<[a-z/][^>]*>", re.I)
+"""URLs, e-mail addresses, breadcrumbs ('Home > News > World') and literal markup."""
+NAV_MARKS = re.compile(r"\s\|\s|^[«‹<]\s|\s[»›>]$")
+"""Pagers and breadcrumbs ('« Previous | Next »'), never a headline."""

@@ -22,7 +22,7 @@ from datetime import datetime
 
 from ..errors import EmptyArticleError, ExtractionError
 from ..models import Article, Block, BlockKind
-from .copy_lines import Kind, Line
+from .copy_lines import LINK_LIKE, Kind, Line
 from .copy_sections import article_run
 from .furniture import (
     boilerplate_hit,
@@ -32,19 +32,19 @@ from .furniture import (
     is_social_prompt,
     is_ui_label,
 )
+from .headline import HEADLINE_MIN_WORDS, find_headline, is_byline_or_date, title_shaped
 from .meta import (
     BYLINE_PREFIX,
     byline_name,
     desk_publisher,
     detect_language,
     is_date_line,
-    is_name_line,
     parse_byline,
     parse_date,
     split_names,
     words,
 )
-from .scripts import SENTENCE_END, caseless, function_density, script_language, units
+from .scripts import SENTENCE_END, function_density, script_language, units
 
 GOOD_MIN_WORDS = 10
 """A sentence-shaped line this long is article prose (jusText's 'good')."""
@@ -52,13 +52,6 @@ LONG_MIN_WORDS = 20
 """A line this long is prose even without a sentence ending."""
 MIN_STOPWORD_DENSITY = 0.15
 """Prose has function words; menus and lists of names hardly any."""
-TITLE_WORDS = (3, 35)
-"""Headline length range, in words."""
-TITLE_LOOKBACK = 80
-"""How many lines before the body the headline may sit."""
-LINK_LIKE = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\s[>›»|]\s.*\s[>›»|]\s|<[a-z/][^>]*>", re.I)
-NAV_MARKS = re.compile(r"\s\|\s|^[«‹<]|[»›>]$")
-"""Pagers and breadcrumbs ('« Previous | Next »'), never a headline."""
 MEDIA_LABELS = frozenset(
     {"video", "watch", "watch now", "play video", "audio", "gallery", "photos"}
 )
@@ -170,7 +163,7 @@ def _looks_clean(lines: list[Line]) -> bool:
     body = lines[1:]
     bad = sum(line.kind is Kind.BAD for line in body)
     good = sum(line.kind is Kind.GOOD for line in body)
-    if good > 0 and bad <= 1 and _title_shaped(lines[0].text) and good >= len(body) / 2:
+    if good > 0 and bad <= 1 and title_shaped(lines[0].text) and good >= len(body) / 2:
         return True
     has_sentence = any(SENTENCE_END.search(line.text) for line in body)
     return bool(body) and bad == 0 and has_sentence and len(lines) <= SHORT_TEXT_LINES
@@ -195,7 +188,7 @@ def _clean_article(lines: list[Line], language: str) -> Article:
 
 def _clean_block_kind(lines: list[Line], i: int) -> BlockKind:
     line = lines[i]
-    heading = line.kind is Kind.SHORT and _title_shaped(line.text) and i + 1 < len(lines)
+    heading = line.kind is Kind.SHORT and title_shaped(line.text) and i + 1 < len(lines)
     return BlockKind.HEADING if heading else BlockKind.PARAGRAPH
 
 
@@ -210,7 +203,9 @@ def _page_copy_article(lines: list[Line], language: str) -> Article:
         raise ExtractionError(
             "no article text found: the text has no run of sentences that reads like an article"
         )
-    title_at = _find_title(lines, start)
+    title_at = find_headline(lines, start, language)
+    if title_at is not None and title_at >= start:
+        start = title_at + 1  # the body's first line was its headline
     headline = lines[title_at].text if title_at is not None else ""
     start, end = _extend_span(lines, *article_run(lines, (start, end), language, headline))
     standfirst, start = _split_standfirst(lines, start, end)
@@ -234,7 +229,7 @@ def _drop_media_teasers(lines: list[Line]) -> list[Line]:
     """A 'Video' label, the clip's title and its one-paragraph blurb are not the article."""
     out = list(lines)
     for i, line in enumerate(lines[:-2]):
-        if line.text.lower().strip(" :") in MEDIA_LABELS and _title_shaped(lines[i + 1].text):
+        if line.text.lower().strip(" :") in MEDIA_LABELS and title_shaped(lines[i + 1].text):
             for j in (i, i + 1, i + 2):
                 out[j] = replace(out[j], kind=Kind.BAD)
     return out
@@ -247,9 +242,17 @@ def _demote_grouped_prose(lines: list[Line]) -> list[Line]:
     if not good or sum(line.alone for line in good) < 0.7 * len(good):
         return lines
     return [
-        replace(line, kind=Kind.BAD) if line.kind is Kind.GOOD and not line.alone else line
-        for line in lines
+        replace(line, kind=Kind.BAD) if _teaser_blurb(lines, i) else line
+        for i, line in enumerate(lines)
     ]
+
+
+def _teaser_blurb(lines: list[Line], i: int) -> bool:
+    """Grouped prose under a title-shaped line of its group: a teaser card's blurb."""
+    line = lines[i]
+    if line.kind is not Kind.GOOD or line.alone:
+        return False
+    return i == 0 or lines[i - 1].alone or title_shaped(lines[i - 1].text)
 
 
 def _line_score(line: Line) -> float:
@@ -286,9 +289,9 @@ def _dek(lines: list[Line], title_at: int, start: int) -> str | None:
 def _is_dek(line: Line) -> bool:
     """Prose under the headline, or a title-shaped sentence that is not a byline or date."""
     return line.kind is Kind.GOOD or (
-        _title_shaped(line.text)
+        title_shaped(line.text)
         and len(line.text.split()) >= HEADLINE_MIN_WORDS
-        and not _is_byline_or_date(line.text)
+        and not is_byline_or_date(line.text)
     )
 
 
@@ -355,64 +358,7 @@ def _heading_shaped(text: str) -> bool:
     return 1 <= n <= 15 and not text.endswith((".", ",", ";", ":")) and not boilerplate_hit(text)
 
 
-def _title_shaped(text: str) -> bool:
-    n = units(text)
-    low, high = TITLE_WORDS
-    return (
-        low <= n <= high
-        and not text.endswith((".", ",", ";", ":", "。", "、"))
-        and not boilerplate_hit(text)
-        and not LINK_LIKE.search(text)
-        and not is_date_line(text)
-        and not is_caption(text)
-        and BYLINE_PREFIX.match(text) is None
-        and (caseless(text) or any(c.isupper() for c in text[:3]))
-        and text.count(",") < 3
-        and not NAV_MARKS.search(text)
-    )
-
-
-# --- headline and metadata ----------------------------------------------------------
-
-
-def _is_byline_or_date(text: str) -> bool:
-    return is_date_line(text) or is_name_line(text) or parse_byline(text) is not None
-
-
-def _find_title(lines: list[Line], start: int) -> int | None:
-    """The title-shaped line before the body that best sits next to a byline or date."""
-    best: tuple[float, int] | None = None
-    for i in range(max(0, start - TITLE_LOOKBACK), start):
-        text = lines[i].text
-        if lines[i].kind is Kind.GOOD or not _title_shaped(text):
-            continue
-        score = min(len(text.split()), 15) / 5 - (start - i) / 20
-        after = [line.text for line in lines[i + 1 : i + 3]]
-        before = [line.text for line in lines[max(0, i - 2) : i]]
-        score += 5 if any(_is_byline_or_date(t) for t in after) else 0
-        score += 3 if any(is_date_line(t) for t in before) else 0
-        if best is None or score >= best[0]:
-            best = (score, i)
-    if best is None:
-        return None
-    return _headline_over_dek(lines, best[1])
-
-
-HEADLINE_MIN_WORDS = 5
-"""Shorter title-shaped lines just above the headline are kickers ('LOCAL NEWS')."""
-
-
-def _headline_over_dek(lines: list[Line], i: int) -> int:
-    """Two title-shaped lines in a row: the first is the headline, the second its dek."""
-    above = lines[i - 1] if i > 0 else None
-    if (
-        above is not None
-        and above.kind is not Kind.GOOD
-        and _title_shaped(above.text)
-        and len(above.text.split()) >= HEADLINE_MIN_WORDS
-    ):
-        return i - 1
-    return i
+# --- metadata ----------------------------------------------------------------------
 
 
 def _text_metadata(lines: list[Line], title_at: int, start: int) -> Article:
