@@ -20,6 +20,7 @@ video's title and blurb.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import tomllib
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from ..models import Block, BlockKind
 from .copy_lines import Kind, Line
 from .meta import is_date_line
 from .scripts import content_terms, overlap, units
@@ -217,3 +219,80 @@ def article_run(
 
 def _terms(lines: list[Line], section: Section, language: str) -> set[str]:
     return content_terms(" ".join(lines[i].text for i in section.good), language)
+
+
+# --- inserts inside the article ------------------------------------------------------
+
+NEAR_DUPLICATE = 0.9
+"""Share of one block's content words found in another that makes it a repeat."""
+MIN_REPEAT_TERMS = 5
+"""Blocks with fewer content words may share them by chance."""
+REPEAT_GROWTH = 1.5
+"""A block that contains an earlier one is its repeat only if not much longer."""
+INTERLEAVED_GAP = 2
+"""Headings this close together (median paragraphs between) are a link list spread
+through the text, not the article's own sections."""
+LINK_HEADING_UNITS = 7
+"""Subheadings are short ('What happens next'); a headline-length one may be a link."""
+HEADING_ON_TOPIC = 0.5
+"""Among interleaved headings, those sharing less of their content words with the
+article are links to other stories."""
+
+
+def drop_inserts(blocks: list[Block], title: str, language: str) -> list[Block]:
+    """The article's blocks without what a page inserts into it: a video's title and blurb
+    (they repeat the headline and the lead) and links to other stories set between the
+    paragraphs like subheadings."""
+    kept = _drop_repeats(blocks, title, language)
+    return _drop_interleaved(kept, title, language)
+
+
+def _drop_repeats(blocks: list[Block], title: str, language: str) -> list[Block]:
+    """Drop a heading that says the headline again (a video's title) with the paragraph
+    under it when that contains an earlier one (its blurb: the lead plus 'NBC has edited
+    the video'), and any block that says an earlier block again."""
+    headline = content_terms(title, language)
+    seen: list[set[str]] = []
+    kept: list[Block] = []
+    after_title = False
+    for block in blocks:
+        terms = content_terms(block.text, language)
+        heading = block.kind is BlockKind.HEADING  # a lead may restate the headline
+        title_again = heading and _repeats(terms, headline)
+        if len(terms) >= MIN_REPEAT_TERMS and (
+            title_again or any(_repeats(terms, old, growth=after_title) for old in seen)
+        ):
+            after_title = title_again
+            continue
+        after_title = False
+        seen.append(terms)
+        kept.append(block)
+    return kept
+
+
+def _repeats(terms: set[str], old: set[str], *, growth: bool = False) -> bool:
+    """``terms`` say ``old`` again: all but a few of its words are there, and (unless
+    ``growth``) it is not much longer."""
+    if len(old) < MIN_REPEAT_TERMS:
+        return False
+    if overlap(terms, old) >= NEAR_DUPLICATE:
+        return True
+    short = growth or len(terms) <= REPEAT_GROWTH * len(old)
+    return short and overlap(old, terms) >= NEAR_DUPLICATE
+
+
+def _drop_interleaved(blocks: list[Block], title: str, language: str) -> list[Block]:
+    """Off-topic headings go when they are headline-length or come every paragraph or two."""
+    headings = [k for k, b in enumerate(blocks) if b.kind is BlockKind.HEADING]
+    gaps = sorted(b - a - 1 for a, b in itertools.pairwise(headings))
+    dense = len(gaps) >= 2 and gaps[len(gaps) // 2] <= INTERLEAVED_GAP
+    body = content_terms(
+        " ".join([title, *(b.text for b in blocks if b.kind is not BlockKind.HEADING)]), language
+    )
+    return [
+        b
+        for b in blocks
+        if b.kind is not BlockKind.HEADING
+        or not (dense or units(b.text) >= LINK_HEADING_UNITS)
+        or overlap(content_terms(b.text, language), body) >= HEADING_ON_TOPIC
+    ]

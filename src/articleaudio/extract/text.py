@@ -23,7 +23,7 @@ from datetime import datetime
 from ..errors import EmptyArticleError, ExtractionError
 from ..models import Article, Block, BlockKind
 from .copy_lines import LINK_LIKE, Kind, Line
-from .copy_sections import article_run
+from .copy_sections import article_run, drop_inserts
 from .furniture import (
     boilerplate_hit,
     is_caption,
@@ -130,6 +130,9 @@ def _kind(text: str, n: int, language: str) -> Kind:
     return Kind.SHORT
 
 
+ASIDE = re.compile(r"\[[^\]]{2,200}\]|\([^)]{2,200}\)")
+"""A whole line in brackets: an inserted link ('[Read: …]') or stamp ('(Published …)')."""
+
 FURNITURE_TESTS = (
     is_ui_label,
     is_caption,
@@ -140,6 +143,7 @@ FURNITURE_TESTS = (
     lambda text: bool(TEASER_ENDINGS.search(text)),
     lambda text: BYLINE_PREFIX.match(text) is not None and parse_byline(text) is not None,
     lambda text: text.lower().startswith(("authors:", "author:", "tags:", "topics:")),
+    lambda text: ASIDE.fullmatch(text) is not None,
 )
 """Tests that make a line page furniture whatever its length."""
 
@@ -211,7 +215,7 @@ def _page_copy_article(lines: list[Line], language: str) -> Article:
     standfirst, start = _split_standfirst(lines, start, end)
     if standfirst is None and title_at is not None:
         standfirst = _dek(lines, title_at, start)
-    blocks = _body_blocks(lines, start, end)
+    blocks = drop_inserts(_body_blocks(lines, start, end), headline, language)
     if not blocks:
         raise EmptyArticleError("no article paragraphs found in the text")
     meta = _text_metadata(lines, title_at if title_at is not None else start, start)
@@ -337,9 +341,8 @@ def _block_kind(lines: list[Line], i: int) -> BlockKind | None:
         return BlockKind.PARAGRAPH
     if line.kind is Kind.BAD:
         return None
-    prev_good = i > 0 and lines[i - 1].kind is Kind.GOOD
     next_good = i + 1 < len(lines) and lines[i + 1].kind is Kind.GOOD
-    if SENTENCE_END.search(line.text) and line.n_words >= 3 and (prev_good or next_good):
+    if _short_sentence(line) and _beside_prose(lines, i):
         return BlockKind.PARAGRAPH
     # A heading stands alone: before it prose or known furniture, not another short
     # line (then it is one item of a list of teasers); after it, prose.
@@ -347,6 +350,24 @@ def _block_kind(lines: list[Line], i: int) -> BlockKind | None:
     if _heading_shaped(line.text) and next_good and not prev_short:
         return BlockKind.HEADING
     return None
+
+
+def _short_sentence(line: Line) -> bool:
+    return bool(SENTENCE_END.search(line.text)) and line.n_words >= 3
+
+
+def _beside_prose(lines: list[Line], i: int) -> bool:
+    """The nearest line before or after that is neither furniture nor another short
+    sentence is prose: a run of short sentences between paragraphs is still the text."""
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(lines) and (
+            lines[j].kind is Kind.BAD or (lines[j].kind is Kind.SHORT and _short_sentence(lines[j]))
+        ):
+            j += step
+        if 0 <= j < len(lines) and lines[j].kind is Kind.GOOD:
+            return True
+    return False
 
 
 def _promo_tail(text: str) -> bool:
