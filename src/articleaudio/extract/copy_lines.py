@@ -27,7 +27,24 @@ class Line:
     """Length in word-sized units (:func:`.scripts.units`)."""
 
 
-LINK_LIKE = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\s[>›»|]\s.*\s[>›»|]\s|<[a-z/][^>]*>", re.I)
-"""URLs, e-mail addresses, breadcrumbs ('Home > News > World') and literal markup."""
+LINK_LIKE = re.compile(r"https?://|www\.|\S+@\S+\.\w+|<[a-z/][^>]*>", re.I)
+"""URLs, e-mail addresses and literal markup."""
+BREADCRUMB = re.compile(r"\s[>›»|]\s.*\s[>›»|]\s")
+"""'Home > News > World', 'Le Monde | 04.05.2015 | Par …'."""
+GUILLEMETS = re.compile(r"«[^»]*»")
+"""French and other prose quote « thus », with spaces: not a breadcrumb's separators."""
+
+
+def is_link_like(text: str) -> bool:
+    """A URL, an e-mail address, markup or a breadcrumb trail.
+
+    >>> is_link_like("Home > News > World > Europe"), is_link_like("Voir www.example.org")
+    (True, True)
+    >>> is_link_like("Il parle d'une « boîte noire » et d'un « algorithme » installé chez eux.")
+    False
+    """
+    return bool(LINK_LIKE.search(text) or BREADCRUMB.search(GUILLEMETS.sub("", text)))
+
+
 NAV_MARKS = re.compile(r"\s\|\s|^[«‹<]\s|\s[»›>]$")
 """Pagers and breadcrumbs ('« Previous | Next »'), never a headline."""

@@ -105,13 +105,16 @@ def sections(lines: list[Line], start: int, end: int) -> list[Section]:
 
 
 def is_break(gap: list[Line]) -> bool:
-    """Whether the lines between two paragraphs separate them into two sections."""
+    """Whether the lines between two paragraphs separate them into two sections: several
+    lines of furniture, a closing label, a date stamp, or a labelled box ('Related' and a
+    headline); an advertising label alone is a slot inside the text, not a break."""
     furniture = [line for line in gap if not _short_sentence(line)]
-    return len(furniture) >= BREAK_GAP_LINES or any(_marker(line.text) for line in gap)
+    boxed = len(furniture) >= 2 and any(boundary(line.text) for line in gap)
+    return boxed or len(furniture) >= BREAK_GAP_LINES or any(_marker(line.text) for line in gap)
 
 
 def _marker(text: str) -> bool:
-    return is_boundary(text) or is_date_line(text)
+    return boundary(text) == "closers" or is_date_line(text)
 
 
 def _short_sentence(line: Line) -> bool:
@@ -133,12 +136,19 @@ class Features:
     """Date stamps between and inside the section: a list of dated items."""
     gap: int
     """Lines of furniture between."""
+    listing: bool
+    """The next gap has a date stamp too: one item of a list of dated items (comments,
+    teasers), however much each is about the story."""
     words: int
 
 
-def features(lines: list[Line], near: Section, far: Section, topic: Topic) -> Features:
-    """``far`` is the candidate section after ``near``, the article's last one."""
+def features(
+    lines: list[Line], near: Section, far: Section, topic: Topic, after: Section | None = None
+) -> Features:
+    """``far`` is the candidate section after ``near``, the article's last one; ``after``
+    the section that follows ``far``, if any."""
     gap = lines[near.last + 1 : far.first]
+    following = lines[far.last + 1 : after.first] if after else []
     inside = [lines[i] for i in range(far.first, far.last + 1) if i not in far.good]
     terms = topic.terms_of(" ".join(lines[i].text for i in far.good))
     return Features(
@@ -147,8 +157,13 @@ def features(lines: list[Line], near: Section, far: Section, topic: Topic) -> Fe
         closer=any(boundary(line.text) == "closers" for line in gap),
         dates=sum(is_date_line(line.text) for line in [*gap, *inside]),
         gap=len([line for line in gap if not _short_sentence(line)]),
+        listing=_dated(gap) and _dated(following),
         words=sum(lines[i].n_words for i in far.good),
     )
+
+
+def _dated(gap: list[Line]) -> bool:
+    return any(is_date_line(line.text) for line in gap)
 
 
 @dataclass
@@ -174,8 +189,9 @@ WEIGHTS = {
     "on_topic": 4.0,
     "key": 0.0,
     "closer": -1.5,
-    "dates": -0.3,
+    "dates": -1.0,
     "gap": -0.15,
+    "listing": -3.0,
 }
 """Continuation score = bias + Σ weight × feature; the article goes on while it is > 0.
 Fitted on the development copies (see the report in the commit message)."""
@@ -190,6 +206,7 @@ def continues(f: Features) -> bool:
         + WEIGHTS["closer"] * f.closer
         + WEIGHTS["dates"] * min(f.dates, 3)
         + WEIGHTS["gap"] * math.log2(1 + f.gap)
+        + WEIGHTS["listing"] * f.listing
     )
     return score > 0
 
@@ -211,7 +228,10 @@ def article_run(
     for section in found[: core + 1]:
         topic.take(lines, section)
     hi = core
-    while hi + 1 < len(found) and continues(features(lines, found[hi], found[hi + 1], topic)):
+    while hi + 1 < len(found):
+        after = found[hi + 2] if hi + 2 < len(found) else None
+        if not continues(features(lines, found[hi], found[hi + 1], topic, after)):
+            break
         hi += 1
         topic.take(lines, found[hi])
     return span[0], found[hi].last
@@ -227,6 +247,8 @@ NEAR_DUPLICATE = 0.9
 """Share of one block's content words found in another that makes it a repeat."""
 MIN_REPEAT_TERMS = 5
 """Blocks with fewer content words may share them by chance."""
+TITLE_REPEAT = 0.8
+"""A heading with this share of its content words in the headline says it again."""
 REPEAT_GROWTH = 1.5
 """A block that contains an earlier one is its repeat only if not much longer."""
 INTERLEAVED_GAP = 2
@@ -258,7 +280,7 @@ def _drop_repeats(blocks: list[Block], title: str, language: str) -> list[Block]
     for block in blocks:
         terms = content_terms(block.text, language)
         heading = block.kind is BlockKind.HEADING  # a lead may restate the headline
-        title_again = heading and _repeats(terms, headline)
+        title_again = heading and overlap(terms, headline) >= TITLE_REPEAT
         if len(terms) >= MIN_REPEAT_TERMS and (
             title_again or any(_repeats(terms, old, growth=after_title) for old in seen)
         ):

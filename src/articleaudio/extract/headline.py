@@ -23,7 +23,8 @@ import logging
 import re
 from collections import Counter
 
-from .copy_lines import LINK_LIKE, NAV_MARKS, Kind, Line
+from .copy_lines import NAV_MARKS, Kind, Line, is_link_like
+from .copy_sections import boundary
 from .furniture import boilerplate_hit, is_caption
 from .meta import BYLINE_PREFIX, is_date_line, is_name_line, parse_byline, parse_date
 from .scripts import SENTENCE_END, caseless, content_terms, overlap, units
@@ -73,7 +74,7 @@ def title_shaped(text: str) -> bool:
         low <= n <= high
         and not text.endswith((".", ",", ";", ":", "。", "、"))
         and not boilerplate_hit(text)
-        and not LINK_LIKE.search(text)
+        and not is_link_like(text)
         and not is_date_line(text)
         and not (n <= DATED_LINE_UNITS and parse_date(text) is not None)
         and not is_caption(text)
@@ -97,6 +98,41 @@ def _capitalised(text: str) -> bool:
 def is_byline_or_date(text: str) -> bool:
     """A byline ('By Ann Lee'), a bare name line or a date stamp."""
     return is_date_line(text) or is_name_line(text) or parse_byline(text) is not None
+
+
+GLUED_BYLINE = re.compile(
+    r"^(?P<title>\S.*?\S)(?:\s+(?i:by|von|par|por|di|door|od|av)|(?<=[a-z.!?\"”’])By)"
+    r"\s+(?P<name>[A-ZÀ-ÞĀ-ŽА-Я][\w'’.-]+(?:\s+[A-ZÀ-ÞĀ-ŽА-Я][\w'’.-]+){1,3})"
+    r"(?P<tail>\s*[|,·•–]\s*.*)?$"
+)
+"""A headline with its byline on the same line ('Bridge to reopen by May By Ann Lee', or
+'…reopenBy Ann Lee' where the copy lost the space between two elements)."""
+
+
+def split_glued_byline(text: str) -> tuple[str, str] | None:
+    """Headline and byline when a line is both.
+
+    >>> split_glued_byline("Council approves new bridge over the Tamar By Ann Lee | 3 Sep 2024")
+    ('Council approves new bridge over the Tamar', 'By Ann Lee | 3 Sep 2024')
+    >>> split_glued_byline("Council approves new bridgeBy Ann Lee")
+    ('Council approves new bridge', 'By Ann Lee')
+
+    A title-cased headline may end 'by Name' on its own ('Man Bitten By Police Dog'), so
+    there the byline must carry a date or a separator.
+
+    >>> split_glued_byline("Man Bitten By Police Dog") is None
+    True
+    """
+    match = GLUED_BYLINE.match(text.strip())
+    if not match or len(match["title"].split()) < 3:
+        return None
+    title = match["title"]
+    byline = "By " + match["name"] + (match["tail"] or "")
+    if parse_byline(byline) is None or not title_shaped(title):
+        return None
+    if _title_cased(title) and not match["tail"]:
+        return None
+    return title, byline
 
 
 def _title_cased(text: str) -> bool:
@@ -199,6 +235,7 @@ def _list_item(line: Line) -> bool:
         and not SENTENCE_END.search(line.text)
         and not is_date_line(line.text)
         and parse_byline(line.text) is None
+        and boundary(line.text) is None
     )
 
 

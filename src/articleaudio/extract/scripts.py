@@ -110,6 +110,10 @@ STEM = 5
 ('Tunisia'/'Tunisian', 'Součka'/'Souček' stay apart only past the stem)."""
 
 
+HANGUL_STEM = 2
+"""Korean words are compared by their first two syllables, before the particles."""
+
+
 def content_terms(text: str, language: str) -> set[str]:
     """What a text is about: its non-function words (stemmed by prefix), or, in Chinese and
     Japanese, the pairs of adjacent Han/katakana characters.
@@ -124,7 +128,10 @@ def content_terms(text: str, language: str) -> set[str]:
         found.update(run[i : i + 2] for i in range(len(run) - 1))
     stops = stopwords(language)
     for token in words(CJK.sub(" ", text)):
-        if len(token) >= 3 and token not in stops and not token.isdigit():
+        if HANGUL.match(token):
+            # Korean glues particles to the word: '다리에는' is '다리' + 'at' + topic.
+            found.add(token[:HANGUL_STEM])
+        elif len(token) >= 3 and token not in stops and not token.isdigit():
             found.add(token[:STEM])
     return found
 

@@ -16,13 +16,14 @@ furniture phrases), then in context, after the jusText idea
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import replace
 from datetime import datetime
 
 from ..errors import EmptyArticleError, ExtractionError
 from ..models import Article, Block, BlockKind
-from .copy_lines import LINK_LIKE, Kind, Line
+from .copy_lines import Kind, Line, is_link_like
 from .copy_sections import article_run, drop_inserts
 from .furniture import (
     boilerplate_hit,
@@ -32,7 +33,13 @@ from .furniture import (
     is_social_prompt,
     is_ui_label,
 )
-from .headline import HEADLINE_MIN_WORDS, find_headline, is_byline_or_date, title_shaped
+from .headline import (
+    HEADLINE_MIN_WORDS,
+    find_headline,
+    is_byline_or_date,
+    split_glued_byline,
+    title_shaped,
+)
 from .meta import (
     BYLINE_PREFIX,
     byline_name,
@@ -45,6 +52,8 @@ from .meta import (
     words,
 )
 from .scripts import SENTENCE_END, function_density, script_language, units
+
+log = logging.getLogger(__name__)
 
 GOOD_MIN_WORDS = 10
 """A sentence-shaped line this long is article prose (jusText's 'good')."""
@@ -139,7 +148,7 @@ FURNITURE_TESTS = (
     is_date_line,
     is_social_prompt,
     is_shouting,
-    lambda text: bool(LINK_LIKE.search(text)),
+    is_link_like,
     lambda text: bool(TEASER_ENDINGS.search(text)),
     lambda text: BYLINE_PREFIX.match(text) is not None and parse_byline(text) is not None,
     lambda text: text.lower().startswith(("authors:", "author:", "tags:", "topics:")),
@@ -170,7 +179,9 @@ def _looks_clean(lines: list[Line]) -> bool:
     if good > 0 and bad <= 1 and title_shaped(lines[0].text) and good >= len(body) / 2:
         return True
     has_sentence = any(SENTENCE_END.search(line.text) for line in body)
-    return bool(body) and bad == 0 and has_sentence and len(lines) <= SHORT_TEXT_LINES
+    # ... and it opens with its title, not with a menu ('Home', 'News', 'Sport').
+    opens = lines[0].n_words >= 2 or title_shaped(lines[0].text)
+    return bool(body) and bad == 0 and has_sentence and opens and len(lines) <= SHORT_TEXT_LINES
 
 
 def _clean_article(lines: list[Line], language: str) -> Article:
@@ -200,6 +211,7 @@ def _clean_block_kind(lines: list[Line], i: int) -> BlockKind:
 
 
 def _page_copy_article(lines: list[Line], language: str) -> Article:
+    lines = _unglue_bylines(lines, language)
     lines = _drop_media_teasers(lines)
     lines = _demote_grouped_prose(lines)
     start, end = _extend_span(lines, *_body_span(lines))
@@ -219,14 +231,46 @@ def _page_copy_article(lines: list[Line], language: str) -> Article:
     if not blocks:
         raise EmptyArticleError("no article paragraphs found in the text")
     meta = _text_metadata(lines, title_at if title_at is not None else start, start)
+    title, blocks = (headline, blocks) if title_at is not None else _title_from_body(blocks)
     body_text = " ".join(b.text for b in blocks)
     return replace(
         meta,
-        title=lines[title_at].text if title_at is not None else "",
+        title=title,
         blocks=tuple(blocks),
         language=_language(body_text) if body_text else language,
         description=standfirst,
     )
+
+
+FIRST_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
+
+
+def _unglue_bylines(lines: list[Line], language: str) -> list[Line]:
+    """A headline and its byline on one line become two lines."""
+    out: list[Line] = []
+    for line in lines:
+        parts = split_glued_byline(line.text) if line.kind is not Kind.GOOD else None
+        if parts is None:
+            out.append(line)
+            continue
+        out.extend(_classify(Line(part, alone=False), language) for part in parts)
+    return out
+
+
+def _title_from_body(blocks: list[Block]) -> tuple[str, list[Block]]:
+    """No line above the body can be the headline: the body's first heading, or its first
+    sentence, is used (and said so under ``-v``) rather than refusing the copy."""
+    first = blocks[0]
+    if first.kind is BlockKind.HEADING and len(blocks) > 1:
+        log.info("no headline above the text; using its first heading %r", first.text)
+        return first.text, blocks[1:]
+    match = FIRST_SENTENCE_BREAK.search(first.text)
+    cut = match.end() if match else len(first.text)
+    sentence, rest = first.text[:cut].strip(), first.text[cut:].strip()
+    log.info("no headline above the text; using its first sentence %r", sentence)
+    if rest:
+        return sentence, [Block(first.kind, rest), *blocks[1:]]
+    return sentence, blocks[1:] or blocks
 
 
 def _drop_media_teasers(lines: list[Line]) -> list[Line]:
