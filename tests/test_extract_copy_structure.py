@@ -124,7 +124,8 @@ def test_boundary_labels_by_kind() -> None:
     assert boundary("34 Comments") == "closers"
     assert boundary("Sdílet článek") == "closers"
     assert boundary("Advertisement") == "interrupts"
-    assert boundary("【関連記事】") == "interrupts"
+    assert boundary("【関連記事】") == "links"
+    assert boundary("Leggi anche") == "links"
     assert boundary("Shares in the bank fell by a third after the results were published.") is None
 
 
@@ -169,6 +170,21 @@ def test_video_title_and_blurb_repeating_the_headline_and_lead_are_dropped() -> 
     rest = Block(BlockKind.PARAGRAPH, ARTICLE[1])
     kept = drop_inserts([lead, video, blurb, rest], headline, "en")
     assert kept == [lead, rest]
+
+
+def test_linked_headline_and_photo_captions_inside_the_article_are_not_read() -> None:
+    link = "Will the bridge be finished on time? Engineers doubt the council's plan?"
+    text = _copy(
+        MENU + "Council approves new bridge over the Tamar",
+        ARTICLE[0],
+        "Read also\n" + link,
+        "FILE PHOTO: The river Tamar at low tide in March, with the old ferry in view.",
+        *ARTICLE[1:3],
+        "The old ferry on its last crossing in 2019, with its crew. Ann Lee/Tamar Herald",
+        ARTICLE[3],
+        FOOTER,
+    )
+    assert [b.text for b in _read(text).blocks] == ARTICLE
 
 
 # --- headline selection -----------------------------------------------------------------

@@ -48,3 +48,23 @@ def is_link_like(text: str) -> bool:
 
 NAV_MARKS = re.compile(r"\s\|\s|^[«‹<]\s|\s[»›>]$")
 """Pagers and breadcrumbs ('« Previous | Next »'), never a headline."""
+
+
+PHOTO_CREDIT = re.compile(r"\b[A-Z][\w'’.&-]*/[A-Z][\w'’.& /-]*$")
+"""A caption ending in its credit, photographer/agency: '… Fethi Belaid/AFP/Getty Images',
+'… REUTERS/Brendan McDermid' (no full stop: prose would end with one)."""
+CAPTION_LABEL = re.compile(r"^(?:file\s+)?(?:photo|foto|image|picture|bild|imagen)\s*:", re.I)
+"""'FILE PHOTO: Traders work on the floor …'."""
+
+
+def is_photo_caption(text: str) -> bool:
+    """A photo caption by its credit or label.
+
+    >>> is_photo_caption("Engineers inspect the viaduct. Photograph: Ben Cole/PA")
+    True
+    >>> is_photo_caption("FILE PHOTO: Traders work on the floor of the exchange.")
+    True
+    >>> is_photo_caption("The deal, worth $2bn, was signed on Monday.")
+    False
+    """
+    return bool(PHOTO_CREDIT.search(text) or CAPTION_LABEL.match(text))

@@ -52,10 +52,10 @@ _LEADING_COUNT = re.compile(r"^[\W\d_]+")
 
 def boundary(text: str) -> str | None:
     """``"closers"`` (share bar, comments, tags, credits, copyright), ``"interrupts"``
-    (advertising label, related or most-read box) or None for any other line.
+    (advertising label, most-read box), ``"links"`` (related, read also) or None.
 
     >>> boundary("Share this:"), boundary("34 Comments"), boundary("【関連記事】")
-    ('closers', 'closers', 'interrupts')
+    ('closers', 'closers', 'links')
     >>> boundary("Shares in the company fell sharply after the announcement was made.")
     """
     lowered = text.strip().lower()
@@ -64,7 +64,7 @@ def boundary(text: str) -> str | None:
     if units(lowered) > BOUNDARY_MAX_UNITS:
         return None
     lowered = _LEADING_COUNT.sub("", lowered)
-    for group in ("closers", "interrupts"):
+    for group in ("closers", "interrupts", "links"):
         if any(_starts_with_label(lowered, label) for label in boundary_labels(group)):
             return group
     return None

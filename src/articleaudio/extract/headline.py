@@ -10,7 +10,8 @@ the one that
 * a byline or date follows (straight away, or after a share bar),
 * is not one item of a list of short lines (menus and teaser lists),
 * is repeated on the page (the title bar, the breadcrumb, the most-read list),
-* and is not below a byline (a gallery's or video's title sits there).
+* and is not below a byline (a gallery's or video's title sits there), nor a byline
+  itself ('Helen Marsh Transport correspondent').
 
 Each signal adds its weight to a score; the best-scoring line wins. When no line
 is clearly the headline, the first strong candidate is used and the choice is
@@ -23,7 +24,7 @@ import logging
 import re
 from collections import Counter
 
-from .copy_lines import NAV_MARKS, Kind, Line, is_link_like
+from .copy_lines import NAV_MARKS, Kind, Line, is_link_like, is_photo_caption
 from .copy_sections import boundary
 from .furniture import boilerplate_hit, is_caption
 from .meta import BYLINE_PREFIX, is_date_line, is_name_line, parse_byline, parse_date
@@ -58,6 +59,7 @@ WEIGHTS = {
     "date_before": 3.0,
     "repeated": 1.0,
     "two_sentences": 1.5,
+    "name_line": 3.0,
     "byline_above": 3.0,
     "list_item": 2.0,
 }
@@ -78,6 +80,7 @@ def title_shaped(text: str) -> bool:
         and not is_date_line(text)
         and not (n <= DATED_LINE_UNITS and parse_date(text) is not None)
         and not is_caption(text)
+        and not is_photo_caption(text)
         and BYLINE_PREFIX.match(text) is None
         and _capitalised(text)
         and text.count(",") < 3
@@ -186,6 +189,7 @@ def headline_score(
         "date_before": any(is_date_line(t) for t in before),
         "repeated": repeated,
         "two_sentences": -bool(TWO_SENTENCES.search(text)),
+        "name_line": -is_name_line(text),
         "byline_above": -any(
             BYLINE_PREFIX.match(line.text) and parse_byline(line.text)
             for line in lines[max(0, i - BYLINE_REACH) : i]

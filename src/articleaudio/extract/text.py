@@ -23,8 +23,8 @@ from datetime import datetime
 
 from ..errors import EmptyArticleError, ExtractionError
 from ..models import Article, Block, BlockKind
-from .copy_lines import Kind, Line, is_link_like
-from .copy_sections import article_run, drop_inserts
+from .copy_lines import Kind, Line, is_link_like, is_photo_caption
+from .copy_sections import article_run, boundary, drop_inserts
 from .furniture import (
     boilerplate_hit,
     is_caption,
@@ -153,6 +153,7 @@ FURNITURE_TESTS = (
     lambda text: BYLINE_PREFIX.match(text) is not None and parse_byline(text) is not None,
     lambda text: text.lower().startswith(("authors:", "author:", "tags:", "topics:")),
     lambda text: ASIDE.fullmatch(text) is not None,
+    is_photo_caption,
 )
 """Tests that make a line page furniture whatever its length."""
 
@@ -165,6 +166,9 @@ def _is_furniture(text: str, n: int) -> bool:
         return n < 25 or len(re.findall(r"\b(we|our|us)\b", text, re.I)) >= 2
     return False
 
+
+BAD_COST_UNITS = 12
+"""Furniture costs the body run by its length, up to this many units."""
 
 SHORT_TEXT_LINES = 12
 """A text this short with no furniture at all is taken as written, however brief."""
@@ -213,6 +217,8 @@ def _clean_block_kind(lines: list[Line], i: int) -> BlockKind:
 def _page_copy_article(lines: list[Line], language: str) -> Article:
     lines = _unglue_bylines(lines, language)
     lines = _drop_media_teasers(lines)
+    lines = _drop_linked_headlines(lines)
+    lines = _drop_echoed_lines(lines)
     lines = _demote_grouped_prose(lines)
     start, end = _extend_span(lines, *_body_span(lines))
     if start > end:
@@ -283,6 +289,43 @@ def _drop_media_teasers(lines: list[Line]) -> list[Line]:
     return out
 
 
+def _drop_linked_headlines(lines: list[Line]) -> list[Line]:
+    """Under a 'Related' or 'Read also' label, the title-like lines are links to other
+    stories, even when one is a long question ('… lo faranno i produttori?')."""
+    out = list(lines)
+    for i, line in enumerate(lines):
+        if boundary(line.text) != "links":
+            continue
+        for j in range(i + 1, min(i + 1 + LINKED_MAX_LINES, len(lines))):
+            following = lines[j]
+            if following.n_words > LINKED_MAX_UNITS or following.text.endswith("."):
+                break
+            out[j] = replace(following, kind=Kind.BAD)
+    return out
+
+
+LINKED_MAX_LINES = 6
+"""A 'Related' box lists at most this many links."""
+LINKED_MAX_UNITS = 30
+"""A linked headline is shorter than this and does not end with a full stop."""
+ECHO_WINDOW = 3
+"""A line said again within this many lines is an image's alt text and caption."""
+
+
+def _drop_echoed_lines(lines: list[Line]) -> list[Line]:
+    """A prose line repeated a line or two below is a photo's title and caption (the body
+    never repeats a paragraph at once); a repeated headline stays a candidate (not prose)."""
+    out = list(lines)
+    for i, line in enumerate(lines):
+        if line.kind is not Kind.GOOD:
+            continue
+        for j in range(i + 1, min(i + 1 + ECHO_WINDOW, len(lines))):
+            if lines[j].text == line.text and not title_shaped(line.text):
+                out[i] = replace(line, kind=Kind.BAD)
+                out[j] = replace(lines[j], kind=Kind.BAD)
+    return out
+
+
 def _demote_grouped_prose(lines: list[Line]) -> list[Line]:
     """When the body's paragraphs stand alone between blank lines, prose packed together
     with other lines (a teaser card: headline, blurb, byline) is not body text."""
@@ -308,7 +351,8 @@ def _line_score(line: Line) -> float:
         return float(line.n_words)
     if line.kind is Kind.SHORT:
         return -2.0
-    return -(5.0 + line.n_words / 2)
+    # Capped: a long caption or linked headline inside the body must not cut it in two.
+    return -(5.0 + min(line.n_words, BAD_COST_UNITS) / 2)
 
 
 def _body_span(lines: list[Line]) -> tuple[int, int]:
