@@ -1,17 +1,20 @@
 """Plain text → Article: clean texts as they are, whole-page copies by block classification.
 
 A page copied with select-all has no markup, so each line is judged on its own
-shape (length, sentence ending, stop-word density, link-like, caption, byline,
-furniture phrases), then in context, after the jusText idea
+shape (length in word-sized units, sentence ending, function-word density, link-like,
+caption, byline, furniture phrases), then in context, after the jusText idea
 (Pomikálek, *Removing Boilerplate and Duplicate Content from Web Corpora*, 2011):
 
-1. classify each line GOOD / SHORT / BAD;
-2. the article body is the run of lines with the most GOOD words, found as a
-   maximum-sum subarray where BAD lines cost and GOOD lines pay;
-3. inside that run, SHORT lines survive as paragraphs or headings only next to
-   GOOD ones; promotional tails are cut;
-4. the headline is the title-shaped line before the body that sits next to a
-   byline or date line; those lines give authors, date and publisher.
+1. classify each line GOOD / SHORT / BAD (any script: :mod:`.scripts`);
+2. mark what the page's layout gives away: a headline and byline glued together, media
+   teasers, links under a 'Related' label, captions, grouped teaser blurbs;
+3. the densest run of prose is a maximum-sum subarray where BAD lines cost and GOOD
+   lines pay; the headline is chosen by the page's evidence (:mod:`.headline`);
+4. the run is cut into sections and the article grows from its strongest section
+   while the next is on topic and not behind a closing boundary (:mod:`.copy_sections`);
+5. inside it, SHORT lines survive as paragraphs or headings only next to prose;
+   inserted repeats and links are dropped; byline, date and tags come from the lines
+   around the headline (:mod:`.copy_meta`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from datetime import datetime
 from ..errors import EmptyArticleError, ExtractionError
 from ..models import Article, Block, BlockKind
 from .copy_lines import Kind, Line, is_link_like, is_photo_caption
+from .copy_meta import dek, split_standfirst, text_metadata
 from .copy_sections import article_run, boundary, drop_inserts
 from .furniture import (
     boilerplate_hit,
@@ -34,21 +38,16 @@ from .furniture import (
     is_ui_label,
 )
 from .headline import (
-    HEADLINE_MIN_WORDS,
     find_headline,
-    is_byline_or_date,
     split_glued_byline,
     title_shaped,
 )
 from .meta import (
     BYLINE_PREFIX,
-    byline_name,
-    desk_publisher,
     detect_language,
     is_date_line,
     parse_byline,
     parse_date,
-    split_names,
     words,
 )
 from .scripts import SENTENCE_END, function_density, script_language, units
@@ -65,13 +64,6 @@ MEDIA_LABELS = frozenset(
     {"video", "watch", "watch now", "play video", "audio", "gallery", "photos"}
 )
 TEASER_ENDINGS = re.compile(r"(mehr|more|más|mais|plus|leggi)\s*(…|\.\.\.|»|›)$", re.I)
-COPYRIGHT = re.compile(
-    r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*)?"
-    r"(?P<name>[^\W\d_][\w&.' -]{1,40}?)(?:[.,](?=\s|$)|\s+\d{4}|$)",
-    re.I,
-)
-
-
 # --- entry point ---------------------------------------------------------------
 
 
@@ -230,13 +222,13 @@ def _page_copy_article(lines: list[Line], language: str) -> Article:
         start = title_at + 1  # the body's first line was its headline
     headline = lines[title_at].text if title_at is not None else ""
     start, end = _extend_span(lines, *article_run(lines, (start, end), language, headline))
-    standfirst, start = _split_standfirst(lines, start, end)
+    standfirst, start = split_standfirst(lines, start, end)
     if standfirst is None and title_at is not None:
-        standfirst = _dek(lines, title_at, start)
+        standfirst = dek(lines, title_at, start)
     blocks = drop_inserts(_body_blocks(lines, start, end), headline, language)
     if not blocks:
         raise EmptyArticleError("no article paragraphs found in the text")
-    meta = _text_metadata(lines, title_at if title_at is not None else start, start)
+    meta = text_metadata(lines, title_at if title_at is not None else start, start)
     title, blocks = (headline, blocks) if title_at is not None else _title_from_body(blocks)
     body_text = " ".join(b.text for b in blocks)
     return replace(
@@ -368,25 +360,6 @@ def _body_span(lines: list[Line]) -> tuple[int, int]:
     return best_span
 
 
-def _dek(lines: list[Line], title_at: int, start: int) -> str | None:
-    """The dek lines right under the headline (stopping at the byline, date or a label)."""
-    found: list[str] = []
-    for line in lines[title_at + 1 : start]:
-        if not _is_dek(line):
-            break
-        found.append(line.text)
-    return " ".join(found) or None
-
-
-def _is_dek(line: Line) -> bool:
-    """Prose under the headline, or a title-shaped sentence that is not a byline or date."""
-    return line.kind is Kind.GOOD or (
-        title_shaped(line.text)
-        and len(line.text.split()) >= HEADLINE_MIN_WORDS
-        and not is_byline_or_date(line.text)
-    )
-
-
 def _extend_span(lines: list[Line], start: int, end: int) -> tuple[int, int]:
     """A short closing sentence right after the last good line still belongs to the body."""
     following = lines[end + 1] if end + 1 < len(lines) else None
@@ -398,16 +371,6 @@ def _extend_span(lines: list[Line], start: int, end: int) -> tuple[int, int]:
     ):
         end += 1
     return start, end
-
-
-def _split_standfirst(lines: list[Line], start: int, end: int) -> tuple[str | None, int]:
-    """Prose before a byline or date line at the top of the body is the standfirst."""
-    for i in range(start, min(end, start + 4)):
-        text = lines[i].text
-        if (BYLINE_PREFIX.match(text) and parse_byline(text)) or is_date_line(text):
-            before = [line.text for line in lines[start:i] if line.kind is Kind.GOOD]
-            return (" ".join(before) or None), i + 1
-    return None, start
 
 
 def _body_blocks(lines: list[Line], start: int, end: int) -> list[Block]:
@@ -465,53 +428,3 @@ def _promo_tail(text: str) -> bool:
 def _heading_shaped(text: str) -> bool:
     n = units(text)
     return 1 <= n <= 15 and not text.endswith((".", ",", ";", ":")) and not boilerplate_hit(text)
-
-
-# --- metadata ----------------------------------------------------------------------
-
-
-def _text_metadata(lines: list[Line], title_at: int, start: int) -> Article:
-    """Authors, date, publisher and tags from the lines around the headline
-    (an Article with no title or body yet)."""
-    authors: tuple[str, ...] = ()
-    published: datetime | None = None
-    publisher: str | None = None
-    near = lines[title_at + 1 : max(start, title_at + 1) + 3]
-    for line in near:
-        if not authors and (byline := parse_byline(line.text)):
-            authors, published, publisher = byline[0], byline[1] or published, byline[2]
-        elif published is None and is_date_line(line.text):
-            published = parse_date(line.text)
-    if published is None:
-        above = [line.text for line in lines[max(0, title_at - 2) : title_at]]
-        published = next((parse_date(t) for t in above if is_date_line(t)), None)
-    names = [byline_name(line.text) for line in near[:3] if not is_date_line(line.text)]
-    if not authors and (name := next((n for n in names if n), None)):
-        authors = (name,)
-    return Article(
-        title="",
-        blocks=(),
-        authors=authors,
-        published=published,
-        publisher=publisher or desk_publisher(authors) or _copyright_holder(lines),
-        tags=_tags(lines, title_at),
-    )
-
-
-def _copyright_holder(lines: list[Line]) -> str | None:
-    for line in reversed(lines):
-        match = COPYRIGHT.search(line.text)
-        if match:
-            return match["name"].strip()
-    return None
-
-
-def _tags(lines: list[Line], title_at: int) -> tuple[str, ...]:
-    """A comma-separated list of short topics just above the headline; items that are
-    also menu entries elsewhere on the page (their own line) are sections, not tags."""
-    labels = {line.text.lower() for line in lines}
-    for line in lines[max(0, title_at - 6) : title_at]:
-        items = split_names(line.text) if line.text.count(",") >= 2 else ()
-        if items and all(len(item.split()) <= 4 for item in items):
-            return tuple(item for item in items if item.lower() not in labels)
-    return ()
