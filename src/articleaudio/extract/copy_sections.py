@@ -31,7 +31,7 @@ from importlib import resources
 from ..models import Block, BlockKind
 from .copy_lines import Kind, Line
 from .meta import is_date_line
-from .scripts import content_terms, overlap, units
+from .scripts import SENTENCE_END, content_terms, overlap, units
 
 BOUNDARY_MAX_UNITS = 8
 """Boundary labels are short lines; a longer line that starts 'Share…' is prose."""
@@ -118,7 +118,7 @@ def _marker(text: str) -> bool:
 
 
 def _short_sentence(line: Line) -> bool:
-    return line.kind is Kind.SHORT and line.n_words >= 3 and line.text[-1:] in '.!?…。！？"”'
+    return line.kind is Kind.SHORT and line.n_words >= 3 and bool(SENTENCE_END.search(line.text))
 
 
 @dataclass(frozen=True)

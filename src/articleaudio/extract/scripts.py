@@ -22,8 +22,9 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\
 """Kana and Han characters (the scripts written without spaces)."""
 KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
-SENTENCE_END = re.compile(r"[.!?…。！？．][\"”»’')\]」』）】]*$")
-"""A line that ends a sentence, in Latin or CJK punctuation (closing quotes allowed)."""
+SENTENCE_END = re.compile(r"[.!?…。！？．؟۔\u037e][\"”»’')\]」』）】]*$")
+"""A line that ends a sentence, in Latin, CJK, Arabic or Greek punctuation (closing
+quotes allowed)."""
 CJK_CHARS_PER_UNIT = 2
 """Two Chinese or Japanese characters carry about one English word's worth of meaning."""
 
