@@ -101,8 +101,18 @@ def evaluate(cases: list[Case], name: str) -> dict[str, object]:
     split = []
     for train, test in (halves, halves[::-1]):
         combo = best_on(table, old + train)
-        split.append({"weights": combo, "test_mean": _mean([table[combo][k] for k in test])})
+        split.append(
+            {
+                "weights": combo,
+                "test_mean": _mean([table[combo][k] for k in test]),
+                "shipped_test_mean": _mean([table[shipped][k] for k in test]),
+            }
+        )
+    means = sorted(_mean(scores) for scores in table.values())
     return {
+        "grid_size": len(table),
+        "grid_mean_range": (means[0], means[-1]),
+        "grid_near_best": sum(m >= means[-1] - 0.001 for m in means),
         "varied": list(GRID[name]),
         "shipped": shipped,
         "shipped_mean": _mean(table[shipped]) if shipped in table else None,
@@ -127,12 +137,16 @@ def main(argv: list[str] | None = None) -> int:
     results = {name: evaluate(cases, name) for name in GRID}
     for name, result in results.items():
         print(f"== {name}: varied {', '.join(result['varied'])}")  # type: ignore[arg-type]
-        for key in ("shipped", "shipped_mean", "shipped_worst", "best_in_sample"):
+        keys = ("grid_size", "grid_mean_range", "grid_near_best", "shipped", "shipped_mean")
+        for key in (*keys, "shipped_worst", "best_in_sample"):
             print(f"  {key:<15} {result[key]}")
         loso = f"mean {result['loso_mean']:.3f} worst {result['loso_worst']:.3f}"
         print(f"  leave-one-site-out {loso}")
         for half in result["split"]:  # type: ignore[attr-defined]
-            print(f"  split: fitted {half['weights']} -> other half {half['test_mean']:.3f}")
+            print(
+                f"  split: fitted {half['weights']} -> other half {half['test_mean']:.3f}"
+                f" (shipped: {half['shipped_test_mean']:.3f})"
+            )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=list), encoding="utf-8")
     return 0

@@ -130,7 +130,7 @@ def test_boundary_labels_by_kind() -> None:
 
 
 def test_continuation_signals_pull_the_right_way() -> None:
-    on = Features(on_topic=0.4, key=0.2, closer=False, dates=0, gap=1, listing=False, words=60)
+    on = Features(on_topic=0.4, closer=False, dates=0, gap=1, listing=False)
     assert continues(on)
     assert not continues(replace(on, on_topic=0.0))  # another story
     assert not continues(replace(on, closer=True))  # behind 'Share' or 'Comments'

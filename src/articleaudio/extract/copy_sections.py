@@ -127,9 +127,6 @@ class Features:
 
     on_topic: float
     """Share of the section's content words the article has used already."""
-    key: float
-    """Share of the section's content words that are the story's key words (the
-    headline's, or used in two paragraphs of the article so far)."""
     closer: bool
     """A closing boundary (share bar, comments, tags, credits...) stands between."""
     dates: int
@@ -139,7 +136,6 @@ class Features:
     listing: bool
     """The next gap has a date stamp too: one item of a list of dated items (comments,
     teasers), however much each is about the story."""
-    words: int
 
 
 def features(
@@ -153,12 +149,10 @@ def features(
     terms = topic.terms_of(" ".join(lines[i].text for i in far.good))
     return Features(
         on_topic=overlap(terms, topic.seen),
-        key=overlap(terms, topic.key),
         closer=any(boundary(line.text) == "closers" for line in gap),
         dates=sum(is_date_line(line.text) for line in [*gap, *inside]),
         gap=len([line for line in gap if not _short_sentence(line)]),
         listing=_dated(gap) and _dated(following),
-        words=sum(lines[i].n_words for i in far.good),
     )
 
 
@@ -172,22 +166,18 @@ class Topic:
 
     language: str
     seen: set[str]
-    key: set[str]
 
     def terms_of(self, text: str) -> set[str]:
         return content_terms(text, self.language)
 
     def take(self, lines: list[Line], section: Section) -> None:
         for i in section.good:
-            terms = self.terms_of(lines[i].text)
-            self.key |= terms & self.seen
-            self.seen |= terms
+            self.seen |= self.terms_of(lines[i].text)
 
 
 WEIGHTS = {
     "bias": -0.2,
     "on_topic": 4.0,
-    "key": 0.0,
     "closer": -1.5,
     "dates": -1.0,
     "gap": -0.15,
@@ -202,7 +192,6 @@ def continues(f: Features) -> bool:
     score = (
         WEIGHTS["bias"]
         + WEIGHTS["on_topic"] * f.on_topic
-        + WEIGHTS["key"] * f.key
         + WEIGHTS["closer"] * f.closer
         + WEIGHTS["dates"] * min(f.dates, 3)
         + WEIGHTS["gap"] * math.log2(1 + f.gap)
@@ -224,7 +213,7 @@ def article_run(
         return span
     core = max(range(len(found)), key=lambda k: sum(lines[i].n_words for i in found[k].good))
     head = content_terms(headline, language)
-    topic = Topic(language, set(head), set(head))
+    topic = Topic(language, set(head))
     for section in found[: core + 1]:
         topic.take(lines, section)
     hi = core
