@@ -215,6 +215,21 @@ def test_byline_glued_to_the_headline_is_split_into_metadata() -> None:
     assert split_glued_byline("Man Bitten By Police Dog") is None
 
 
+def test_name_and_date_byline_without_by_is_metadata() -> None:
+    text = _copy(
+        MENU + "Council approves new bridge over the Tamar\nAnn Lee | 12 March 2024",
+        *ARTICLE,
+        FOOTER,
+    )
+    article = _read(text)
+    assert article.authors == ("Ann Lee",)
+    assert article.published is not None and (article.published.month, article.published.day) == (
+        3,
+        12,
+    )
+    assert [b.text for b in article.blocks] == ARTICLE
+
+
 def test_copy_without_a_headline_line_uses_its_first_sentence_and_logs_it(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

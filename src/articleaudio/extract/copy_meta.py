@@ -55,6 +55,22 @@ def split_standfirst(lines: list[Line], start: int, end: int) -> tuple[str | Non
     return None, start
 
 
+NAME_AND_DATE = re.compile(r"^(?P<name>[^|·•–—]{3,60}?)\s*[|·•–—]\s*(?P<rest>.+)$")
+"""'Ann Lee | 12 March 2024', 'Лида Буслаева·11 октября 2018': a byline without 'By'."""
+
+
+def _name_part(text: str) -> str:
+    """The name of a 'NAME | date' line; other lines as they are (a date alone is no name).
+
+    >>> _name_part("Ann Lee | 12 March 2024"), _name_part("12 March 2024")
+    ('Ann Lee', '')
+    """
+    if not is_date_line(text):
+        return text
+    match = NAME_AND_DATE.match(text)
+    return match["name"] if match and parse_date(match["rest"]) else ""
+
+
 def text_metadata(lines: list[Line], title_at: int, start: int) -> Article:
     """Authors, date, publisher and tags from the lines around the headline
     (an Article with no title or body yet)."""
@@ -70,7 +86,7 @@ def text_metadata(lines: list[Line], title_at: int, start: int) -> Article:
     if published is None:
         above = [line.text for line in lines[max(0, title_at - 2) : title_at]]
         published = next((parse_date(t) for t in above if is_date_line(t)), None)
-    names = [byline_name(line.text) for line in near[:3] if not is_date_line(line.text)]
+    names = [byline_name(_name_part(line.text)) for line in near[:3]]
     if not authors and (name := next((n for n in names if n), None)):
         authors = (name,)
     return Article(
