@@ -92,6 +92,14 @@ def test_comment_thread_on_the_same_story_is_not_read() -> None:
     assert [b.text for b in _read(text).blocks] == ARTICLE
 
 
+def test_live_blog_entries_with_time_stamps_are_all_read() -> None:
+    entries = []
+    for k, paragraph in enumerate(ARTICLE):
+        entries += [f"12 March 2024 1{k}:00", paragraph]
+    text = _copy(MENU + "Tamar bridge vote: live updates", *entries, "Share\nComments", FOOTER)
+    assert [b.text for b in _read(text).blocks] == ARTICLE
+
+
 def test_the_next_story_on_the_page_is_not_read() -> None:
     other = [
         "Police are searching for a man who escaped from a prison van on the motorway"
@@ -134,7 +142,8 @@ def test_continuation_signals_pull_the_right_way() -> None:
     assert continues(on)
     assert not continues(replace(on, on_topic=0.0))  # another story
     assert not continues(replace(on, closer=True))  # behind 'Share' or 'Comments'
-    assert not continues(replace(on, on_topic=0.25, dates=1))  # a dated item
+    assert continues(replace(on, on_topic=0.1))
+    assert not continues(replace(on, on_topic=0.1, dates=1))  # a dated item
     assert not continues(
         replace(on, on_topic=0.9, dates=1, listing=True)
     )  # one of a list of dated items

@@ -46,7 +46,10 @@ def _is_dek(line: Line) -> bool:
 
 
 def split_standfirst(lines: list[Line], start: int, end: int) -> tuple[str | None, int]:
-    """Prose before a byline or date line at the top of the body is the standfirst."""
+    """Prose before a byline or date line at the top of the body is the standfirst,
+    unless a time stamp also opens the body (a live blog: every entry has one)."""
+    if start > 0 and is_date_line(lines[start - 1].text):
+        return None, start
     for i in range(start, min(end, start + 4)):
         text = lines[i].text
         if (BYLINE_PREFIX.match(text) and parse_byline(text)) or is_date_line(text):

@@ -106,11 +106,16 @@ def sections(lines: list[Line], start: int, end: int) -> list[Section]:
 
 def is_break(gap: list[Line]) -> bool:
     """Whether the lines between two paragraphs separate them into two sections: several
-    lines of furniture, a closing label, a date stamp, or a labelled box ('Related' and a
-    headline); an advertising label alone is a slot inside the text, not a break."""
+    lines of furniture, a closing label, a date stamp with a header beside it, or a
+    labelled box ('Related' and a headline). An advertising label alone is a slot inside
+    the text, and a time stamp alone the next entry of a live blog: no break."""
     furniture = [line for line in gap if not _short_sentence(line)]
+    if len(furniture) >= BREAK_GAP_LINES:
+        return True
+    if all(is_date_line(line.text) for line in furniture):
+        return False  # a time stamp alone: the next entry of a live blog
     boxed = len(furniture) >= 2 and any(boundary(line.text) for line in gap)
-    return boxed or len(furniture) >= BREAK_GAP_LINES or any(_marker(line.text) for line in gap)
+    return boxed or any(_marker(line.text) for line in gap)
 
 
 def _marker(text: str) -> bool:
@@ -134,8 +139,8 @@ class Features:
     gap: int
     """Lines of furniture between."""
     listing: bool
-    """The next gap has a date stamp too: one item of a list of dated items (comments,
-    teasers), however much each is about the story."""
+    """This gap and the next both hold a card header (a date stamp and a name or title):
+    one item of a list of comments or teasers, however much each is about the story."""
 
 
 def features(
@@ -152,12 +157,18 @@ def features(
         closer=any(boundary(line.text) == "closers" for line in gap),
         dates=sum(is_date_line(line.text) for line in [*gap, *inside]),
         gap=len([line for line in gap if not _short_sentence(line)]),
-        listing=_dated(gap) and _dated(following),
+        listing=_card_header(gap) and _card_header(following),
     )
 
 
-def _dated(gap: list[Line]) -> bool:
-    return any(is_date_line(line.text) for line in gap)
+def _card_header(gap: list[Line]) -> bool:
+    """A date stamp with a name or title beside it: the header of a comment or a teaser
+    card ('joetoronto says:' + date). A live blog's entries carry only the time stamp."""
+    dated = any(is_date_line(line.text) for line in gap)
+    return dated and any(
+        line.kind is Kind.SHORT and not is_date_line(line.text) and boundary(line.text) is None
+        for line in gap
+    )
 
 
 @dataclass
@@ -179,7 +190,7 @@ WEIGHTS = {
     "bias": -0.2,
     "on_topic": 4.0,
     "closer": -1.5,
-    "dates": -1.0,
+    "dates": -0.3,
     "gap": -0.15,
     "listing": -3.0,
 }
