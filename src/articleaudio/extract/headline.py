@@ -117,17 +117,17 @@ def split_glued_byline(text: str) -> tuple[str, str] | None:
 
     >>> split_glued_byline("Council approves new bridge over the Tamar By Ann Lee | 3 Sep 2024")
     ('Council approves new bridge over the Tamar', 'By Ann Lee | 3 Sep 2024')
-    >>> split_glued_byline("Council approves new bridgeBy Ann Lee")
-    ('Council approves new bridge', 'By Ann Lee')
+    >>> split_glued_byline("Council approves new river bridgeBy Ann Lee")
+    ('Council approves new river bridge', 'By Ann Lee')
 
-    A title-cased headline may end 'by Name' on its own ('Man Bitten By Police Dog'), so
+    A title-cased headline may end 'by Name' on its own ('… Bitten By Police Dog'), so
     there the byline must carry a date or a separator.
 
-    >>> split_glued_byline("Man Bitten By Police Dog") is None
+    >>> split_glued_byline("Elderly Local Man Badly Bitten By Police Dog") is None
     True
     """
     match = GLUED_BYLINE.match(text.strip())
-    if not match or len(match["title"].split()) < 3:
+    if not match or len(match["title"].split()) < HEADLINE_MIN_WORDS:
         return None
     title = match["title"]
     byline = "By " + match["name"] + (match["tail"] or "")
