@@ -37,6 +37,10 @@ LANGUAGES: dict[str, str] = {
     "nb": "Norwegian_Bokmal",
     "ro": "Romanian",
     "tr": "Turkish",
+    # Scripts of their own: a page copy in these is judged by its own function words.
+    "el": "Greek",
+    "ar": "Arabic",
+    "he": "Hebrew",
 }
 """BCP 47 code → jusText stop-list name; the languages we detect."""
 

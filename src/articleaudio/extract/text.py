@@ -1,28 +1,34 @@
 """Plain text → Article: clean texts as they are, whole-page copies by block classification.
 
 A page copied with select-all has no markup, so each line is judged on its own
-shape (length, sentence ending, stop-word density, link-like, caption, byline,
-furniture phrases), then in context, after the jusText idea
+shape (length in word-sized units, sentence ending, function-word density, link-like,
+caption, byline, furniture phrases), then in context, after the jusText idea
 (Pomikálek, *Removing Boilerplate and Duplicate Content from Web Corpora*, 2011):
 
-1. classify each line GOOD / SHORT / BAD;
-2. the article body is the run of lines with the most GOOD words, found as a
-   maximum-sum subarray where BAD lines cost and GOOD lines pay;
-3. inside that run, SHORT lines survive as paragraphs or headings only next to
-   GOOD ones; promotional tails are cut;
-4. the headline is the title-shaped line before the body that sits next to a
-   byline or date line; those lines give authors, date and publisher.
+1. classify each line GOOD / SHORT / BAD (any script: :mod:`.scripts`);
+2. mark what the page's layout gives away: a headline and byline glued together, media
+   teasers, links under a 'Related' label, captions, grouped teaser blurbs;
+3. the densest run of prose is a maximum-sum subarray where BAD lines cost and GOOD
+   lines pay; the headline is chosen by the page's evidence (:mod:`.headline`);
+4. the run is cut into sections and the article grows from its strongest section
+   while the next is on topic and not behind a closing boundary (:mod:`.copy_sections`);
+5. inside it, SHORT lines survive as paragraphs or headings only next to prose;
+   inserted repeats and links are dropped; byline, date and tags come from the lines
+   around the headline (:mod:`.copy_meta`).
 """
 
 from __future__ import annotations
 
-import enum
+import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from ..errors import EmptyArticleError, ExtractionError
 from ..models import Article, Block, BlockKind
+from .copy_lines import Kind, Line, is_link_like, is_photo_caption
+from .copy_meta import dek, split_standfirst, text_metadata
+from .copy_sections import article_run, boundary, drop_inserts
 from .furniture import (
     boilerplate_hit,
     is_caption,
@@ -31,19 +37,22 @@ from .furniture import (
     is_social_prompt,
     is_ui_label,
 )
+from .headline import (
+    find_headline,
+    split_glued_byline,
+    title_shaped,
+)
+from .measures import SENTENCE_END, cjk_language, function_density, units
 from .meta import (
     BYLINE_PREFIX,
-    byline_name,
-    desk_publisher,
     detect_language,
     is_date_line,
-    is_name_line,
     parse_byline,
     parse_date,
-    split_names,
-    stopword_density,
     words,
 )
+
+log = logging.getLogger(__name__)
 
 GOOD_MIN_WORDS = 10
 """A sentence-shaped line this long is article prose (jusText's 'good')."""
@@ -51,44 +60,10 @@ LONG_MIN_WORDS = 20
 """A line this long is prose even without a sentence ending."""
 MIN_STOPWORD_DENSITY = 0.15
 """Prose has function words; menus and lists of names hardly any."""
-TITLE_WORDS = (3, 35)
-"""Headline length range, in words."""
-TITLE_LOOKBACK = 80
-"""How many lines before the body the headline may sit."""
-SENTENCE_END = re.compile(r"[.!?…][\"”»’')\]]*$")
-LINK_LIKE = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\s[>›»|]\s.*\s[>›»|]\s|<[a-z/][^>]*>", re.I)
-NAV_MARKS = re.compile(r"\s\|\s|^[«‹<]|[»›>]$")
-"""Pagers and breadcrumbs ('« Previous | Next »'), never a headline."""
 MEDIA_LABELS = frozenset(
     {"video", "watch", "watch now", "play video", "audio", "gallery", "photos"}
 )
 TEASER_ENDINGS = re.compile(r"(mehr|more|más|mais|plus|leggi)\s*(…|\.\.\.|»|›)$", re.I)
-COPYRIGHT = re.compile(
-    r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*)?"
-    r"(?P<name>[^\W\d_][\w&.' -]{1,40}?)(?:[.,](?=\s|$)|\s+\d{4}|$)",
-    re.I,
-)
-
-
-class Kind(enum.Enum):
-    """What one line is judged to be on its own."""
-
-    GOOD = "good"
-    SHORT = "short"
-    BAD = "bad"
-
-
-@dataclass(frozen=True)
-class Line:
-    """One non-empty line of the copy."""
-
-    text: str
-    alone: bool
-    """True when blank lines surround it (it is its own paragraph)."""
-    kind: Kind = Kind.BAD
-    n_words: int = 0
-
-
 # --- entry point ---------------------------------------------------------------
 
 
@@ -97,11 +72,16 @@ def extract_plain_text(text: str) -> Article:
     lines = split_lines(text)
     if not lines:
         raise EmptyArticleError("the text is empty: there is no article to read")
-    language = detect_language(" ".join(line.text for line in lines))
+    language = _language(" ".join(line.text for line in lines))
     lines = [_classify(line, language) for line in lines]
     if _looks_clean(lines):
         return _clean_article(lines, language)
     return _page_copy_article(lines, language)
+
+
+def _language(text: str) -> str:
+    """Chinese, Japanese and Korean by their script; others by their stop words."""
+    return cjk_language(text) or detect_language(text)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -135,14 +115,14 @@ def _unwrap(rows: list[str]) -> list[str]:
 
 
 def _classify(line: Line, language: str) -> Line:
-    n = len(words(line.text))
+    n = units(line.text)
     return replace(line, kind=_kind(line.text, n, language), n_words=n)
 
 
 def _kind(text: str, n: int, language: str) -> Kind:
     if n == 0 or _is_furniture(text, n):
         return Kind.BAD
-    density = stopword_density(text, language)
+    density = function_density(text, language)
     sentence = bool(SENTENCE_END.search(text))
     if density >= MIN_STOPWORD_DENSITY and (
         (n >= GOOD_MIN_WORDS and sentence) or n >= LONG_MIN_WORDS
@@ -151,16 +131,21 @@ def _kind(text: str, n: int, language: str) -> Kind:
     return Kind.SHORT
 
 
+ASIDE = re.compile(r"\[[^\]]{2,200}\]|\([^)]{2,200}\)")
+"""A whole line in brackets: an inserted link ('[Read: …]') or stamp ('(Published …)')."""
+
 FURNITURE_TESTS = (
     is_ui_label,
     is_caption,
     is_date_line,
     is_social_prompt,
     is_shouting,
-    lambda text: bool(LINK_LIKE.search(text)),
+    is_link_like,
     lambda text: bool(TEASER_ENDINGS.search(text)),
     lambda text: BYLINE_PREFIX.match(text) is not None and parse_byline(text) is not None,
     lambda text: text.lower().startswith(("authors:", "author:", "tags:", "topics:")),
+    lambda text: ASIDE.fullmatch(text) is not None,
+    is_photo_caption,
 )
 """Tests that make a line page furniture whatever its length."""
 
@@ -174,6 +159,9 @@ def _is_furniture(text: str, n: int) -> bool:
     return False
 
 
+BAD_COST_UNITS = 12
+"""Furniture costs the body run by its length, up to this many units."""
+
 SHORT_TEXT_LINES = 12
 """A text this short with no furniture at all is taken as written, however brief."""
 
@@ -184,10 +172,12 @@ def _looks_clean(lines: list[Line]) -> bool:
     body = lines[1:]
     bad = sum(line.kind is Kind.BAD for line in body)
     good = sum(line.kind is Kind.GOOD for line in body)
-    if good > 0 and bad <= 1 and _title_shaped(lines[0].text) and good >= len(body) / 2:
+    if good > 0 and bad <= 1 and title_shaped(lines[0].text) and good >= len(body) / 2:
         return True
     has_sentence = any(SENTENCE_END.search(line.text) for line in body)
-    return bool(body) and bad == 0 and has_sentence and len(lines) <= SHORT_TEXT_LINES
+    # ... and it opens with its title, not with a menu ('Home', 'News', 'Sport').
+    opens = lines[0].n_words >= 2 or title_shaped(lines[0].text)
+    return bool(body) and bad == 0 and has_sentence and opens and len(lines) <= SHORT_TEXT_LINES
 
 
 def _clean_article(lines: list[Line], language: str) -> Article:
@@ -209,7 +199,7 @@ def _clean_article(lines: list[Line], language: str) -> Article:
 
 def _clean_block_kind(lines: list[Line], i: int) -> BlockKind:
     line = lines[i]
-    heading = line.kind is Kind.SHORT and _title_shaped(line.text) and i + 1 < len(lines)
+    heading = line.kind is Kind.SHORT and title_shaped(line.text) and i + 1 < len(lines)
     return BlockKind.HEADING if heading else BlockKind.PARAGRAPH
 
 
@@ -217,38 +207,114 @@ def _clean_block_kind(lines: list[Line], i: int) -> BlockKind:
 
 
 def _page_copy_article(lines: list[Line], language: str) -> Article:
+    lines = _unglue_bylines(lines, language)
     lines = _drop_media_teasers(lines)
+    lines = _drop_linked_headlines(lines)
+    lines = _drop_echoed_lines(lines)
     lines = _demote_grouped_prose(lines)
     start, end = _extend_span(lines, *_body_span(lines))
     if start > end:
         raise ExtractionError(
             "no article text found: the text has no run of sentences that reads like an article"
         )
-    title_at = _find_title(lines, start)
-    standfirst, start = _split_standfirst(lines, start, end)
+    title_at = find_headline(lines, start, language)
+    if title_at is not None and title_at >= start:
+        start = title_at + 1  # the body's first line was its headline
+    headline = lines[title_at].text if title_at is not None else ""
+    start, end = _extend_span(lines, *article_run(lines, (start, end), language, headline))
+    standfirst, start = split_standfirst(lines, start, end)
     if standfirst is None and title_at is not None:
-        standfirst = _dek(lines, title_at, start)
-    blocks = _body_blocks(lines, start, end)
+        standfirst = dek(lines, title_at, start)
+    blocks = drop_inserts(_body_blocks(lines, start, end), headline, language)
     if not blocks:
         raise EmptyArticleError("no article paragraphs found in the text")
-    meta = _text_metadata(lines, title_at if title_at is not None else start, start)
+    meta = text_metadata(lines, title_at if title_at is not None else start, start)
+    title, blocks = (headline, blocks) if title_at is not None else _title_from_body(blocks)
     body_text = " ".join(b.text for b in blocks)
     return replace(
         meta,
-        title=lines[title_at].text if title_at is not None else "",
+        title=title,
         blocks=tuple(blocks),
-        language=detect_language(body_text) if body_text else language,
+        language=_language(body_text) if body_text else language,
         description=standfirst,
     )
+
+
+FIRST_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
+
+
+def _unglue_bylines(lines: list[Line], language: str) -> list[Line]:
+    """A headline and its byline on one line become two lines."""
+    out: list[Line] = []
+    for line in lines:
+        parts = split_glued_byline(line.text) if line.kind is not Kind.GOOD else None
+        if parts is None:
+            out.append(line)
+            continue
+        out.extend(_classify(Line(part, alone=False), language) for part in parts)
+    return out
+
+
+def _title_from_body(blocks: list[Block]) -> tuple[str, list[Block]]:
+    """No line above the body can be the headline: the body's first heading, or its first
+    sentence, is used (and said so under ``-v``) rather than refusing the copy."""
+    first = blocks[0]
+    if first.kind is BlockKind.HEADING and len(blocks) > 1:
+        log.info("no headline above the text; using its first heading %r", first.text)
+        return first.text, blocks[1:]
+    match = FIRST_SENTENCE_BREAK.search(first.text)
+    cut = match.end() if match else len(first.text)
+    sentence, rest = first.text[:cut].strip(), first.text[cut:].strip()
+    log.info("no headline above the text; using its first sentence %r", sentence)
+    if rest:
+        return sentence, [Block(first.kind, rest), *blocks[1:]]
+    return sentence, blocks[1:] or blocks
 
 
 def _drop_media_teasers(lines: list[Line]) -> list[Line]:
     """A 'Video' label, the clip's title and its one-paragraph blurb are not the article."""
     out = list(lines)
     for i, line in enumerate(lines[:-2]):
-        if line.text.lower().strip(" :") in MEDIA_LABELS and _title_shaped(lines[i + 1].text):
+        if line.text.lower().strip(" :") in MEDIA_LABELS and title_shaped(lines[i + 1].text):
             for j in (i, i + 1, i + 2):
                 out[j] = replace(out[j], kind=Kind.BAD)
+    return out
+
+
+def _drop_linked_headlines(lines: list[Line]) -> list[Line]:
+    """Under a 'Related' or 'Read also' label, the title-like lines are links to other
+    stories, even when one is a long question ('… lo faranno i produttori?')."""
+    out = list(lines)
+    for i, line in enumerate(lines):
+        if boundary(line.text) != "links":
+            continue
+        for j in range(i + 1, min(i + 1 + LINKED_MAX_LINES, len(lines))):
+            following = lines[j]
+            if following.n_words > LINKED_MAX_UNITS or following.text.endswith("."):
+                break
+            out[j] = replace(following, kind=Kind.BAD)
+    return out
+
+
+LINKED_MAX_LINES = 6
+"""A 'Related' box lists at most this many links."""
+LINKED_MAX_UNITS = 30
+"""A linked headline is shorter than this and does not end with a full stop."""
+ECHO_WINDOW = 3
+"""A line said again within this many lines is an image's alt text and caption."""
+
+
+def _drop_echoed_lines(lines: list[Line]) -> list[Line]:
+    """A prose line repeated a line or two below is a photo's title and caption (the body
+    never repeats a paragraph at once); a repeated headline stays a candidate (not prose)."""
+    out = list(lines)
+    for i, line in enumerate(lines):
+        if line.kind is not Kind.GOOD:
+            continue
+        for j in range(i + 1, min(i + 1 + ECHO_WINDOW, len(lines))):
+            if lines[j].text == line.text and not title_shaped(line.text):
+                out[i] = replace(line, kind=Kind.BAD)
+                out[j] = replace(lines[j], kind=Kind.BAD)
     return out
 
 
@@ -259,9 +325,17 @@ def _demote_grouped_prose(lines: list[Line]) -> list[Line]:
     if not good or sum(line.alone for line in good) < 0.7 * len(good):
         return lines
     return [
-        replace(line, kind=Kind.BAD) if line.kind is Kind.GOOD and not line.alone else line
-        for line in lines
+        replace(line, kind=Kind.BAD) if _teaser_blurb(lines, i) else line
+        for i, line in enumerate(lines)
     ]
+
+
+def _teaser_blurb(lines: list[Line], i: int) -> bool:
+    """Grouped prose under a title-shaped line of its group: a teaser card's blurb."""
+    line = lines[i]
+    if line.kind is not Kind.GOOD or line.alone:
+        return False
+    return i == 0 or lines[i - 1].alone or title_shaped(lines[i - 1].text)
 
 
 def _line_score(line: Line) -> float:
@@ -269,7 +343,8 @@ def _line_score(line: Line) -> float:
         return float(line.n_words)
     if line.kind is Kind.SHORT:
         return -2.0
-    return -(5.0 + line.n_words / 2)
+    # Capped: a long caption or linked headline inside the body must not cut it in two.
+    return -(5.0 + min(line.n_words, BAD_COST_UNITS) / 2)
 
 
 def _body_span(lines: list[Line]) -> tuple[int, int]:
@@ -285,25 +360,6 @@ def _body_span(lines: list[Line]) -> tuple[int, int]:
     return best_span
 
 
-def _dek(lines: list[Line], title_at: int, start: int) -> str | None:
-    """The dek lines right under the headline (stopping at the byline, date or a label)."""
-    found: list[str] = []
-    for line in lines[title_at + 1 : start]:
-        if not _is_dek(line):
-            break
-        found.append(line.text)
-    return " ".join(found) or None
-
-
-def _is_dek(line: Line) -> bool:
-    """Prose under the headline, or a title-shaped sentence that is not a byline or date."""
-    return line.kind is Kind.GOOD or (
-        _title_shaped(line.text)
-        and len(line.text.split()) >= HEADLINE_MIN_WORDS
-        and not _is_byline_or_date(line.text)
-    )
-
-
 def _extend_span(lines: list[Line], start: int, end: int) -> tuple[int, int]:
     """A short closing sentence right after the last good line still belongs to the body."""
     following = lines[end + 1] if end + 1 < len(lines) else None
@@ -315,16 +371,6 @@ def _extend_span(lines: list[Line], start: int, end: int) -> tuple[int, int]:
     ):
         end += 1
     return start, end
-
-
-def _split_standfirst(lines: list[Line], start: int, end: int) -> tuple[str | None, int]:
-    """Prose before a byline or date line at the top of the body is the standfirst."""
-    for i in range(start, min(end, start + 4)):
-        text = lines[i].text
-        if (BYLINE_PREFIX.match(text) and parse_byline(text)) or is_date_line(text):
-            before = [line.text for line in lines[start:i] if line.kind is Kind.GOOD]
-            return (" ".join(before) or None), i + 1
-    return None, start
 
 
 def _body_blocks(lines: list[Line], start: int, end: int) -> list[Block]:
@@ -346,9 +392,8 @@ def _block_kind(lines: list[Line], i: int) -> BlockKind | None:
         return BlockKind.PARAGRAPH
     if line.kind is Kind.BAD:
         return None
-    prev_good = i > 0 and lines[i - 1].kind is Kind.GOOD
     next_good = i + 1 < len(lines) and lines[i + 1].kind is Kind.GOOD
-    if SENTENCE_END.search(line.text) and line.n_words >= 3 and (prev_good or next_good):
+    if _short_sentence(line) and _beside_prose(lines, i):
         return BlockKind.PARAGRAPH
     # A heading stands alone: before it prose or known furniture, not another short
     # line (then it is one item of a list of teasers); after it, prose.
@@ -358,117 +403,28 @@ def _block_kind(lines: list[Line], i: int) -> BlockKind | None:
     return None
 
 
+def _short_sentence(line: Line) -> bool:
+    return bool(SENTENCE_END.search(line.text)) and line.n_words >= 3
+
+
+def _beside_prose(lines: list[Line], i: int) -> bool:
+    """The nearest line before or after that is neither furniture nor another short
+    sentence is prose: a run of short sentences between paragraphs is still the text."""
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(lines) and (
+            lines[j].kind is Kind.BAD or (lines[j].kind is Kind.SHORT and _short_sentence(lines[j]))
+        ):
+            j += step
+        if 0 <= j < len(lines) and lines[j].kind is Kind.GOOD:
+            return True
+    return False
+
+
 def _promo_tail(text: str) -> bool:
     return len(words(text)) < 30 and is_promotion(text)
 
 
 def _heading_shaped(text: str) -> bool:
-    n = len(text.split())
+    n = units(text)
     return 1 <= n <= 15 and not text.endswith((".", ",", ";", ":")) and not boilerplate_hit(text)
-
-
-def _title_shaped(text: str) -> bool:
-    n = len(text.split())
-    low, high = TITLE_WORDS
-    return (
-        low <= n <= high
-        and not text.endswith((".", ",", ";", ":"))
-        and not boilerplate_hit(text)
-        and not LINK_LIKE.search(text)
-        and not is_date_line(text)
-        and not is_caption(text)
-        and BYLINE_PREFIX.match(text) is None
-        and any(c.isupper() for c in text[:3])
-        and text.count(",") < 3
-        and not NAV_MARKS.search(text)
-    )
-
-
-# --- headline and metadata ----------------------------------------------------------
-
-
-def _is_byline_or_date(text: str) -> bool:
-    return is_date_line(text) or is_name_line(text) or parse_byline(text) is not None
-
-
-def _find_title(lines: list[Line], start: int) -> int | None:
-    """The title-shaped line before the body that best sits next to a byline or date."""
-    best: tuple[float, int] | None = None
-    for i in range(max(0, start - TITLE_LOOKBACK), start):
-        text = lines[i].text
-        if lines[i].kind is Kind.GOOD or not _title_shaped(text):
-            continue
-        score = min(len(text.split()), 15) / 5 - (start - i) / 20
-        after = [line.text for line in lines[i + 1 : i + 3]]
-        before = [line.text for line in lines[max(0, i - 2) : i]]
-        score += 5 if any(_is_byline_or_date(t) for t in after) else 0
-        score += 3 if any(is_date_line(t) for t in before) else 0
-        if best is None or score >= best[0]:
-            best = (score, i)
-    if best is None:
-        return None
-    return _headline_over_dek(lines, best[1])
-
-
-HEADLINE_MIN_WORDS = 5
-"""Shorter title-shaped lines just above the headline are kickers ('LOCAL NEWS')."""
-
-
-def _headline_over_dek(lines: list[Line], i: int) -> int:
-    """Two title-shaped lines in a row: the first is the headline, the second its dek."""
-    above = lines[i - 1] if i > 0 else None
-    if (
-        above is not None
-        and above.kind is not Kind.GOOD
-        and _title_shaped(above.text)
-        and len(above.text.split()) >= HEADLINE_MIN_WORDS
-    ):
-        return i - 1
-    return i
-
-
-def _text_metadata(lines: list[Line], title_at: int, start: int) -> Article:
-    """Authors, date, publisher and tags from the lines around the headline
-    (an Article with no title or body yet)."""
-    authors: tuple[str, ...] = ()
-    published: datetime | None = None
-    publisher: str | None = None
-    near = lines[title_at + 1 : max(start, title_at + 1) + 3]
-    for line in near:
-        if not authors and (byline := parse_byline(line.text)):
-            authors, published, publisher = byline[0], byline[1] or published, byline[2]
-        elif published is None and is_date_line(line.text):
-            published = parse_date(line.text)
-    if published is None:
-        above = [line.text for line in lines[max(0, title_at - 2) : title_at]]
-        published = next((parse_date(t) for t in above if is_date_line(t)), None)
-    names = [byline_name(line.text) for line in near[:3] if not is_date_line(line.text)]
-    if not authors and (name := next((n for n in names if n), None)):
-        authors = (name,)
-    return Article(
-        title="",
-        blocks=(),
-        authors=authors,
-        published=published,
-        publisher=publisher or desk_publisher(authors) or _copyright_holder(lines),
-        tags=_tags(lines, title_at),
-    )
-
-
-def _copyright_holder(lines: list[Line]) -> str | None:
-    for line in reversed(lines):
-        match = COPYRIGHT.search(line.text)
-        if match:
-            return match["name"].strip()
-    return None
-
-
-def _tags(lines: list[Line], title_at: int) -> tuple[str, ...]:
-    """A comma-separated list of short topics just above the headline; items that are
-    also menu entries elsewhere on the page (their own line) are sections, not tags."""
-    labels = {line.text.lower() for line in lines}
-    for line in lines[max(0, title_at - 6) : title_at]:
-        items = split_names(line.text) if line.text.count(",") >= 2 else ()
-        if items and all(len(item.split()) <= 4 for item in items):
-            return tuple(item for item in items if item.lower() not in labels)
-    return ()
