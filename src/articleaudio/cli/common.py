@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import ArticleAudioError
+from ..library import Built
 
 F = TypeVar("F", bound=Callable[..., Any])
 """A click command's callback, as click's decorators take and return it."""
@@ -154,3 +155,17 @@ def with_options(options: Sequence[Callable[[F], F]]) -> Callable[[F], F]:
         return function
 
     return apply
+
+
+def echo_built(location: str, built: Built, as_json: bool) -> None:
+    """One line per episode: its status, MP3, length and loudness (or a JSON object)."""
+    if as_json:
+        record = built.episode.to_dict()
+        paths = built.paths()
+        echo_json({"source": location, "paths": paths, **record, "status": built.status.value})
+        return
+    audio = built.episode.audio
+    click.echo(
+        f"{built.status.value:<9}  {built.paths()['audio']}  ({audio.duration:.1f} s, "
+        f"{audio.integrated_lufs:.1f} LUFS)"
+    )
