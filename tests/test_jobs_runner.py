@@ -229,3 +229,15 @@ def test_a_runner_killed_mid_job_leaves_it_for_the_next_runner(tmp_path: Path, w
     assert (ran.job.state, ran.job.attempts, ran.job.slug) == (JobState.DONE, 2, "killed")
     assert web.hits["/story"] == 2
     assert [e.slug for e in list_episodes(out)] == ["killed"]
+
+
+def test_a_runner_builds_into_its_own_library_whatever_folder_the_job_names(
+    tmp_path: Path,
+) -> None:
+    out, old = tmp_path / "lib", tmp_path / "where-it-was"
+    with open_job_store(out) as store:
+        _queue(store, old, _text("Moved"))  # made when the library was elsewhere
+        with Runner(store, synthesizer=FakeSynthesizer(), library=out) as runner:
+            (ran,) = runner.run()
+    assert ran.job.state is JobState.DONE
+    assert [e.slug for e in list_episodes(out)] == ["moved"] and not old.exists()

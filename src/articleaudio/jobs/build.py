@@ -98,6 +98,10 @@ def retry_job(
         job = store.retry(job_id)
         if not run:
             return job
-        with Runner(store, policy=policy, synthesizer=synthesizer, progress=progress) as runner:
+        runner = Runner(
+            store, policy=policy, synthesizer=synthesizer, progress=progress, library=output
+        )
+        with runner:
+            runner.recover()  # a runner starting here queues again what a dead one left
             (ran,) = runner.run([job.id])
         return ran

@@ -26,8 +26,9 @@ import socket
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from pathlib import Path
 
 from ..errors import ArticleAudioError, JobError
 from ..library import Built, Job, JobState, JobStore, utc_now
@@ -111,7 +112,9 @@ def owner_is_dead(owner: str | None) -> bool:
 class Runner:
     """Runs a store's queued jobs here, keeping the voice and workers warm between them.
 
-    Use with ``with``: leaving stops the workers (at once on an exception).
+    A long-running caller (``watch``, ``serve --api``) calls :meth:`recover` once
+    as it starts, then :meth:`run` whenever it has queued jobs. Use with ``with``:
+    leaving stops the workers (at once on an exception).
     """
 
     def __init__(
@@ -121,11 +124,15 @@ class Runner:
         policy: RetryPolicy = PATIENT,
         synthesizer: Synthesizer | None = None,
         progress: Progress | None = None,
+        library: Path | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.store, self.policy, self.progress = store, policy, progress
         self.synthesizer = synthesizer
         """Instead of the settings' Piper voice (tests, benchmarks)."""
+        self.library = library
+        """The library the jobs are built into, whatever folder their settings name (a
+        library moved, or mounted elsewhere, since the job was made); None: theirs."""
         self.owner = owner_id()
         self._sleep = sleep
         self._batch: Batch | None = None
@@ -236,7 +243,10 @@ class Runner:
 
     def _batch_for(self, job: Job, key: str) -> Batch:
         if self._batch is None or key != self._batch_key:
-            self._open(settings_from_json(job.settings), key)
+            settings = settings_from_json(job.settings)
+            if self.library is not None:
+                settings = replace(settings, output=self.library)
+            self._open(settings, key)
         assert self._batch is not None
         return self._batch
 
