@@ -15,6 +15,7 @@ from articleaudio.config import PodcastConfig
 from articleaudio.errors import JobError, JobNotFoundError, LibraryNotFoundError
 from articleaudio.jobs import settings_from_json, settings_to_json
 from articleaudio.library import (
+    Job,
     JobState,
     list_episodes,
     memory_job_store,
@@ -97,6 +98,11 @@ def test_jobs_survive_the_connection_and_round_trip_whole(tmp_path: Path) -> Non
         (kept,) = store.jobs()
     assert kept == job
     assert json.loads(json.dumps(kept.to_dict()))["source"] == "a.md"
+    assert "settings" not in kept.to_dict()
+    store = memory_job_store()
+    store.claim(store.add(job).id, "here:1")
+    running = store.get(job.id)
+    assert Job.from_record(json.loads(json.dumps(running.to_record()))) == running
 
 
 def test_listing_jobs_needs_a_library(tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ def _descendants() -> dict[int, int]:
         fields = stat.rsplit(")", 1)[1].split()
         pid = int(entry.name)
         parents[pid], ticks[pid] = int(fields[1]), int(fields[11]) + int(fields[12])
-    found, frontier = set(), {os.getpid()}
+    found: set[int] = set()
+    frontier = {os.getpid()}
     while frontier:
         frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
         found |= frontier

@@ -54,7 +54,7 @@ ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING)
 
 @dataclass(frozen=True)
 class Job:
-    """One piece of work asked of a library; serialisable as it is (:meth:`to_record`)."""
+    """One piece of work asked of a library; JSON as it is (:meth:`to_record`)."""
 
     id: str
     """A random hex id (uuid4), stable for the job's life."""
@@ -90,12 +90,19 @@ class Job:
         return str(self.source.get("url") or self.source.get("location") or "?")
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary for ``articleaudio jobs --json``."""
+        """JSON-ready summary for ``articleaudio jobs --json``: the source by its name."""
+        summary = self.to_record()
+        del summary["settings"]
+        return {**summary, "source": self.location}
+
+    def to_record(self) -> dict[str, Any]:
+        """The whole job as JSON values, payload and settings included (a broker's message)."""
         return {
             "id": self.id,
             "kind": self.kind,
             "state": self.state.value,
-            "source": self.location,
+            "source": self.source,
+            "settings": self.settings,
             "key": self.key,
             "requested_by": self.requested_by,
             "attempts": self.attempts,
@@ -107,6 +114,13 @@ class Job:
             "slug": self.slug,
             "owner": self.owner,
         }
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> Job:
+        """The job :meth:`to_record` gave."""
+        times = ("created", "started", "finished", "not_before")
+        values = {**data, "state": JobState(data["state"])}
+        return cls(**{**values, **{name: _time(data.get(name)) for name in times}})
 
 
 def new_job(source: dict[str, Any], settings: dict[str, Any], key: str, requested_by: str) -> Job:
