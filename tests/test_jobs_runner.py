@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from articleaudio.errors import VoiceNotFoundError
-from articleaudio.extract import SourceKind
+from articleaudio.errors import FetchError, VoiceNotFoundError
+from articleaudio.extract import SourceKind, fetch_url
 from articleaudio.jobs import (
     RetryPolicy,
     Runner,
@@ -241,3 +241,21 @@ def test_a_runner_builds_into_its_own_library_whatever_folder_the_job_names(
             (ran,) = runner.run()
     assert ran.job.state is JobState.DONE
     assert [e.slug for e in list_episodes(out)] == ["moved"] and not old.exists()
+
+
+def test_which_fetch_failures_are_worth_another_attempt(web: Site) -> None:
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now: the connection is refused
+    cases = {
+        f"http://127.0.0.1:{port}/a": True,
+        web.script("/busy", (503, b"", 0)): True,
+        web.script("/limit", (429, b"", 0)): True,
+        web.script("/gone", (404, b"", 0)): False,
+        web.script("/denied", (403, b"", 0)): False,
+    }
+    for url, transient in cases.items():
+        with pytest.raises(FetchError) as caught:
+            fetch_url(url, timeout=5)
+        assert caught.value.transient is transient, url
