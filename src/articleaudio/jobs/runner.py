@@ -12,7 +12,9 @@ Failures, by whose fault they are:
 - the network's (``transient``: a timeout, a refused connection, a 503): queued again
   with exponential backoff, up to :data:`MAX_ATTEMPTS` starts;
 - everything's (:data:`~articleaudio.pipeline.FATAL_ERRORS`: the voice, ffmpeg, the
-  output folder): the job fails and the error is raised, as every job would meet it;
+  output folder, or settings that cannot be used): the job fails and the error is
+  raised, as every job like it would meet it; the jobs not started stay queued, and
+  calling :meth:`Runner.run` again carries on with them;
 - the runner's own death (a crash, SIGKILL): at the next start, :meth:`Runner.recover`
   queues again the jobs a dead process on this host left ``running``.
 """
