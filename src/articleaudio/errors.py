@@ -21,7 +21,13 @@ tree to a single ``Error: ...`` line and exit status 1. Anything else is a bug.
     ├── AudioToolError                    ffmpeg failed or is missing
     ├── PublishError (+ OSError)          the output folder cannot be written
     ├── EpisodeNotFoundError (+ LookupError)  no episode with that slug in the library
-    └── LibraryNotFoundError (+ LookupError)  the folder given with -o holds no library
+    ├── LibraryNotFoundError (+ LookupError)  the folder given with -o holds no library
+    └── JobError                          a job cannot do what was asked (``jobs retry``)
+        └── JobNotFoundError (+ LookupError)  no job with that id in the library
+
+An error whose ``transient`` is true may pass when tried again (a fetch that timed
+out, a server error): the job runner retries it with backoff; any other fails its
+job at once, since trying the same input again gives the same error.
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ from pathlib import Path
 
 class ArticleAudioError(Exception):
     """Base of every error a user can act on."""
+
+    transient: bool = False
+    """True when the same work may succeed if tried again later (see the module docstring)."""
 
 
 class InputError(ArticleAudioError, ValueError):
@@ -68,6 +77,11 @@ class UncertainExtractionError(ExtractionError):
 
 class FetchError(InputError):
     """Raised when a URL cannot be fetched (timeout, size limit, HTTP error)."""
+
+    def __init__(self, message: str, *, source: str | None = None, transient: bool = False) -> None:
+        super().__init__(message, source=source)
+        self.transient = transient
+        """A timeout, a refused connection or a server error: worth trying again later."""
 
 
 class EpisodeReadError(InputError):
@@ -137,3 +151,11 @@ class LibraryNotFoundError(ArticleAudioError, LookupError):
     def __init__(self, message: str, *, folder: str | None = None) -> None:
         super().__init__(message)
         self.folder = folder
+
+
+class JobError(ArticleAudioError):
+    """Raised when a job cannot be changed as asked (retrying one that has not failed)."""
+
+
+class JobNotFoundError(JobError, LookupError):
+    """Raised when a command names a job id the library does not hold."""

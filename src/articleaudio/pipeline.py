@@ -41,7 +41,7 @@ from .errors import (
     UncertainExtractionError,
     VoiceError,
 )
-from .extract import load_article
+from .extract import Source, extract_source, read_source
 from .fsutil import make_staging_dir
 from .layout import check_slug, episodes_dir, slugify
 from .library import (
@@ -118,6 +118,11 @@ class Outcome:
     """The extraction's confidence (see :mod:`articleaudio.extract.confidence`)."""
 
 
+FATAL_ERRORS: tuple[type[ArticleAudioError], ...] = (VoiceError, AudioToolError, PublishError)
+"""Errors that fail every article of a batch alike (the voice, ffmpeg, the output folder):
+a batch stops at the first rather than meet it again for each article."""
+
+
 def build_all(
     locations: Sequence[str],
     settings: BuildSettings,
@@ -131,27 +136,20 @@ def build_all(
     Each article's sentences are queued before the one before it is mastered and
     written, so the workers stay busy across article boundaries.
     """
-    if settings.slug:
-        check_slug(settings.slug)  # a bad option fails every article: refuse it up front
-    if settings.cover is not None:
-        episode_art(settings.cover, None, "-")  # so does a bad cover
-    check_writable(settings.output)
-    podcast = resolve(settings.output, settings.podcast).config  # a bad config fails them all
-    voices = _voice_pool(settings, podcast, open_synthesis(settings, synthesizer), spoken)
     outcomes: list[Outcome] = []
-    with voices:  # an exception (Ctrl-C included) kills the workers rather than waiting
-        ahead = _plan_ahead(locations[0], settings, voices) if locations else None
+    with open_batch(settings, synthesizer=synthesizer, spoken=spoken) as batch:
+        ahead = batch.plan(locations[0]) if locations else None
         for n, location in enumerate(locations):
             plan = ahead
             following = locations[n + 1] if n + 1 < len(locations) else None
-            ahead = _plan_ahead(following, settings, voices) if following else None
+            ahead = batch.plan(following) if following else None
             if isinstance(plan, ArticleAudioError):
                 outcomes.append(Outcome(location, error=plan))
                 continue
             assert plan is not None
             try:
-                built = make_episode(plan, settings, voices.synthesis(plan.voice), progress)
-            except (VoiceError, AudioToolError, PublishError):
+                built = batch.make(plan, progress)
+            except FATAL_ERRORS:
                 raise  # these fail every article alike: stop at once
             except ArticleAudioError as exc:
                 log.info("%s failed: %s", location, exc)
@@ -167,6 +165,71 @@ def _built(location: str, built: Built, article: Article, settings: BuildSetting
     return Outcome(location, built=built, warnings=warnings, confidence=article.confidence)
 
 
+Given = str | Source
+"""A source to read (a path, an http(s) URL, ``-``), or one already read (a job's text)."""
+
+
+class Batch:
+    """Voices and workers kept open across articles built with one :class:`BuildSettings`.
+
+    ``build_all`` and the job runner (:mod:`articleaudio.jobs`) plan one article
+    ahead while the one before is made, so the workers never wait. Use
+    :func:`open_batch`, with ``with``: leaving stops the workers.
+    """
+
+    def __init__(self, settings: BuildSettings, voices: VoicePool) -> None:
+        self.settings = settings
+        self.voices = voices
+
+    def plan(self, given: Given) -> Plan | ArticleAudioError:
+        """Plan an article and queue its sentences; the article's own error is returned."""
+        location = given.location if isinstance(given, Source) else given
+        try:
+            article = read_article(given, self.settings)
+            voice, spoken = self.voices.for_article(article, location)
+            synthesis = self.voices.synthesis(voice)
+            plan = plan_episode(location, article, self.settings, synthesis, spoken)
+        except FATAL_ERRORS:
+            raise
+        except ArticleAudioError as exc:
+            log.info("%s failed: %s", location, exc)
+            return exc
+        synthesis.prefetch([s.spoken for s in plan.segments])
+        return replace(plan, voice=voice)
+
+    def make(self, plan: Plan, progress: Progress | None = None) -> Built:
+        """Synthesise, master, write and publish a planned article (see :func:`make_episode`)."""
+        return make_episode(plan, self.settings, self.voices.synthesis(plan.voice), progress)
+
+    def close(self, *, now: bool = False) -> None:
+        """Stop the workers (``now``: without finishing the sentences being synthesised)."""
+        self.voices.close(now=now)
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        # An exception (Ctrl-C included) kills the workers rather than waiting.
+        self.close(now=kind is not None)
+
+
+def open_batch(
+    settings: BuildSettings,
+    *,
+    synthesizer: Synthesizer | None = None,
+    spoken: Spoken | None = None,
+) -> Batch:
+    """Check what would fail every article, then open the first voice for a batch."""
+    if settings.slug:
+        check_slug(settings.slug)  # a bad option fails every article: refuse it up front
+    if settings.cover is not None:
+        episode_art(settings.cover, None, "-")  # so does a bad cover
+    check_writable(settings.output)
+    podcast = resolve(settings.output, settings.podcast).config  # a bad config fails them all
+    voices = _voice_pool(settings, podcast, open_synthesis(settings, synthesizer), spoken)
+    return Batch(settings, voices)
+
+
 def _voice_pool(
     settings: BuildSettings, podcast: PodcastConfig, first: Synthesis, spoken: Spoken | None
 ) -> VoicePool:
@@ -180,24 +243,6 @@ def _voice_pool(
     first_spoken = spoken or speech_step(first, settings)  # one lexicon load per voice
     opened = (settings.voice, first, first_spoken)
     return VoicePool(podcast, opener, first=opened, strict=settings.strict, library=settings.output)
-
-
-def _plan_ahead(
-    location: str, settings: BuildSettings, voices: VoicePool
-) -> Plan | ArticleAudioError:
-    """Plan an article and queue its sentences; an article's own error is returned, not raised."""
-    try:
-        article = read_article(location, settings)
-        voice, spoken = voices.for_article(article, location)
-        synthesis = voices.synthesis(voice)
-        plan = replace(plan_episode(location, article, settings, synthesis, spoken), voice=voice)
-    except (VoiceError, AudioToolError, PublishError):
-        raise
-    except ArticleAudioError as exc:
-        log.info("%s failed: %s", location, exc)
-        return exc
-    synthesis.prefetch([s.spoken for s in plan.segments])
-    return plan
 
 
 def check_writable(output: Path) -> None:
@@ -249,10 +294,12 @@ def confidence_warning(article: Article, settings: BuildSettings) -> str | None:
     return f"extraction confidence {score:.2f} is below {threshold:.2f}; check the article text"
 
 
-def read_article(location: str, settings: BuildSettings) -> Article:
-    """Ingest and extract, refusing articles over the word limit, and (``strict``) those
-    whose extraction confidence is below the threshold."""
-    article = load_article(location, kind=settings.kind)
+def read_article(given: Given, settings: BuildSettings) -> Article:
+    """Ingest (unless ``given`` was read already) and extract, refusing articles over the
+    word limit, and (``strict``) those whose extraction confidence is below the threshold."""
+    source = given if isinstance(given, Source) else read_source(given, kind=settings.kind)
+    location = source.location
+    article = extract_source(source)
     warning = confidence_warning(article, settings)
     if warning and settings.strict:
         message = f"{location}: {warning} (refused: --strict)"

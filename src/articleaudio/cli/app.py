@@ -17,9 +17,8 @@ import click
 from ..config import load_config
 from ..encode import BITRATES, EncodeSettings
 from ..extract import WARN_BELOW, SourceKind
-from ..library import Built
+from ..jobs import build_sources
 from ..master import MasterSettings, Pauses
-from ..pipeline import Outcome, build_all
 from ..pipeline import say as pipeline_say
 from ..settings import MAX_WORDS, BuildSettings
 from ..synth import DEFAULT_MAX_BYTES, Cache, SynthesisSettings, list_voices, shown, voice_folders
@@ -30,12 +29,14 @@ from .common import (
     OUTPUT_OPTION,
     _Group,
     configure_logging,
+    echo_built,
     echo_json,
     progress_bar,
     stop_on_sigterm,
     with_options,
 )
 from .extract import COMMANDS as EXTRACT_COMMANDS
+from .jobs import jobs
 from .player import embed, serve
 from .publish import COMMANDS as PUBLISH_COMMANDS
 from .speech import script
@@ -162,10 +163,10 @@ def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any)
         raise click.UsageError("--slug can only be used with a single source")
     settings = build_settings(output, options)
     with progress_bar("Synthesising", not as_json) as progress:
-        outcomes = build_all(list(sources), settings, progress=progress)
+        outcomes = build_sources(list(sources), settings, progress=progress)
     for outcome in outcomes:
         if outcome.built:
-            echo_built(outcome, outcome.built, as_json)
+            echo_built(outcome.location, outcome.built, as_json, confidence=outcome.confidence)
     for outcome in outcomes:
         for warning in outcome.warnings:
             click.echo(f"Warning: {outcome.location}: {warning}", err=True)
@@ -175,20 +176,6 @@ def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any)
         click.echo(f"Error: {where}{outcome.error}", err=True)
     if failed:
         sys.exit(1)
-
-
-def echo_built(outcome: Outcome, built: Built, as_json: bool) -> None:
-    """One line per episode: its status, MP3, length and loudness (or a JSON object)."""
-    if as_json:
-        record = {**built.episode.to_dict(), "status": built.status.value}
-        source = {"source": outcome.location, "confidence": outcome.confidence}
-        echo_json({**source, "paths": built.paths(), **record})
-        return
-    audio = built.episode.audio
-    click.echo(
-        f"{built.status.value:<9}  {built.paths()['audio']}  ({audio.duration:.1f} s, "
-        f"{audio.integrated_lufs:.1f} LUFS)"
-    )
 
 
 @cli.command()
@@ -320,6 +307,7 @@ for _command in (
     script,
     embed,
     serve,
+    jobs,
 ):
     cli.add_command(_command)
 

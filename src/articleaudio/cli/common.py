@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import ArticleAudioError
+from ..library import Built
 
 F = TypeVar("F", bound=Callable[..., Any])
 """A click command's callback, as click's decorators take and return it."""
@@ -154,3 +155,20 @@ def with_options(options: Sequence[Callable[[F], F]]) -> Callable[[F], F]:
         return function
 
     return apply
+
+
+def echo_built(
+    location: str, built: Built, as_json: bool, *, confidence: float | None = None
+) -> None:
+    """One line per episode: its status, MP3, length and loudness (or a JSON object, with
+    the extraction's ``confidence``)."""
+    if as_json:
+        record = {**built.episode.to_dict(), "status": built.status.value}
+        source = {"source": location, "confidence": confidence}
+        echo_json({**source, "paths": built.paths(), **record})
+        return
+    audio = built.episode.audio
+    click.echo(
+        f"{built.status.value:<9}  {built.paths()['audio']}  ({audio.duration:.1f} s, "
+        f"{audio.integrated_lufs:.1f} LUFS)"
+    )

@@ -66,6 +66,9 @@ FETCH_TIMEOUT_ENV = "ARTICLEAUDIO_FETCH_TIMEOUT"
 MAX_REDIRECTS = 5
 """Redirects followed before a URL is given up on (browsers allow ~20; articles need 1-2)."""
 USER_AGENT = "articleaudio/0.1 (+article-to-podcast reader)"
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+"""HTTP statuses that say "not now" rather than "no" (RFC 9110 15.5.9, 15.6; RFC 6585 4):
+a job fetching the URL is tried again later. Connection errors and timeouts are too."""
 
 CONTENT_TYPE_KINDS: dict[str, SourceKind] = {
     "text/html": SourceKind.HTML,
@@ -129,11 +132,14 @@ def fetch_url(url: str, *, kind: SourceKind | None = None, timeout: float | None
             charset = response.headers.get_content_charset()
             data = response.read(MAX_SOURCE_BYTES + 1)
     except urllib.error.HTTPError as exc:
-        raise FetchError(_http_error_message(url, exc), source=url) from exc
+        retry = exc.code in RETRY_STATUSES
+        raise FetchError(_http_error_message(url, exc), source=url, transient=retry) from exc
     except urllib.error.URLError as exc:
-        raise FetchError(f"cannot fetch {url}: {_reason(exc.reason)}", source=url) from exc
+        message = f"cannot fetch {url}: {_reason(exc.reason)}"
+        raise FetchError(message, source=url, transient=True) from exc
     except (TimeoutError, OSError, http.client.HTTPException) as exc:
-        raise FetchError(f"cannot fetch {url}: {_reason(exc)}", source=url) from exc
+        message = f"cannot fetch {url}: {_reason(exc)}"
+        raise FetchError(message, source=url, transient=True) from exc
     if len(data) > MAX_SOURCE_BYTES:
         limit = MAX_SOURCE_BYTES // (1024 * 1024)
         raise FetchError(

@@ -27,9 +27,8 @@ from ..errors import PublishError
 from ..layout import CATALOGUE_NAME
 from ..models import Episode
 
-"""File name of the catalogue inside the output folder."""
-SCHEMA_VERSION = 1
-"""``PRAGMA user_version`` of the catalogue; bump with a migration."""
+SCHEMA_VERSION = 2
+"""``PRAGMA user_version`` of the catalogue; bump with a row in :data:`_MIGRATIONS`."""
 BUSY_TIMEOUT_S = 60.0
 """How long a connection waits for another process's write to finish."""
 GUID_NAMESPACE = uuid.UUID("3f4d1f52-7c3a-5b7e-9d1e-6a0f0c4e8b21")
@@ -51,6 +50,35 @@ CREATE TABLE IF NOT EXISTS episodes (
 );
 CREATE INDEX IF NOT EXISTS episodes_url ON episodes(url);
 """
+
+_JOBS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    key TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+    attempts INTEGER NOT NULL,
+    created TEXT NOT NULL,
+    started TEXT,
+    finished TEXT,
+    not_before TEXT,
+    error TEXT,
+    slug TEXT,
+    owner TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_active_key ON jobs(key)
+    WHERE state IN ('queued', 'running');
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, created);
+"""
+"""Version 2: the job queue (see :mod:`articleaudio.library.jobs`). The partial unique
+index makes a queued or running job with the same key one job, whoever inserts it."""
+
+_MIGRATIONS: dict[int, str] = {2: _JOBS_SCHEMA}
+"""Schema version → the script that brings the version before it there. Each script is
+idempotent (``IF NOT EXISTS``), so a migration cut short by a crash runs again whole."""
 
 
 @dataclass(frozen=True)
@@ -199,9 +227,20 @@ class Catalogue:
 @contextmanager
 def open_catalogue(output_dir: Path, *, create: bool = True) -> Iterator[Catalogue]:
     """Open (and create or migrate) ``output_dir/articleaudio.sqlite``."""
+    with catalogue_connection(output_dir, create=create) as db:
+        yield Catalogue(db)
+
+
+@contextmanager
+def catalogue_connection(output_dir: Path, *, create: bool = True) -> Iterator[sqlite3.Connection]:
+    """The catalogue's connection, migrated to :data:`SCHEMA_VERSION`; closed on leaving.
+
+    ``create=False`` on a folder without a catalogue gives an empty one in memory,
+    so readers list nothing rather than leave a file behind.
+    """
     path = output_dir / CATALOGUE_NAME
     if not create and not path.exists():
-        yield Catalogue(_empty_connection())
+        yield _empty_connection()
         return
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
@@ -210,7 +249,7 @@ def open_catalogue(output_dir: Path, *, create: bool = True) -> Iterator[Catalog
         raise PublishError(f"cannot open the catalogue {path}: {exc}; check -o") from exc
     try:
         _prepare(db, path)
-        yield Catalogue(db)
+        yield db
     except sqlite3.OperationalError as exc:
         raise PublishError(f"cannot update the catalogue {path}: {exc}") from exc
     except sqlite3.DatabaseError as exc:
@@ -234,15 +273,28 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
             f"{path} was written by a newer articleaudio (schema {version}); upgrade articleaudio"
         )
     with db:
-        db.executescript(_SCHEMA)
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        _migrate(db, version)
+
+
+def _migrate(db: sqlite3.Connection, version: int) -> None:
+    """Bring a catalogue of schema ``version`` (0: a new file) to :data:`SCHEMA_VERSION`."""
+    db.executescript(_SCHEMA)
+    for target, script in sorted(_MIGRATIONS.items()):
+        if version < target:
+            db.executescript(script)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _empty_connection() -> sqlite3.Connection:
     db = sqlite3.connect(":memory:")
     db.row_factory = sqlite3.Row
-    db.executescript(_SCHEMA)
+    _migrate(db, 0)
     return db
+
+
+def memory_connection() -> sqlite3.Connection:
+    """A catalogue of the current schema in memory, for work not (yet) kept in a library."""
+    return _empty_connection()
 
 
 def _utc(moment: datetime) -> datetime:

@@ -1,0 +1,70 @@
+"""``articleaudio jobs``: the library's jobs, and ``jobs retry`` for a failed one."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..jobs import Ran, retry_job
+from ..library import Job, JobState, open_job_store
+from .common import OUTPUT_OPTION, echo_built, echo_json, progress_bar
+
+
+@click.group(invoke_without_command=True)
+@OUTPUT_OPTION
+@click.option(
+    "--state",
+    type=click.Choice([s.value for s in JobState]),
+    help="Only the jobs in this state.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per job per line.")
+@click.pass_context
+def jobs(ctx: click.Context, output: Path, state: str | None, as_json: bool) -> None:
+    """List the library's jobs, oldest first: every build asked of it, and how it went.
+
+    Each line: id, state, attempts, created, source, then the episode's slug or the
+    error line.
+
+    Example: articleaudio jobs -o output --state failed --json
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    with open_job_store(output, create=False) as store:
+        found = store.jobs(JobState(state) if state else None)
+    for job in found:
+        if as_json:
+            echo_json(job.to_dict())
+        else:
+            click.echo(_line(job))
+
+
+def _line(job: Job) -> str:
+    created = job.created.strftime("%Y-%m-%d %H:%M:%S") if job.created else "-"
+    result = job.slug if job.state is JobState.DONE else job.error or ""
+    return f"{job.id}\t{job.state.value}\t{job.attempts}\t{created}\t{job.location}\t{result}"
+
+
+@jobs.command()
+@click.argument("job_id", metavar="ID")
+@OUTPUT_OPTION
+@click.option("--no-run", is_flag=True, help="Only queue it, for a running runner to take.")
+@click.option("--json", "as_json", is_flag=True, help="Print the episode (or job) as JSON.")
+def retry(job_id: str, output: Path, no_run: bool, as_json: bool) -> None:
+    """Queue failed job ID again and run it here, as 'build' would.
+
+    Prints the episode as 'build' does, or the job's new error line (exit 1).
+
+    Example: articleaudio jobs retry 3f2a9c0e5b7d4e1f8a6b2c4d9e0f1a2b -o output
+    """
+    with progress_bar("Synthesising", not as_json) as progress:
+        result = retry_job(output, job_id, run=not no_run, progress=progress)
+    if not isinstance(result, Ran):
+        echo_json(result.to_dict()) if as_json else click.echo(f"queued {result.id}")
+        return
+    if result.built is not None:
+        echo_built(result.job.location, result.built, as_json)
+        return
+    click.echo(f"Error: {result.job.error}", err=True)
+    sys.exit(1)
