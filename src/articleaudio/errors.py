@@ -12,6 +12,9 @@ tree to a single ``Error: ...`` line and exit status 1. Anything else is a bug.
     │   ├── ExtractionError               nothing article-like in the source
     │   │   └── EmptyArticleError         the article has no words to speak
     │   ├── FetchError                    a URL could not be fetched
+    │   │   ├── HTTPStatusError           the server answered with an error status
+    │   │   └── PrivateAddressError       the host is loopback, link-local or private
+    │   ├── SourceError                   a feed or sitemap is malformed or not one
     │   └── EpisodeReadError              an episode.json is missing, unreadable or invalid
     ├── ConfigError (+ ValueError)        settings, lexicon or config file are invalid
     ├── VoiceError                        a voice cannot be used
@@ -58,6 +61,32 @@ class EmptyArticleError(ExtractionError):
 
 class FetchError(InputError):
     """Raised when a URL cannot be fetched (timeout, size limit, HTTP error)."""
+
+
+class HTTPStatusError(FetchError):
+    """Raised when a server answers a fetch with an error status (4xx, 5xx)."""
+
+    def __init__(self, message: str, *, source: str | None = None, status: int) -> None:
+        super().__init__(message, source=source)
+        self.status = status
+        """The HTTP status code (404, 410 and 500 mean different things to a watch)."""
+
+
+class PrivateAddressError(FetchError):
+    """Raised when a URL's host resolves to a loopback, link-local or private address.
+
+    Such a fetch is refused unless it is explicitly allowed, so a feed, a redirect or a
+    webhook cannot make articleaudio read the machine's own or its network's services.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, address: str) -> None:
+        super().__init__(message, source=source)
+        self.address = address
+        """The refused IP address."""
+
+
+class SourceError(InputError):
+    """Raised when a feed or sitemap is malformed, empty or not a feed or sitemap at all."""
 
 
 class EpisodeReadError(InputError):
