@@ -87,7 +87,7 @@ def read_source(location: str, *, kind: SourceKind | None = None) -> Source:
     """
     if is_url(location):
         return fetch_url(location, kind=kind)
-    data = _read_bytes(location)
+    data = read_bytes(location)
     text = decode_bytes(data, location)
     if not text.strip():
         raise InputError(f"{location} is empty: there is no article to read", source=location)
@@ -151,7 +151,8 @@ def _kind_from_type(url: str, content_type: str) -> SourceKind | None:
     )
 
 
-def _read_bytes(location: str) -> bytes:
+def read_bytes(location: str) -> bytes:
+    """The bytes of a file or of stdin (``-``), refused past :data:`MAX_SOURCE_BYTES`."""
     if location == "-":
         data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
     else:
