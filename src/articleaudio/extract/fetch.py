@@ -79,6 +79,8 @@ class FetchSettings:
     """Minimum seconds between two requests to the same host."""
     allow_private: bool = False
     """Whether loopback, link-local and private addresses may be fetched (tests, intranets)."""
+    allowed_networks: tuple[str, ...] = ()
+    """Private networks that may be fetched all the same (``10.1.2.0/24``: the CMS's)."""
     user_agent: str = USER_AGENT
     """The ``User-Agent`` header."""
     accept: str = "*/*"
@@ -178,8 +180,8 @@ class Fetcher:
 
     def _request(self, hop: _Hop) -> tuple[int, dict[str, str], bytes]:
         parts = _split_url(hop.url)
-        address = self._checked_address(hop.url, parts)
-        connection = _connection(parts, address, hop.settings.timeout)
+        addresses = self._checked_addresses(hop.url, parts)
+        connection = _connection(parts, addresses, hop.settings.timeout)
         try:
             connection.request("GET", _target(parts), headers=hop.headers)
             response = connection.getresponse()
@@ -195,7 +197,7 @@ class Fetcher:
         finally:
             connection.close()
 
-    def _checked_address(self, url: str, parts: urllib.parse.SplitResult) -> str:
+    def _checked_addresses(self, url: str, parts: urllib.parse.SplitResult) -> list[str]:
         host = parts.hostname or ""
         try:
             addresses = self._resolve(host, _port(parts))
@@ -205,8 +207,8 @@ class Fetcher:
             raise FetchError(f"cannot fetch {url}: {host} has no address", source=url)
         if not self.settings.allow_private:
             for address in addresses:
-                refuse_private(url, address)
-        return addresses[0]
+                refuse_private(url, address, allowed=self.settings.allowed_networks)
+        return addresses
 
     def _wait_for_host(self, url: str) -> float:
         host = _host_key(url)
@@ -278,8 +280,10 @@ def resolve_host(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def refuse_private(url: str, address: str) -> None:
-    """Raise :class:`PrivateAddressError` unless ``address`` is a public unicast address.
+def refuse_private(url: str, address: str, *, allowed: tuple[str, ...] = ()) -> None:
+    """Raise :class:`PrivateAddressError` unless ``address`` is public or in ``allowed``.
+
+    ``allowed`` holds networks (``10.1.2.0/24``) the settings let through.
 
     >>> refuse_private("http://example.org/", "93.184.215.14")
     >>> refuse_private("http://intranet/", "10.0.0.1")
@@ -291,6 +295,8 @@ def refuse_private(url: str, address: str) -> None:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback too
     if ip.is_global and not ip.is_multicast:
+        return
+    if any(ip in ipaddress.ip_network(net, strict=False) for net in allowed):
         return
     raise PrivateAddressError(
         f"{url} resolves to {address}, a loopback, link-local or private address; "
@@ -326,32 +332,43 @@ def _host_key(url: str) -> str:
 class _PinnedHTTP(http.client.HTTPConnection):
     """An HTTP connection to an already checked address, with the URL's host as ``Host``."""
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
-        self._address = address
+        self._addresses = addresses
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _connect_first(self._addresses, self.port, self.timeout)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
     """An HTTPS connection to an already checked address; the certificate names the host."""
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float) -> None:
         self._tls = ssl.create_default_context()
         super().__init__(host, port, timeout=timeout, context=self._tls)
-        self._address = address
+        self._addresses = addresses
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = _connect_first(self._addresses, self.port, self.timeout)
         self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
+def _connect_first(addresses: list[str], port: int, timeout: float | None) -> socket.socket:
+    """A socket to the first of ``addresses`` that accepts (``localhost`` may be ::1 first)."""
+    error: OSError = OSError("no address to connect to")
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as exc:
+            error = exc
+    raise error
+
+
 def _connection(
-    parts: urllib.parse.SplitResult, address: str, timeout: float
+    parts: urllib.parse.SplitResult, addresses: list[str], timeout: float
 ) -> http.client.HTTPConnection:
     kind = _PinnedHTTPS if parts.scheme.lower() == "https" else _PinnedHTTP
-    return kind(parts.hostname or "", _port(parts), address=address, timeout=timeout)
+    return kind(parts.hostname or "", _port(parts), addresses=addresses, timeout=timeout)
 
 
 def _read_body(response: http.client.HTTPResponse, hop: _Hop) -> bytes:
