@@ -61,7 +61,7 @@ def parse_feed(data: bytes, root: etree._Element, location: str) -> Listing:
     return Listing(kind=kind or ListingKind.RSS, location=location, title=title, items=items)
 
 
-def _entry_item(entry: Mapping[str, Any], location: str) -> Item:
+def _entry_item(entry: dict[str, Any], location: str) -> Item:
     link = _link(entry)
     summary = entry.get("summary") or None
     content = _content(entry)
@@ -70,8 +70,10 @@ def _entry_item(entry: Mapping[str, Any], location: str) -> Item:
         url=link,
         source=location,
         title=entry.get("title") or None,
-        published=_date(entry.get("published_parsed")),
-        updated=_date(entry.get("updated_parsed")),
+        # dict.get: feedparser's own get() answers "updated" with the published date
+        # when there is none (a deprecated fallback, feedparser issue 310).
+        published=_date(dict.get(entry, "published_parsed")),
+        updated=_date(dict.get(entry, "updated_parsed")),
         categories=tuple(
             dict.fromkeys(t["term"].strip() for t in entry.get("tags", ()) if t.get("term"))
         ),

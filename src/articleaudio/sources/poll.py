@@ -94,8 +94,15 @@ def poll_source(
         if child is not None:
             _refuse_nested(location, child)
             items.extend(child.items)
-    unique = tuple({item.id: item for item in reversed(items)}.values())[::-1]
-    return Poll(location=location, items=unique, documents=tuple(documents), title=listing.title)
+    unique: dict[str, Item] = {}
+    for item in items:
+        unique.setdefault(item.id, item)  # a URL in two sitemaps is one item, the first
+    return Poll(
+        location=location,
+        items=tuple(unique.values()),
+        documents=tuple(documents),
+        title=listing.title,
+    )
 
 
 def _read(
