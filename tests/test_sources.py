@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -14,6 +15,8 @@ from articleaudio.extract import Fetcher, FetchSettings
 from articleaudio.sources import Item, ListingKind, parse_listing, poll_source
 
 from .local_web import Route, serving
+
+ROOT = Path(__file__).resolve().parent.parent
 
 BODY = " ".join(
     f"Sentence {n} of the council report says the bridge will stay closed for repairs."
@@ -317,10 +320,62 @@ def test_a_feed_url_is_polled_conditionally(site: tuple[str, dict[str, Route]]) 
     first = poll_source(f"{base}/feed/", fetcher)
     assert first.kind is ListingKind.RSS and len(first.items) == 4
     assert first.title == "Riverside Gazette"
-    # Told to answer 304 now (test_fetch.py checks the validators are what a server compares).
-    routes["/feed/"] = (304, {"ETag": '"f1"'}, b"")
     second = poll_source(f"{base}/feed/", fetcher, validators=first.validators())
     assert second.not_modified and second.items == () and second.kind is None
     assert second.validators() == {f"{base}/feed/": first.validators()[f"{base}/feed/"]}
     # The library's relative link resolves against the URL the feed was fetched from.
     assert any(item.url == f"{base}/news/library-sundays" for item in first.items)
+
+
+def _one_item_rss(description: str, content: str) -> bytes:
+    return (
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        "<title>T</title><item><title>A</title><link>https://g.example/a</link>"
+        f"<description><![CDATA[{description}]]></description>"
+        f"<content:encoded><![CDATA[{content}]]></content:encoded></item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("description", "content", "full"),
+    [
+        ("<p>An excerpt.</p>", f"<p>{BODY}</p>", True),
+        (f"<p>{BODY}</p>", f"<p>{BODY}</p>", True),  # both whole: the content is too
+        (f"<p>{BODY} More words the excerpt lacks.</p>", f"<p>{BODY}</p>", False),
+        ("<p>An excerpt.</p>", f"<p>{BODY} [&#8230;]</p>", False),
+        ("<p>An excerpt.</p>", f"<p>{BODY}</p><p>The post A appeared first on T.</p>", False),
+        ("", "<p>" + "word " * 99 + "</p>", False),
+        ("", "<p>" + "word " * 100 + "</p>", True),
+    ],
+)
+def test_content_is_full_compares_with_the_description(
+    description: str, content: str, full: bool
+) -> None:
+    (item,) = parse_listing(_one_item_rss(description, content), location="f.xml").items
+    assert item.content is not None and item.content_is_full is full
+
+
+def test_the_readme_example_runs(
+    site: tuple[str, dict[str, Route]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, routes = site
+    routes["/feed.xml"] = (
+        200,
+        {"Content-Type": "application/rss+xml", "ETag": '"r1"'},
+        RSS.encode(),
+    )
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    (example,) = [block for block in blocks if "poll_source(" in block]
+    # The example as written, against the local server, which only the switch lets it read.
+    code = example.replace("https://news.example", base).replace(
+        "Fetcher()", "Fetcher(FetchSettings(allow_private=True))"
+    )
+    exec(compile(code, "README.md", "exec"), {"FetchSettings": FetchSettings})
+    assert capsys.readouterr().out.splitlines() == [
+        "narrate https://gazette.example/news/bridge-stays-shut 2026-11-30 07:15:00+00:00",
+        f"narrate {base}/news/library-sundays 2026-11-29 17:00:00+00:00",
+        "skip 'Embargoed: budget leak' marked as a draft in the feed",
+        "skip 'A note with no link' has no link to an article page",
+        "unchanged",
+    ]
