@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -177,6 +178,19 @@ def test_per_host_delay_is_kept_between_requests_to_one_host(site: Site) -> None
     start = time.monotonic()
     fetcher.get(f"http://localhost:{port}/page")
     assert time.monotonic() - start < delay / 2
+
+
+def test_threads_sharing_a_fetcher_take_turns_at_one_host(site: Site) -> None:
+    delay = 0.4
+    fetcher = Fetcher(FetchSettings(allow_private=True, host_delay=delay))
+    threads = [threading.Thread(target=fetcher.get, args=(f"{site.base}/page",)) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    times = sorted(t for t, path, _ in site.requests if path == "/page")
+    assert len(times) == 3
+    assert min(b - a for a, b in itertools.pairwise(times)) >= delay
 
 
 def test_redirects_are_followed_up_to_the_limit(site: Site) -> None:

@@ -134,7 +134,8 @@ class _Hop:
 class Fetcher:
     """GETs URLs politely; keep one per watch so the per-host delay spans its requests.
 
-    Safe to share between threads: the delay bookkeeping is locked.
+    Safe to share between threads: requests to one host take turns, each after the
+    host's delay; requests to different hosts run side by side.
     """
 
     def __init__(
@@ -146,6 +147,7 @@ class Fetcher:
         self.settings = settings or FetchSettings()
         self._resolve = resolve or resolve_host
         self._last_done: dict[str, float] = {}
+        self._host_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def get(self, url: str, *, validators: Validators | None = None) -> FetchResult:
@@ -162,15 +164,11 @@ class Fetcher:
         hop = _Hop(url, headers, start + settings.total_timeout, settings)
         waited = 0.0
         for _ in range(settings.max_redirects + 1):
-            waited += self._wait_for_host(hop.url)
-            try:
-                status, response_headers, body = self._request(hop)
-            finally:
-                self._mark_done(hop.url)
-            location = response_headers.get("location")
-            if status not in REDIRECT_STATUSES or not location:
+            answer, pause = self._polite_request(hop)
+            waited += pause
+            location = answer.headers.get("location")
+            if answer.status not in REDIRECT_STATUSES or not location:
                 elapsed = time.monotonic() - start - waited
-                answer = _Answer(status, response_headers, body)
                 return _result(url, hop.url, answer, validators, elapsed)
             hop = _Hop(urllib.parse.urljoin(hop.url, location), headers, hop.deadline, settings)
         raise FetchError(
@@ -178,7 +176,22 @@ class Fetcher:
             source=url,
         )
 
-    def _request(self, hop: _Hop) -> tuple[int, dict[str, str], bytes]:
+    def _polite_request(self, hop: _Hop) -> tuple[_Answer, float]:
+        """One request after the host's delay, and the seconds waited for it."""
+        host = _host_key(hop.url)
+        with self._lock:
+            host_lock = self._host_locks.setdefault(host, threading.Lock())
+        with host_lock:
+            last = self._last_done.get(host)
+            pause = 0.0 if last is None else last + self.settings.host_delay - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            try:
+                return self._request(hop), max(pause, 0.0)
+            finally:
+                self._last_done[host] = time.monotonic()
+
+    def _request(self, hop: _Hop) -> _Answer:
         parts = _split_url(hop.url)
         addresses = self._checked_addresses(hop.url, parts)
         connection = _connection(parts, addresses, hop.settings.timeout)
@@ -189,7 +202,7 @@ class Fetcher:
             body = b""
             if 200 <= response.status < 300:
                 body = _read_body(response, hop)
-            return response.status, headers, body
+            return _Answer(response.status, headers, body)
         except FetchError:
             raise
         except (OSError, http.client.HTTPException) as exc:
@@ -210,24 +223,11 @@ class Fetcher:
                 refuse_private(url, address, allowed=self.settings.allowed_networks)
         return addresses
 
-    def _wait_for_host(self, url: str) -> float:
-        host = _host_key(url)
-        with self._lock:
-            last = self._last_done.get(host)
-        if last is None:
-            return 0.0
-        pause = last + self.settings.host_delay - time.monotonic()
-        if pause > 0:
-            time.sleep(pause)
-        return max(pause, 0.0)
-
-    def _mark_done(self, url: str) -> None:
-        with self._lock:
-            self._last_done[_host_key(url)] = time.monotonic()
-
 
 @dataclass(frozen=True)
 class _Answer:
+    """A server's answer to one request."""
+
     status: int
     headers: dict[str, str]
     body: bytes
@@ -267,10 +267,10 @@ def parse_content_type(value: str) -> tuple[str | None, str | None]:
     >>> parse_content_type("")
     (None, None)
     """
-    message = http.client.HTTPMessage()
-    message["Content-Type"] = value
     if not value.strip():
         return None, None
+    message = http.client.HTTPMessage()
+    message["Content-Type"] = value
     return message.get_content_type(), message.get_content_charset()
 
 
