@@ -31,7 +31,7 @@ class Item:
     url: str | None
     """The article page, absolute (``xml:base`` and the feed's URL applied); None if none."""
     source: str
-    """The feed or sitemap (URL or path) that listed it."""
+    """The feed or sitemap (URL after redirects, or path) that listed it."""
     title: str | None = None
     """The item's title, if the listing gives one."""
     published: datetime | None = None

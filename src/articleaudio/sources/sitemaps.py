@@ -16,32 +16,36 @@ from .items import Item, Listing, ListingKind, SitemapRef
 
 def parse_urlset(data: bytes, root: etree._Element, location: str) -> Listing:
     """A ``<urlset>``: one :class:`Item` per ``<url>`` with a ``<loc>``."""
-    items = tuple(
-        item for url in _children(root, "url") if (item := _url_item(url, location)) is not None
-    )
-    news = any(_child(url, "news") is not None for url in _children(root, "url"))
+    urls = [_fields(url) for url in _children(root, "url")]
+    items = tuple(item for fields in urls if (item := _url_item(fields, location)) is not None)
+    news = any("news" in fields for fields in urls)
     kind = ListingKind.NEWS_SITEMAP if news else ListingKind.SITEMAP
     return Listing(kind=kind, location=location, items=items)
 
 
 def parse_index(data: bytes, root: etree._Element, location: str) -> Listing:
     """A ``<sitemapindex>``: the sitemaps it points at, no items."""
+    entries = [_fields(entry) for entry in _children(root, "sitemap")]
     refs = tuple(
-        SitemapRef(url=loc, lastmod=parse_w3c_date(_text(entry, "lastmod")))
-        for entry in _children(root, "sitemap")
-        if (loc := _text(entry, "loc"))
+        SitemapRef(url=loc, lastmod=parse_w3c_date(_text(fields, "lastmod")))
+        for fields in entries
+        if (loc := _text(fields, "loc"))
     )
     return Listing(kind=ListingKind.SITEMAP_INDEX, location=location, sitemaps=refs)
 
 
-def _url_item(url: etree._Element, location: str) -> Item | None:
+_Fields = dict[str, etree._Element]
+"""An element's direct children by local name, the first of each name."""
+
+
+def _url_item(url: _Fields, location: str) -> Item | None:
     loc = _text(url, "loc")
     if not loc:
         return None
-    news = _child(url, "news")
     title = published = None
     categories: tuple[str, ...] = ()
-    if news is not None:
+    if "news" in url:
+        news = _fields(url["news"])
         title = _text(news, "title")
         published = parse_w3c_date(_text(news, "publication_date"))
         keywords = _text(news, "keywords") or ""
@@ -57,21 +61,26 @@ def _url_item(url: etree._Element, location: str) -> Item | None:
     )
 
 
+def _localname(element: etree._Element) -> str | None:
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else None  # comments have no name
+
+
 def _children(element: etree._Element, name: str) -> list[etree._Element]:
-    return [
-        child
-        for child in element
-        if isinstance(child.tag, str) and etree.QName(child).localname == name
-    ]
+    return [child for child in element if _localname(child) == name]
 
 
-def _child(element: etree._Element, name: str) -> etree._Element | None:
-    found = _children(element, name)
-    return found[0] if found else None
+def _fields(element: etree._Element) -> _Fields:
+    fields: _Fields = {}
+    for child in element:
+        name = _localname(child)
+        if name is not None:
+            fields.setdefault(name, child)
+    return fields
 
 
-def _text(element: etree._Element, name: str) -> str | None:
-    child = _child(element, name)
+def _text(fields: _Fields, name: str) -> str | None:
+    child = fields.get(name)
     text = (child.text or "").strip() if child is not None else ""
     return text or None
 
