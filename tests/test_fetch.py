@@ -140,7 +140,7 @@ def site() -> Iterator[Site]:
 
 def test_etag_then_304_with_if_none_match(site: Site) -> None:
     fetcher = Fetcher(LOCAL)
-    first = fetcher.get(f"{site.base}/etag")
+    first = fetcher.get(f"{site.base}/etag", accept="application/rss+xml")
     assert (first.status, first.etag, first.body) == (200, ETAG, FEED)
     assert first.content_type == "application/rss+xml" and not first.not_modified
     second = fetcher.get(f"{site.base}/etag", validators=first.validators)
@@ -149,6 +149,7 @@ def test_etag_then_304_with_if_none_match(site: Site) -> None:
     sent = site.seen("/etag")
     assert "If-None-Match" not in sent[0] and sent[1]["If-None-Match"] == ETAG
     assert all(h["User-Agent"].startswith("articleaudio/") for h in sent)
+    assert [h["Accept"] for h in sent] == ["application/rss+xml", "*/*"]
     site.etag = '"feed-v2"'  # the feed changed: the old validator no longer matches
     third = fetcher.get(f"{site.base}/etag", validators=second.validators)
     assert (third.status, third.etag, third.body) == (200, '"feed-v2"', FEED)

@@ -293,6 +293,8 @@ def test_sitemap_index_is_followed_to_its_sitemaps(site: tuple[str, dict[str, Ro
         f"{base}/sitemap-2025.xml",
     ]
     assert poll.validators()[f"{base}/sitemap-news.xml"].etag == '"n1"'
+    assert poll.documents[1].status == 200 and not poll.documents[1].not_modified
+    assert poll.documents[1].kind is ListingKind.SITEMAP
     # since: the index says the 2025 sitemap has not changed since then, so it is not read.
     recent = poll_source(
         f"{base}/sitemap-index.xml", fetcher, since=datetime(2026, 1, 1, tzinfo=UTC)

@@ -150,15 +150,19 @@ class Fetcher:
         self._host_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
-    def get(self, url: str, *, validators: Validators | None = None) -> FetchResult:
+    def get(
+        self, url: str, *, validators: Validators | None = None, accept: str | None = None
+    ) -> FetchResult:
         """GET ``url``, following redirects; a 2xx or a 304 is a result, anything else raises.
+
+        ``accept`` overrides the settings' ``Accept`` header for this request.
 
         Raises :class:`~articleaudio.errors.PrivateAddressError` for a refused address,
         :class:`~articleaudio.errors.HTTPStatusError` for a 4xx/5xx answer and
         :class:`~articleaudio.errors.FetchError` for timeouts, size, redirects, network.
         """
         settings = self.settings
-        headers = {"User-Agent": settings.user_agent, "Accept": settings.accept}
+        headers = {"User-Agent": settings.user_agent, "Accept": accept or settings.accept}
         headers.update((validators or Validators()).headers())
         start = time.monotonic()
         hop = _Hop(url, headers, start + settings.total_timeout, settings)

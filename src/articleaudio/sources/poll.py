@@ -20,6 +20,11 @@ from .parse import parse_listing
 
 log = logging.getLogger(__name__)
 
+LISTING_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+)
+"""The ``Accept`` header for feeds and sitemaps (a server with several forms picks a feed)."""
+
 
 @dataclass(frozen=True)
 class Document:
@@ -111,7 +116,7 @@ def _read(
     if not is_url(location):
         listing = parse_listing(read_bytes(location), location=location)
         return Document(location, False, Validators(), kind=listing.kind), listing
-    result = fetcher.get(location, validators=known.get(location))
+    result = fetcher.get(location, validators=known.get(location), accept=LISTING_ACCEPT)
     if result.not_modified:
         log.debug("%s not modified", location)
         document = Document(location, True, result.validators, result.status, result.elapsed)
