@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
+import shutil
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -273,3 +278,47 @@ def test_fetch_url_for_the_command_line_reads_loopback(site: Site) -> None:
     assert source.text == "<p>page</p>" and source.url == f"{site.base}/page"
     with pytest.raises(PrivateAddressError):
         fetch_url(f"{site.base}/page", settings=FetchSettings())
+
+
+@pytest.fixture
+def tls_site(site: Site, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """The same routes over HTTPS with a certificate for ``localhost`` only; (port, CA file)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"),
+            *("-addext", "subjectAltName=DNS:localhost"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    handler = type("SiteHandler", (Handler,), {"site": site})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        yield str(httpd.server_address[1]), str(cert)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_https_verifies_the_certificate_against_the_url_host(
+    site: Site, tls_site: tuple[str, str]
+) -> None:
+    port, ca_file = tls_site
+    fetcher = Fetcher(dataclasses.replace(LOCAL, ca_file=ca_file))
+    # The connection goes to the checked address, yet TLS names the URL's host (SNI).
+    assert fetcher.get(f"https://localhost:{port}/page").body == b"<p>page</p>"
+    with pytest.raises(FetchError, match="certificate is not valid for '127\\.0\\.0\\.1'"):
+        fetcher.get(f"https://127.0.0.1:{port}/page")  # the certificate is not for this name
+    with pytest.raises(FetchError, match="self-signed certificate"):
+        Fetcher(LOCAL).get(f"https://localhost:{port}/page")  # its CA is not trusted
+    assert len(site.seen("/page")) == 1

@@ -81,6 +81,8 @@ class FetchSettings:
     """Whether loopback, link-local and private addresses may be fetched (tests, intranets)."""
     allowed_networks: tuple[str, ...] = ()
     """Private networks that may be fetched all the same (``10.1.2.0/24``: the CMS's)."""
+    ca_file: str | None = None
+    """A CA bundle (PEM) to trust instead of the system's: an intranet CMS with its own CA."""
     user_agent: str = USER_AGENT
     """The ``User-Agent`` header."""
     accept: str = "*/*"
@@ -198,7 +200,7 @@ class Fetcher:
     def _request(self, hop: _Hop) -> _Answer:
         parts = _split_url(hop.url)
         addresses = self._checked_addresses(hop.url, parts)
-        connection = _connection(parts, addresses, hop.settings.timeout)
+        connection = _connection(parts, addresses, hop.settings)
         try:
             connection.request("GET", _target(parts), headers=hop.headers)
             response = connection.getresponse()
@@ -345,10 +347,12 @@ class _PinnedHTTP(http.client.HTTPConnection):
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
-    """An HTTPS connection to an already checked address; the certificate names the host."""
+    """An HTTPS connection to an already checked address; the certificate must name the host."""
 
-    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float) -> None:
-        self._tls = ssl.create_default_context()
+    def __init__(
+        self, host: str, port: int, *, addresses: list[str], timeout: float, ca_file: str | None
+    ) -> None:
+        self._tls = ssl.create_default_context(cafile=ca_file)
         super().__init__(host, port, timeout=timeout, context=self._tls)
         self._addresses = addresses
 
@@ -369,10 +373,14 @@ def _connect_first(addresses: list[str], port: int, timeout: float | None) -> so
 
 
 def _connection(
-    parts: urllib.parse.SplitResult, addresses: list[str], timeout: float
+    parts: urllib.parse.SplitResult, addresses: list[str], settings: FetchSettings
 ) -> http.client.HTTPConnection:
-    kind = _PinnedHTTPS if parts.scheme.lower() == "https" else _PinnedHTTP
-    return kind(parts.hostname or "", _port(parts), addresses=addresses, timeout=timeout)
+    host, port, timeout = parts.hostname or "", _port(parts), settings.timeout
+    if parts.scheme.lower() == "https":
+        return _PinnedHTTPS(
+            host, port, addresses=addresses, timeout=timeout, ca_file=settings.ca_file
+        )
+    return _PinnedHTTP(host, port, addresses=addresses, timeout=timeout)
 
 
 def _read_body(response: http.client.HTTPResponse, hop: _Hop) -> bytes:
