@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from articleaudio.errors import ArticleAudioError, SourceError
+from articleaudio.errors import ArticleAudioError, HTTPStatusError, SourceError
 from articleaudio.extract import Fetcher, FetchSettings
 from articleaudio.sources import Item, ListingKind, parse_listing, poll_source
 
@@ -304,6 +304,27 @@ def test_sitemap_index_is_followed_to_its_sitemaps(site: tuple[str, dict[str, Ro
         "https://gazette.example/a",
         "https://gazette.example/b",
     ]
+
+
+def test_a_fetched_index_cannot_point_at_local_files(
+    site: tuple[str, dict[str, Route]], tmp_path: Path
+) -> None:
+    base, routes = site
+    secret = tmp_path / "secret.xml"
+    secret.write_bytes(_urlset(("https://internal.example/secret", "2026-11-30")))
+    routes["/index.xml"] = (200, {}, _index((str(secret), "2026-11-30")))
+    routes["/file-index.xml"] = (200, {}, _index((secret.as_uri(), "2026-11-30")))
+    fetcher = Fetcher(FetchSettings(allow_private=True, host_delay=0.0))
+    # The path resolves against the index's URL: the site is asked, not the disk.
+    with pytest.raises(HTTPStatusError, match="HTTP 404") as caught:
+        poll_source(f"{base}/index.xml", fetcher)
+    assert caught.value.source == f"{base}{secret}"
+    with pytest.raises(SourceError, match="not an http"):
+        poll_source(f"{base}/file-index.xml", fetcher)
+    # A local index may list the files beside it.
+    (tmp_path / "index.xml").write_bytes(_index(("secret.xml", "2026-11-30")))
+    local = poll_source(str(tmp_path / "index.xml"), fetcher)
+    assert [item.url for item in local.items] == ["https://internal.example/secret"]
 
 
 def test_an_index_listing_an_index_is_refused(site: tuple[str, dict[str, Route]]) -> None:

@@ -9,9 +9,11 @@ changed since ``since``).
 from __future__ import annotations
 
 import logging
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from ..errors import SourceError
 from ..extract import Fetcher, Validators, is_url, read_bytes
@@ -94,7 +96,7 @@ def poll_source(
     for ref in listing.sitemaps:
         if since is not None and ref.lastmod is not None and ref.lastmod < since:
             continue  # the index says nothing in it changed since the date asked for
-        document, child = _read(ref.url, fetcher, known)
+        document, child = _read(child_location(location, ref.url), fetcher, known)
         documents.append(document)
         if child is not None:
             _refuse_nested(location, child)
@@ -126,6 +128,30 @@ def _read(
         location, False, result.validators, result.status, result.elapsed, listing.kind
     )
     return document, listing
+
+
+def child_location(index: str, loc: str) -> str:
+    """Where a sitemap an index lists is: a URL for a fetched index, never a local file.
+
+    A local index may list files beside it; a fetched one only http(s) URLs (relative
+    ones resolve against it), so a site cannot make a watch read the machine's files.
+
+    >>> child_location("https://g.example/sitemaps/index.xml", "news.xml")
+    'https://g.example/sitemaps/news.xml'
+    >>> child_location("https://g.example/index.xml", "/etc/passwd")
+    'https://g.example/etc/passwd'
+    >>> child_location("site/index.xml", "news.xml")
+    'site/news.xml'
+    """
+    if not is_url(index):
+        return loc if is_url(loc) else str(Path(index).parent / loc)
+    child = urllib.parse.urljoin(index, loc)
+    if not is_url(child):
+        raise SourceError(
+            f"the sitemap index {index} lists {loc!r}, which is not an http(s) URL",
+            source=index,
+        )
+    return child
 
 
 def _refuse_nested(index: str, child: Listing) -> None:
