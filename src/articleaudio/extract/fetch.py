@@ -10,22 +10,21 @@ loopback, link-local or private addresses unless its settings allow them.
 The address check is made on every hop, redirects included, and the connection goes
 to the very address that was checked, so a name that resolves differently a moment
 later (DNS rebinding) cannot slip past it. Proxies from the environment are not used
-for the same reason: the target would be resolved where it cannot be checked.
+for the same reason: the target would be resolved where it cannot be checked. The
+checks and the pinned connections are in :mod:`.connect`.
 """
 
 from __future__ import annotations
 
 import http.client
-import ipaddress
-import socket
-import ssl
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import FetchError, HTTPStatusError, PrivateAddressError
+from ..errors import FetchError, HTTPStatusError
+from .connect import pinned_connection, refuse_private, resolve_host
 
 USER_AGENT = "articleaudio/0.1 (+article-to-podcast reader)"
 """Names articleaudio to the sites it reads, so their editors can tell it apart."""
@@ -200,7 +199,14 @@ class Fetcher:
     def _request(self, hop: _Hop) -> _Answer:
         parts = _split_url(hop.url)
         addresses = self._checked_addresses(hop.url, parts)
-        connection = _connection(parts, addresses, hop.settings)
+        connection = pinned_connection(
+            parts.hostname or "",
+            _port(parts),
+            addresses=addresses,
+            tls=parts.scheme.lower() == "https",
+            timeout=hop.settings.timeout,
+            ca_file=hop.settings.ca_file,
+        )
         try:
             connection.request("GET", _target(parts), headers=hop.headers)
             response = connection.getresponse()
@@ -280,38 +286,6 @@ def parse_content_type(value: str) -> tuple[str | None, str | None]:
     return message.get_content_type(), message.get_content_charset()
 
 
-def resolve_host(host: str, port: int) -> list[str]:
-    """The IP addresses ``host`` resolves to, in the order to try them."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def refuse_private(url: str, address: str, *, allowed: tuple[str, ...] = ()) -> None:
-    """Raise :class:`PrivateAddressError` unless ``address`` is public or in ``allowed``.
-
-    ``allowed`` holds networks (``10.1.2.0/24``) the settings let through.
-
-    >>> refuse_private("http://example.org/", "93.184.215.14")
-    >>> refuse_private("http://intranet/", "10.0.0.1")
-    Traceback (most recent call last):
-    ...
-    articleaudio.errors.PrivateAddressError: ...
-    """
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback too
-    if ip.is_global and not ip.is_multicast:
-        return
-    if any(ip in ipaddress.ip_network(net, strict=False) for net in allowed):
-        return
-    raise PrivateAddressError(
-        f"{url} resolves to {address}, a loopback, link-local or private address; "
-        "articleaudio fetches public addresses only unless private ones are allowed",
-        source=url,
-        address=address,
-    )
-
-
 def _split_url(url: str) -> urllib.parse.SplitResult:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
@@ -333,54 +307,6 @@ def _target(parts: urllib.parse.SplitResult) -> str:
 
 def _host_key(url: str) -> str:
     return (urllib.parse.urlsplit(url).hostname or "").lower()
-
-
-class _PinnedHTTP(http.client.HTTPConnection):
-    """An HTTP connection to an already checked address, with the URL's host as ``Host``."""
-
-    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._addresses = addresses
-
-    def connect(self) -> None:
-        self.sock = _connect_first(self._addresses, self.port, self.timeout)
-
-
-class _PinnedHTTPS(http.client.HTTPSConnection):
-    """An HTTPS connection to an already checked address; the certificate must name the host."""
-
-    def __init__(
-        self, host: str, port: int, *, addresses: list[str], timeout: float, ca_file: str | None
-    ) -> None:
-        self._tls = ssl.create_default_context(cafile=ca_file)
-        super().__init__(host, port, timeout=timeout, context=self._tls)
-        self._addresses = addresses
-
-    def connect(self) -> None:
-        sock = _connect_first(self._addresses, self.port, self.timeout)
-        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
-
-
-def _connect_first(addresses: list[str], port: int, timeout: float | None) -> socket.socket:
-    """A socket to the first of ``addresses`` that accepts (``localhost`` may be ::1 first)."""
-    error: OSError = OSError("no address to connect to")
-    for address in addresses:
-        try:
-            return socket.create_connection((address, port), timeout)
-        except OSError as exc:
-            error = exc
-    raise error
-
-
-def _connection(
-    parts: urllib.parse.SplitResult, addresses: list[str], settings: FetchSettings
-) -> http.client.HTTPConnection:
-    host, port, timeout = parts.hostname or "", _port(parts), settings.timeout
-    if parts.scheme.lower() == "https":
-        return _PinnedHTTPS(
-            host, port, addresses=addresses, timeout=timeout, ca_file=settings.ca_file
-        )
-    return _PinnedHTTP(host, port, addresses=addresses, timeout=timeout)
 
 
 def _read_body(response: http.client.HTTPResponse, hop: _Hop) -> bytes:
