@@ -13,6 +13,9 @@ tree to a single ``Error: ...`` line and exit status 1. Anything else is a bug.
     │   │   ├── EmptyArticleError         the article has no words to speak
     │   │   └── UncertainExtractionError  the extraction scores below the threshold (--strict)
     │   ├── FetchError                    a URL could not be fetched
+    │   │   ├── HTTPStatusError           the server answered with an error status
+    │   │   └── PrivateAddressError       the host is loopback, link-local or private
+    │   ├── SourceError                   a feed or sitemap is malformed or not one
     │   └── EpisodeReadError              an episode.json is missing, unreadable or invalid
     ├── ConfigError (+ ValueError)        settings, lexicon or config file are invalid
     ├── VoiceError                        a voice cannot be used
@@ -82,6 +85,37 @@ class FetchError(InputError):
         super().__init__(message, source=source)
         self.transient = transient
         """A timeout, a refused connection or a server error: worth trying again later."""
+
+
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+"""HTTP statuses that say "not now" rather than "no" (RFC 9110 15.5.9, 15.6; RFC 6585 4):
+a job fetching the URL is tried again later. Connection errors and timeouts are too."""
+
+
+class HTTPStatusError(FetchError):
+    """Raised when a server answers a fetch with an error status (4xx, 5xx)."""
+
+    def __init__(self, message: str, *, source: str | None = None, status: int) -> None:
+        super().__init__(message, source=source, transient=status in RETRY_STATUSES)
+        self.status = status
+        """The HTTP status code (404, 410 and 500 mean different things to a watch)."""
+
+
+class PrivateAddressError(FetchError):
+    """Raised when a URL's host resolves to a loopback, link-local or private address.
+
+    Such a fetch is refused unless it is explicitly allowed, so a feed, a redirect or a
+    webhook cannot make articleaudio read the machine's own or its network's services.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, address: str) -> None:
+        super().__init__(message, source=source)
+        self.address = address
+        """The refused IP address."""
+
+
+class SourceError(InputError):
+    """Raised when a feed or sitemap is malformed, empty or not a feed or sitemap at all."""
 
 
 class EpisodeReadError(InputError):

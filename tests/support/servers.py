@@ -1,5 +1,9 @@
 """Real HTTP servers on 127.0.0.1: a table of canned responses (for the URL tests) and
-articleaudio's own Uvicorn server over a library folder."""
+articleaudio's own Uvicorn server over a library folder.
+
+A route with an ``ETag`` header answers ``304 Not Modified`` to a request whose
+``If-None-Match`` names that ETag, as a server with one version of the file would.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +32,9 @@ def serving(routes: dict[str, Route]) -> Iterator[str]:
             if self.path == SLOW_PATH:
                 time.sleep(SLOW_SECONDS)
             status, headers, body = routes.get(self.path, (404, {}, b""))
+            etag = headers.get("ETag")
+            if etag is not None and self.headers.get("If-None-Match") == etag:
+                status, body = 304, b""
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

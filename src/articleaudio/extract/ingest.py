@@ -7,20 +7,19 @@ This is the only place that touches the file system or network for input;
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import enum
-import http.client
 import os
 import re
 import sys
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FetchError, InputError, SourceNotFoundError
+from .fetch import FETCH_TIMEOUT, MAX_FETCH_BYTES, Fetcher, FetchResult, FetchSettings
 
-MAX_SOURCE_BYTES = 20 * 1024 * 1024
+MAX_SOURCE_BYTES = MAX_FETCH_BYTES
 """Largest source we read; bigger inputs are refused rather than parsed slowly."""
 
 
@@ -59,16 +58,11 @@ SUFFIX_KINDS: dict[str, SourceKind] = {
 }
 """File suffix → kind; anything else is sniffed from the content."""
 
-FETCH_TIMEOUT = 20.0
-"""Seconds to wait for a server to connect or send the next bytes."""
 FETCH_TIMEOUT_ENV = "ARTICLEAUDIO_FETCH_TIMEOUT"
 """Overrides :data:`FETCH_TIMEOUT` (seconds) for slow newsroom networks, or tests."""
-MAX_REDIRECTS = 5
-"""Redirects followed before a URL is given up on (browsers allow ~20; articles need 1-2)."""
-USER_AGENT = "articleaudio/0.1 (+article-to-podcast reader)"
-RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
-"""HTTP statuses that say "not now" rather than "no" (RFC 9110 15.5.9, 15.6; RFC 6585 4):
-a job fetching the URL is tried again later. Connection errors and timeouts are too."""
+COMMAND_LINE_FETCH = FetchSettings(allow_private=True, host_delay=0.0, accept="text/html,*/*")
+"""How a URL given on the command line is fetched: whoever types it may read their own
+network (an intranet CMS, a test server), unlike a feed item or a webhook."""
 
 CONTENT_TYPE_KINDS: dict[str, SourceKind] = {
     "text/html": SourceKind.HTML,
@@ -93,7 +87,7 @@ def read_source(location: str, *, kind: SourceKind | None = None) -> Source:
     """
     if is_url(location):
         return fetch_url(location, kind=kind)
-    data = _read_bytes(location)
+    data = read_bytes(location)
     text = decode_bytes(data, location)
     if not text.strip():
         raise InputError(f"{location} is empty: there is no article to read", source=location)
@@ -110,46 +104,40 @@ def is_url(location: str) -> bool:
     return urllib.parse.urlsplit(location).scheme.lower() in {"http", "https"}
 
 
-class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
-    max_redirections = MAX_REDIRECTS
+def fetch_url(
+    url: str,
+    *,
+    kind: SourceKind | None = None,
+    timeout: float | None = None,
+    settings: FetchSettings | None = None,
+) -> Source:
+    """GET ``url`` with a timeout, a size limit and a redirect limit; decode by its charset.
 
-
-def fetch_url(url: str, *, kind: SourceKind | None = None, timeout: float | None = None) -> Source:
-    """GET ``url`` with a timeout, a size limit and a redirect limit; decode by its charset."""
+    ``settings`` defaults to :data:`COMMAND_LINE_FETCH`; a webhook or a watch passes its
+    own, which refuses private addresses.
+    """
+    settings = settings or dataclasses.replace(COMMAND_LINE_FETCH, max_bytes=MAX_SOURCE_BYTES)
     if timeout is None:
         try:
             timeout = float(os.environ.get(FETCH_TIMEOUT_ENV) or FETCH_TIMEOUT)
         except ValueError:
             timeout = FETCH_TIMEOUT
-    opener = urllib.request.build_opener(_LimitedRedirects())
-    request = urllib.request.Request(
-        url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*"}
-    )
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            final_url = response.geturl()
-            content_type = response.headers.get_content_type()
-            charset = response.headers.get_content_charset()
-            data = response.read(MAX_SOURCE_BYTES + 1)
-    except urllib.error.HTTPError as exc:
-        retry = exc.code in RETRY_STATUSES
-        raise FetchError(_http_error_message(url, exc), source=url, transient=retry) from exc
-    except urllib.error.URLError as exc:
-        message = f"cannot fetch {url}: {_reason(exc.reason)}"
-        raise FetchError(message, source=url, transient=True) from exc
-    except (TimeoutError, OSError, http.client.HTTPException) as exc:
-        message = f"cannot fetch {url}: {_reason(exc)}"
-        raise FetchError(message, source=url, transient=True) from exc
-    if len(data) > MAX_SOURCE_BYTES:
-        limit = MAX_SOURCE_BYTES // (1024 * 1024)
-        raise FetchError(
-            f"{url} sent more than {limit} MB; save the article text and give the file", source=url
-        )
-    found_kind = kind or _kind_from_type(url, content_type)
-    text = decode_bytes(data, url, declared=charset)
+    result = Fetcher(dataclasses.replace(settings, timeout=timeout)).get(url)
+    return source_from_result(result, kind=kind)
+
+
+def source_from_result(result: FetchResult, *, kind: SourceKind | None = None) -> Source:
+    """The :class:`Source` a fetched page makes: its kind from ``Content-Type``, decoded."""
+    url = result.url
+    # No Content-Type at all: the text itself decides, as for a file without a suffix.
+    declared = _kind_from_type(url, result.content_type) if result.content_type else None
+    found_kind = kind or declared
+    text = decode_bytes(result.body, url, declared=result.charset)
     if not text.strip():
         raise FetchError(f"{url} returned an empty page", source=url)
-    return Source(text=text, kind=found_kind or sniff_kind(text), location=url, url=final_url)
+    return Source(
+        text=text, kind=found_kind or sniff_kind(text), location=url, url=result.final_url
+    )
 
 
 def _kind_from_type(url: str, content_type: str) -> SourceKind | None:
@@ -163,19 +151,8 @@ def _kind_from_type(url: str, content_type: str) -> SourceKind | None:
     )
 
 
-def _http_error_message(url: str, exc: urllib.error.HTTPError) -> str:
-    if 300 <= exc.code < 400:
-        return f"{url} redirected more than {MAX_REDIRECTS} times; give the final article URL"
-    return f"{url} answered HTTP {exc.code} {exc.reason}; check the URL in a browser"
-
-
-def _reason(reason: object) -> str:
-    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-        return "the server did not answer in time (timeout); try again later"
-    return str(reason) or type(reason).__name__
-
-
-def _read_bytes(location: str) -> bytes:
+def read_bytes(location: str) -> bytes:
+    """The bytes of a file or of stdin (``-``), refused past :data:`MAX_SOURCE_BYTES`."""
     if location == "-":
         data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
     else:
