@@ -22,6 +22,7 @@ from pysbd.languages import LANGUAGE_CODES
 
 from ..models import Article, BlockKind, Role, Segment, Spoken
 from .normalize import to_spoken
+from .normalize_en_vocab import AFTER_TIME, NEVER_FINAL
 
 DEFAULT_DISCLOSURE = "This audio is created with AI assistance."
 DEFAULT_TABLE_NOTE = "A table follows in the article."
@@ -104,9 +105,35 @@ def split_sentences(paragraph: str, language: str = "en") -> list[str]:
     # pysbd proposes boundaries; only those at a space are kept, so a sentence is
     # never cut inside a token ("Dr.." stays whole) and the pieces rejoin exactly.
     starts = [span.start for span in _segmenter(language).segment(text)]
-    cuts = [0, *(b for b in starts if 0 < b < len(text) and text[b - 1] == " "), len(text)]
+    kept = (b for b in starts if 0 < b < len(text) and text[b - 1] == " ")
+    cuts = [0, *(b for b in kept if not false_stop(text, b, language)), len(text)]
     pieces = (text[a:b].strip() for a, b in itertools.pairwise(cuts))
     return [part for piece in pieces if piece for part in split_long(piece)]
+
+
+_WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.\s$")
+_WORD_AFTER = re.compile(r"[^\W\d_]+")
+
+
+def false_stop(text: str, cut: int, language: str) -> bool:
+    """Whether a proposed sentence break at ``cut`` follows a full stop that ends no
+    sentence in English: "approx. 40 km", "at 10 a.m. ET on Sunday", "5 p.m. Tuesday".
+
+    >>> false_stop("It is approx. 40 km long.", 14, "en")
+    True
+    >>> false_stop("We met at 5 p.m. Then", 17, "en"), false_stop("At 5 p.m. ET", 10, "en")
+    (False, True)
+    """
+    if not language.lower().startswith("en"):
+        return False
+    before = _WORD_BEFORE.search(text, 0, cut)
+    if before is None:
+        return False
+    word = before.group(1).lower()
+    if word in NEVER_FINAL:
+        return True
+    after = _WORD_AFTER.match(text, cut)
+    return word in ("a.m", "p.m") and after is not None and after.group(0) in AFTER_TIME
 
 
 def split_long(sentence: str, limit: int = MAX_SENTENCE_CHARS) -> list[str]:
