@@ -3,8 +3,11 @@
 ``RULES`` is an ordered list of ``(name, pattern, replacement)`` rows. Order
 matters: each row turns the digits it owns into words, so later, more general
 rows (plain numbers last) only see what earlier rows left. Vocabulary lives in
-:mod:`articleaudio.text.normalize_en_vocab` (adding a unit, currency or acronym
-means adding a key) and the readings in :mod:`articleaudio.text.normalize_en_readings`.
+:mod:`articleaudio.text.normalize_en_vocab` (adding a unit or currency means adding
+a key) and its word lists in ``articleaudio/data/speech_en.toml`` (acronyms, regnal
+names, time zones, party letters, US states); the readings are in
+:mod:`articleaudio.text.normalize_en_readings` and, for names, tags and codes,
+:mod:`articleaudio.text.normalize_en_names`.
 
 Two Piper facts shape the output. Piper's espeak-ng sentence splitter ends a
 sentence after "Dr.", "Mr." or "Jan.", so no abbreviation with a full stop may

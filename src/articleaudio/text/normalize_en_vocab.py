@@ -1,7 +1,9 @@
 """English vocabulary for the normalisation rules: the words a maintainer extends.
 
 Each table is data walked by the rules in :mod:`articleaudio.text.normalize_en`;
-adding a unit, currency, abbreviation or acronym means adding a key here.
+adding a unit, currency or abbreviation means adding a key here. The word lists
+(acronyms, regnal names, time zones, party letters, US states, range words) are
+read from ``articleaudio/data/speech_en.toml``, where a row needs no code.
 """
 
 from __future__ import annotations
