@@ -85,7 +85,7 @@ def test_sentences_end_where_a_stop_ends_one(paragraph: str, sentences: int) -> 
         ("An Airbus A330-300 landed.", "An Airbus A three thirty three hundred landed."),
         (
             "Dial 1-800-555-0142 now.",
-            "Dial one, eight hundred, five five five, zero one four two now.",
+            "Dial one, eight hundred, five-five-five, zero-one-four-two now.",
         ),
         # an unknown state keeps the tag as written
         ("He (D-Xyz) spoke.", "He (D-Xyz) spoke."),
@@ -99,7 +99,7 @@ def test_rule_edges(written: str, spoken: str) -> None:
 def test_a_date_with_leading_zeros_is_no_phone_number() -> None:
     assert "," not in to_spoken("On 07-11-2024 it snowed.")
     assert to_spoken("Ring 07700 900123 now.") == (
-        "Ring zero seven seven zero zero, nine zero zero one two three now."
+        "Ring zero-seven-seven-zero-zero, nine-zero-zero-one-two-three now."
     )
 
 

@@ -142,7 +142,8 @@ _TOLL_FREE = {"800": "eight hundred", "900": "nine hundred"}
 
 
 def phone_number(match: Match) -> str:
-    """A phone number read digit by digit in its written groups, a pause between groups.
+    """A phone number read digit by digit in its written groups, a pause between groups:
+    ``555-123-4567`` → ``five-five-five, one-two-three, four-five-six-seven``.
 
     Only phone-shaped runs are read so: a country code, a bracketed area code, a
     leading zero (UK trunk prefix) or the North American 3-3-4 shape; anything else
@@ -160,8 +161,11 @@ def phone_number(match: Match) -> str:
     if not PHONE_DIGITS[0] <= len(digits) <= PHONE_DIGITS[1] or not enough or not marked:
         return text
     spoken = [_TOLL_FREE.get(g) if shaped else None for g in groups]
+    # Hyphens hold a group's digits together as one spoken group ("five-five-five"):
+    # read with spaces, the voice runs repeated digits together and a listener
+    # (Whisper too) hears "five five" for "five five five".
     said = [
-        s or " ".join(DIGIT_WORDS[int(d)] for d in g) for s, g in zip(spoken, groups, strict=True)
+        s or "-".join(DIGIT_WORDS[int(d)] for d in g) for s, g in zip(spoken, groups, strict=True)
     ]
     return ("plus " if text.startswith("+") else "") + ", ".join(said)
 
