@@ -33,7 +33,7 @@ CLASS_SHARE = 0.75
 # Cost, measured 2026-12-01: about 120 CPU-seconds for the 58 sentences (voice and
 # recogniser loaded once; tiny.en int8 on two threads; Whisper pads each sentence to
 # its 30 s window, so the encoder dominates and greedy decoding saves little). Wall
-# time is not asserted: on the shared, overloaded two-core VM it took 4 to 12 minutes.
+# time is not asserted: on the shared two-core VM it took 2 to 12 minutes by load.
 
 
 def test_the_voice_is_heard_reading_each_class_right() -> None:
