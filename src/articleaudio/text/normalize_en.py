@@ -3,8 +3,11 @@
 ``RULES`` is an ordered list of ``(name, pattern, replacement)`` rows. Order
 matters: each row turns the digits it owns into words, so later, more general
 rows (plain numbers last) only see what earlier rows left. Vocabulary lives in
-:mod:`articleaudio.text.normalize_en_vocab` (adding a unit, currency or acronym
-means adding a key) and the readings in :mod:`articleaudio.text.normalize_en_readings`.
+:mod:`articleaudio.text.normalize_en_vocab` (adding a unit or currency means adding
+a key) and its word lists in ``articleaudio/data/speech_en.toml`` (acronyms, regnal
+names, time zones, party letters, US states); the readings are in
+:mod:`articleaudio.text.normalize_en_readings` and, for names, tags and codes,
+:mod:`articleaudio.text.normalize_en_names`.
 
 Two Piper facts shape the output. Piper's espeak-ng sentence splitter ends a
 sentence after "Dr.", "Mr." or "Jan.", so no abbreviation with a full stop may
@@ -17,21 +20,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
+from . import normalize_en_names as names
 from . import normalize_en_readings as read
 from .normalize_en_readings import spell
 from .normalize_en_vocab import (
     ABBREVIATIONS,
     CURRENCIES,
     MONTHS,
+    PARTIES,
     SCALES,
     SCORE_NOUNS,
     SCORE_WORDS,
     SPELL_MAX,
-    TITLES_BEFORE_ROMAN,
+    TIME_ZONES,
     UNITS,
     WORD_ACRONYMS,
 )
-from .numwords import cardinal, decade, fraction, ordinal, say_digits, year
+from .numwords import amount, cardinal, decade, fraction, ordinal, say_digits, year
 
 # Re-exported for tests and for maintainers reading the table alongside its vocabulary.
 __all__ = [
@@ -70,6 +75,10 @@ def _keyed(table: Mapping[str, object]) -> str:
 
 
 _UNIT = _keyed(UNITS)
+_ZONE = rf"\s(?P<tz>{_keyed(TIME_ZONES)})\b"
+"""A time zone after a time: "10 a.m. ET", "22:15 CET"."""
+_NUMERAL_END = r"(?P<poss>['’]s)?\b(?![\w'’-])"
+"""A Roman numeral ends here, perhaps with a possessive ("Charles III's")."""
 _CUR_BEFORE = _keyed({k: v for k, v in CURRENCIES.items() if not k.isalpha()} | {"USD": 0})
 _SCALE = (
     r"(?:\s?(?P<scale>bn|tn|trn|mn|m|b|B|M|k|K)\b"
@@ -93,6 +102,11 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
     ("hashtag", r"#(?=[A-Za-z])", "hashtag "),
     ("number sign", r"#\s?(?=[0-9])", "number "),
     ("handle", r"(?<![\w@])@(?=[A-Za-z_])", "at "),
+    (
+        "party and state tag",
+        rf"\s?\((?P<party>{_keyed(PARTIES)})\s?[-–]\s?(?P<state>[A-Z][A-Za-z.]*(?:\s?[A-Z][A-Za-z.]*)?)\)",
+        names.party_tag,
+    ),
     # --- set readings and abbreviations before generic letters and numbers
     (
         "word acronym",
@@ -120,6 +134,11 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
         "Street",
         r"\b(?P<w>[A-Z][a-z]+)\sSt\b\.?(?!\s+[A-Z])",
         lambda m: read.final_stop(m, m["w"] + " Street"),
+    ),
+    (
+        "numbered Street",
+        r"\b(?P<n>[0-9]+(?:st|nd|rd|th))\sSt\b\.?",
+        lambda m: read.final_stop(m, m["n"] + " Street"),
     ),
     ("Saint", r"\bSt\b\.?(?=\s+[A-Z])", "Saint"),
     # --- dates and times
@@ -161,14 +180,15 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
     ),
     (
         "clock",
-        r"\b(?P<h>[01]?[0-9]|2[0-3]):(?P<m>[0-5][0-9])(?:\s?(?P<ampm>[ap]\.m\.|[ap]m\b|[AP]M\b))?",
+        rf"\b(?P<h>[01]?[0-9]|2[0-3]):(?P<m>[0-5][0-9])(?:\s?(?P<ampm>[ap]\.m\.|[ap]m\b|[AP]M\b))?(?:{_ZONE})?",
         read.clock,
     ),
     (
         "clock with dot",
-        r"\b(?P<h>1[0-2]|0?[1-9])(?:\.(?P<m>[0-5][0-9]))?\s?(?P<ampm>[ap]\.m\.|[ap]m\b|[AP]M\b)",
+        rf"\b(?P<h>1[0-2]|0?[1-9])(?:\.(?P<m>[0-5][0-9]))?\s?(?P<ampm>[ap]\.m\.|[ap]m\b|[AP]M\b)(?:{_ZONE})?",
         read.clock,
     ),
+    ("zone after noon", rf"\b(?P<w>noon|midnight){_ZONE}", lambda m: m["w"] + names.zone(m)),
     ("decade 4-digit", r"\b(?P<y>1[0-9][0-9]0|20[0-9]0)'?s\b", lambda m: decade(m["y"])),
     ("decade 2-digit", r"(?<![\w.,])['’]?(?P<y>[1-9]0)'?s\b", lambda m: decade(m["y"])),
     (
@@ -213,6 +233,13 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
         ),
     ),
     (
+        "height in feet and inches",
+        rf"{_START}(?P<ft>[1-9])\s?(?:ft|foot|feet|['′])\s?(?P<inch>1[01]|[0-9])\s?(?:in\b|inch(?:es)?\b|[\"″]|['′]{{2}})",
+        names.height,
+    ),
+    ("height with hyphens", r"\b(?P<ft>[1-9])-foot-(?P<inch>1[01]|[0-9])\b", names.height),
+    ("inches", rf"{_START}(?P<a>{NUM})in\b", lambda m: amount(m["a"], "inch", "inches")),
+    (
         "unit range",
         rf"{_START}(?P<a>{NUM})\s?[-–]\s?(?=(?:{NUM})\s?(?:{_UNIT}){_END})",
         lambda m: cardinal(m["a"]) + " to ",
@@ -224,8 +251,10 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
     ),
     (
         "phone number",
-        r"(?<![\w-])(?:\+?[0-9]{1,3}[ -])?\(?[0-9]{3}\)?[ -][0-9]{3}[ -][0-9]{4}\b",
-        lambda m: say_digits(m.group(0)),
+        r"(?<![\w.,+-])(?:\+[0-9]{1,3}[ .-]?)?"  # country code
+        r"(?:\([0-9]{2,5}\)[ .-]?|[0-9]{1,5}[ .-])"  # area code, bracketed or not
+        r"[0-9]{2,6}(?:[ .-][0-9]{2,4}){0,2}(?![\w-]|[.,][0-9])",
+        names.phone_number,
     ),
     (
         "score",
@@ -238,8 +267,18 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
         lambda m: " ".join("nil" if n == "0" else cardinal(n) for n in (m["a"], m["b"])),
     ),
     (
+        "model number after a name",
+        r"\b(?P<brand>[A-Z][A-Za-z]+)\s(?P<pre>[A-Z]{1,2})?(?P<a>[0-9]{2,4})[-–](?P<b>[0-9]{1,4})(?P<s>s)?\b(?![-–.,]?[0-9])",
+        names.model_number,
+    ),
+    (
+        "model number with letters",
+        r"\b(?P<pre>[A-Z]{1,2})(?P<a>[0-9]{3})[-–](?P<b>[0-9]{1,4})(?P<s>s)?\b(?![-–.,]?[0-9])",
+        names.model_number,
+    ),
+    (
         "range",
-        rf"{_START}(?P<a>{NUM})\s?[-–]\s?(?P<b>{NUM})(?![\w.,]?[0-9])",
+        rf"{_START}(?P<a>{NUM})\s?(?:[-–]{{1,2}}|—)\s?(?P<b>{NUM})(?![\w.,]?[0-9])",
         lambda m: f"{cardinal(m['a'])} to {cardinal(m['b'])}",
     ),
     (
@@ -260,14 +299,14 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
     ("times", rf"{_START}(?P<a>{NUM})x\b", lambda m: cardinal(m["a"]) + " times"),
     # --- names with numbers
     (
-        "regnal number",
-        rf"\b(?P<title>{TITLES_BEFORE_ROMAN})\s(?P<name>[A-Z][a-z]+)\s(?P<num>[IVX]+)\b(?![\w'’-])",
-        read.regnal,
+        "numeral after a name",
+        rf"(?<![\w'’])(?P<name>(?:[A-Z][a-z]+\s|[A-Z]\.?\s){{0,3}}[A-Z][a-z]+)\s(?P<num>[IVXLC]+){_NUMERAL_END}",
+        names.roman_after_name,
     ),
     (
-        "series number",
-        r"\b(?P<name>[A-Z][a-z]+)\s(?P<num>[IVXLC]{2,}|(?<=War\s)I)\b(?![\w'’-])",
-        read.regnal,
+        "numeral after a counting word",
+        rf"\b(?P<name>(?i:phase|type|stage|grade|class|category|level|tier|part|chapter))\s(?P<num>[IVX]+){_NUMERAL_END}",
+        names.roman_after_name,
     ),
     ("letters then digits", r"\b(?P<l>[A-Za-z]+)-?(?P<d>[0-9]+)\b", r"\g<l> \g<d>"),
     ("digits then letters", r"\b(?P<d>[0-9]+)(?P<l>[A-Z]{1,2})\b", r"\g<d> \g<l>"),

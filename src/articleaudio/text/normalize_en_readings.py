@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
+from .normalize_en_names import zone
 from .normalize_en_vocab import (
     ABBREVIATIONS,
-    CARDINAL_ROMAN_AFTER,
     CURRENCIES,
+    LETTER_ACRONYMS,
     MONTHS,
     SCALES,
     SPELL_MAX,
@@ -111,7 +112,7 @@ def clock(match: Match) -> str:
         said += " o'clock" if hour <= 12 else " hundred"
     if meridiem:
         said += " A-M" if meridiem[0] in "aA" else " P-M"
-    return final_stop(match, said)
+    return final_stop(match, said + zone(match))
 
 
 DAY_JOINS = {"-": "to", "–": "to", "/": "to", "to": "to", "and": "and", "or": "or"}
@@ -181,51 +182,15 @@ def score(match: Match) -> str:
     return f"{verb} {match['art'] or ''}{sides}"
 
 
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-
-
-def roman_value(numeral: str) -> int | None:
-    """Value of a well-formed Roman numeral up to 399, else None.
-
-    >>> roman_value("XIV"), roman_value("IIII")
-    (14, None)
-    """
-    total = 0
-    for char, following in zip(numeral, [*numeral[1:], ""], strict=True):
-        value = _ROMAN_VALUES[char]
-        total += -value if following and _ROMAN_VALUES[following] > value else value
-    return total if total > 0 and to_roman(total) == numeral else None
-
-
-def to_roman(value: int) -> str:
-    out = ""
-    for number, letters in ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX")):
-        count, value = divmod(value, number)
-        out += letters * count
-    for number, letters in ((5, "V"), (4, "IV"), (1, "I")):
-        count, value = divmod(value, number)
-        out += letters * count
-    return out
-
-
-def regnal(match: Match) -> str:
-    value = roman_value(match["num"])
-    if value is None:
-        return match.group(0)
-    name = match["name"]
-    title = f"{match['title']} " if "title" in match.groupdict() else ""
-    if re.fullmatch(CARDINAL_ROMAN_AFTER, name):
-        return f"{title}{name} {cardinal(str(value))}"
-    if "L" in match["num"] or "C" in match["num"]:
-        return match.group(0)  # "Size XL", "Nissan CV": only series names count that high
-    return f"{title}{name} the {ordinal(str(value))}"
-
-
 def acronym(match: Match) -> str:
     letters, plural = match["letters"], match["plural"]
     if letters in WORD_ACRONYMS:
         said = WORD_ACRONYMS[letters]
-    elif len(letters) <= SPELL_MAX or not re.search("[AEIOUY]", letters):
+    elif (
+        len(letters) <= SPELL_MAX
+        or letters in LETTER_ACRONYMS
+        or not re.search("[AEIOUY]", letters)
+    ):
         said = spell(letters)
     else:
         said = letters.capitalize()

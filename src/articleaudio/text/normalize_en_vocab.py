@@ -1,10 +1,55 @@
 """English vocabulary for the normalisation rules: the words a maintainer extends.
 
 Each table is data walked by the rules in :mod:`articleaudio.text.normalize_en`;
-adding a unit, currency, abbreviation or acronym means adding a key here.
+adding a unit, currency or abbreviation means adding a key here. The word lists
+(acronyms, regnal names, time zones, party letters, US states, range words) are
+read from ``articleaudio/data/speech_en.toml``, where a row needs no code.
 """
 
 from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from typing import Any
+
+
+def _load_word_lists() -> dict[str, Any]:
+    """The English word lists kept as data (``articleaudio/data/speech_en.toml``)."""
+    text = resources.files("articleaudio").joinpath("data", "speech_en.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+_LISTS = _load_word_lists()
+
+WORD_ACRONYMS: dict[str, str] = _LISTS["acronyms"]["words"]
+"""Acronyms read as words (or with a set reading); all others are spelled out."""
+LETTER_ACRONYMS = frozenset(_LISTS["acronyms"]["letters"]["words"])
+"""Acronyms longer than :data:`SPELL_MAX` that are still spelled letter by letter."""
+REGNAL_TITLES = frozenset(_LISTS["roman"]["titles"])
+"""A name after one of these takes an ordinal numeral ("Queen Elizabeth I")."""
+REGNAL_NAMES = frozenset(_LISTS["roman"]["names"])
+"""A name containing one of these takes an ordinal numeral ("Charles III"), unless the
+numeral is the pronoun "I" ("told Henry I would")."""
+CARDINAL_ROMAN_AFTER = frozenset(w.lower() for w in _LISTS["roman"]["cardinal_after"])
+"""After these words (any case) a numeral is a number ("World War II", "phase III")."""
+ROMAN_KEEP = frozenset(_LISTS["roman"]["keep"])
+"""Names whose letter is not a numeral at all ("Malcolm X")."""
+NOT_NAMES = frozenset(_LISTS["roman"]["not_names"])
+"""Capitalised function words: "The IV drip" is no name with a numeral."""
+PRONOUN_NEXT = frozenset(_LISTS["roman"]["pronoun_next"])
+"""Words that follow the pronoun "I", not a regnal "I"."""
+TIME_ZONES: dict[str, str] = _LISTS["time_zones"]
+"""Time zone after a time → how a newsreader says it."""
+PARTIES: dict[str, str] = _LISTS["parties"]
+"""Party letter in a US politician's tag → the party member's name."""
+STATES: dict[str, str] = _LISTS["states"]
+"""US state abbreviation, lower case without full stops → the state's name."""
+RANGE_WORDS = frozenset(_LISTS["range_words"]["words"])
+"""Capitalised words after which "N-M" is a range, not a model number."""
+NEVER_FINAL = frozenset(_LISTS["sentence"]["never_final"])
+"""Abbreviations with a full stop that never end a sentence."""
+AFTER_TIME = frozenset(_LISTS["sentence"]["after_time"]) | frozenset(TIME_ZONES)
+"""Words that continue a sentence after "a.m." or "p.m." ("5 p.m. ET", "9 a.m. Friday")."""
 
 MONTHS = {
     "Jan": "January",
@@ -74,54 +119,6 @@ ABBREVIATIONS = {
 }
 """Written with a full stop (``Dr.``); the stop is what marks them as abbreviations."""
 
-WORD_ACRONYMS = {
-    "NATO": "Nato",
-    "NASA": "Nasa",
-    "UNESCO": "Unesco",
-    "UNICEF": "Unicef",
-    "OPEC": "Opec",
-    "COVID": "Covid",
-    "AIDS": "Aids",
-    "FIFA": "Fifa",
-    "UEFA": "Uefa",
-    "NAFTA": "Nafta",
-    "ASEAN": "Asean",
-    "CERN": "Cern",
-    "SWAT": "Swat",
-    "LASER": "laser",
-    "RADAR": "radar",
-    "SARS": "Sars",
-    "MERS": "Mers",
-    "ISIS": "Isis",
-    "FEMA": "Feema",
-    "OFCOM": "Ofcom",
-    "OFSTED": "Ofsted",
-    "FTSE": "Footsie",
-    "NASDAQ": "Nazdack",
-    "BAFTA": "Bafta",
-    "IKEA": "Ikea",
-    "LEGO": "Lego",
-    "SWIFT": "Swift",
-    "GIF": "gif",
-    "PIN": "pin",
-    "SIM": "sim",
-    "NIMBY": "nimby",
-    "DAX": "Dax",
-    "ANC": "A-N-C",
-    "IEEE": "I triple E",
-    "NAACP": "N double A C-P",
-    "AAA": "triple A",
-    "WWII": "World War Two",
-    "WWI": "World War One",
-    "PhD": "P-H-D",
-    "GmbH": "G-M-B-H",
-    "AT&T": "A-T and T",
-    "Q&A": "Q and A",
-    "R&D": "R and D",
-    "M&A": "M and A",
-    "P&O": "P and O",
-}
-"""Acronyms read as words (or with a set reading); all others are spelled out."""
 SPELL_MAX = 5
 """Unknown all-capital words up to this long are spelled; longer ones are read as words."""
 
@@ -210,12 +207,38 @@ UNITS = {
     "bp": ("basis point", "basis points"),
     "bps": ("basis point", "basis points"),
     "mg/l": ("milligram per liter", "milligrams per liter"),
+    "sq mi": ("square mile", "square miles"),
+    "m3": ("cubic meter", "cubic meters"),  # "m³" after NFKC
+    "cm2": ("square centimeter", "square centimeters"),
+    "yd": ("yard", "yards"),
+    "yds": ("yard", "yards"),
+    "μm": ("micrometer", "micrometers"),  # "µm": NFKC makes the micro sign a Greek mu
+    "μg": ("microgram", "micrograms"),
+    "mcg": ("microgram", "micrograms"),
+    "mL": ("milliliter", "milliliters"),
+    "cl": ("centiliter", "centiliters"),
+    "hp": ("horsepower", "horsepower"),
+    "bhp": ("brake horsepower", "brake horsepower"),
+    "psi": ("pound per square inch", "pounds per square inch"),
+    "dB": ("decibel", "decibels"),
+    "Hz": ("hertz", "hertz"),
+    "kHz": ("kilohertz", "kilohertz"),
+    "mAh": ("milliamp hour", "milliamp hours"),
+    "kV": ("kilovolt", "kilovolts"),
+    "ppm": ("part per million", "parts per million"),
+    "ppb": ("part per billion", "parts per billion"),
+    "KB": ("kilobyte", "kilobytes"),
+    "kB": ("kilobyte", "kilobytes"),
+    "PB": ("petabyte", "petabytes"),
+    "min": ("minute", "minutes"),
+    "mins": ("minute", "minutes"),
+    "hr": ("hour", "hours"),
+    "hrs": ("hour", "hours"),
+    "secs": ("second", "seconds"),
 }
 """Unit symbol after a number → (singular, plural)."""
 
-TITLES_BEFORE_ROMAN = "King|Queen|Pope|Tsar|Emperor|Empress|Prince|Princess|Pharaoh|Louis|Henry"
 SCORE_NOUNS = "draw|win|victory|defeat|loss|lead|thrashing|scoreline|home win|away win|result"
-CARDINAL_ROMAN_AFTER = "War|Bowl|Part|Chapter|Phase|Title|Article|Act|Apollo|Vatican|Round|Level"
 SCORE_WORDS = (
     "won|win|wins|beat|beats|lost|lose|loses|defeated|drew|draw|victory|defeat|win|lead|"
     "leads|led|trailed|trail|trailing|scoreline|score|thrashed|edged|routed|vote|voted"

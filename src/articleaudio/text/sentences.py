@@ -30,6 +30,7 @@ import pysbd
 from pysbd.languages import LANGUAGE_CODES
 
 from ..extract import NO_SPACE_CHARS, collapse_breaks, dominant_script, writes
+from .normalize_en_vocab import AFTER_TIME, NEVER_FINAL
 
 MAX_SENTENCE_CHARS = 400
 """Longer sentences are split at clause punctuation (Piper's memory grows with length)."""
@@ -95,9 +96,35 @@ def split_sentences(paragraph: str, language: str = "en") -> list[str]:
     # sentence is never cut inside a token ("Dr.." stays whole) or after a comma.
     segmenter = _segmenter(rules_language(language, text))
     proposed = (_boundary(text, span.start) for span in segmenter.segment(text))
-    cuts = sorted({0, len(text), *(b for b in proposed if b is not None)})
+    kept = (b for b in proposed if b is not None and not false_stop(text, b, language))
+    cuts = sorted({0, len(text), *kept})
     pieces = (text[a:b].strip() for a, b in itertools.pairwise(cuts))
     return [part for piece in pieces if piece for part in split_long(piece)]
+
+
+_WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.\s$")
+_WORD_AFTER = re.compile(r"[^\W\d_]+")
+
+
+def false_stop(text: str, cut: int, language: str) -> bool:
+    """Whether a proposed sentence break at ``cut`` follows a full stop that ends no
+    sentence in English: "approx. 40 km", "at 10 a.m. ET on Sunday", "5 p.m. Tuesday".
+
+    >>> false_stop("It is approx. 40 km long.", 14, "en")
+    True
+    >>> false_stop("We met at 5 p.m. Then", 17, "en"), false_stop("At 5 p.m. ET", 10, "en")
+    (False, True)
+    """
+    if not language.lower().startswith("en"):
+        return False
+    before = _WORD_BEFORE.search(text, 0, cut)
+    if before is None:
+        return False
+    word = before.group(1).lower()
+    if word in NEVER_FINAL:
+        return True
+    after = _WORD_AFTER.match(text, cut)
+    return word in ("a.m", "p.m") and after is not None and after.group(0) in AFTER_TIME
 
 
 def _boundary(text: str, start: int) -> int | None:
