@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections import Counter
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -43,53 +42,17 @@ from articleaudio.extract.evidence import Evidence, measure
 from articleaudio.extract.ingest import decode_bytes
 from articleaudio.models import Article, Block, BlockKind
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT.parent / "shared" / "samples"
-DEV_DATA = (
-    SAMPLES / "pages",
-    SAMPLES / "pages-new",
-    ROOT / "tests" / "data" / "extract",
-    ROOT / "tests" / "data" / "extract_holdout",
-)
-TOKEN = re.compile(r"\w+", re.UNICODE)
+# The cases and the metric are bench_extract.py's, beside this script.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_extract import DEFAULT_DATA as DEV_DATA
+from bench_extract import Case, find_cases, prf
+
 SIGNALS = [name for name in WEIGHTS if name != "bias"]
-
-
-@dataclass(frozen=True)
-class Case:
-    """One page of the development set and its reference text."""
-
-    name: str
-    page: Path
-    gold: str
-
-    @property
-    def is_html(self) -> bool:
-        return self.page.suffix in {".html", ".htm"}
-
-
-def find_cases(folders: list[Path]) -> list[Case]:
-    """The case folders under ``folders`` that hold a page and its reference."""
-    cases = []
-    for folder in (f for f in folders if f.is_dir()):
-        for case in sorted(p for p in folder.iterdir() if p.is_dir()):
-            pages = [case / "page.html", case / "page.txt", *sorted(case.glob("input.*"))]
-            page = next((p for p in pages if p.suffix in {".html", ".txt"} and p.exists()), None)
-            golds = [case / "expected_body.txt", case / "expected.txt"]
-            gold = next((p for p in golds if p.exists()), None)
-            if page and gold:
-                cases.append(Case(case.name, page, gold.read_text(encoding="utf-8")))
-    return cases
 
 
 def token_f1(pred: str, gold: str) -> float:
     """The issue's metric: F1 of the bags of lower-cased word tokens."""
-    p, g = Counter(TOKEN.findall(pred.lower())), Counter(TOKEN.findall(gold.lower()))
-    overlap = sum((p & g).values())
-    if not overlap:
-        return 0.0
-    precision, recall = overlap / sum(p.values()), overlap / sum(g.values())
-    return 2 * precision * recall / (precision + recall)
+    return prf(pred, gold)[2]
 
 
 @dataclass(frozen=True)
