@@ -6,6 +6,9 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +23,9 @@ from click.testing import CliRunner
 
 from articleaudio.api import TOKENS_ENV, ApiSettings, api_server
 from articleaudio.cli.app import cli
-from articleaudio.library import open_job_store
+from articleaudio.extract import SourceKind
+from articleaudio.jobs import payload_key, settings_to_json, text_payload
+from articleaudio.library import new_job, open_job_store
 from articleaudio.settings import BuildSettings
 from articleaudio.web import bind_socket
 
@@ -328,3 +333,23 @@ def test_library_settings_give_tokens(tmp_path: Path) -> None:
     (tmp_path / "articleaudio.toml").write_text("[api]\ntokens = 5\n")
     with pytest.raises(ValueError, match="tokens must be a list"):
         api_tokens(tmp_path, {})
+
+
+def test_jobs_a_dead_server_left_running_are_built_at_start(tmp_path: Path) -> None:
+    root = tmp_path / "crashed"
+    root.mkdir()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    payload = text_payload(article("Left Running").decode(), SourceKind.MARKDOWN, "left.md")
+    settings = settings_to_json(BuildSettings(output=root, use_cache=False))
+    with open_job_store(root) as store:
+        job = store.add(new_job(payload, settings, payload_key(payload), "api:token1"))
+        assert store.claim(job.id, f"{socket.gethostname()}:{dead.stdout.strip()}") is not None
+    with serving_api(root) as api:
+        finished = api.wait(job.id)
+    assert finished["state"] == "done" and finished["slug"] == "left-running"
+    assert finished["attempts"] == 2
