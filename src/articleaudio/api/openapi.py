@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..layout import EPISODES_DIR
 from ..version import __version__
 
 _ERROR = {"$ref": "#/components/responses/Error"}
@@ -101,7 +102,7 @@ _PATHS: dict[str, Any] = {
             "responses": {"202": _ok("Queued", _JOB)} | _errors(401, 404, 409, 429),
         }
     },
-    "/episodes/{slug}": {
+    f"/{EPISODES_DIR}/{{slug}}": {
         "delete": {
             "summary": "Unpublish an episode: out of the feed, its files deleted",
             "security": _AUTH,

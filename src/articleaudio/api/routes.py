@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import EpisodeNotFoundError, JobError, JobNotFoundError
+from ..layout import EPISODES_DIR
 from ..library import JobState, open_job_store, unpublish
 from .guard import ApiError, RateLimiter, read_limited, token_index
 from .openapi import openapi_document
@@ -73,7 +74,7 @@ class Api:
             ("/jobs", self.list_jobs, ["GET"]),
             ("/jobs/{job_id}", self.get_job, ["GET"]),
             ("/jobs/{job_id}/retry", self.retry_job, ["POST"]),
-            ("/episodes/{slug}", self.delete_episode, ["DELETE"]),
+            (f"/{EPISODES_DIR}/{{slug}}", self.delete_episode, ["DELETE"]),
             ("/openapi.json", self.openapi, ["GET"]),
         ]
         routes = [Route(PREFIX + path, refusing(h), methods=m) for path, h, m in table]

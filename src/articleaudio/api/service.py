@@ -10,6 +10,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from ..errors import ConfigError
+from ..layout import CONFIG_NAME
 from ..synth import Synthesizer
 from ..web import app_server, create_app
 from .routes import Api
@@ -22,7 +23,7 @@ def create_api_app(library: Path, settings: ApiSettings, worker: JobWorker) -> S
     if not settings.tokens:
         raise ConfigError(
             "serve --api accepts writes only with a token: set ARTICLEAUDIO_API_TOKENS "
-            "(comma-separated) or [api] tokens in the library's articleaudio.toml"
+            f"(comma-separated) or [api] tokens in the library's {CONFIG_NAME}"
         )
     files = create_app(library)
     return Starlette(routes=[*Api(library, settings, worker).routes(), *files.routes])

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import ArticleAudioError, PrivateAddressError
 from ..extract import FetchSettings, Source, SourceKind, extract_source, fetch_url, is_url
 from ..jobs import article_key, settings_to_json, text_payload
-from ..layout import EPISODES_DIR, SLUG_PATTERN, episode_dir, read_episode
+from ..layout import EPISODE_FILE, EPISODES_DIR, SLUG_PATTERN, episode_dir, read_episode
 from ..library import Job, JobState, library_config, new_job
 from ..settings import BuildSettings
 from .guard import BURST, MAX_BODY_BYTES, RATE_PER_S, ApiError
@@ -114,7 +114,7 @@ def episode_urls(library: Path, slug: str) -> dict[str, str] | None:
     folder = f"{base}{EPISODES_DIR}/{slug}/"
     urls = {
         "page": folder,
-        "episode_json": f"{folder}episode.json",
+        "episode_json": folder + EPISODE_FILE,
         "feed": base + config.feed_file,
     }
     urls |= {role: folder + name for role, name in episode.files.items()}
