@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from ..errors import EpisodeNotFoundError, JobError, JobNotFoundError
 from ..layout import EPISODES_DIR
-from ..library import JobState, open_job_store, unpublish
+from ..library import Job, JobState, open_job_store, unpublish
 from .guard import ApiError, RateLimiter, read_limited, token_index
 from .openapi import openapi_document
 from .submit import PREFIX, ApiSettings, check_slug_text, job_view, posted_job
@@ -106,7 +106,7 @@ class Api:
         location = f"{PREFIX}/jobs/{queued.id}"
         return answer(job_view(queued, self.library), 202, {"location": location})
 
-    def _add(self, job: Any) -> Any:
+    def _add(self, job: Job) -> Job:
         with open_job_store(self.library) as store:
             return store.add(job)
 
