@@ -185,8 +185,9 @@ class PodcastConfig:
         return None
 
 
-TABLES = ("podcast", "feeds", "voices")
-"""Top-level keys of a settings file; anything else is a mistake to report."""
+TABLES = ("podcast", "feeds", "voices", "api")
+"""Top-level keys of a settings file (``api``: the API's tokens, read by articleaudio.api);
+anything else is a mistake to report."""
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..library import library_config
 from ..web import PlayerSettings, embed_snippet, publish_embed, script_snippet
 from .common import OUTPUT_OPTION
+
+if TYPE_CHECKING:
+    import uvicorn  # loads only for serve
 
 
 @click.command()
@@ -60,16 +64,44 @@ def embed(slug: str, output: Path, base_url: str, disclosure_url: str | None, sc
     show_default=True,
     help="TCP port (0 picks a free one).",
 )
-def serve(output: Path, host: str, port: int) -> None:
+@click.option(
+    "--api",
+    "api",
+    is_flag=True,
+    help="Also accept articles at /api/v1 (a CMS's publish hook) and build them here; "
+    "needs a token in ARTICLEAUDIO_API_TOKENS or the library's [api] tokens.",
+)
+@click.option(
+    "--api-allow-private",
+    is_flag=True,
+    help="Let posted URLs on loopback, link-local and private addresses be fetched "
+    "(tests, an intranet CMS); refused otherwise.",
+)
+def serve(output: Path, host: str, port: int, api: bool, api_allow_private: bool) -> None:
     """Serve the output folder (feed, audio, transcripts, players) over HTTP until Ctrl+C.
 
-    Podcast apps get byte ranges, ETags and the right content types.
+    Podcast apps get byte ranges, ETags and the right content types. With --api it
+    also takes articles to narrate, each a job built here, one at a time.
 
+    \b
     Example: articleaudio serve -o output --port 8000
+    Example: ARTICLEAUDIO_API_TOKENS=s3cret articleaudio serve -o output --api
     """
-    from ..web import bind_socket, make_server  # Starlette and Uvicorn load only for this command
+    if api:
+        from ..api import ApiSettings, api_server, api_tokens
 
-    http_server = make_server(output)
+        settings = ApiSettings(tokens=api_tokens(output), allow_private=api_allow_private)
+        with api_server(output, settings) as http_server:
+            _run(http_server, output, host, port)
+        return
+    from ..web import make_server  # Starlette and Uvicorn load only for this command
+
+    _run(make_server(output), output, host, port)
+
+
+def _run(http_server: uvicorn.Server, output: Path, host: str, port: int) -> None:
+    from ..web import bind_socket
+
     sock = bind_socket(host, port)
     name, bound_port = sock.getsockname()[:2]
     shown = f"[{name}]" if ":" in name else name

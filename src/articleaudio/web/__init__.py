@@ -14,11 +14,13 @@ TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from .player import PlayerSettings, embed_snippet, publish_embed, script_snippet, write_embed
-    from .server import bind_socket, make_server
+    from .server import app_server, bind_socket, create_app, make_server
 
 __all__ = [
     "PlayerSettings",
+    "app_server",
     "bind_socket",
+    "create_app",
     "embed_snippet",
     "make_server",
     "publish_embed",
@@ -30,7 +32,9 @@ __getattr__ = exports(
     __name__,
     {
         "PlayerSettings": ".player",
+        "app_server": ".server",
         "bind_socket": ".server",
+        "create_app": ".server",
         "embed_snippet": ".player",
         "make_server": ".server",
         "publish_embed": ".player",

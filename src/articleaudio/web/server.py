@@ -365,8 +365,13 @@ def make_server(output_dir: Path, *, access_log: bool = True) -> uvicorn.Server:
     The caller binds the socket so that a busy port is a :class:`ConfigError`
     before anything starts, and so tests can listen on port 0.
     """
+    return app_server(create_app(output_dir), access_log=access_log)
+
+
+def app_server(app: Starlette, *, access_log: bool = True) -> uvicorn.Server:
+    """A Uvicorn server for any ASGI app of ours (the library alone, or with the API)."""
     config = uvicorn.Config(
-        create_app(output_dir),
+        app,
         lifespan="off",
         access_log=access_log,
         log_level="info" if access_log else "warning",

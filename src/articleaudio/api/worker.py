@@ -1,0 +1,83 @@
+"""The API's one background runner: a thread that builds queued jobs, one at a time.
+
+Every ``202`` the API gives is a queued job in the catalogue; this thread takes them
+in order, so each one ends ``done`` or ``failed``. It recovers the jobs a dead server
+left ``running`` as it starts, and keeps its voice and workers warm between jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from ..errors import ArticleAudioError
+from ..jobs import Runner
+from ..library import open_job_store
+from ..synth import Synthesizer
+
+log = logging.getLogger(__name__)
+
+POLL_S = 1.0
+"""How often the thread looks for jobs nobody woke it for (backoffs, other processes)."""
+STOP_WAIT_S = 10.0
+"""How long stopping waits for the job being built; a job cut short is recovered later."""
+
+
+class _Stopped(Exception):
+    """Raised out of the runner's backoff wait when the server stops."""
+
+
+class JobWorker:
+    """Runs the library's queued jobs in a daemon thread until :meth:`stop`."""
+
+    def __init__(self, library: Path, *, synthesizer: Synthesizer | None = None) -> None:
+        self.library, self.synthesizer = library, synthesizer
+        self._wake, self._stop = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="articleaudio-jobs", daemon=True)
+
+    def start(self) -> None:
+        """Start the thread (it recovers interrupted jobs first)."""
+        self._thread.start()
+
+    def wake(self) -> None:
+        """A job was queued: look now rather than at the next poll."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Stop after the job being built, waiting at most :data:`STOP_WAIT_S`."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(STOP_WAIT_S)
+
+    def _sleep(self, seconds: float) -> None:
+        if self._stop.wait(seconds):
+            raise _Stopped
+
+    def _loop(self) -> None:
+        with open_job_store(self.library) as store:
+            runner = Runner(
+                store, synthesizer=self.synthesizer, library=self.library, sleep=self._sleep
+            )
+            with runner:
+                runner.recover()
+                while not self._stop.is_set():
+                    self._run_once(runner)
+                    self._wake.wait(POLL_S)
+                    self._wake.clear()
+
+    def _run_once(self, runner: Runner) -> None:
+        try:
+            for ran in runner.run():
+                log.info("job %s %s", ran.job.id, ran.job.state.value)
+        except _Stopped:
+            return
+        except ArticleAudioError as exc:
+            # A fatal error (the voice, ffmpeg, the folder) failed its job; the others
+            # stay queued and meet it, or its fix, on the next round.
+            log.error("job runner: %s", exc)
+            self._stop.wait(POLL_S)
+        except Exception:  # a bug: keep serving, and say so loudly
+            log.exception("job runner failed")
+            self._stop.wait(POLL_S)
