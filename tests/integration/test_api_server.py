@@ -29,9 +29,9 @@ from articleaudio.library import new_job, open_job_store
 from articleaudio.settings import BuildSettings
 from articleaudio.web import bind_socket
 
-from .support.fake_synthesizer import FakeSynthesizer
-from .support.jobs_web import Site, article, site
-from .support.servers import running_server
+from ..support.fake_synthesizer import FakeSynthesizer
+from ..support.jobs_web import Site, article, site
+from ..support.servers import running_server
 
 TOKEN = "tok-a-7f3e9c"
 OTHER_TOKEN = "tok-b-51d0aa"
