@@ -1,0 +1,82 @@
+"""``articleaudio watch`` through the real command: refusals, and one real-voice poll."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from articleaudio.cli.app import cli
+from articleaudio.library import list_episodes, open_watch_log
+
+from .test_watch import Site, feed, page, serving, story
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    with serving() as served:
+        yield served
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["watch", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_loopback_feed_is_refused_without_allow_private(site: Site, tmp_path: Path) -> None:
+    site.pages["/feed.xml"] = feed(site, "alpha")
+    code, _, stderr = _run(f"{site.base}/feed.xml", "-o", str(tmp_path / "lib"), "--once")
+    assert code == 1
+    (line,) = [line for line in stderr.splitlines() if line.split()[1] == "error:"]
+    assert line.endswith(
+        f"{site.base}/feed.xml resolves to 127.0.0.1, a loopback, link-local or private "
+        "address; articleaudio fetches public addresses only unless private ones are allowed"
+    )
+    assert site.hits["/feed.xml"] == 0  # refused before any request
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (("--interval", "soon"), "'soon' is not an interval; say 90, 30s, 10m or 1h"),
+        (("--since", "yesterday"), "'yesterday' is not a date"),
+    ],
+)
+def test_bad_options_are_usage_errors(
+    tmp_path: Path, option: tuple[str, str], message: str
+) -> None:
+    code, _, stderr = _run("feed.xml", "-o", str(tmp_path / "lib"), "--once", *option)
+    assert code == 2 and message in stderr
+    assert not (tmp_path / "lib").exists()
+
+
+@pytest.mark.slow
+def test_once_builds_the_new_article_then_finds_it_unchanged(site: Site, tmp_path: Path) -> None:
+    out = tmp_path / "lib"
+    site.pages["/alpha.html"] = page("Alpha story", *story("Alpha")[:2])
+    site.pages["/feed.xml"] = feed(site, "alpha")
+    args = (f"{site.base}/feed.xml", "-o", str(out), "--once", "--allow-private", "--json")
+    code, stdout, stderr = _run(*args)
+    assert code == 0, stderr
+    (job,) = [json.loads(line) for line in stdout.splitlines()]
+    assert (job["state"], job["slug"], job["url"]) == (
+        "done",
+        "alpha-story",
+        f"{site.base}/alpha.html",
+    )
+    assert job["requested_by"] == f"watch:{site.base}/feed.xml"
+    (entry,) = list_episodes(out)
+    assert entry.slug == "alpha-story" and entry.episode.audio.duration > 3.0
+
+    site.pages["/feed.xml"] = feed(site, "alpha")  # same feed: answered 304
+    code, stdout, stderr = _run(*args)
+    assert code == 0 and stdout == "", stderr
+    assert "not-modified" in stderr
+    assert site.hits["/alpha.html"] == 1 and site.hits["/feed.xml"] == 2
+    with open_watch_log(out) as log:
+        (seen,) = log.items()
+        assert len(log.jobs.jobs()) == 1
+    assert seen.status == "built" and seen.content_hash
