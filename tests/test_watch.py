@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ class Page:
     status: int = 200
     media_type: str = "text/html; charset=utf-8"
     etag: bool = True
+    delay: float = 0.0
+    """Seconds to wait before answering."""
 
 
 @dataclass
@@ -64,6 +67,7 @@ def serving() -> Iterator[Site]:
             asked = self.headers.get("If-None-Match")
             state.conditional[self.path] += asked is not None
             page = state.pages.get(self.path) or Page(b"", status=404)
+            time.sleep(page.delay)
             etag = _etag(page.body) if page.etag and page.status == 200 else None
             status, body = (304, b"") if etag and asked == etag else (page.status, page.body)
             self.send_response(status)
