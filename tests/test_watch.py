@@ -273,3 +273,26 @@ def test_max_new_leaves_the_rest_for_the_next_poll_and_filters_skip_with_reasons
     assert [e.kind for e in third] == ["polling", "not-modified"]
     assert {e.slug for e in list_episodes(out)} == {"alpha-story", "beta-story"}
     assert site.hits["/opinion.html"] == 0
+
+
+def test_a_page_that_cannot_be_fetched_is_narrated_from_the_feeds_whole_content(
+    site: Site, tmp_path: Path
+) -> None:
+    out = tmp_path / "lib"
+    sentences = [f"Sentence {n} of the whole story tells how the ferry crossed." for n in range(12)]
+    body = "".join(f"<p>{s}</p>" for s in sentences)
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
+        f"<item><title>Ferry story</title><link>{site.base}/ferry.html</link>"
+        f"<guid>{site.base}/ferry.html</guid><description>A teaser.</description>"
+        f"<content:encoded><![CDATA[{body}]]></content:encoded></item></channel></rss>"
+    )
+    site.pages["/feed.xml"] = Page(xml.encode(), media_type="application/rss+xml")
+    site.pages["/ferry.html"] = Page(b"down", status=500)
+    with open_watcher(_settings(site, out), synthesizer=FakeSynthesizer()) as watcher:
+        events = watcher.poll()
+    assert [e.kind for e in events] == ["polling", "new", "building", "built"]
+    (entry,) = list_episodes(out)
+    assert entry.slug == "ferry-story" and entry.episode.article.url == f"{site.base}/ferry.html"
+    assert site.hits["/ferry.html"] == 1
