@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,3 +85,30 @@ def test_once_builds_the_new_article_then_finds_it_unchanged(site: Site, tmp_pat
         (seen,) = log.items()
         assert len(log.jobs.jobs()) == 1
     assert seen.status == "built" and seen.content_hash
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_waiting_watch_stops_cleanly_on_a_signal(
+    site: Site, tmp_path: Path, signum: int, code: int
+) -> None:
+    site.pages["/feed.xml"] = feed(site)  # nothing to narrate: it polls, then waits
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root / "src"), "PYTHONUNBUFFERED": "1"}
+    args = [sys.executable, "-c", "from articleaudio.cli.app import main; main()", "watch"]
+    args += [f"{site.base}/feed.xml", "-o", str(tmp_path / "lib"), "--allow-private"]
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    guard = threading.Timer(60, proc.kill)  # never a test that hangs on a silent watch
+    guard.start()
+    lines: list[str] = []
+    for raw in proc.stdout:  # the watch prints "waiting: until HH:MM:SS" and sleeps
+        lines.append(raw.decode())
+        if len(lines) == 2:
+            break
+    proc.send_signal(signum)
+    _, stderr = proc.communicate(timeout=30)
+    guard.cancel()
+    assert proc.returncode == code
+    assert stderr.decode().endswith(f"Error: {'terminated' if code == 143 else 'interrupted'}\n")
+    assert [line.split()[1] for line in lines] == ["polling", "waiting:"]
+    assert lines[-1].split()[2] == "until"
