@@ -40,6 +40,7 @@ from .jobs import jobs
 from .player import embed, serve
 from .publish import COMMANDS as PUBLISH_COMMANDS
 from .speech import script
+from .watch import watch
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -308,6 +309,7 @@ for _command in (
     embed,
     serve,
     jobs,
+    watch,
 ):
     cli.add_command(_command)
 

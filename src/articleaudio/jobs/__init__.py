@@ -30,17 +30,30 @@ if TYPE_CHECKING:
         owner_is_dead,
     )
     from .sources import article_key, payload_given, payload_key, read_payload, text_payload
+    from .watch import (
+        INTERVAL_S,
+        Watcher,
+        WatchEvent,
+        WatchSettings,
+        open_watcher,
+        since_date,
+    )
 
 __all__ = [
     "BACKOFF_S",
+    "INTERVAL_S",
     "MAX_ATTEMPTS",
     "ONCE",
     "PATIENT",
     "Ran",
     "RetryPolicy",
     "Runner",
+    "WatchEvent",
+    "WatchSettings",
+    "Watcher",
     "article_key",
     "build_sources",
+    "open_watcher",
     "owner_id",
     "owner_is_dead",
     "payload_given",
@@ -49,6 +62,7 @@ __all__ = [
     "retry_job",
     "settings_from_json",
     "settings_to_json",
+    "since_date",
     "submit_source",
     "text_payload",
 ]
@@ -57,6 +71,12 @@ __getattr__ = exports(
     __name__,
     {
         "BACKOFF_S": ".runner",
+        "INTERVAL_S": ".watch",
+        "WatchEvent": ".watch",
+        "WatchSettings": ".watch",
+        "Watcher": ".watch",
+        "open_watcher": ".watch",
+        "since_date": ".watch",
         "MAX_ATTEMPTS": ".runner",
         "ONCE": ".runner",
         "PATIENT": ".runner",

@@ -33,15 +33,19 @@ if TYPE_CHECKING:
         validate,
     )
     from .settings import library_config, placeholders, resolve
+    from .watched import WATCH_QUEUED, SeenItem, WatchLog, open_watch_log
     from .write import BuildStatus, Built, build_key, previous_gain, reusable_episode, write_episode
 
 __all__ = [
+    "WATCH_QUEUED",
     "BuildStatus",
     "Built",
     "Job",
     "JobState",
     "JobStore",
+    "SeenItem",
     "SqliteJobStore",
+    "WatchLog",
     "build_key",
     "feed_entries",
     "is_listed",
@@ -50,6 +54,7 @@ __all__ = [
     "memory_job_store",
     "new_job",
     "open_job_store",
+    "open_watch_log",
     "placeholders",
     "previous_gain",
     "publish_episode",
@@ -71,7 +76,10 @@ __getattr__ = exports(
         "Job": ".jobs",
         "JobState": ".jobs",
         "JobStore": ".jobs",
+        "SeenItem": ".watched",
+        "WATCH_QUEUED": ".watched",
         "SqliteJobStore": ".jobs",
+        "WatchLog": ".watched",
         "feed_entries": ".publish",
         "is_listed": ".publish",
         "library_config": ".settings",
@@ -79,6 +87,7 @@ __getattr__ = exports(
         "memory_job_store": ".jobs",
         "new_job": ".jobs",
         "open_job_store": ".jobs",
+        "open_watch_log": ".watched",
         "placeholders": ".settings",
         "previous_gain": ".write",
         "publish_episode": ".publish",

@@ -27,7 +27,7 @@ from ..errors import PublishError
 from ..layout import CATALOGUE_NAME
 from ..models import Episode
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """``PRAGMA user_version`` of the catalogue; bump with a row in :data:`_MIGRATIONS`."""
 BUSY_TIMEOUT_S = 60.0
 """How long a connection waits for another process's write to finish."""
@@ -76,7 +76,32 @@ CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, created);
 """Version 2: the job queue (see :mod:`articleaudio.library.jobs`). The partial unique
 index makes a queued or running job with the same key one job, whoever inserts it."""
 
-_MIGRATIONS: dict[int, str] = {2: _JOBS_SCHEMA}
+_WATCH_SCHEMA = """
+CREATE TABLE IF NOT EXISTS watch_items (
+    source TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    url TEXT,
+    content_hash TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    status TEXT NOT NULL,
+    job_id TEXT,
+    first_seen TEXT NOT NULL,
+    checked TEXT NOT NULL,
+    PRIMARY KEY (source, item_id)
+);
+CREATE INDEX IF NOT EXISTS watch_items_job ON watch_items(job_id);
+CREATE TABLE IF NOT EXISTS watch_sources (
+    source TEXT PRIMARY KEY,
+    validators TEXT NOT NULL,
+    status TEXT NOT NULL,
+    polled TEXT NOT NULL
+);
+"""
+"""Version 3: what ``watch`` has seen (see :mod:`articleaudio.library.watched`): each
+item's last narrated version and its page's validators, and each source's validators."""
+
+_MIGRATIONS: dict[int, str] = {2: _JOBS_SCHEMA, 3: _WATCH_SCHEMA}
 """Schema version → the script that brings the version before it there. Each script is
 idempotent (``IF NOT EXISTS``), so a migration cut short by a crash runs again whole."""
 

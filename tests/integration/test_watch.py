@@ -1,0 +1,298 @@
+"""``watch`` over a real HTTP site on 127.0.0.1 that changes between polls (fake voice).
+
+The site serves an RSS feed of HTML article pages, each with an ``ETag``; the tests
+count the requests it gets, and the conditional ones, to measure what a poll costs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from articleaudio.extract import FetchSettings
+from articleaudio.jobs import WatchEvent, WatchSettings, open_watcher
+from articleaudio.library import JobState, list_episodes, open_watch_log
+from articleaudio.settings import BuildSettings
+
+from ..support.fake_synthesizer import FakeSynthesizer
+
+DAY = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+@dataclass
+class Page:
+    """One path's answer: status, media type, body, and whether it sends an ETag."""
+
+    body: bytes
+    status: int = 200
+    media_type: str = "text/html; charset=utf-8"
+    etag: bool = True
+    delay: float = 0.0
+    """Seconds to wait before answering."""
+
+
+@dataclass
+class Site:
+    """The pages served, and the requests seen (all, and those with If-None-Match)."""
+
+    base: str = ""
+    pages: dict[str, Page] = field(default_factory=dict)
+    hits: Counter[str] = field(default_factory=Counter)
+    conditional: Counter[str] = field(default_factory=Counter)
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+
+
+@contextlib.contextmanager
+def serving() -> Iterator[Site]:
+    state = Site()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            state.hits[self.path] += 1
+            asked = self.headers.get("If-None-Match")
+            state.conditional[self.path] += asked is not None
+            page = state.pages.get(self.path) or Page(b"", status=404)
+            time.sleep(page.delay)
+            etag = _etag(page.body) if page.etag and page.status == 200 else None
+            status, body = (304, b"") if etag and asked == etag else (page.status, page.body)
+            self.send_response(status)
+            self.send_header("Content-Type", page.media_type)
+            if etag:
+                self.send_header("ETag", etag)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def page(title: str, *sentences: str) -> Page:
+    paragraphs = "".join(f"<p>{s}</p>" for s in sentences)
+    html = (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"<p>By Ann Lee</p>{paragraphs}</article></body></html>"
+    )
+    return Page(html.encode())
+
+
+def story(name: str) -> list[str]:
+    return [
+        f"The {name} harbour reopened on Monday after three weeks of repairs.",
+        f"Fishing boats from {name} returned to the quay before dawn.",
+        f"The council said the {name} works cost less than planned.",
+    ]
+
+
+def feed(site: Site, *slugs: str) -> Page:
+    items = "".join(
+        f"<item><title>{slug.title()} story</title><link>{site.base}/{slug}.html</link>"
+        f"<guid>{site.base}/{slug}.html</guid>"
+        f"<pubDate>{format_datetime(DAY + timedelta(hours=n))}</pubDate>"
+        f"<description>A short teaser.</description></item>"
+        for n, slug in enumerate(slugs)
+    )
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Harbour News</title><link>{site.base}/</link>{items}</channel></rss>"
+    )
+    return Page(xml.encode(), media_type="application/rss+xml")
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    with serving() as served:
+        yield served
+
+
+def _settings(site: Site, out: Path, **options: object) -> WatchSettings:
+    fetch = FetchSettings(allow_private=True, host_delay=0.0)
+    build = BuildSettings(output=out)
+    return WatchSettings((f"{site.base}/feed.xml",), build, fetch=fetch, **options)  # type: ignore[arg-type]
+
+
+def _kinds(events: list[WatchEvent]) -> Counter[str]:
+    return Counter(event.kind for event in events)
+
+
+def _watch_jobs(out: Path) -> list[tuple[str, str]]:
+    with open_watch_log(out) as log:
+        return [(job.location, job.state.value) for job in log.jobs.jobs()]
+
+
+def _assert_feed_lists(out: Path, slugs: set[str]) -> None:
+    parsed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert not parsed.bozo
+    titles = {entry.title for entry in parsed.entries}
+    assert len(parsed.entries) == len(slugs) == len(titles)
+    assert {e.slug for e in list_episodes(out)} == slugs
+
+
+def test_a_changing_site_builds_new_rebuilds_edited_and_leaves_the_rest(
+    site: Site, tmp_path: Path
+) -> None:
+    out = tmp_path / "lib"
+    site.pages["/alpha.html"] = page("Alpha story", *story("Alpha"))
+    site.pages["/beta.html"] = page("Beta story", *story("Beta"))
+    site.pages["/gamma.html"] = Page(b"down", status=500)
+    site.pages["/feed.xml"] = feed(site, "alpha", "beta", "gamma")
+    settings = _settings(site, out)
+    with open_watcher(settings, synthesizer=FakeSynthesizer()) as watcher:
+        first = watcher.poll()
+        assert _kinds(first)["new"] == 2 and _kinds(first)["built"] == 2
+        (failed,) = [e for e in first if e.kind == "failed"]
+        assert failed.url == f"{site.base}/gamma.html"
+        assert failed.message == (
+            f"{site.base}/gamma.html answered HTTP 500 Internal Server Error; "
+            "check the URL in a browser"
+        )
+        _assert_feed_lists(out, {"alpha-story", "beta-story"})
+        before = {e.slug: (e.guid, e.published) for e in list_episodes(out)}
+
+        # The edit: one sentence of Beta; a new story Delta; Gamma's page is back.
+        edited = story("Beta")
+        edited[1] = "Fishing boats from Beta returned to the quay at noon."
+        site.pages["/beta.html"] = page("Beta story", *edited)
+        site.pages["/gamma.html"] = page("Gamma story", *story("Gamma"))
+        site.pages["/delta.html"] = page("Delta story", *story("Delta"))
+        site.pages["/feed.xml"] = feed(site, "alpha", "beta", "gamma", "delta")
+        hits_before = site.hits.copy()
+        second = watcher.poll()
+
+    kinds = _kinds(second)
+    assert (kinds["new"], kinds["changed"], kinds["unchanged"], kinds["built"]) == (2, 1, 1, 3)
+    # Alpha unchanged: one request, conditional, answered 304, and no job.
+    assert site.hits["/alpha.html"] - hits_before["/alpha.html"] == 1
+    assert site.conditional["/alpha.html"] == 1
+    jobs = _watch_jobs(out)
+    by_page = Counter(location for location, _ in jobs)
+    assert by_page[f"{site.base}/alpha.html"] == 1
+    assert by_page[f"{site.base}/beta.html"] == 2  # built, then rebuilt once
+    assert all(state == JobState.DONE.value for _, state in jobs)
+    _assert_feed_lists(out, {"alpha-story", "beta-story", "gamma-story", "delta-story"})
+    after = {e.slug: (e.guid, e.published) for e in list_episodes(out)}
+    assert after["beta-story"] == before["beta-story"]  # same GUID and date when rebuilt
+    with open_watch_log(out) as log:
+        statuses = {seen.url: seen.status for seen in log.items()}
+    assert statuses == {
+        f"{site.base}/alpha.html": "unchanged",
+        f"{site.base}/beta.html": "built",
+        f"{site.base}/gamma.html": "built",
+        f"{site.base}/delta.html": "built",
+    }
+
+
+def test_a_malformed_feed_is_one_error_and_loses_nothing(site: Site, tmp_path: Path) -> None:
+    out = tmp_path / "lib"
+    site.pages["/alpha.html"] = page("Alpha story", *story("Alpha"))
+    good = feed(site, "alpha")
+    site.pages["/feed.xml"] = good
+    settings = _settings(site, out)
+    with open_watcher(settings, synthesizer=FakeSynthesizer()) as watcher:
+        assert _kinds(watcher.poll())["built"] == 1
+        site.pages["/feed.xml"] = Page(good.body[:-30], media_type="application/rss+xml")
+        broken = watcher.poll()
+        (error,) = [e for e in broken if e.failed]
+        assert error.kind == "error" and "is not well-formed XML (line 1" in error.message
+        assert [e.kind for e in broken] == ["polling", "error"]
+        site.pages["/feed.xml"] = good
+        again = watcher.poll()
+    assert [e.kind for e in again] == ["polling", "not-modified"]  # validators kept
+    assert _watch_jobs(out) == [(f"{site.base}/alpha.html", "done")]
+    _assert_feed_lists(out, {"alpha-story"})
+
+
+def test_a_page_without_validators_costs_one_fetch_and_no_job_when_its_text_is_same(
+    site: Site, tmp_path: Path
+) -> None:
+    out = tmp_path / "lib"
+    alpha = page("Alpha story", *story("Alpha"))
+    site.pages["/alpha.html"] = Page(alpha.body, etag=False)
+    site.pages["/feed.xml"] = feed(site, "alpha")
+    with open_watcher(_settings(site, out), synthesizer=FakeSynthesizer()) as watcher:
+        watcher.poll()
+        # Only the page's furniture changes: the extracted text hashes the same.
+        body = alpha.body.replace(b"</body>", b"<footer>Cookies</footer></body>")
+        site.pages["/alpha.html"] = Page(body, etag=False)
+        site.pages["/feed.xml"] = Page(feed(site, "alpha").body + b"\n", media_type="text/xml")
+        second = watcher.poll()
+    assert [e.kind for e in second] == ["polling", "unchanged"]
+    assert site.hits["/alpha.html"] == 2 and site.conditional["/alpha.html"] == 0
+    assert len(_watch_jobs(out)) == 1
+
+
+def test_max_new_leaves_the_rest_for_the_next_poll_and_filters_skip_with_reasons(
+    site: Site, tmp_path: Path
+) -> None:
+    out = tmp_path / "lib"
+    for name in ("alpha", "beta", "opinion"):
+        site.pages[f"/{name}.html"] = page(f"{name.title()} story", *story(name.title()))
+    site.pages["/feed.xml"] = feed(site, "alpha", "beta", "opinion")
+    settings = _settings(site, out, max_new=1)
+    settings = WatchSettings(
+        settings.sources,
+        settings.build,
+        rules=type(settings.rules)(exclude=("*/opinion*",), min_words=5),
+        fetch=settings.fetch,
+        max_new=1,
+    )
+    with open_watcher(settings, synthesizer=FakeSynthesizer()) as watcher:
+        first = watcher.poll()
+        second = watcher.poll()
+        third = watcher.poll()
+    assert _kinds(first)["new"] == 1 and _kinds(second)["new"] == 1
+    (skip,) = [e for e in first if e.kind == "skipped"]
+    assert skip.message == "URL matches the exclude pattern */opinion*"
+    # Every item handled at the second poll: its validators are kept, the third is a 304.
+    assert [e.kind for e in third] == ["polling", "not-modified"]
+    assert {e.slug for e in list_episodes(out)} == {"alpha-story", "beta-story"}
+    assert site.hits["/opinion.html"] == 0
+
+
+def test_a_page_that_cannot_be_fetched_is_narrated_from_the_feeds_whole_content(
+    site: Site, tmp_path: Path
+) -> None:
+    out = tmp_path / "lib"
+    sentences = [f"Sentence {n} of the whole story tells how the ferry crossed." for n in range(12)]
+    body = "".join(f"<p>{s}</p>" for s in sentences)
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
+        f"<item><title>Ferry story</title><link>{site.base}/ferry.html</link>"
+        f"<guid>{site.base}/ferry.html</guid><description>A teaser.</description>"
+        f"<content:encoded><![CDATA[{body}]]></content:encoded></item></channel></rss>"
+    )
+    site.pages["/feed.xml"] = Page(xml.encode(), media_type="application/rss+xml")
+    site.pages["/ferry.html"] = Page(b"down", status=500)
+    with open_watcher(_settings(site, out), synthesizer=FakeSynthesizer()) as watcher:
+        events = watcher.poll()
+    assert [e.kind for e in events] == ["polling", "new", "building", "built"]
+    (entry,) = list_episodes(out)
+    assert entry.slug == "ferry-story" and entry.episode.article.url == f"{site.base}/ferry.html"
+    assert site.hits["/ferry.html"] == 1
