@@ -5,12 +5,26 @@ from __future__ import annotations
 
 import multiprocessing.process
 import os
+import signal
 import tempfile
 from collections.abc import Iterator
 
 import pytest
 
 from .support import episodes
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _ctrl_c_reaches_the_builds() -> None:
+    """Give the builds the tests start an ordinary Ctrl-C.
+
+    A suite started in the background of a non-interactive shell (``make test &``,
+    a CI runner's job) inherits SIGINT ignored, POSIX says so, and passes that on to
+    every process it starts: the Ctrl-C tests would then see a build ignore the
+    signal and finish. A handler, unlike an ignored signal, is reset at exec, so
+    with Python's own handler here every build starts with the default.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True, scope="session")
