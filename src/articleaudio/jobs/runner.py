@@ -15,6 +15,10 @@ Failures, by whose fault they are:
   output folder, or settings that cannot be used): the job fails and the error is
   raised, as every job like it would meet it; the jobs not started stay queued, and
   calling :meth:`Runner.run` again carries on with them;
+- articleaudio's (a bug: any other exception): like the network's, queued again with
+  backoff up to :data:`MAX_ATTEMPTS` starts (a bug in a race may pass), then failed with
+  a one-line reason; the exception is raised each time, for its traceback, and a
+  long-running caller (``serve --api``) logs it and carries on;
 - the runner's own death (a crash, SIGKILL): at the next start, :meth:`Runner.recover`
   queues again the jobs a dead process on this host left ``running``.
 """
@@ -245,6 +249,9 @@ class Runner:
             except ArticleAudioError as exc:
                 self.store.fail(claimed.id, error_line(claimed.location, exc))
                 raise
+            except Exception as exc:
+                self._bug(claimed, exc)
+                raise
         return None
 
     def _batch_for(self, job: Job, key: str) -> Batch:
@@ -276,6 +283,9 @@ class Runner:
             raise
         except ArticleAudioError as exc:
             return self._failed(job, exc)
+        except Exception as exc:
+            self._bug(job, exc)
+            raise
         warning = confidence_warning(plan.article, self._batch.settings)
         return Ran(
             self.store.finish(job.id, built.episode.slug),
@@ -294,6 +304,22 @@ class Runner:
         log.info("job %s failed: %s", job.id, line)
         return Ran(self.store.fail(job.id, line), error=error)
 
+    def _bug(self, job: Job, exc: Exception) -> None:
+        """A job that met a bug: queued again with backoff while it has attempts left,
+        else failed with a one-line reason (the traceback goes to the caller's log)."""
+        line = bug_line(job.location, exc)
+        try:
+            if job.attempts < self.policy.max_attempts:
+                delay = self.policy.delay(job.attempts)
+                log.warning("%s; trying again in %.0f s", line, delay)
+                not_before = utc_now() + timedelta(seconds=delay)
+                self.store.requeue(job.id, self.owner, line, not_before)
+            else:
+                log.error("job %s failed: %s", job.id, line)
+                self.store.fail(job.id, line)
+        except JobError:
+            return  # no longer ours (another runner recovered it)
+
     def _give_back(self, current: _Started, ahead: _Started | None) -> None:
         """Stopping (Ctrl-C, a fatal error): what was started but not finished is queued
         again, as if its runner had died (a job already failed stays failed)."""
@@ -304,6 +330,21 @@ class Runner:
                 self.store.requeue(started.job.id, self.owner, None, None)
             except (JobError, ArticleAudioError):
                 continue
+
+
+BUG_LINE_CHARS = 200
+"""How much of a bug's message a job's error line keeps."""
+
+
+def bug_line(location: str, exc: BaseException) -> str:
+    """The one error line of a job that met a bug: the exception's type and first line.
+
+    >>> bug_line("a.md", KeyError("title"))
+    "a.md: articleaudio failed (KeyError: 'title'), a bug: please report it with the log"
+    """
+    message = (str(exc).splitlines() or [""])[0][:BUG_LINE_CHARS]
+    what = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return f"{location}: articleaudio failed ({what}), a bug: please report it with the log"
 
 
 def _settings_key(settings: dict[str, object]) -> str:
