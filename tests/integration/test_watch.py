@@ -21,9 +21,15 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from articleaudio.extract import FetchSettings
-from articleaudio.jobs import WatchEvent, WatchSettings, open_watcher
-from articleaudio.library import JobState, list_episodes, open_watch_log
+from articleaudio.extract import FetchSettings, SourceKind
+from articleaudio.jobs import (
+    WatchEvent,
+    WatchSettings,
+    open_watcher,
+    settings_to_json,
+    text_payload,
+)
+from articleaudio.library import JobState, list_episodes, new_job, open_job_store, open_watch_log
 from articleaudio.settings import BuildSettings
 
 from ..support.fake_synthesizer import FakeSynthesizer
@@ -296,3 +302,28 @@ def test_a_page_that_cannot_be_fetched_is_narrated_from_the_feeds_whole_content(
     (entry,) = list_episodes(out)
     assert entry.slug == "ferry-story" and entry.episode.article.url == f"{site.base}/ferry.html"
     assert site.hits["/ferry.html"] == 1
+
+
+def test_a_watch_runs_the_queue_and_reports_the_jobs_that_are_no_items(
+    site: Site, tmp_path: Path
+) -> None:
+    out = tmp_path / "lib"
+    site.pages["/feed.xml"] = feed(site)  # nothing new: the queue is all there is to do
+    payload = text_payload(
+        "# Queued story\n\nBy Ann Lee\n\nIt waited.\n", SourceKind.MARKDOWN, "q.md"
+    )
+    with open_job_store(out) as store:  # as `jobs retry --no-run` leaves a job
+        queued = store.add(
+            new_job(payload, settings_to_json(BuildSettings(output=out)), "q#1", "cli")
+        )
+    reported: list[WatchEvent] = []
+    with open_watcher(
+        _settings(site, out), synthesizer=FakeSynthesizer(), report=reported.append
+    ) as watcher:
+        events = watcher.poll()
+    assert [e.kind for e in events] == ["polling", "building", "built"]
+    built = events[-1]
+    assert (built.url, built.message) == ("q.md", "queued-story")
+    assert built.ran is not None and built.ran.job.id == queued.id
+    assert [e.kind for e in reported] == ["polling", "building", "started", "built"]
+    _assert_feed_lists(out, {"queued-story"})

@@ -136,8 +136,11 @@ class Runner:
         progress: Progress | None = None,
         library: Path | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        started: Callable[[Job], None] | None = None,
     ) -> None:
         self.store, self.policy, self.progress = store, policy, progress
+        self.started = started
+        """Told of each job as its making starts (a progress display names it)."""
         self.synthesizer = synthesizer
         """Instead of the settings' Piper voice (tests, benchmarks)."""
         self.library = library
@@ -179,8 +182,19 @@ class Runner:
         self._open(settings, _settings_key(settings_to_json(settings)))
 
     def run(self, ids: Sequence[str] | None = None) -> list[Ran]:
-        """Run queued jobs (those with these ids, in this order; else all, oldest first)
-        until none is left, waiting out backoffs; returns each job that finished."""
+        """Run these queued jobs in this order, or (no ids) the queue as it is now; wait
+        out their backoffs until each has finished; returns each job that finished.
+
+        Who runs what, as a newsroom expects: a command that made jobs (``build``,
+        ``jobs retry ID``) gives their ids and runs those alone, whatever else is
+        queued; a long-running runner (``watch``, ``serve --api``) runs the queue,
+        whoever queued its jobs (``jobs retry --no-run``, the API, a runner that died).
+        The queue is taken as it stands when the call starts: jobs queued meanwhile
+        wait for the next call, so a ``watch`` that another process keeps feeding
+        still goes back to its sources.
+        """
+        if ids is None:
+            ids = [job.id for job in self.store.jobs(JobState.QUEUED)]
         finished: list[Ran] = []
         while True:
             ready, wait = self._ready(ids)
@@ -203,12 +217,11 @@ class Runner:
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         self.close(now=kind is not None)
 
-    def _ready(self, ids: Sequence[str] | None) -> tuple[list[Job], float | None]:
+    def _ready(self, ids: Sequence[str]) -> tuple[list[Job], float | None]:
         """The queued jobs to start now, and else how long until the soonest may start."""
+        order = {job_id: n for n, job_id in enumerate(ids)}
         queued = self.store.jobs(JobState.QUEUED)
-        if ids is not None:
-            order = {job_id: n for n, job_id in enumerate(ids)}
-            queued = sorted((j for j in queued if j.id in order), key=lambda j: order[j.id])
+        queued = sorted((j for j in queued if j.id in order), key=lambda j: order[j.id])
         now = utc_now()
         ready = [j for j in queued if j.not_before is None or j.not_before <= now]
         waits = [(j.not_before - now).total_seconds() for j in queued if j.not_before]
@@ -276,6 +289,8 @@ class Runner:
         if isinstance(plan, ArticleAudioError):
             return self._failed(job, plan)
         assert self._batch is not None
+        if self.started is not None:
+            self.started(job)
         try:
             built = self._batch.make(plan, self.progress)
         except FATAL_ERRORS as exc:
