@@ -6,16 +6,10 @@ count the requests it gets, and the conditional ones, to measure what a poll cos
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import feedparser
@@ -33,70 +27,10 @@ from articleaudio.library import JobState, list_episodes, new_job, open_job_stor
 from articleaudio.settings import BuildSettings
 
 from ..support.fake_synthesizer import FakeSynthesizer
+from ..support.jobs_web import Page, Site
+from ..support.jobs_web import site as serving
 
 DAY = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-
-
-@dataclass
-class Page:
-    """One path's answer: status, media type, body, and whether it sends an ETag."""
-
-    body: bytes
-    status: int = 200
-    media_type: str = "text/html; charset=utf-8"
-    etag: bool = True
-    delay: float = 0.0
-    """Seconds to wait before answering."""
-
-
-@dataclass
-class Site:
-    """The pages served, and the requests seen (all, and those with If-None-Match)."""
-
-    base: str = ""
-    pages: dict[str, Page] = field(default_factory=dict)
-    hits: Counter[str] = field(default_factory=Counter)
-    conditional: Counter[str] = field(default_factory=Counter)
-
-
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-
-
-@contextlib.contextmanager
-def serving() -> Iterator[Site]:
-    state = Site()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.hits[self.path] += 1
-            asked = self.headers.get("If-None-Match")
-            state.conditional[self.path] += asked is not None
-            page = state.pages.get(self.path) or Page(b"", status=404)
-            time.sleep(page.delay)
-            etag = _etag(page.body) if page.etag and page.status == 200 else None
-            status, body = (304, b"") if etag and asked == etag else (page.status, page.body)
-            self.send_response(status)
-            self.send_header("Content-Type", page.media_type)
-            if etag:
-                self.send_header("ETag", etag)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
-        yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def page(title: str, *sentences: str) -> Page:

@@ -22,7 +22,9 @@ from click.testing import CliRunner
 from articleaudio.cli.app import cli
 from articleaudio.library import list_episodes, open_watch_log
 
-from .test_watch import Site, feed, page, serving, story
+from ..support.jobs_web import Site
+from ..support.jobs_web import site as serving
+from .test_watch import feed, page, story
 
 
 @pytest.fixture
