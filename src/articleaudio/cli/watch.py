@@ -87,17 +87,21 @@ def watch(
     if verbose:
         configure_logging(verbose)
     settings = _settings(sources, output, options)
+    if _watch(settings, once=once, as_json=as_json):
+        sys.exit(1)
+
+
+def _watch(settings: WatchSettings, *, once: bool, as_json: bool) -> int:
+    """Run the watch, shown as :class:`Terminal` on a terminal, else line by line."""
     screen = Terminal(sys.stderr, as_json) if sys.stderr.isatty() else None
     report = screen.report if screen else _printer(as_json)
     progress = screen.progress if screen else None
     try:
         with open_watcher(settings, report=report, progress=progress) as watcher:
-            failures = watcher.run(once=once)
+            return watcher.run(once=once)
     finally:
         if screen:
             screen.close()
-    if failures:
-        sys.exit(1)
 
 
 def _settings(sources: tuple[str, ...], output: Path, options: dict[str, Any]) -> WatchSettings:
