@@ -4,7 +4,8 @@ Which file applies is decided in :mod:`articleaudio.library.settings` (``--confi
 else the copy the library keeps, else ``./articleaudio.toml``); without any the
 defaults below still give a feed a podcast app accepts, served from
 ``http://127.0.0.1:8000/``. The file holds ``[podcast]``, any ``[[feeds]]`` and a
-``[voices]`` table; any other key is an error naming the nearest valid one, so a
+``[voices]`` table, and the library's own copy may hold an ``[api]`` table (the
+tokens of ``serve --api``); any other key is an error naming the nearest valid one, so a
 typo never passes unnoticed::
 
     [podcast]
@@ -24,6 +25,9 @@ typo never passes unnoticed::
 
     [voices]                         # article language -> voice that reads it
     de = "de_DE-thorsten-medium"
+
+    [api]                            # only in the library's own articleaudio.toml
+    tokens = ["a-long-random-token"]
 """
 
 from __future__ import annotations
@@ -186,8 +190,51 @@ class PodcastConfig:
 
 
 TABLES = ("podcast", "feeds", "voices", "api")
-"""Top-level keys of a settings file (``api``: the API's tokens, read by articleaudio.api);
+"""Top-level keys of a settings file (``api``: the API's tokens, see :func:`api_tokens_in`);
 anything else is a mistake to report."""
+API_TOKENS_ENV = "ARTICLEAUDIO_API_TOKENS"
+"""Comma-separated bearer tokens ``serve --api`` accepts besides the library's ``[api]``."""
+API_KEYS = ("tokens",)
+"""What an ``[api]`` table may hold."""
+
+
+def api_tokens_in(data: dict[str, Any], source: str) -> tuple[str, ...] | None:
+    """The ``[api] tokens`` of a parsed settings file; None when it has no ``[api]`` table.
+
+    The tokens are kept out of :class:`PodcastConfig` on purpose: a build's settings
+    travel in its job (stored in the catalogue, one day sent to a broker), and a token
+    must never be stored or sent anywhere. Only the library's own file holds them
+    (see :mod:`articleaudio.library.settings`).
+
+    >>> api_tokens_in({"api": {"tokens": ["s3cret"]}}, "f"), api_tokens_in({}, "f") is None
+    (('s3cret',), True)
+    """
+    if "api" not in data:
+        return None
+    table = data["api"]
+    if not isinstance(table, dict):
+        raise ConfigError(f'{source}: [api] must be a table like tokens = ["..."]')
+    if unknown := sorted(set(table) - set(API_KEYS)):
+        name = unknown[0]
+        hint = did_you_mean(name, API_KEYS) or "; [api] takes only tokens"
+        raise ConfigError(f"{source}: unknown setting {name!r} in [api]{hint}")
+    tokens = table.get("tokens", [])
+    if not isinstance(tokens, list) or not all(isinstance(t, str) and t for t in tokens):
+        raise ConfigError(
+            f'{source}: [api] tokens must be a list of strings, like tokens = ["..."]'
+        )
+    return tuple(tokens)
+
+
+def read_api_tokens(path: Path) -> tuple[str, ...] | None:
+    """:func:`api_tokens_in` of a settings file; None when it has no file or no table."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read the API tokens in {path}: {exc}") from exc
+    return api_tokens_in(data, str(path))
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
@@ -232,6 +279,7 @@ def config_from_toml(data: dict[str, Any], *, base_dir: Path, source: str) -> Po
     if not isinstance(feeds, list):
         raise ConfigError(f"{source}: feeds must be [[feeds]] tables")
     config = config_from_dict(table, base_dir=base_dir, source=source, feeds=feeds)
+    api_tokens_in(data, source)  # checked here too, so a typo in [api] is never missed
     return replace(config, voices=_voices(data.get("voices", {}), source))
 
 

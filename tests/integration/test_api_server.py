@@ -24,9 +24,11 @@ from click.testing import CliRunner
 from articleaudio.api import TOKENS_ENV, ApiSettings, api_server
 from articleaudio.cli.app import cli
 from articleaudio.extract import SourceKind
-from articleaudio.jobs import payload_key, settings_to_json, text_payload
+from articleaudio.jobs import RetryPolicy, payload_key, settings_to_json, text_payload
 from articleaudio.library import new_job, open_job_store
 from articleaudio.settings import BuildSettings
+from articleaudio.synth import Synthesizer
+from articleaudio.synth.synthesize import Piece
 from articleaudio.web import bind_socket
 
 from ..support.fake_synthesizer import FakeSynthesizer
@@ -98,15 +100,27 @@ class Api:
         raise AssertionError(f"job {job_id} did not finish: {job}")
 
 
+class BuggySynthesizer(FakeSynthesizer):
+    """The fake voice with a bug: a sentence naming "Explode" raises what nothing expects."""
+
+    def synthesize(self, text: str) -> Piece:
+        if "Explode" in text:
+            raise RuntimeError("the voice tripped over itself\nat line two")
+        return super().synthesize(text)
+
+
 @contextlib.contextmanager
-def serving_api(root: Path, **options: Any) -> Iterator[Api]:
+def serving_api(
+    root: Path, *, synthesizer: Synthesizer | None = None, **options: Any
+) -> Iterator[Api]:
     root.mkdir(parents=True, exist_ok=True)
     settings = ApiSettings(
         tokens=(TOKEN, OTHER_TOKEN), build=BuildSettings(use_cache=False), **options
     )
     sock = bind_socket("127.0.0.1", 0)
     port = sock.getsockname()[1]
-    with api_server(root, settings, synthesizer=FakeSynthesizer(), access_log=False) as server:
+    voice = synthesizer or FakeSynthesizer()
+    with api_server(root, settings, synthesizer=voice, access_log=False) as server:
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()
         deadline = time.monotonic() + 10
@@ -353,3 +367,22 @@ def test_jobs_a_dead_server_left_running_are_built_at_start(tmp_path: Path) -> N
         finished = api.wait(job.id)
     assert finished["state"] == "done" and finished["slug"] == "left-running"
     assert finished["attempts"] == 2
+
+
+def test_a_job_meeting_a_bug_is_tried_three_times_then_fails_and_the_server_serves_on(
+    tmp_path: Path,
+) -> None:
+    retry = RetryPolicy(backoff_s=0.05)
+    with serving_api(tmp_path / "lib", synthesizer=BuggySynthesizer(), retry=retry) as api:
+        status, _, bad = api.post(story("Explode Bridge"))
+        assert status == 202, bad
+        failed = api.wait(bad["id"], timeout=30)  # before: tried every second, for ever
+        status, _, good = api.post(story("Calm Bridge"))
+        assert status == 202, good
+        done = api.wait(good["id"])
+    assert (failed["state"], failed["attempts"]) == ("failed", 3)
+    assert failed["error"] == (
+        "api: articleaudio failed (RuntimeError: the "
+        "voice tripped over itself), a bug: please report it with the log"
+    )
+    assert (done["state"], done["slug"]) == ("done", "calm-bridge")

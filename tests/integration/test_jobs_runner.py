@@ -89,6 +89,31 @@ def test_jobs_run_oldest_first_and_a_backoff_is_waited_out(tmp_path: Path) -> No
     assert {e.slug for e in list_episodes(out)} == {"story-a", "story-b", "story-c", "story-d"}
 
 
+def test_the_queue_is_taken_as_it_stands_and_named_jobs_run_alone(tmp_path: Path) -> None:
+    out = tmp_path / "lib"
+    with open_job_store(out) as store:
+        first = _queue(store, out, _text("Story A"))
+        other = _queue(store, out, _text("Story Q"), who="cli")  # jobs retry --no-run's
+        mine = _queue(store, out, _text("Story M"))
+        arrived: list[Job] = []
+        armed = False
+
+        def progress(done: int, total: int) -> None:
+            if armed and not arrived:  # another process queues a job meanwhile
+                arrived.append(_queue(store, out, _text("Story L")))
+
+        with Runner(store, synthesizer=FakeSynthesizer(), progress=progress) as runner:
+            # A command runs the jobs it made, whatever else is queued...
+            assert [r.job.id for r in runner.run([mine.id])] == [mine.id]
+            assert {j.id for j in store.jobs(JobState.QUEUED)} == {first.id, other.id}
+            armed = True
+            # ...a queue runner the queue, whoever queued it, as it stood when it began.
+            assert [r.job.id for r in runner.run()] == [first.id, other.id]
+            (late,) = arrived
+            assert [j.id for j in store.jobs(JobState.QUEUED)] == [late.id]
+            assert [r.job.slug for r in runner.run()] == ["story-l"]
+
+
 def test_a_transient_failure_is_retried_with_backoff_until_it_passes(
     tmp_path: Path, web: Site
 ) -> None:

@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
+from articleaudio.api import api_tokens
 from articleaudio.cli.app import cli
 from articleaudio.config import FeedSelection, PodcastConfig, load_config
 from articleaudio.library.publish import is_listed, publish_episode, regenerate_feed
@@ -157,6 +158,56 @@ def test_config_updates_the_kept_settings_and_drops_feeds_it_no_longer_names(
     assert load_config(settings_path(out)).title == "Renamed"
     assert is_listed(out, episode)
     assert not is_listed(out, episode, CONFIG)  # other settings than the kept ones
+
+
+KEPT_TOKENS = ("tok-kept-1f0a", "tok-kept-2b7c")
+
+
+def test_new_settings_keep_the_librarys_api_tokens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "library"
+    episode = make_episode(out, "one", "One")
+    publish_episode(out, episode, CONFIG)
+    stored = settings_path(out)
+    listed = ", ".join(f'"{token}"' for token in KEPT_TOKENS)
+    stored.write_text(f"{stored.read_text()}\n[api]\ntokens = [{listed}]\n", encoding="utf-8")
+
+    (tmp_path / "new.toml").write_text('[podcast]\ntitle = "Renamed"\n', encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["feed", "-o", str(out), "--config", "new.toml"])
+    assert result.exit_code == 0, result.output
+    assert load_config(stored).title == "Renamed"
+    assert api_tokens(out, {}) == KEPT_TOKENS  # what serve --api accepts
+    assert is_listed(out, episode, load_config(tmp_path / "new.toml"))  # kept means kept
+
+    # A --config file's own [api] table is not applied, and the command says so.
+    (tmp_path / "new.toml").write_text(
+        '[podcast]\ntitle = "Again"\n\n[api]\ntokens = ["tok-given-9d3e"]\n', encoding="utf-8"
+    )
+    result = runner.invoke(cli, ["feed", "-o", str(out), "--config", "new.toml"])
+    assert result.exit_code == 0, result.output
+    assert (load_config(stored).title, api_tokens(out, {})) == ("Again", KEPT_TOKENS)
+    assert (
+        f"new.toml: its [api] tokens are not applied; serve --api takes tokens only from {stored}"
+        in result.stderr
+    )
+    assert "tok-" not in result.stderr + result.stdout  # tokens are never shown
+
+
+def test_a_new_library_adopting_a_file_takes_its_api_tokens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = '[podcast]\ntitle = "Local"\n\n[api]\ntokens = ["tok-local-5e6f"]\n'
+    (tmp_path / "articleaudio.toml").write_text(text, encoding="utf-8")
+    out = tmp_path / "library"
+    make_episode(out, "one", "One")
+    result = CliRunner().invoke(cli, ["feed", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert api_tokens(out, {}) == ("tok-local-5e6f",)
+    assert "tok-" not in result.stderr + result.stdout
 
 
 def test_a_new_library_adopts_the_working_directory_file(

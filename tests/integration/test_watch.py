@@ -6,91 +6,31 @@ count the requests it gets, and the conditional ones, to measure what a poll cos
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import feedparser
 import pytest
 
-from articleaudio.extract import FetchSettings
-from articleaudio.jobs import WatchEvent, WatchSettings, open_watcher
-from articleaudio.library import JobState, list_episodes, open_watch_log
+from articleaudio.extract import FetchSettings, SourceKind
+from articleaudio.jobs import (
+    WatchEvent,
+    WatchSettings,
+    open_watcher,
+    settings_to_json,
+    text_payload,
+)
+from articleaudio.library import JobState, list_episodes, new_job, open_job_store, open_watch_log
 from articleaudio.settings import BuildSettings
 
 from ..support.fake_synthesizer import FakeSynthesizer
+from ..support.jobs_web import Page, Site
+from ..support.jobs_web import site as serving
 
 DAY = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-
-
-@dataclass
-class Page:
-    """One path's answer: status, media type, body, and whether it sends an ETag."""
-
-    body: bytes
-    status: int = 200
-    media_type: str = "text/html; charset=utf-8"
-    etag: bool = True
-    delay: float = 0.0
-    """Seconds to wait before answering."""
-
-
-@dataclass
-class Site:
-    """The pages served, and the requests seen (all, and those with If-None-Match)."""
-
-    base: str = ""
-    pages: dict[str, Page] = field(default_factory=dict)
-    hits: Counter[str] = field(default_factory=Counter)
-    conditional: Counter[str] = field(default_factory=Counter)
-
-
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-
-
-@contextlib.contextmanager
-def serving() -> Iterator[Site]:
-    state = Site()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.hits[self.path] += 1
-            asked = self.headers.get("If-None-Match")
-            state.conditional[self.path] += asked is not None
-            page = state.pages.get(self.path) or Page(b"", status=404)
-            time.sleep(page.delay)
-            etag = _etag(page.body) if page.etag and page.status == 200 else None
-            status, body = (304, b"") if etag and asked == etag else (page.status, page.body)
-            self.send_response(status)
-            self.send_header("Content-Type", page.media_type)
-            if etag:
-                self.send_header("ETag", etag)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
-        yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def page(title: str, *sentences: str) -> Page:
@@ -296,3 +236,28 @@ def test_a_page_that_cannot_be_fetched_is_narrated_from_the_feeds_whole_content(
     (entry,) = list_episodes(out)
     assert entry.slug == "ferry-story" and entry.episode.article.url == f"{site.base}/ferry.html"
     assert site.hits["/ferry.html"] == 1
+
+
+def test_a_watch_runs_the_queue_and_reports_the_jobs_that_are_no_items(
+    site: Site, tmp_path: Path
+) -> None:
+    out = tmp_path / "lib"
+    site.pages["/feed.xml"] = feed(site)  # nothing new: the queue is all there is to do
+    payload = text_payload(
+        "# Queued story\n\nBy Ann Lee\n\nIt waited.\n", SourceKind.MARKDOWN, "q.md"
+    )
+    with open_job_store(out) as store:  # as `jobs retry --no-run` leaves a job
+        queued = store.add(
+            new_job(payload, settings_to_json(BuildSettings(output=out)), "q#1", "cli")
+        )
+    reported: list[WatchEvent] = []
+    with open_watcher(
+        _settings(site, out), synthesizer=FakeSynthesizer(), report=reported.append
+    ) as watcher:
+        events = watcher.poll()
+    assert [e.kind for e in events] == ["polling", "building", "built"]
+    built = events[-1]
+    assert (built.url, built.message) == ("q.md", "queued-story")
+    assert built.ran is not None and built.ran.job.id == queued.id
+    assert [e.kind for e in reported] == ["polling", "building", "started", "built"]
+    _assert_feed_lists(out, {"queued-story"})

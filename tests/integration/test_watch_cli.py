@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
+import re
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +22,9 @@ from click.testing import CliRunner
 from articleaudio.cli.app import cli
 from articleaudio.library import list_episodes, open_watch_log
 
-from .test_watch import Site, feed, page, serving, story
+from ..support.jobs_web import Site
+from ..support.jobs_web import site as serving
+from .test_watch import feed, page, story
 
 
 @pytest.fixture
@@ -112,3 +119,72 @@ def test_a_waiting_watch_stops_cleanly_on_a_signal(
     assert stderr.decode().endswith(f"Error: {'terminated' if code == 143 else 'interrupted'}\n")
     assert [line.split()[1] for line in lines] == ["polling", "waiting:"]
     assert lines[-1].split()[2] == "until"
+
+
+def _watch_command(site: Site, out: Path) -> list[str]:
+    args = [sys.executable, "-c", "from articleaudio.cli.app import main; main()", "watch"]
+    return [*args, f"{site.base}/feed.xml", "-o", str(out), "--once", "--allow-private"]
+
+
+def _env() -> dict[str, str]:
+    root = Path(__file__).resolve().parents[2]
+    return {**os.environ, "PYTHONPATH": str(root / "src"), "PYTHONUNBUFFERED": "1"}
+
+
+def _on_a_terminal(command: list[str]) -> tuple[int, str]:
+    """Run ``command`` with its stdout and stderr on a pseudo-terminal 120 columns wide."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    proc = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=follower, stderr=follower, env=_env()
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the last process holding the terminal has gone
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return proc.wait(timeout=300), b"".join(chunks).decode()
+
+
+@pytest.mark.slow
+def test_watch_shows_its_step_on_a_terminal_and_one_line_per_event_piped(
+    site: Site, tmp_path: Path
+) -> None:
+    site.pages["/alpha.html"] = page("Alpha story", *story("Alpha")[:2])
+    site.pages["/feed.xml"] = feed(site, "alpha")
+    alpha = re.escape(f"{site.base}/alpha.html")
+
+    code, screen = _on_a_terminal(_watch_command(site, tmp_path / "tty"))
+    assert code == 0, screen
+    # The step it is on, rewritten in place: polling, then the build's bar up to full.
+    steps = screen.split("\r\x1b[K")
+    assert any(re.match(rf"\d\d:\d\d:\d\d polling +{re.escape(site.base)}", s) for s in steps)
+    bars = [
+        m
+        for s in steps
+        if (m := re.fullmatch(rf"building {alpha} \[([#-]{{24}})\] (\d+)/(\d+)", s))
+    ]
+    assert len(bars) >= 2 and bars[-1][1] == "#" * 24 and bars[-1][2] == bars[-1][3]
+    assert [int(m[2]) for m in bars] == sorted(int(m[2]) for m in bars)
+    # What it found and built stays on screen as lines.
+    lasting = [line for s in steps for line in s.splitlines() if line.strip()]
+    assert any(
+        re.fullmatch(rf"\d\d:\d\d:\d\d new +{alpha}: job [0-9a-f]{{32}}", s) for s in lasting
+    )
+    assert any(re.fullmatch(rf"\d\d:\d\d:\d\d built +{alpha}: alpha-story", s) for s in lasting)
+    assert screen.endswith("\r\x1b[K")  # the status line erased at the end
+
+    piped = subprocess.run(
+        _watch_command(site, tmp_path / "pipe"), capture_output=True, text=True, env=_env()
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert "\r" not in piped.stdout + piped.stderr and "\x1b" not in piped.stdout + piped.stderr
+    kinds = [line.split()[1].rstrip(":") for line in piped.stdout.splitlines()]
+    assert kinds == ["polling", "new", "building", "started", "built"]
+    assert piped.stderr == ""

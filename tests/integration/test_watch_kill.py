@@ -17,7 +17,9 @@ import pytest
 
 from articleaudio.library import JobState, list_episodes, open_watch_log
 
-from .test_watch import Site, feed, page, serving, story
+from ..support.jobs_web import Site
+from ..support.jobs_web import site as serving
+from .test_watch import feed, page, story
 
 WATCH_SCRIPT = """
 import sys

@@ -15,7 +15,9 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
-TOKENS_ENV = "ARTICLEAUDIO_API_TOKENS"
+from ..config import API_TOKENS_ENV
+
+TOKENS_ENV = API_TOKENS_ENV
 """Comma-separated bearer tokens the API accepts (with the library's ``[api] tokens``)."""
 MAX_BODY_BYTES = 2 * 1024 * 1024
 """Largest request body: a long article's CMS JSON is well under this."""

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from ..errors import ArticleAudioError
-from ..jobs import Runner
+from ..jobs import PATIENT, RetryPolicy, Runner
 from ..library import open_job_store
 from ..synth import Synthesizer
 
@@ -31,8 +31,14 @@ class _Stopped(Exception):
 class JobWorker:
     """Runs the library's queued jobs in a daemon thread until :meth:`stop`."""
 
-    def __init__(self, library: Path, *, synthesizer: Synthesizer | None = None) -> None:
-        self.library, self.synthesizer = library, synthesizer
+    def __init__(
+        self,
+        library: Path,
+        *,
+        synthesizer: Synthesizer | None = None,
+        policy: RetryPolicy = PATIENT,
+    ) -> None:
+        self.library, self.synthesizer, self.policy = library, synthesizer, policy
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread = threading.Thread(target=self._loop, name="articleaudio-jobs", daemon=True)
 
@@ -58,7 +64,11 @@ class JobWorker:
     def _loop(self) -> None:
         with open_job_store(self.library) as store:
             runner = Runner(
-                store, synthesizer=self.synthesizer, library=self.library, sleep=self._sleep
+                store,
+                policy=self.policy,
+                synthesizer=self.synthesizer,
+                library=self.library,
+                sleep=self._sleep,
             )
             with runner:
                 runner.recover()
@@ -78,6 +88,8 @@ class JobWorker:
             # stay queued and meet it, or its fix, on the next round.
             log.error("job runner: %s", exc)
             self._stop.wait(POLL_S)
-        except Exception:  # a bug: keep serving, and say so loudly
+        except Exception:
+            # A bug: its job was queued again with backoff, or failed once out of
+            # attempts (the runner's rules); keep serving, and say so loudly.
             log.exception("job runner failed")
             self._stop.wait(POLL_S)

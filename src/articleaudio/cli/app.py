@@ -14,10 +14,10 @@ from typing import Any
 
 import click
 
-from ..config import load_config
 from ..encode import BITRATES, EncodeSettings
 from ..extract import WARN_BELOW, SourceKind
 from ..jobs import build_sources
+from ..library import given_config
 from ..master import MasterSettings, Pauses
 from ..pipeline import say as pipeline_say
 from ..settings import MAX_WORDS, BuildSettings
@@ -292,7 +292,7 @@ def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
         master=MasterSettings(pauses=pauses),
         encode=EncodeSettings(bitrate_kbps=int(options["bitrate"]), extra_formats=options["extra"]),
         jobs=options["jobs"],
-        podcast=load_config(options["config_file"]) if options["config_file"] else None,
+        podcast=given_config(output, options["config_file"]),
         use_cache=not options["no_cache"],
         force=options["force"],
         max_words=options["max_words"],

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from ..config import load_config
 from ..library import (
     feed_entries,
+    given_config,
     library_config,
     list_episodes,
     placeholders,
@@ -58,7 +58,7 @@ def rm(slug: str, output: Path, config_file: Path | None) -> None:
 
     Example: articleaudio rm city-council-approves-budget -o output
     """
-    unpublish(output, slug, load_config(config_file) if config_file else None)
+    unpublish(output, slug, given_config(output, config_file))
     click.echo(f"Removed {slug}")
 
 
@@ -70,7 +70,7 @@ def feed(output: Path, config_file: Path | None) -> None:
 
     Example: articleaudio feed -o output --config articleaudio.toml
     """
-    path = regenerate_feed(output, load_config(config_file) if config_file else None)
+    path = regenerate_feed(output, given_config(output, config_file))
     config = library_config(output)
     count = len(feed_entries(output, list_episodes(output)))
     noun = "episode" if count == 1 else "episodes"

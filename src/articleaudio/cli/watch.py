@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -76,7 +77,9 @@ def watch(
     SOURCES are feed or sitemap URLs or files. Each poll fetches every listed
     page conditionally: an unchanged one costs one request and nothing else, an
     edited one is rebuilt (same GUID and date). Ctrl-C stops it; started again it
-    resumes where it was.
+    resumes where it was. On a terminal it shows the step it is on (polling,
+    building X with a progress bar, waiting until HH:MM:SS) on one line; piped, it
+    prints one line per event.
 
     Example: articleaudio watch https://example.org/feed.xml -o output --once
     """
@@ -84,11 +87,21 @@ def watch(
     if verbose:
         configure_logging(verbose)
     settings = _settings(sources, output, options)
-    report = _printer(as_json)
-    with open_watcher(settings, report=report) as watcher:
-        failures = watcher.run(once=once)
-    if failures:
+    if _watch(settings, once=once, as_json=as_json):
         sys.exit(1)
+
+
+def _watch(settings: WatchSettings, *, once: bool, as_json: bool) -> int:
+    """Run the watch, shown as :class:`Terminal` on a terminal, else line by line."""
+    screen = Terminal(sys.stderr, as_json) if sys.stderr.isatty() else None
+    report = screen.report if screen else _printer(as_json)
+    progress = screen.progress if screen else None
+    try:
+        with open_watcher(settings, report=report, progress=progress) as watcher:
+            return watcher.run(once=once)
+    finally:
+        if screen:
+            screen.close()
 
 
 def _settings(sources: tuple[str, ...], output: Path, options: dict[str, Any]) -> WatchSettings:
@@ -107,6 +120,53 @@ def _settings(sources: tuple[str, ...], output: Path, options: dict[str, Any]) -
         max_new=options["max_new"],
         interval_s=parse_interval(options["interval"]) if options["interval"] else INTERVAL_S,
     )
+
+
+STATUS_KINDS = frozenset({"polling", "not-modified", "unchanged", "building", "started", "waiting"})
+"""Events a terminal shows on its one status line, each replacing the one before; the
+others (what was found, built or failed) stay on screen as lines."""
+BAR_WIDTH = 24
+"""Characters in the progress bar of the job being built."""
+CLEAR_LINE = "\r\x1b[K"
+"""Back to the start of the line, and erase it (ECMA-48 EL)."""
+
+
+class Terminal:
+    """What a watch shows on a terminal: lasting events as lines (as piped), and the
+    step it is on (polling, building X with a progress bar, waiting until HH:MM:SS)
+    on one status line on ``stream``, rewritten in place."""
+
+    def __init__(self, stream: TextIO, as_json: bool) -> None:
+        self.stream, self.as_json = stream, as_json
+        self._print = _printer(as_json)
+        self._building = ""
+
+    def report(self, event: WatchEvent) -> None:
+        """Show an event: on the status line, or as a line that stays."""
+        if event.kind not in STATUS_KINDS:
+            self.close()
+            self._print(event)
+            return
+        if event.kind == "started":
+            self._building = f"building {event.url}"
+        self._status(event_line(event))
+
+    def progress(self, done: int, total: int) -> None:
+        """The job being built: its sentences synthesised, as a bar."""
+        filled = BAR_WIDTH * done // max(total, 1)
+        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+        self._status(f"{self._building} [{bar}] {done}/{total}")
+
+    def close(self) -> None:
+        """Erase the status line (before a lasting line, and at the end)."""
+        self.stream.write(CLEAR_LINE)
+        self.stream.flush()
+
+    def _status(self, text: str) -> None:
+        # Cut to the terminal's width: a line that wraps cannot be rewritten in place.
+        width = shutil.get_terminal_size().columns - 1
+        self.stream.write(CLEAR_LINE + text[: max(width, 20)])
+        self.stream.flush()
 
 
 def _printer(as_json: bool) -> Callable[[WatchEvent], None]:

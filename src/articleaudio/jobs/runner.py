@@ -15,6 +15,10 @@ Failures, by whose fault they are:
   output folder, or settings that cannot be used): the job fails and the error is
   raised, as every job like it would meet it; the jobs not started stay queued, and
   calling :meth:`Runner.run` again carries on with them;
+- articleaudio's (a bug: any other exception): like the network's, queued again with
+  backoff up to :data:`MAX_ATTEMPTS` starts (a bug in a race may pass), then failed with
+  a one-line reason; the exception is raised each time, for its traceback, and a
+  long-running caller (``serve --api``) logs it and carries on;
 - the runner's own death (a crash, SIGKILL): at the next start, :meth:`Runner.recover`
   queues again the jobs a dead process on this host left ``running``.
 """
@@ -132,8 +136,11 @@ class Runner:
         progress: Progress | None = None,
         library: Path | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        started: Callable[[Job], None] | None = None,
     ) -> None:
         self.store, self.policy, self.progress = store, policy, progress
+        self.started = started
+        """Told of each job as its making starts (a progress display names it)."""
         self.synthesizer = synthesizer
         """Instead of the settings' Piper voice (tests, benchmarks)."""
         self.library = library
@@ -175,8 +182,19 @@ class Runner:
         self._open(settings, _settings_key(settings_to_json(settings)))
 
     def run(self, ids: Sequence[str] | None = None) -> list[Ran]:
-        """Run queued jobs (those with these ids, in this order; else all, oldest first)
-        until none is left, waiting out backoffs; returns each job that finished."""
+        """Run these queued jobs in this order, or (no ids) the queue as it is now; wait
+        out their backoffs until each has finished; returns each job that finished.
+
+        Who runs what, as a newsroom expects: a command that made jobs (``build``,
+        ``jobs retry ID``) gives their ids and runs those alone, whatever else is
+        queued; a long-running runner (``watch``, ``serve --api``) runs the queue,
+        whoever queued its jobs (``jobs retry --no-run``, the API, a runner that died).
+        The queue is taken as it stands when the call starts: jobs queued meanwhile
+        wait for the next call, so a ``watch`` that another process keeps feeding
+        still goes back to its sources.
+        """
+        if ids is None:
+            ids = [job.id for job in self.store.jobs(JobState.QUEUED)]
         finished: list[Ran] = []
         while True:
             ready, wait = self._ready(ids)
@@ -199,12 +217,11 @@ class Runner:
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         self.close(now=kind is not None)
 
-    def _ready(self, ids: Sequence[str] | None) -> tuple[list[Job], float | None]:
+    def _ready(self, ids: Sequence[str]) -> tuple[list[Job], float | None]:
         """The queued jobs to start now, and else how long until the soonest may start."""
+        order = {job_id: n for n, job_id in enumerate(ids)}
         queued = self.store.jobs(JobState.QUEUED)
-        if ids is not None:
-            order = {job_id: n for n, job_id in enumerate(ids)}
-            queued = sorted((j for j in queued if j.id in order), key=lambda j: order[j.id])
+        queued = sorted((j for j in queued if j.id in order), key=lambda j: order[j.id])
         now = utc_now()
         ready = [j for j in queued if j.not_before is None or j.not_before <= now]
         waits = [(j.not_before - now).total_seconds() for j in queued if j.not_before]
@@ -245,6 +262,9 @@ class Runner:
             except ArticleAudioError as exc:
                 self.store.fail(claimed.id, error_line(claimed.location, exc))
                 raise
+            except Exception as exc:
+                self._bug(claimed, exc)
+                raise
         return None
 
     def _batch_for(self, job: Job, key: str) -> Batch:
@@ -269,6 +289,8 @@ class Runner:
         if isinstance(plan, ArticleAudioError):
             return self._failed(job, plan)
         assert self._batch is not None
+        if self.started is not None:
+            self.started(job)
         try:
             built = self._batch.make(plan, self.progress)
         except FATAL_ERRORS as exc:
@@ -276,6 +298,9 @@ class Runner:
             raise
         except ArticleAudioError as exc:
             return self._failed(job, exc)
+        except Exception as exc:
+            self._bug(job, exc)
+            raise
         warning = confidence_warning(plan.article, self._batch.settings)
         return Ran(
             self.store.finish(job.id, built.episode.slug),
@@ -294,6 +319,22 @@ class Runner:
         log.info("job %s failed: %s", job.id, line)
         return Ran(self.store.fail(job.id, line), error=error)
 
+    def _bug(self, job: Job, exc: Exception) -> None:
+        """A job that met a bug: queued again with backoff while it has attempts left,
+        else failed with a one-line reason (the traceback goes to the caller's log)."""
+        line = bug_line(job.location, exc)
+        try:
+            if job.attempts < self.policy.max_attempts:
+                delay = self.policy.delay(job.attempts)
+                log.warning("%s; trying again in %.0f s", line, delay)
+                not_before = utc_now() + timedelta(seconds=delay)
+                self.store.requeue(job.id, self.owner, line, not_before)
+            else:
+                log.error("job %s failed: %s", job.id, line)
+                self.store.fail(job.id, line)
+        except JobError:
+            return  # no longer ours (another runner recovered it)
+
     def _give_back(self, current: _Started, ahead: _Started | None) -> None:
         """Stopping (Ctrl-C, a fatal error): what was started but not finished is queued
         again, as if its runner had died (a job already failed stays failed)."""
@@ -304,6 +345,21 @@ class Runner:
                 self.store.requeue(started.job.id, self.owner, None, None)
             except (JobError, ArticleAudioError):
                 continue
+
+
+BUG_LINE_CHARS = 200
+"""How much of a bug's message a job's error line keeps."""
+
+
+def bug_line(location: str, exc: BaseException) -> str:
+    """The one error line of a job that met a bug: the exception's type and first line.
+
+    >>> bug_line("a.md", KeyError("title"))
+    "a.md: articleaudio failed (KeyError: 'title'), a bug: please report it with the log"
+    """
+    message = (str(exc).splitlines() or [""])[0][:BUG_LINE_CHARS]
+    what = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return f"{location}: articleaudio failed ({what}), a bug: please report it with the log"
 
 
 def _settings_key(settings: dict[str, object]) -> str:

@@ -63,7 +63,8 @@ class WatchEvent:
 
     kind: str
     """``polling``, ``not-modified``, ``error``, ``new``, ``changed``, ``unchanged``,
-    ``skipped``, ``failed``, ``building``, ``built``, ``job-failed`` or ``waiting``."""
+    ``skipped``, ``failed``, ``building`` (the poll's jobs), ``started`` (one job's
+    making), ``built``, ``job-failed`` or ``waiting``."""
     source: str
     """The source it is about ("" for the whole watch)."""
     message: str = ""
@@ -99,8 +100,9 @@ class Watcher:
         queued = self.log.jobs.jobs(JobState.QUEUED)
         if queued:
             emit(WatchEvent("building", "", f"{len(queued)} job(s)"))
-            self.runner.run()
-        self._settle(emit)
+            ran = self.runner.run()
+            self._settle(emit)
+            self._report_others(ran, emit)
         return events
 
     def run(self, *, once: bool, sleep: Callable[[float], None] = time.sleep) -> int:
@@ -165,6 +167,18 @@ class Watcher:
         self.log.record(replace(seen, url=skip.item.url, status=f"skipped: {skip.reason}"))
         emit(WatchEvent("skipped", source, skip.reason, url=skip.item.url))
 
+    def _report_others(self, ran: list[Ran], emit: Report) -> None:
+        """Report the jobs run that are no item's (``jobs retry --no-run``, the API's):
+        the watch runs the library's queue, and says what it did."""
+        mine = {seen.job_id for seen in self.log.items()}
+        for finished in ran:
+            job = finished.job
+            if job.id in mine:
+                continue  # reported by _settle, with its item
+            done = job.state is JobState.DONE
+            kind, message = ("built", job.slug or "") if done else ("job-failed", job.error or "")
+            emit(WatchEvent(kind, "", message, job.location, finished))
+
     def _settle(self, emit: Report) -> None:
         """Record how the jobs of queued items ended."""
         for seen in self.log.items():
@@ -212,7 +226,13 @@ def open_watcher(
     library = settings.build.output
     with ExitStack() as stack:
         watch_log = stack.enter_context(open_watch_log(library))
-        runner = Runner(watch_log.jobs, synthesizer=synthesizer, progress=progress, library=library)
+        runner = Runner(
+            watch_log.jobs,
+            synthesizer=synthesizer,
+            progress=progress,
+            library=library,
+            started=lambda job: report(WatchEvent("started", "", job.location, job.location)),
+        )
         stack.enter_context(runner)
         for job in runner.recover():
             log.info("job %s (%s) is %s again", job.id, job.location, job.state.value)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
         unpublish,
         validate,
     )
-    from .settings import library_config, placeholders, resolve
+    from .settings import given_config, library_config, placeholders, resolve
     from .watched import WATCH_QUEUED, SeenItem, WatchLog, open_watch_log
     from .write import BuildStatus, Built, build_key, previous_gain, reusable_episode, write_episode
 
@@ -48,6 +48,7 @@ __all__ = [
     "WatchLog",
     "build_key",
     "feed_entries",
+    "given_config",
     "is_listed",
     "library_config",
     "list_episodes",
@@ -81,6 +82,7 @@ __getattr__ = exports(
         "SqliteJobStore": ".jobs",
         "WatchLog": ".watched",
         "feed_entries": ".publish",
+        "given_config": ".settings",
         "is_listed": ".publish",
         "library_config": ".settings",
         "list_episodes": ".publish",

@@ -269,7 +269,7 @@ def write_feed(output_dir: Path, entries: list[Entry], given: PodcastConfig | No
     log.debug("writing the feeds of %s (%d episodes)", output_dir, len(entries))
     artwork = write_artwork(output_dir, config)
     if resolved.keep:
-        for name in store(output_dir, config):
+        for name in store(output_dir, config, resolved.adopted):
             log.warning("removed %s: the library's settings no longer name it", output_dir / name)
             (output_dir / name).unlink(missing_ok=True)
     path = _write_one(output_dir, entries, config, config.base_url + artwork)

@@ -15,6 +15,13 @@ A library with stored settings never falls back to a working-directory file or
 to the defaults; a different ``./articleaudio.toml`` is named in a warning. The
 stored copy names the artwork by the library's own copy of the image, so it
 stays valid wherever the library is read from, or moved to.
+
+The API's tokens (``[api] tokens``) live in the library's own file only, never in a
+:class:`PodcastConfig`: a build's settings travel in its job, and a token must never
+be stored or sent with one. So every rewrite of the stored settings keeps the
+library's ``[api]`` table as it is (a new library adopting ``./articleaudio.toml``
+takes that file's); a ``--config`` file's own ``[api]`` table is not applied, and a
+warning says so and names the file to edit.
 """
 
 from __future__ import annotations
@@ -28,7 +35,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..config import TABLES, PodcastConfig, describe_artwork, load_config
+from ..config import (
+    API_TOKENS_ENV,
+    TABLES,
+    PodcastConfig,
+    describe_artwork,
+    load_config,
+    read_api_tokens,
+)
 from ..errors import ConfigError
 from ..fsutil import atomic_write_text
 from ..layout import ARTWORK_STEM, CONFIG_NAME
@@ -52,6 +66,8 @@ class Resolved:
     """The settings."""
     keep: bool
     """True when they are new to the library (``--config`` or an adopted file)."""
+    adopted: Path | None = None
+    """The working directory's file they were read from, when the library adopts it."""
 
 
 def settings_path(output_dir: Path) -> Path:
@@ -61,7 +77,30 @@ def settings_path(output_dir: Path) -> Path:
 
 def library_config(output_dir: Path, config_file: Path | None = None) -> PodcastConfig:
     """The settings for the library, from ``config_file`` if given (see the module doc)."""
-    return resolve(output_dir, load_config(config_file) if config_file else None).config
+    return resolve(output_dir, given_config(output_dir, config_file)).config
+
+
+def given_config(output_dir: Path, config_file: Path | None) -> PodcastConfig | None:
+    """The settings of a ``--config`` file for this library (None: no file given).
+
+    Its ``[api]`` table, if any, is not applied (see the module doc): when it differs
+    from the library's, a warning names the library's file, where tokens go.
+    """
+    if config_file is None:
+        return None
+    config = load_config(config_file)
+    stored = settings_path(output_dir)
+    given = read_api_tokens(config_file)
+    ignored = given is not None and not _same_file(config_file, stored)
+    if ignored and given != _library_tokens(output_dir):
+        log.warning(
+            "%s: its [api] tokens are not applied; serve --api takes tokens only from "
+            "%s (edit its [api] table) and %s",
+            config_file,
+            stored,
+            API_TOKENS_ENV,
+        )
+    return config
 
 
 def resolve(
@@ -78,7 +117,7 @@ def resolve(
             _warn_if_ignored(local, stored, stored_path)
         return Resolved(stored, keep=False)
     if local.is_file():
-        return Resolved(load_config(local), keep=True)
+        return Resolved(load_config(local), keep=True, adopted=local)
     return Resolved(PodcastConfig(), keep=False)
 
 
@@ -118,20 +157,51 @@ def is_kept(output_dir: Path, config: PodcastConfig) -> bool:
     except OSError:
         return False
     try:
-        return stored == settings_text(config)
+        return stored == stored_text(output_dir, config)
     except ConfigError:
         return False
 
 
-def store(output_dir: Path, config: PodcastConfig) -> tuple[str, ...]:
+def store(output_dir: Path, config: PodcastConfig, adopted: Path | None = None) -> tuple[str, ...]:
     """Write the settings into the library atomically; call under the library lock.
 
+    The library's ``[api]`` table is kept (else the ``adopted`` file's is taken).
     Returns the feed files the previous settings wrote and these do not, so the
     caller can remove feeds no longer kept up to date.
     """
     before = _stored_feed_files(output_dir)
-    atomic_write_text(settings_path(output_dir), settings_text(config))
+    atomic_write_text(settings_path(output_dir), stored_text(output_dir, config, adopted))
     return tuple(name for name in before if name not in feed_files(config))
+
+
+def stored_text(output_dir: Path, config: PodcastConfig, adopted: Path | None = None) -> str:
+    """What the library's file holds with these settings: them, and its ``[api]`` table."""
+    tokens = _library_tokens(output_dir)
+    if tokens is None and adopted is not None:
+        tokens = read_api_tokens(adopted)
+    text = settings_text(config)
+    if tokens is None:
+        return text
+    listed = ", ".join(toml_value(token) for token in tokens)
+    return f"{text}\n{API_HEADER}[api]\ntokens = [{listed}]\n"
+
+
+API_HEADER = (
+    "# The bearer tokens of 'serve --api' (and ARTICLEAUDIO_API_TOKENS). They live here\n"
+    "# only: replacing the settings with --config keeps this table as it is.\n"
+)
+
+
+def _library_tokens(output_dir: Path) -> tuple[str, ...] | None:
+    """The library's own ``[api] tokens``; a file that cannot be read is an error, since
+    rewriting it would lose any tokens it holds."""
+    path = settings_path(output_dir)
+    try:
+        return read_api_tokens(path)
+    except ConfigError as exc:
+        raise ConfigError(
+            f"{exc}; fix or remove {path} first: replacing it would lose its API tokens"
+        ) from exc
 
 
 def feed_files(config: PodcastConfig) -> tuple[str, ...]:
