@@ -3,6 +3,7 @@
 Every ``202`` the API gives is a queued job in the catalogue; this thread takes them
 in order, so each one ends ``done`` or ``failed``. It recovers the jobs a dead server
 left ``running`` as it starts, and keeps its voice and workers warm between jobs.
+With a broker (``serve --api --broker``) the thread sends them to the workers instead.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ import threading
 from pathlib import Path
 
 from ..errors import ArticleAudioError
-from ..jobs import Runner
+from ..jobs import DEFAULT_PRIORITY, BrokerSettings, Runner
 from ..library import open_job_store
 from ..synth import Synthesizer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..jobs import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +36,16 @@ class _Stopped(Exception):
 class JobWorker:
     """Runs the library's queued jobs in a daemon thread until :meth:`stop`."""
 
-    def __init__(self, library: Path, *, synthesizer: Synthesizer | None = None) -> None:
-        self.library, self.synthesizer = library, synthesizer
+    def __init__(
+        self,
+        library: Path,
+        *,
+        synthesizer: Synthesizer | None = None,
+        broker: BrokerSettings | None = None,
+    ) -> None:
+        self.library, self.synthesizer, self.broker = library, synthesizer, broker
+        self.priorities: dict[str, str] = {}
+        """Job id → ``priority`` of a posted job, until it is sent to the broker."""
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread = threading.Thread(target=self._loop, name="articleaudio-jobs", daemon=True)
 
@@ -40,8 +53,11 @@ class JobWorker:
         """Start the thread (it recovers interrupted jobs first)."""
         self._thread.start()
 
-    def wake(self) -> None:
-        """A job was queued: look now rather than at the next poll."""
+    def wake(self, job_id: str | None = None, priority: str = DEFAULT_PRIORITY) -> None:
+        """A job was queued (with a broker: to go to ``priority``'s queue): look now rather
+        than at the next poll."""
+        if job_id is not None and priority != DEFAULT_PRIORITY:
+            self.priorities[job_id] = priority
         self._wake.set()
 
     def stop(self) -> None:
@@ -57,9 +73,15 @@ class JobWorker:
 
     def _loop(self) -> None:
         with open_job_store(self.library) as store:
-            runner = Runner(
-                store, synthesizer=self.synthesizer, library=self.library, sleep=self._sleep
-            )
+            runner: Runner | Dispatcher
+            if self.broker is None:
+                runner = Runner(
+                    store, synthesizer=self.synthesizer, library=self.library, sleep=self._sleep
+                )
+            else:
+                from ..jobs import Dispatcher  # imports Dramatiq: only when a broker is named
+
+                runner = Dispatcher(store, self.broker, priorities=self.priorities)
             with runner:
                 runner.recover()
                 while not self._stop.is_set():
@@ -67,7 +89,7 @@ class JobWorker:
                     self._wake.wait(POLL_S)
                     self._wake.clear()
 
-    def _run_once(self, runner: Runner) -> None:
+    def _run_once(self, runner: Runner | Dispatcher) -> None:
         try:
             for ran in runner.run():
                 log.info("job %s %s", ran.job.id, ran.job.state.value)
