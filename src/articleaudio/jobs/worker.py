@@ -24,7 +24,6 @@ import logging
 import multiprocessing
 import signal
 import threading
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ import dramatiq
 
 from ..errors import ArticleAudioError, JobError, JobNotFoundError
 from ..library import Job, JobState, JobStore, open_job_store
+from ..synth import Synthesizer
 from .broker import open_broker, owner_alive
 from .queues import PRIORITIES, BrokerSettings
 from .runner import PATIENT, Runner, owner_id
@@ -56,6 +56,8 @@ class WorkerSettings:
     """Worker processes, each building one job at a time with its own synthesis pool."""
     jobs: int | None = None
     """Synthesis processes of each worker process; None: the cores, as ``build``."""
+    synthesizer: Synthesizer | None = None
+    """Instead of the jobs' Piper voice (tests, benchmarks)."""
 
 
 class _Later(Exception):
@@ -72,23 +74,25 @@ class Builder:
     def __init__(self, settings: WorkerSettings) -> None:
         self.settings, self.owner = settings, owner_id()
         self.broker = open_broker(settings.broker, owner=self.owner, build=self.build)
-        self._stack = ExitStack()
-        self._runner: Runner | None = None
-        self._store: JobStore | None = None
+        self._runner_: Runner | None = None
 
     def build(self, record: dict[str, Any]) -> None:
         """The actor: build the job of one message (see the module docstring)."""
         job = Job.from_record(record)
-        runner = self._open()
-        assert self._store is not None
-        try:
-            taken = self._take(self._store, job)
-        except JobError as exc:  # another worker moved it first
-            log.info("job %s: %s", job.id, exc)
-            return
-        if taken is None:
-            return
-        log.info("job %s (%s) building, attempt %d", job.id, job.location, taken.attempts + 1)
+        # The store is opened for each message, in the worker thread that uses it; the
+        # runner, and so the voice and the synthesis processes, stay from one to the next.
+        with open_job_store(self.settings.library) as store:
+            runner = self._runner(store)
+            try:
+                taken = self._take(store, job)
+            except JobError as exc:  # another worker moved it first
+                log.info("job %s: %s", job.id, exc)
+                return
+            if taken is not None:
+                self._run(runner, taken)
+
+    def _run(self, runner: Runner, job: Job) -> None:
+        log.info("job %s (%s) building, attempt %d", job.id, job.location, job.attempts + 1)
         try:
             for ran in runner.run([job.id]):
                 log.info("job %s %s %s", ran.job.id, ran.job.state.value, ran.job.error or "")
@@ -98,21 +102,19 @@ class Builder:
             log.error("job %s: %s", job.id, exc)
             runner.close(now=True)
 
-    def _open(self) -> Runner:
-        # Opened in the worker thread on its first message: the store's connection
-        # belongs to the thread that uses it.
-        if self._runner is None:
-            self._store = self._stack.enter_context(open_job_store(self.settings.library))
-            runner = Runner(
-                self._store,
+    def _runner(self, store: JobStore) -> Runner:
+        if self._runner_ is None:
+            self._runner_ = Runner(
+                store,
                 policy=PATIENT,
                 library=self.settings.library,
                 jobs=self.settings.jobs,
+                synthesizer=self.settings.synthesizer,
                 sleep=_later,
             )
-            runner.owner = self.owner
-            self._runner = runner
-        return self._runner
+            self._runner_.owner = self.owner
+        self._runner_.store = store
+        return self._runner_
 
     def _take(self, store: JobStore, job: Job) -> Job | None:
         """The job, queued in the store for this worker to claim; None: nothing to do."""
@@ -138,8 +140,8 @@ class Builder:
 
     def close(self) -> None:
         """Stop the synthesis processes and close the broker."""
-        if self._runner is not None:
-            self._runner.close(now=True)
+        if self._runner_ is not None:
+            self._runner_.close(now=True)
         self.broker.close()
 
 
