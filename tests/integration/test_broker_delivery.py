@@ -4,6 +4,7 @@ test_broker_workers.py)."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +30,8 @@ from articleaudio.settings import BuildSettings
 
 from ..support.fake_synthesizer import FakeSynthesizer
 from ..support.servers import Route, serving
+from .test_api_server import TOKEN, serving_api
+from .test_api_server import story as api_story
 
 TUNING = "?heartbeat=2&maintenance=1"
 
@@ -165,3 +168,24 @@ def _queued_messages(url: str) -> int:
     client = redis.Redis.from_url(url)
     keys: list[bytes | str] = client.keys("articleaudio:*")
     return sum(int(client.llen(k)) for k in keys if client.type(k) == b"list")
+
+
+def test_serve_api_with_a_broker_sends_posts_to_the_workers(
+    tmp_path: Path, fresh_redis_url: str
+) -> None:
+    library = tmp_path / "lib"
+    headers = {"content-type": "application/json", "authorization": f"Bearer {TOKEN}"}
+    body = json.dumps(api_story("Harbour Bridge Reopens")).encode()
+    broker = broker_settings(fresh_redis_url)
+    with serving_api(library, broker=broker) as api:
+        status, _, refused = api.call("POST", "/api/v1/articles?priority=now", body, headers)
+        assert status == 422 and refused["error"]["code"] == "invalid_priority"
+        status, _, queued = api.call("POST", "/api/v1/articles?priority=high", body, headers)
+        assert status == 202
+        client = redis.Redis.from_url(fresh_redis_url)
+        wait_until(lambda: client.llen("articleaudio:articleaudio-high") == 1)
+        assert api.get(f"/api/v1/jobs/{queued['id']}")["state"] == "queued"  # not built here
+        with worker(fresh_redis_url, library):
+            done = api.wait(queued["id"])
+    assert done["state"] == "done" and done["slug"] == "harbour-bridge-reopens"
+    assert done["episode"]["audio"].endswith(".mp3")
