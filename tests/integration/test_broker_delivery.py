@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import dramatiq
@@ -20,6 +21,7 @@ from articleaudio.jobs import (
     WorkerSettings,
     broker_settings,
     open_broker,
+    open_watcher,
     send_job,
     settings_to_json,
     text_payload,
@@ -32,6 +34,9 @@ from ..support.fake_synthesizer import FakeSynthesizer
 from ..support.servers import Route, serving
 from .test_api_server import TOKEN, serving_api
 from .test_api_server import story as api_story
+from .test_watch import Site, feed, page, site
+from .test_watch import _settings as watch_settings
+from .test_watch import story as watch_story
 
 TUNING = "?heartbeat=2&maintenance=1"
 
@@ -189,3 +194,33 @@ def test_serve_api_with_a_broker_sends_posts_to_the_workers(
             done = api.wait(queued["id"])
     assert done["state"] == "done" and done["slug"] == "harbour-bridge-reopens"
     assert done["episode"]["audio"].endswith(".mp3")
+
+
+def test_watch_with_a_broker_sends_its_jobs_and_records_how_they_ended(
+    site: Site, tmp_path: Path, fresh_redis_url: str
+) -> None:
+    library = tmp_path / "lib"
+    for name in ("north", "south"):
+        site.pages[f"/{name}.html"] = page(f"{name.title()} story", *watch_story(name.title()))
+    site.pages["/feed.xml"] = feed(site, "north", "south")
+    broker = broker_settings(fresh_redis_url)
+    settings = replace(watch_settings(site, library), broker=broker, priority="low")
+    with open_watcher(settings) as watcher:
+        first = watcher.poll()
+    assert {e.kind for e in first} >= {"new", "building"} and "built" not in {e.kind for e in first}
+    client = redis.Redis.from_url(fresh_redis_url)
+    assert client.llen("articleaudio:articleaudio-low") == 2  # sent, not built here
+    with open_job_store(library) as store:
+        ids = [job.id for job in store.jobs()]
+    with worker(fresh_redis_url, library):
+        wait_until(settled(library, *ids))
+    with open_watcher(settings) as watcher:
+        second = watcher.poll()
+    built = sorted(e.message for e in second if e.kind == "built")
+    assert built == ["north-story", "south-story"]
+    with open_job_store(library) as store:
+        assert sorted(job.id for job in store.jobs()) == sorted(ids)  # nothing queued twice
+    assert client.llen("articleaudio:articleaudio-low") == 0
+
+
+__all__ = ["site"]  # the fixture test_watch.py defines, used here too
