@@ -75,6 +75,8 @@ class Builder:
         self.settings, self.owner = settings, owner_id()
         self.broker = open_broker(settings.broker, owner=self.owner, build=self.build)
         self._runner_: Runner | None = None
+        self._building: str | None = None
+        """The id of the job being built, if one is."""
 
     def build(self, record: dict[str, Any]) -> None:
         """The actor: build the job of one message (see the module docstring)."""
@@ -93,6 +95,7 @@ class Builder:
 
     def _run(self, runner: Runner, job: Job) -> None:
         log.info("job %s (%s) building, attempt %d", job.id, job.location, job.attempts + 1)
+        self._building = job.id
         try:
             for ran in runner.run([job.id]):
                 log.info("job %s %s %s", ran.job.id, ran.job.state.value, ran.job.error or "")
@@ -101,6 +104,8 @@ class Builder:
         except ArticleAudioError as exc:  # the voice, ffmpeg, the folder: failed, said once
             log.error("job %s: %s", job.id, exc)
             runner.close(now=True)
+        finally:
+            self._building = None
 
     def _runner(self, store: JobStore) -> Runner:
         if self._runner_ is None:
@@ -139,8 +144,12 @@ class Builder:
         return store.requeue(current.id, current.owner or "", note, None)
 
     def close(self) -> None:
-        """Stop the synthesis processes and close the broker."""
-        if self._runner_ is not None:
+        """Stop the synthesis processes, unless a job is being built: stopping them under
+        it would fail it, while leaving it unacknowledged gives it to another worker
+        (this process's synthesis processes end with it)."""
+        if self._building is not None:
+            log.warning("job %s cut short; the broker gives it to another worker", self._building)
+        elif self._runner_ is not None:
             self._runner_.close(now=True)
         self.broker.close()
 
