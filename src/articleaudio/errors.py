@@ -25,8 +25,9 @@ tree to a single ``Error: ...`` line and exit status 1. Anything else is a bug.
     ├── PublishError (+ OSError)          the output folder cannot be written
     ├── EpisodeNotFoundError (+ LookupError)  no episode with that slug in the library
     ├── LibraryNotFoundError (+ LookupError)  the folder given with -o holds no library
-    └── JobError                          a job cannot do what was asked (``jobs retry``)
-        └── JobNotFoundError (+ LookupError)  no job with that id in the library
+    ├── JobError                          a job cannot do what was asked (``jobs retry``)
+    │   └── JobNotFoundError (+ LookupError)  no job with that id in the library
+    └── BrokerError (+ ConnectionError)   the ``--broker`` cannot be reached (transient)
 
 An error whose ``transient`` is true may pass when tried again (a fetch that timed
 out, a server error): the job runner retries it with backoff; any other fails its
@@ -193,3 +194,9 @@ class JobError(ArticleAudioError):
 
 class JobNotFoundError(JobError, LookupError):
     """Raised when a command names a job id the library does not hold."""
+
+
+class BrokerError(ArticleAudioError, ConnectionError):
+    """Raised when the task broker named by ``--broker`` does not answer; it may come back."""
+
+    transient = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..jobs import DEFAULT_PRIORITY, PRIORITIES
 from ..layout import EPISODES_DIR
 from ..version import __version__
 
@@ -72,6 +73,14 @@ _PATHS: dict[str, Any] = {
         "post": {
             "summary": "Queue an article to narrate (the same article queued is one job)",
             "security": _AUTH,
+            "parameters": [
+                {
+                    "name": "priority",
+                    "in": "query",
+                    "description": "With a broker (serve --api --broker): the queue it joins",
+                    "schema": {"enum": list(PRIORITIES), "default": DEFAULT_PRIORITY},
+                }
+            ],
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": _ARTICLE}},

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import EpisodeNotFoundError, JobError, JobNotFoundError
+from ..jobs import DEFAULT_PRIORITY, PRIORITIES
 from ..layout import EPISODES_DIR
 from ..library import Job, JobState, open_job_store, unpublish
 from .guard import ApiError, RateLimiter, read_limited, token_index
@@ -99,10 +100,14 @@ class Api:
     async def post_article(self, request: Request) -> Response:
         """``POST /articles``: queue an article (or a URL); the same one queued is one job."""
         who = self._writer(request)
+        priority = request.query_params.get("priority", DEFAULT_PRIORITY)
+        if priority not in PRIORITIES:
+            names = ", ".join(PRIORITIES)
+            raise ApiError(422, "invalid_priority", f"priority must be one of {names}")
         body = await self._json_body(request)
         job = await anyio.to_thread.run_sync(posted_job, body, self.settings, self.library, who)
         queued = await anyio.to_thread.run_sync(self._add, job)
-        self.worker.wake()
+        self.worker.wake(queued.id, priority)
         location = f"{PREFIX}/jobs/{queued.id}"
         return answer(job_view(queued, self.library), 202, {"location": location})
 

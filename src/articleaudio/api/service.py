@@ -42,7 +42,9 @@ def api_server(
     Run it with ``.run(sockets=[bind_socket(...)])`` inside the ``with``; leaving
     stops the runner after the job it is building.
     """
-    worker = JobWorker(library, synthesizer=synthesizer, policy=settings.retry)
+    worker = JobWorker(
+        library, synthesizer=synthesizer, policy=settings.retry, broker=settings.broker
+    )
     app = create_api_app(library, settings, worker)
     worker.start()
     try:

@@ -16,7 +16,14 @@ from typing import Any
 
 from ..errors import ArticleAudioError, PrivateAddressError
 from ..extract import FetchSettings, Source, SourceKind, extract_source, fetch_url, is_url
-from ..jobs import PATIENT, RetryPolicy, article_key, settings_to_json, text_payload
+from ..jobs import (
+    PATIENT,
+    BrokerSettings,
+    RetryPolicy,
+    article_key,
+    settings_to_json,
+    text_payload,
+)
 from ..layout import EPISODE_FILE, EPISODES_DIR, SLUG_PATTERN, episode_dir, read_episode
 from ..library import Job, JobState, library_config, new_job
 from ..settings import BuildSettings
@@ -45,6 +52,8 @@ class ApiSettings:
     """How the jobs are built (their ``output`` is the served library, whatever this says)."""
     retry: RetryPolicy = PATIENT
     """How often the runner starts a job that fails for a passing reason (or a bug)."""
+    broker: BrokerSettings | None = None
+    """Send the jobs to this broker's workers instead of building them in the server."""
 
 
 def posted_job(body: dict[str, Any], settings: ApiSettings, library: Path, who: str) -> Job:

@@ -3,6 +3,7 @@
 Every ``202`` the API gives is a queued job in the catalogue; this thread takes them
 in order, so each one ends ``done`` or ``failed``. It recovers the jobs a dead server
 left ``running`` as it starts, and keeps its voice and workers warm between jobs.
+With a broker (``serve --api --broker``) the thread sends them to the workers instead.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ import threading
 from pathlib import Path
 
 from ..errors import ArticleAudioError
-from ..jobs import PATIENT, RetryPolicy, Runner
+from ..jobs import DEFAULT_PRIORITY, PATIENT, BrokerSettings, RetryPolicy, Runner
 from ..library import open_job_store
 from ..synth import Synthesizer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..jobs import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +42,12 @@ class JobWorker:
         *,
         synthesizer: Synthesizer | None = None,
         policy: RetryPolicy = PATIENT,
+        broker: BrokerSettings | None = None,
     ) -> None:
-        self.library, self.synthesizer, self.policy = library, synthesizer, policy
+        self.library, self.synthesizer = library, synthesizer
+        self.policy, self.broker = policy, broker
+        self.priorities: dict[str, str] = {}
+        """Job id → ``priority`` of a posted job, until it is sent to the broker."""
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread = threading.Thread(target=self._loop, name="articleaudio-jobs", daemon=True)
 
@@ -46,8 +55,11 @@ class JobWorker:
         """Start the thread (it recovers interrupted jobs first)."""
         self._thread.start()
 
-    def wake(self) -> None:
-        """A job was queued: look now rather than at the next poll."""
+    def wake(self, job_id: str | None = None, priority: str = DEFAULT_PRIORITY) -> None:
+        """A job was queued (with a broker: to go to ``priority``'s queue): look now rather
+        than at the next poll."""
+        if job_id is not None and priority != DEFAULT_PRIORITY:
+            self.priorities[job_id] = priority
         self._wake.set()
 
     def stop(self) -> None:
@@ -63,13 +75,19 @@ class JobWorker:
 
     def _loop(self) -> None:
         with open_job_store(self.library) as store:
-            runner = Runner(
-                store,
-                policy=self.policy,
-                synthesizer=self.synthesizer,
-                library=self.library,
-                sleep=self._sleep,
-            )
+            runner: Runner | Dispatcher
+            if self.broker is None:
+                runner = Runner(
+                    store,
+                    policy=self.policy,
+                    synthesizer=self.synthesizer,
+                    library=self.library,
+                    sleep=self._sleep,
+                )
+            else:
+                from ..jobs import Dispatcher  # imports Dramatiq: only when a broker is named
+
+                runner = Dispatcher(store, self.broker, priorities=self.priorities)
             with runner:
                 runner.recover()
                 while not self._stop.is_set():
@@ -77,7 +95,7 @@ class JobWorker:
                     self._wake.wait(POLL_S)
                     self._wake.clear()
 
-    def _run_once(self, runner: Runner) -> None:
+    def _run_once(self, runner: Runner | Dispatcher) -> None:
         try:
             for ran in runner.run():
                 log.info("job %s %s", ran.job.id, ran.job.state.value)

@@ -25,8 +25,10 @@ from ..synth import DEFAULT_MAX_BYTES, Cache, SynthesisSettings, list_voices, sh
 from ..text import DisclosurePosition, SpeechSettings
 from ..version import __version__
 from .common import (
+    BROKER_OPTION,
     LEXICON_OPTION,
     OUTPUT_OPTION,
+    PRIORITY_OPTION,
     _Group,
     configure_logging,
     echo_built,
@@ -41,6 +43,7 @@ from .player import embed, serve
 from .publish import COMMANDS as PUBLISH_COMMANDS
 from .speech import script
 from .watch import watch
+from .worker import worker
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -143,6 +146,8 @@ BUILD_OPTIONS = (
         "is below this.",
     ),
     LEXICON_OPTION,
+    BROKER_OPTION,
+    PRIORITY_OPTION,
     click.option("--json", "as_json", is_flag=True, help="Print one JSON object per episode."),
 )
 """``build``'s options in ``--help`` order: a table, so the command reads as its body."""
@@ -156,13 +161,19 @@ def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any)
 
     SOURCES are .html, .md, .txt or .json files, http(s):// URLs, or - for
     stdin. Each episode is reported as built (new), rebuilt (changed) or
-    unchanged (nothing written).
+    unchanged (nothing written). With --broker each source is queued for the
+    workers instead, and its job id printed ('articleaudio jobs' follows them).
 
+    \b
     Example: articleaudio build article.html https://example.org/a.html -o out
+    Example: articleaudio build a.html --broker redis://127.0.0.1:6379/0 --priority high -o out
     """
     if options["slug"] and len(sources) > 1:
         raise click.UsageError("--slug can only be used with a single source")
     settings = build_settings(output, options)
+    if options["broker"]:
+        enqueue(sources, settings, options["broker"], options["priority"], as_json)
+        return
     with progress_bar("Synthesising", not as_json) as progress:
         outcomes = build_sources(list(sources), settings, progress=progress)
     for outcome in outcomes:
@@ -269,6 +280,25 @@ def cache_prune(older_than: float | None, max_size: float | None) -> None:
     click.echo(f"removed {removed} entries")
 
 
+def enqueue(
+    sources: tuple[str, ...], settings: BuildSettings, url: str, priority: str, as_json: bool
+) -> None:
+    """``build --broker``: one line per queued job (its id and source), errors after."""
+    from ..jobs import broker_settings, enqueue_sources  # Dramatiq loads only for this
+
+    submitted = enqueue_sources(list(sources), settings, broker_settings(url), priority=priority)
+    for job, error in submitted:
+        if error is None:
+            echo_json(job.to_dict()) if as_json else click.echo(
+                f"{job.state.value}\t{job.id}\t{job.location}"
+            )
+    failed = [(job, error) for job, error in submitted if error is not None]
+    for job, _ in failed:
+        click.echo(f"Error: {job.error}", err=True)
+    if failed:
+        sys.exit(1)
+
+
 def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
     """Map ``build`` options onto the library's settings objects."""
     speech = SpeechSettings(disclosure_position=DisclosurePosition(options["disclosure_position"]))
@@ -310,6 +340,7 @@ for _command in (
     serve,
     jobs,
     watch,
+    worker,
 ):
     cli.add_command(_command)
 

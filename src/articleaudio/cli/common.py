@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import ArticleAudioError
+from ..jobs import DEFAULT_PRIORITY, PRIORITIES
 from ..library import Built
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,6 +39,20 @@ LEXICON_OPTION = click.option(
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="Pronunciation lexicon (TOML) on top of the built-in one; repeatable.",
+)
+BROKER_OPTION = click.option(
+    "--broker",
+    metavar="URL",
+    envvar="ARTICLEAUDIO_BROKER",
+    help="Send the jobs to this Redis broker (redis://HOST:PORT/DB) for 'articleaudio "
+    "worker' processes to build, instead of building them here [env: ARTICLEAUDIO_BROKER].",
+)
+PRIORITY_OPTION = click.option(
+    "--priority",
+    type=click.Choice(list(PRIORITIES)),
+    default=DEFAULT_PRIORITY,
+    show_default=True,
+    help="With --broker: the queue the jobs join (high goes ahead of what is queued).",
 )
 
 

@@ -13,7 +13,7 @@ import click
 
 from ..library import library_config
 from ..web import PlayerSettings, embed_snippet, publish_embed, script_snippet
-from .common import OUTPUT_OPTION
+from .common import BROKER_OPTION, OUTPUT_OPTION
 
 if TYPE_CHECKING:
     import uvicorn  # loads only for serve
@@ -77,20 +77,30 @@ def embed(slug: str, output: Path, base_url: str, disclosure_url: str | None, sc
     help="Let posted URLs on loopback, link-local and private addresses be fetched "
     "(tests, an intranet CMS); refused otherwise.",
 )
-def serve(output: Path, host: str, port: int, api: bool, api_allow_private: bool) -> None:
+@BROKER_OPTION
+def serve(
+    output: Path, host: str, port: int, api: bool, api_allow_private: bool, *, broker: str | None
+) -> None:
     """Serve the output folder (feed, audio, transcripts, players) over HTTP until Ctrl+C.
 
     Podcast apps get byte ranges, ETags and the right content types. With --api it
-    also takes articles to narrate, each a job built here, one at a time.
+    also takes articles to narrate, each a job built here, one at a time, or with
+    --broker sent to the workers (POST /api/v1/articles?priority=high goes first).
 
     \b
     Example: articleaudio serve -o output --port 8000
     Example: ARTICLEAUDIO_API_TOKENS=s3cret articleaudio serve -o output --api
+    Example: articleaudio serve -o output --api --broker redis://127.0.0.1:6379/0
     """
     if api:
         from ..api import ApiSettings, api_server, api_tokens
+        from ..jobs import broker_settings
 
-        settings = ApiSettings(tokens=api_tokens(output), allow_private=api_allow_private)
+        settings = ApiSettings(
+            tokens=api_tokens(output),
+            allow_private=api_allow_private,
+            broker=broker_settings(broker) if broker else None,
+        )
         with api_server(output, settings) as http_server:
             _run(http_server, output, host, port)
         return

@@ -13,10 +13,16 @@ from typing import Any, TextIO
 import click
 
 from ..extract import FetchSettings
-from ..jobs import INTERVAL_S, WatchEvent, WatchSettings, open_watcher, since_date
+from ..jobs import INTERVAL_S, WatchEvent, WatchSettings, broker_settings, open_watcher, since_date
 from ..settings import BuildSettings
 from ..sources import ItemFilter
-from .common import OUTPUT_OPTION, configure_logging, echo_json
+from .common import (
+    BROKER_OPTION,
+    OUTPUT_OPTION,
+    PRIORITY_OPTION,
+    configure_logging,
+    echo_json,
+)
 
 UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
 """``--interval`` suffix → seconds."""
@@ -67,6 +73,8 @@ def _since(text: str | None) -> datetime | None:
 @click.option(
     "--allow-private", is_flag=True, help="Allow loopback and private addresses (intranet CMS)."
 )
+@BROKER_OPTION
+@PRIORITY_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per finished job.")
 @click.option("-v", "--verbose", count=True, help="Log more: -v info, -vv debug.")
 def watch(
@@ -79,9 +87,12 @@ def watch(
     edited one is rebuilt (same GUID and date). Ctrl-C stops it; started again it
     resumes where it was. On a terminal it shows the step it is on (polling,
     building X with a progress bar, waiting until HH:MM:SS) on one line; piped, it
-    prints one line per event.
+    prints one line per event. With --broker the jobs go to the workers, and each
+    poll reports those they finished since.
 
+    \b
     Example: articleaudio watch https://example.org/feed.xml -o output --once
+    Example: articleaudio watch https://example.org/feed.xml -o output --broker redis://127.0.0.1:6379/0
     """
     verbose = options.pop("verbose")
     if verbose:
@@ -119,6 +130,8 @@ def _settings(sources: tuple[str, ...], output: Path, options: dict[str, Any]) -
         fetch=FetchSettings(allow_private=bool(options["allow_private"])),
         max_new=options["max_new"],
         interval_s=parse_interval(options["interval"]) if options["interval"] else INTERVAL_S,
+        broker=broker_settings(options["broker"]) if options["broker"] else None,
+        priority=options["priority"],
     )
 
 

@@ -5,6 +5,10 @@ queue jobs in the library's catalogue for a long-running runner. The job record
 and its store are in :mod:`articleaudio.library` (the catalogue's owner); this
 stage runs them through :mod:`articleaudio.pipeline`, so it sits above it.
 
+With ``--broker`` the same jobs go to Dramatiq's Redis broker instead
+(:mod:`.broker`) and ``articleaudio worker`` processes build them (:mod:`.worker`);
+those two modules, and only they, import Dramatiq and Redis.
+
 The names below are this stage's public face; its modules are private by convention.
 """
 
@@ -16,8 +20,10 @@ TYPE_CHECKING = False
 """typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
+    from .broker import Dispatcher, enqueue_sources, open_broker, send_job
     from .build import build_sources, retry_job, submit_source
     from .codec import settings_from_json, settings_to_json
+    from .queues import DEFAULT_PRIORITY, PRIORITIES, BrokerSettings, broker_settings
     from .runner import (
         BACKOFF_S,
         MAX_ATTEMPTS,
@@ -38,21 +44,30 @@ if TYPE_CHECKING:
         open_watcher,
         since_date,
     )
+    from .worker import WorkerSettings, run_worker
 
 __all__ = [
     "BACKOFF_S",
+    "DEFAULT_PRIORITY",
     "INTERVAL_S",
     "MAX_ATTEMPTS",
     "ONCE",
     "PATIENT",
+    "PRIORITIES",
+    "BrokerSettings",
+    "Dispatcher",
     "Ran",
     "RetryPolicy",
     "Runner",
     "WatchEvent",
     "WatchSettings",
     "Watcher",
+    "WorkerSettings",
     "article_key",
+    "broker_settings",
     "build_sources",
+    "enqueue_sources",
+    "open_broker",
     "open_watcher",
     "owner_id",
     "owner_is_dead",
@@ -60,6 +75,8 @@ __all__ = [
     "payload_key",
     "read_payload",
     "retry_job",
+    "run_worker",
+    "send_job",
     "settings_from_json",
     "settings_to_json",
     "since_date",
@@ -71,6 +88,17 @@ __getattr__ = exports(
     __name__,
     {
         "BACKOFF_S": ".runner",
+        "DEFAULT_PRIORITY": ".queues",
+        "PRIORITIES": ".queues",
+        "BrokerSettings": ".queues",
+        "broker_settings": ".queues",
+        # Dramatiq and Redis load with these only, when a broker is named
+        "Dispatcher": ".broker",
+        "enqueue_sources": ".broker",
+        "open_broker": ".broker",
+        "send_job": ".broker",
+        "WorkerSettings": ".worker",
+        "run_worker": ".worker",
         "INTERVAL_S": ".watch",
         "WatchEvent": ".watch",
         "WatchSettings": ".watch",

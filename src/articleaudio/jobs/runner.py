@@ -135,6 +135,7 @@ class Runner:
         synthesizer: Synthesizer | None = None,
         progress: Progress | None = None,
         library: Path | None = None,
+        jobs: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
         started: Callable[[Job], None] | None = None,
     ) -> None:
@@ -146,6 +147,9 @@ class Runner:
         self.library = library
         """The library the jobs are built into, whatever folder their settings name (a
         library moved, or mounted elsewhere, since the job was made); None: theirs."""
+        self.jobs = jobs
+        """Synthesis processes, whatever the jobs' settings say (a worker knows its own
+        cores, the machine that sent the job does not); None: theirs."""
         self.owner = owner_id()
         self._sleep = sleep
         self._batch: Batch | None = None
@@ -272,6 +276,8 @@ class Runner:
             settings = settings_from_json(job.settings)
             if self.library is not None:
                 settings = replace(settings, output=self.library)
+            if self.jobs is not None:
+                settings = replace(settings, jobs=self.jobs)
             self._open(settings, key)
         assert self._batch is not None
         return self._batch

@@ -29,9 +29,14 @@ from ..settings import BuildSettings
 from ..sources import Item, ItemFilter, Skipped, poll_source, split_items
 from ..synth import Progress, Synthesizer
 from .codec import settings_to_json
+from .queues import DEFAULT_PRIORITY, BrokerSettings
 from .runner import Ran, Runner
 from .sources import error_line
 from .watch_items import Checked, ItemCheck, check_item
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .broker import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +60,10 @@ class WatchSettings:
     """New items queued per poll at most; the rest wait for the next poll."""
     interval_s: float = INTERVAL_S
     """Seconds between the starts of two polls."""
+    broker: BrokerSettings | None = None
+    """Send the jobs to this broker's workers instead of building them here."""
+    priority: str = DEFAULT_PRIORITY
+    """The broker queue the jobs go to (``--priority``)."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,9 @@ Report = Callable[[WatchEvent], None]
 class Watcher:
     """A watch over one library; use :func:`open_watcher`."""
 
-    def __init__(self, settings: WatchSettings, log_: WatchLog, runner: Runner, report: Report):
+    def __init__(
+        self, settings: WatchSettings, log_: WatchLog, runner: Runner | Dispatcher, report: Report
+    ):
         self.settings, self.log, self.runner, self._report = settings, log_, runner, report
         self.fetcher = Fetcher(settings.fetch)
         self._json_settings = settings_to_json(settings.build)
@@ -221,18 +232,25 @@ def open_watcher(
     """A watcher with its catalogue open and its runner warm; leaving stops the workers.
 
     Jobs a dead watch left running are queued again first; a bad voice or option
-    fails here, before any source is read.
+    fails here, before any source is read. With a broker, the jobs are sent to its
+    workers and the watch records how they ended at its next polls.
     """
     library = settings.build.output
     with ExitStack() as stack:
         watch_log = stack.enter_context(open_watch_log(library))
-        runner = Runner(
-            watch_log.jobs,
-            synthesizer=synthesizer,
-            progress=progress,
-            library=library,
-            started=lambda job: report(WatchEvent("started", "", job.location, job.location)),
-        )
+        runner: Runner | Dispatcher
+        if settings.broker is None:
+            runner = Runner(
+                watch_log.jobs,
+                synthesizer=synthesizer,
+                progress=progress,
+                library=library,
+                started=lambda job: report(WatchEvent("started", "", job.location, job.location)),
+            )
+        else:
+            from .broker import Dispatcher  # imports Dramatiq: only when a broker is named
+
+            runner = Dispatcher(watch_log.jobs, settings.broker, priority=settings.priority)
         stack.enter_context(runner)
         for job in runner.recover():
             log.info("job %s (%s) is %s again", job.id, job.location, job.state.value)

@@ -1,0 +1,48 @@
+"""``articleaudio worker``: build the jobs a broker carries, on this machine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import OUTPUT_OPTION, configure_logging
+
+
+@click.command()
+@click.option(
+    "--broker",
+    metavar="URL",
+    envvar="ARTICLEAUDIO_BROKER",
+    required=True,
+    help="The Redis broker the jobs come from: redis://HOST:PORT/DB [env: ARTICLEAUDIO_BROKER].",
+)
+@OUTPUT_OPTION
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes, each building one job at a time.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Synthesis processes of each worker process [default: cores].",
+)
+@click.option("-v", "--verbose", count=True, help="Log more: -vv debug (info is always shown).")
+def worker(broker: str, output: Path, processes: int, jobs: int | None, verbose: int) -> None:
+    """Build the jobs sent with --broker (by build, watch, serve --api) until Ctrl-C.
+
+    Start any number, on any number of machines, each with the shared library
+    folder as -o. A job whose worker dies is given to another; one delivered
+    twice is built once. The voice and synthesis processes stay warm between jobs.
+
+    Example: articleaudio worker --broker redis://10.0.0.5:6379/0 -o /mnt/library --processes 2 -j 1
+    """
+    from ..jobs import WorkerSettings, broker_settings, run_worker  # Dramatiq loads here only
+
+    configure_logging(max(verbose, 1))
+    settings = WorkerSettings(broker_settings(broker), output, processes=processes, jobs=jobs)
+    run_worker(settings)

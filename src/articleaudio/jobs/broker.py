@@ -1,0 +1,207 @@
+"""Jobs on a task engine: Dramatiq with its Redis broker, when ``--broker URL`` is named.
+
+The same :class:`~articleaudio.library.Job` the embedded runner builds travels whole in
+one message (payload, build settings and id: nothing on the sender's disk), so any
+``articleaudio worker`` on any machine can build it. The library's job store stays the
+record of every job; the broker only carries them.
+
+Delivery is Dramatiq's: a message is acknowledged after its job has run, so a worker
+killed mid-job leaves it unacknowledged. The Redis broker keeps a heartbeat per worker
+(``<namespace>:__heartbeats__``, refreshed by every broker command) and, in its
+maintenance pass, puts back on the queue the unacknowledged messages of a worker whose
+heartbeat is older than ``heartbeat_timeout`` (dramatiq/brokers/redis/dispatch.lua).
+Maintenance runs on a random share of commands (``maintenance_chance`` per million),
+so both are settings of the broker URL (:func:`broker_settings`).
+
+A message delivered twice builds its job once: the job's state in the store decides
+(done or failed: nothing to do; running under a live worker: that worker has it), and
+a build that does run twice meets the episode lock and the unchanged-episode check of
+:mod:`articleaudio.library` (one folder, one feed item).
+
+Only this module and :mod:`articleaudio.jobs.worker` import Dramatiq and Redis, and only
+when a broker is named: the embedded default needs neither installed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, MutableMapping, Sequence
+from types import TracebackType
+from typing import Any
+
+import dramatiq
+import redis
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.middleware import Retries
+
+from ..errors import ArticleAudioError, BrokerError, ConfigError
+from ..library import Job, JobState, JobStore, open_job_store
+from ..settings import BuildSettings
+from .build import CLI, submit_source
+from .queues import (
+    DEFAULT_PRIORITY,
+    NAMESPACE,
+    PER_MILLION,
+    PRIORITIES,
+    BrokerSettings,
+)
+from .runner import BACKOFF_S, MAX_ATTEMPTS, Ran
+
+log = logging.getLogger(__name__)
+
+
+def open_broker(
+    settings: BrokerSettings,
+    owner: str | None = None,
+    build: Callable[[dict[str, Any]], None] | None = None,
+) -> RedisBroker:
+    """A Redis broker with every priority's actor declared (``owner``: this worker's id
+    in the heartbeats, the same ``host:pid`` its running jobs name; ``build``: what a
+    worker does with a job's record)."""
+    retries = Retries(max_retries=MAX_ATTEMPTS, min_backoff=int(BACKOFF_S * 1000))
+    broker = RedisBroker(  # type: ignore[no-untyped-call]  # dramatiq leaves it untyped
+        url=settings.url,
+        namespace=NAMESPACE,
+        middleware=[retries],  # no TimeLimit: a long article must not be cut at 10 minutes
+        heartbeat_timeout=int(settings.heartbeat_timeout_s * 1000),
+        maintenance_chance=max(1, round(settings.maintenance_share * PER_MILLION)),
+    )
+    if owner is not None:
+        broker.broker_id = owner
+    for name, level in PRIORITIES.items():
+        declare = dramatiq.actor(
+            broker=broker, actor_name=actor_name(name), queue_name=level.queue, priority=level.order
+        )
+        declare(build or _not_here)
+    return broker
+
+
+def actor_name(priority: str) -> str:
+    """The Dramatiq actor of a priority level."""
+    return f"articleaudio_build_{priority}"
+
+
+def _not_here(record: dict[str, Any]) -> None:
+    """Senders declare the actors only to name them; a worker replaces this function."""
+    raise RuntimeError("this process only sends jobs; 'articleaudio worker' builds them")
+
+
+def send_job(broker: RedisBroker, job: Job, priority: str = DEFAULT_PRIORITY) -> str:
+    """Put ``job`` (whole) on its priority's queue; the message's id."""
+    level = PRIORITIES.get(priority)
+    if level is None:
+        raise ConfigError(f"priority {priority!r} unknown; say one of {', '.join(PRIORITIES)}")
+    actor = broker.get_actor(actor_name(priority))
+    message = actor.send(job.to_record())
+    log.info("job %s (%s) sent to %s", job.id, job.location, level.queue)
+    return str(message.message_id)
+
+
+def heartbeat_age_s(broker: RedisBroker, owner: str) -> float | None:
+    """Seconds since ``owner`` last spoke to the broker; None if it is not known (dead
+    and cleared by maintenance, or never a worker)."""
+    score = broker.client.zscore(f"{broker.namespace}:__heartbeats__", owner)
+    return None if score is None else max(time.time() - float(score) / 1000, 0.0)
+
+
+def owner_alive(broker: RedisBroker, owner: str | None) -> bool:
+    """Whether the worker holding a running job still beats (within the timeout)."""
+    age = heartbeat_age_s(broker, owner) if owner else None
+    return age is not None and age * 1000 < broker.heartbeat_timeout
+
+
+class Dispatcher:
+    """The runner ``watch`` and ``serve --api`` use with a broker: queued jobs are sent,
+    not built here; their states come back through the store as workers build them.
+
+    Each queued job is sent once by this process; one sent twice (a process started
+    again) is built once all the same.
+    """
+
+    def __init__(
+        self,
+        store: JobStore,
+        settings: BrokerSettings,
+        *,
+        priority: str = DEFAULT_PRIORITY,
+        priorities: MutableMapping[str, str] | None = None,
+    ) -> None:
+        self.store, self.priority = store, priority
+        self.priorities = priorities if priorities is not None else {}
+        """Job id → priority for jobs that have their own (API posts)."""
+        self.broker = open_broker(settings)
+        self._sent: set[str] = set()
+
+    def recover(self) -> list[Job]:
+        """Nothing to do: the broker gives a dead worker's jobs to another."""
+        return []
+
+    def warm(self, settings: BuildSettings) -> None:
+        """Nothing is built here; the broker is asked once whether it answers."""
+        reach(self.broker)
+
+    def run(self, ids: Sequence[str] | None = None) -> list[Ran]:
+        """Send the queued jobs not sent yet (those with these ids, else all); none
+        finishes here, so the list is empty."""
+        wanted = set(ids) if ids is not None else None
+        for job in self.store.jobs(JobState.QUEUED):
+            if job.id in self._sent or (wanted is not None and job.id not in wanted):
+                continue
+            send_job(self.broker, job, self.priorities.pop(job.id, self.priority))
+            self._sent.add(job.id)
+        return []
+
+    def close(self, *, now: bool = False) -> None:
+        """Close the broker's connections."""
+        self.broker.close()
+
+    def __enter__(self) -> Dispatcher:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close(now=kind is not None)
+
+
+def enqueue_sources(
+    locations: Sequence[str],
+    settings: BuildSettings,
+    broker_settings: BrokerSettings,
+    *,
+    priority: str = DEFAULT_PRIORITY,
+) -> list[tuple[Job, ArticleAudioError | None]]:
+    """``build --broker``: each source a job in the library's store, sent to the broker.
+
+    Nothing is built here. A file is read now (the job carries its text); one that
+    cannot be read gives a job failed at once, and its error. A source queued already
+    is that job, sent again (a worker builds it once).
+    """
+    broker = open_broker(broker_settings)
+    try:
+        reach(broker)
+        with open_job_store(settings.output) as store:
+            submitted = [submit_source(store, where, settings, CLI) for where in locations]
+            for job, _ in submitted:
+                if job.state is JobState.QUEUED:
+                    send_job(broker, job, priority)
+    finally:
+        broker.close()
+    return submitted
+
+
+def reach(broker: RedisBroker) -> None:
+    """Ask the broker whether it answers; :class:`BrokerError` saying how to fix it if not."""
+    try:
+        broker.client.ping()
+    except redis.RedisError as exc:
+        where = broker.client.connection_pool.connection_kwargs
+        host = where.get("path") or f"{where.get('host')}:{where.get('port')}"
+        raise BrokerError(
+            f"the broker at {host} does not answer ({exc}); start redis-server there "
+            "or check --broker"
+        ) from exc

@@ -1,0 +1,208 @@
+"""``articleaudio worker``: Dramatiq worker processes that build the jobs a broker carries.
+
+Each process runs one Dramatiq worker thread, so one job at a time, through one
+:class:`~articleaudio.jobs.Runner` that keeps its voice and synthesis processes warm
+between jobs, as the embedded runner does. It fetches one message per priority queue
+at a time (prefetch 1): a message waiting in a busy worker is a message an idle worker
+cannot take.
+
+What a delivered message becomes (:meth:`Builder.build`):
+
+- its job done or failed already (a message delivered again after it ran): nothing;
+- its job running under a worker that still beats: nothing (that worker has it);
+- its job running under a silent worker (killed, its machine lost): queued again, then
+  built here, or failed when it has used up its attempts (a job that kills its worker
+  every time must not kill every worker);
+- a transient failure (a fetch timeout): the job waits in the store and the message
+  is given back to Dramatiq with the runner's backoff (:class:`dramatiq.Retry`);
+- bad input: the job fails once with its error line, and the message is done.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dramatiq
+
+from ..errors import ArticleAudioError, JobError, JobNotFoundError
+from ..library import Job, JobState, JobStore, open_job_store
+from ..synth import Synthesizer
+from .broker import open_broker, owner_alive
+from .queues import PRIORITIES, BrokerSettings
+from .runner import PATIENT, Runner, owner_id
+
+log = logging.getLogger(__name__)
+
+WORKER_TIMEOUT_MS = 250
+"""How often an idle worker looks at its queues again (Dramatiq's default: 1000)."""
+STOP_WAIT_MS = 10_000
+"""How long stopping waits for the job being built; one cut short is delivered again."""
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """What ``articleaudio worker`` runs."""
+
+    broker: BrokerSettings
+    library: Path
+    """The library every job is built into (the shared folder as this machine mounts it)."""
+    processes: int = 1
+    """Worker processes, each building one job at a time with its own synthesis pool."""
+    jobs: int | None = None
+    """Synthesis processes of each worker process; None: the cores, as ``build``."""
+    synthesizer: Synthesizer | None = None
+    """Instead of the jobs' Piper voice (tests, benchmarks)."""
+
+
+class _Later(Exception):
+    """The runner would wait out a backoff: Dramatiq waits it out instead."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry in {seconds:.1f} s")
+        self.seconds = seconds
+
+
+class Builder:
+    """One worker process's job store, warm runner and broker."""
+
+    def __init__(self, settings: WorkerSettings) -> None:
+        self.settings, self.owner = settings, owner_id()
+        self.broker = open_broker(settings.broker, owner=self.owner, build=self.build)
+        self._runner_: Runner | None = None
+        self._building: str | None = None
+        """The id of the job being built, if one is."""
+
+    def build(self, record: dict[str, Any]) -> None:
+        """The actor: build the job of one message (see the module docstring)."""
+        job = Job.from_record(record)
+        # The store is opened for each message, in the worker thread that uses it; the
+        # runner, and so the voice and the synthesis processes, stay from one to the next.
+        with open_job_store(self.settings.library) as store:
+            runner = self._runner(store)
+            try:
+                taken = self._take(store, job)
+            except JobError as exc:  # another worker moved it first
+                log.info("job %s: %s", job.id, exc)
+                return
+            if taken is not None:
+                self._run(runner, taken)
+
+    def _run(self, runner: Runner, job: Job) -> None:
+        log.info("job %s (%s) building, attempt %d", job.id, job.location, job.attempts + 1)
+        self._building = job.id
+        try:
+            for ran in runner.run([job.id]):
+                log.info("job %s %s %s", ran.job.id, ran.job.state.value, ran.job.error or "")
+        except _Later as later:
+            raise dramatiq.Retry(str(later), delay=int(later.seconds * 1000)) from None
+        except ArticleAudioError as exc:  # the voice, ffmpeg, the folder: failed, said once
+            log.error("job %s: %s", job.id, exc)
+            runner.close(now=True)
+        finally:
+            self._building = None
+
+    def _runner(self, store: JobStore) -> Runner:
+        if self._runner_ is None:
+            self._runner_ = Runner(
+                store,
+                policy=PATIENT,
+                library=self.settings.library,
+                jobs=self.settings.jobs,
+                synthesizer=self.settings.synthesizer,
+                sleep=_later,
+            )
+            self._runner_.owner = self.owner
+        self._runner_.store = store
+        return self._runner_
+
+    def _take(self, store: JobStore, job: Job) -> Job | None:
+        """The job, queued in the store for this worker to claim; None: nothing to do."""
+        try:
+            current = store.get(job.id)
+        except JobNotFoundError:
+            current = store.add(job)  # sent by a process without this library's store
+        if current.id != job.id or current.state in (JobState.DONE, JobState.FAILED):
+            log.info("job %s is %s already", job.id, current.state.value)
+            return None
+        if current.state is JobState.QUEUED:
+            return current
+        if current.owner != self.owner and owner_alive(self.broker, current.owner):
+            log.info("job %s is being built by %s", job.id, current.owner)
+            return None
+        if current.attempts >= PATIENT.max_attempts:
+            line = f"gave up after {current.attempts} attempts: its worker stopped each time"
+            store.fail(current.id, line)
+            return None
+        note = f"its worker {current.owner} stopped while building it"
+        log.info("job %s: %s; building it again", job.id, note)
+        return store.requeue(current.id, current.owner or "", note, None)
+
+    def close(self) -> None:
+        """Stop the synthesis processes, unless a job is being built: stopping them under
+        it would fail it, while leaving it unacknowledged gives it to another worker
+        (this process's synthesis processes end with it)."""
+        if self._building is not None:
+            log.warning("job %s cut short; the broker gives it to another worker", self._building)
+        elif self._runner_ is not None:
+            self._runner_.close(now=True)
+        self.broker.close()
+
+
+def _later(seconds: float) -> None:
+    raise _Later(seconds)
+
+
+def run_worker(settings: WorkerSettings) -> None:
+    """Run the worker processes until SIGTERM or Ctrl-C (raised as KeyboardInterrupt)."""
+    if settings.processes <= 1:
+        serve(settings)
+        return
+    context = multiprocessing.get_context("spawn")
+    children = [
+        context.Process(target=_child, args=(settings,), name=f"articleaudio-worker-{n}")
+        for n in range(settings.processes)
+    ]
+    for child in children:
+        child.start()
+    try:
+        for child in children:
+            child.join()
+    finally:
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+        for child in children:
+            child.join(STOP_WAIT_MS / 1000)
+
+
+def _child(settings: WorkerSettings) -> None:
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        serve(settings)
+    except KeyboardInterrupt:
+        return
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(settings: WorkerSettings) -> None:
+    """One worker process: a Dramatiq worker of one thread, until interrupted."""
+    builder = Builder(settings)
+    worker = dramatiq.Worker(builder.broker, worker_threads=1, worker_timeout=WORKER_TIMEOUT_MS)
+    worker.queue_prefetch = 1
+    worker.start()
+    queues = ", ".join(level.queue for level in PRIORITIES.values())
+    log.info("worker %s taking jobs from %s into %s", builder.owner, queues, settings.library)
+    try:
+        threading.Event().wait()
+    finally:
+        worker.stop(timeout=STOP_WAIT_MS)
+        builder.close()
