@@ -91,6 +91,13 @@ def test_sentences_end_where_a_stop_ends_one(paragraph: str, sentences: int) -> 
         # an unknown state keeps the tag as written
         ("He (D-Xyz) spoke.", "He (D-Xyz) spoke."),
         ("The 6-foot-4 centre scored.", "The six foot four centre scored."),
+        # "pc" after a number is the British papers' per cent; other "pc"s are not
+        (
+            "Output fell 2.5pc, or 4-5pc in the north.",
+            "Output fell two point five percent, or four to five percent in the north.",
+        ),
+        ("The school bought 30 PCs.", "The school bought thirty P-C's."),
+        ("Cut the cake into 12 pcs.", "Cut the cake into twelve pcs."),
     ],
 )
 def test_rule_edges(written: str, spoken: str) -> None:
