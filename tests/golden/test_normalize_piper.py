@@ -67,3 +67,21 @@ def test_the_piper_synthesizer_sends_the_respelling() -> None:
     piece = PiperSynthesizer(find_voice(None)).synthesize("The U-S-A said.")
     spoken = " ".join(word.text for word in piece.words)
     assert "ɐ" not in spoken and spoken.count("eɪ") == 1
+
+
+def test_a_phone_group_reaches_the_voice_as_separate_digits(voice: PiperVoice) -> None:
+    """The script groups a phone number's digits with hyphens; espeak would take such a
+    group as one word and say it in one breath, so the voice gets one word per digit."""
+    script = to_spoken("Call 0800 555 0123 today.")
+    assert "five-five-five" in script
+    said = "".join(voice.phonemize(script)[0])
+    heard = "".join(voice.phonemize(espeak_text(script))[0])
+    assert "fˈaɪvfˈaɪvfˈaɪv" in said  # the trap: no boundary between the digits
+    assert "fˈaɪv fˈaɪv fˈaɪv" in heard
+    assert heard.count(" ") == said.count(" ") + 3 + 2 + 3  # 0800, 555, 0123
+
+
+@pytest.mark.parametrize("words", ["a one-off payment", "twenty-one guns", "a one-two punch"])
+def test_only_digit_groups_lose_their_hyphens(words: str) -> None:
+    expected = words.replace("one-two", "one two")
+    assert espeak_text(words) == expected

