@@ -31,6 +31,7 @@ demo: $(STAMP)
 
 test: $(STAMP) $(NODE_STAMP)
 	bash scripts/install-browser.sh
+	bash scripts/install-services.sh
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy

@@ -16,3 +16,14 @@ def real_episode(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The bundled sample built with the real Piper voice and the real ffmpeg."""
     out = tmp_path_factory.mktemp("real-output")
     return build_episode(str(SAMPLE), BuildSettings(output=out))
+
+
+# The session's private PostgreSQL and Redis (tests/support/services.py).
+from ..support.services import (  # noqa: E402, F401
+    fresh_postgres_url,
+    fresh_redis_url,
+    postgres_server,
+    postgres_url,
+    redis_server,
+    redis_url,
+)
