@@ -13,7 +13,9 @@ TYPE_CHECKING = False
 """typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
+    from .database import ENV_CATALOGUE, use_catalogue
     from .jobs import (
+        CatalogueJobStore,
         Job,
         JobState,
         JobStore,
@@ -37,9 +39,11 @@ if TYPE_CHECKING:
     from .write import BuildStatus, Built, build_key, previous_gain, reusable_episode, write_episode
 
 __all__ = [
+    "ENV_CATALOGUE",
     "WATCH_QUEUED",
     "BuildStatus",
     "Built",
+    "CatalogueJobStore",
     "Job",
     "JobState",
     "JobStore",
@@ -62,6 +66,7 @@ __all__ = [
     "resolve",
     "reusable_episode",
     "unpublish",
+    "use_catalogue",
     "utc_now",
     "validate",
     "write_episode",
@@ -78,6 +83,7 @@ __getattr__ = exports(
         "JobStore": ".jobs",
         "SeenItem": ".watched",
         "WATCH_QUEUED": ".watched",
+        "CatalogueJobStore": ".jobs",
         "SqliteJobStore": ".jobs",
         "WatchLog": ".watched",
         "feed_entries": ".publish",
@@ -95,6 +101,8 @@ __getattr__ = exports(
         "resolve": ".settings",
         "reusable_episode": ".write",
         "unpublish": ".publish",
+        "use_catalogue": ".database",
+        "ENV_CATALOGUE": ".database",
         "utc_now": ".jobs",
         "validate": ".publish",
         "write_episode": ".write",
