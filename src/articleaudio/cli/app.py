@@ -28,6 +28,7 @@ from .common import (
     LEXICON_OPTION,
     OUTPUT_OPTION,
     _Group,
+    catalogue_option,
     configure_logging,
     echo_built,
     echo_json,
@@ -149,6 +150,7 @@ BUILD_OPTIONS = (
 
 
 @cli.command()
+@catalogue_option
 @click.argument("sources", nargs=-1, required=True)
 @with_options(BUILD_OPTIONS)
 def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any) -> None:

@@ -13,7 +13,7 @@ import click
 
 from ..library import library_config
 from ..web import PlayerSettings, embed_snippet, publish_embed, script_snippet
-from .common import OUTPUT_OPTION
+from .common import OUTPUT_OPTION, catalogue_option
 
 if TYPE_CHECKING:
     import uvicorn  # loads only for serve
@@ -55,6 +55,7 @@ def embed(slug: str, output: Path, base_url: str, disclosure_url: str | None, sc
 
 
 @click.command()
+@catalogue_option
 @OUTPUT_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(

@@ -15,7 +15,7 @@ from ..extract import FetchSettings
 from ..jobs import INTERVAL_S, WatchEvent, WatchSettings, open_watcher, since_date
 from ..settings import BuildSettings
 from ..sources import ItemFilter
-from .common import OUTPUT_OPTION, configure_logging, echo_json
+from .common import OUTPUT_OPTION, catalogue_option, configure_logging, echo_json
 
 UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
 """``--interval`` suffix → seconds."""
@@ -45,6 +45,7 @@ def _since(text: str | None) -> datetime | None:
 
 
 @click.command()
+@catalogue_option
 @click.argument("sources", nargs=-1, required=True)
 @OUTPUT_OPTION
 @click.option("--once", is_flag=True, help="Poll once and exit (for cron); exit 1 if any failed.")

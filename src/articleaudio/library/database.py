@@ -154,8 +154,9 @@ def is_embedded(output_dir: Path) -> bool:
 
 
 def describe(url: str) -> str:
-    """The URL without its password, for messages."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL as a user writes it (no driver, no password), for messages."""
+    parsed = make_url(url)
+    return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=True)
 
 
 def _driver_url(url: str) -> URL:

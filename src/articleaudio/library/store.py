@@ -237,7 +237,8 @@ def catalogue_engine(output_dir: Path, *, create: bool = True) -> Iterator[Engin
         with db.begin() as conn:
             migrate(conn, name)
     except (OSError, sa.exc.OperationalError) as exc:
-        raise PublishError(f"cannot open the catalogue {name}: {_reason(exc)}; check -o") from exc
+        hint = "check -o" if embedded else "check --catalogue and that its server is running"
+        raise PublishError(f"cannot open the catalogue {name}: {_reason(exc)}; {hint}") from exc
     except sa.exc.DatabaseError as exc:
         raise _damaged(output_dir, name, exc) from exc
     try:
@@ -251,7 +252,8 @@ def catalogue_engine(output_dir: Path, *, create: bool = True) -> Iterator[Engin
 def _reason(exc: BaseException) -> str:
     """The database's own words, without SQLAlchemy's statement dump."""
     orig = getattr(exc, "orig", None)
-    return str(orig if orig is not None else exc).strip()
+    text = str(orig if orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _damaged(output_dir: Path, name: str, exc: sa.exc.DatabaseError) -> PublishError:
