@@ -49,3 +49,11 @@ def test_a_schema_3_catalogue_opens_unchanged_and_takes_new_episodes(tmp_path: P
     assert {e.slug for e in list_episodes(tmp_path)} == {"ferry", "tram-line-opens"}
     version, schema, _ = _schema_and_rows(tmp_path / CATALOGUE_NAME)
     assert (version, schema) == before[:2]
+
+
+def test_a_library_folder_named_like_a_url_query_keeps_its_catalogue(tmp_path: Path) -> None:
+    folder = tmp_path / "news?a=1#b%20c"
+    publish_episode(folder, make_episode(folder, "ferry", "Ferry returns"))
+    assert [e.slug for e in list_episodes(folder)] == ["ferry"]
+    assert (folder / CATALOGUE_NAME).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name]

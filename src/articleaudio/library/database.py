@@ -145,7 +145,11 @@ def use_catalogue(output_dir: Path, url: str | None) -> None:
 def catalogue_url(output_dir: Path) -> str:
     """The SQLAlchemy URL of the library's catalogue."""
     bound = _bindings.get(output_dir.resolve())
-    return bound if bound is not None else f"sqlite:///{output_dir / CATALOGUE_NAME}"
+    if bound is not None:
+        return bound
+    # Built, not formatted: a folder name may hold "?" or "#", which a URL would cut.
+    own = URL.create("sqlite", database=str(output_dir / CATALOGUE_NAME))
+    return own.render_as_string(hide_password=False)
 
 
 def is_embedded(output_dir: Path) -> bool:
@@ -181,6 +185,20 @@ def engine(url: str) -> Engine:
         if found is None:
             found = _engines[key] = _create_engine(url)
         return found
+
+
+def _forget_engines_in_child() -> None:
+    # A forked child (a synthesis worker) must not use, nor close, its parent's pooled
+    # connections: closing them would end the parent's sessions on the shared sockets
+    # (SQLAlchemy, "Using Connection Pools with Multiprocessing or os.fork()").
+    global _engines_lock
+    _engines_lock = threading.Lock()  # another thread may have held it at the fork
+    for inherited in _engines.values():
+        inherited.dispose(close=False)
+    _engines.clear()
+
+
+os.register_at_fork(after_in_child=_forget_engines_in_child)
 
 
 def memory_engine() -> Engine:
