@@ -36,6 +36,7 @@ from articleaudio.library import (
     validate,
 )
 
+from ..support.catalogue import open_at_once
 from ..support.episodes import make_episode
 
 PUBLISHERS = 2
@@ -103,6 +104,14 @@ def test_watch_log_in_postgres_resumes(library: Path) -> None:
         assert [i.item_id for i in log.items(source)] == ["a"]
 
 
+def test_a_new_postgres_catalogue_opened_by_many_at_once_is_made_once(
+    library: Path, fresh_postgres_url: str
+) -> None:
+    assert open_at_once(library) == []
+    with psycopg.connect(fresh_postgres_url) as conn:
+        assert conn.execute("SELECT version FROM articleaudio_schema").fetchall() == [(3,)]
+
+
 def test_a_newer_schema_in_postgres_is_refused(library: Path, fresh_postgres_url: str) -> None:
     list_episodes(library)  # creates the tables at schema 3
     with psycopg.connect(fresh_postgres_url) as conn:
@@ -137,6 +146,11 @@ def test_cli_takes_the_catalogue_from_the_option_or_the_environment(
     assert listed.exit_code == 0, listed.output
     assert [json.loads(line)["slug"] for line in listed.output.splitlines()] == ["tram"]
     assert not (folder / CATALOGUE_NAME).exists()
+    jobs = runner.invoke(cli, ["jobs", "-o", str(folder), "--json"], env=env)
+    assert (jobs.exit_code, jobs.output) == (0, "")
+    removed = runner.invoke(cli, ["rm", "tram", "-o", str(folder)], env=env)
+    assert removed.exit_code == 0, removed.output
+    assert runner.invoke(cli, ["episodes", "-o", str(folder)], env=env).output == ""
     # Without the option the folder has no catalogue of its own: nothing leaked into it.
     plain = runner.invoke(cli, ["episodes", "-o", str(folder)])
     assert plain.exit_code == 1 and "no catalogue" in plain.output

@@ -10,6 +10,7 @@ from articleaudio.layout import CATALOGUE_NAME
 from articleaudio.library import JobState, list_episodes, open_job_store, open_watch_log
 from articleaudio.library.publish import publish_episode
 
+from ..support.catalogue import open_at_once
 from ..support.episodes import make_episode
 
 V3_CATALOGUE = Path(__file__).parents[1] / "data" / "catalogue" / "catalogue-v3.sqlite"
@@ -57,3 +58,8 @@ def test_a_library_folder_named_like_a_url_query_keeps_its_catalogue(tmp_path: P
     assert [e.slug for e in list_episodes(folder)] == ["ferry"]
     assert (folder / CATALOGUE_NAME).is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name]
+
+
+def test_a_new_catalogue_opened_by_many_at_once_is_made_once(tmp_path: Path) -> None:
+    assert open_at_once(tmp_path) == []
+    assert _schema_and_rows(tmp_path / CATALOGUE_NAME)[0] == (3,)

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy import Column, Float, Index, Integer, MetaData, Table, Text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from ..errors import ConfigError, PublishError
 from ..layout import CATALOGUE_NAME, LOCK_TIMEOUT_S, library_lock
@@ -43,6 +44,8 @@ DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg",
 """URL scheme a user writes → the SQLAlchemy driver that serves it."""
 FEED_LOCK_KEY = int.from_bytes(hashlib.sha256(b"articleaudio feed").digest()[:8], signed=True)
 """The PostgreSQL advisory lock of a catalogue's feed writers (one library per database)."""
+MIGRATION_LOCK_KEY = FEED_LOCK_KEY ^ 1
+"""The PostgreSQL advisory lock held while a catalogue's tables are created."""
 
 metadata = MetaData()
 
@@ -258,6 +261,8 @@ class _VersionStore:
 
     read: Callable[[Connection], int]
     write: Callable[[Connection, int], None]
+    serialise: Callable[[Connection], None]
+    """Make concurrent first opens of one catalogue migrate one after the other."""
 
 
 _version_table = Table("articleaudio_schema", MetaData(), Column("version", Integer))
@@ -270,7 +275,7 @@ def _table_version(conn: Connection) -> int:
 
 
 def _write_table_version(conn: Connection, version: int) -> None:
-    _version_table.create(conn, checkfirst=True)
+    _create(conn, _version_table)
     conn.execute(sa.delete(_version_table))
     conn.execute(sa.insert(_version_table).values(version=version))
 
@@ -283,11 +288,31 @@ def _write_pragma_version(conn: Connection, version: int) -> None:
     conn.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
 
 
+def _nothing(conn: Connection) -> None:
+    # SQLite takes its write lock for each schema change, and IF NOT EXISTS re-checks
+    # under it, so concurrent migrations of one file cannot collide.
+    pass
+
+
+def _migration_lock(conn: Connection) -> None:
+    # Two PostgreSQL sessions creating one table at once can both pass IF NOT EXISTS
+    # and collide in the system catalogue; the second waits here until the first
+    # commits. A transaction lock: it ends with the migration's transaction.
+    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK_KEY)))
+
+
 _VERSIONS = {
     # SQLite files of every earlier articleaudio keep it in the header's user_version.
-    "sqlite": _VersionStore(_pragma_version, _write_pragma_version),
-    "postgresql": _VersionStore(_table_version, _write_table_version),
+    "sqlite": _VersionStore(_pragma_version, _write_pragma_version, _nothing),
+    "postgresql": _VersionStore(_table_version, _write_table_version, _migration_lock),
 }
+
+
+def _create(conn: Connection, table: Table) -> None:
+    """Create ``table`` and its indexes unless they exist (idempotent, race-free)."""
+    conn.execute(CreateTable(table, if_not_exists=True))
+    for index in sorted(table.indexes, key=lambda i: str(i.name)):
+        conn.execute(CreateIndex(index, if_not_exists=True))
 
 
 def migrate(conn: Connection, where: str = "the catalogue") -> None:
@@ -300,11 +325,12 @@ def migrate(conn: Connection, where: str = "the catalogue") -> None:
         )
     if version == SCHEMA_VERSION:
         return
+    versions.serialise(conn)
     for _target, tables in sorted(MIGRATIONS.items()):
         # Every table is created if missing (not only those after ``version``): a
         # migration cut short by a crash, or an empty file, ends with all of them.
         for table in tables:
-            table.create(conn, checkfirst=True)
+            _create(conn, table)
     versions.write(conn, SCHEMA_VERSION)
 
 
