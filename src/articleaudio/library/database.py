@@ -28,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Column, Float, Index, Integer, MetaData, Table, Text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import StaticPool
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from ..errors import ConfigError, PublishError
@@ -190,6 +190,24 @@ def engine(url: str) -> Engine:
         return found
 
 
+@contextmanager
+def in_use(url: str) -> Iterator[Engine]:
+    """An engine for one open of the catalogue at ``url``.
+
+    A SQLite file's engine lives as long as the open, as ``sqlite3.connect`` did, so
+    no file stays open between the commands of a long-running process; a database
+    server's is the process's shared pool (:func:`engine`).
+    """
+    if _SHARED_ENGINES[make_url(url).get_backend_name()]:
+        yield engine(url)
+        return
+    made = _create_engine(url)
+    try:
+        yield made
+    finally:
+        made.dispose()
+
+
 def _forget_engines_in_child() -> None:
     # A forked child (a synthesis worker) must not use, nor close, its parent's pooled
     # connections: closing them would end the parent's sessions on the shared sockets
@@ -232,9 +250,9 @@ def _sqlite_options(url: URL) -> dict[str, Any]:
     if url.database in (None, "", ":memory:"):
         # One connection is the whole in-memory database, shared by whoever holds it.
         return {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
-    # A file catalogue is opened and closed with each use, as sqlite3.connect was:
-    # nothing keeps the file open between commands of a long-running process.
-    return {"poolclass": NullPool, "connect_args": {"timeout": BUSY_TIMEOUT_S}}
+    # Pooled for one open of the catalogue (see in_use): a connection per statement
+    # would close the file each time, and the last close checkpoints the WAL.
+    return {"pool_size": 2, "connect_args": {"timeout": BUSY_TIMEOUT_S}}
 
 
 def _postgres_options(url: URL) -> dict[str, Any]:
@@ -253,6 +271,8 @@ _ENGINE_OPTIONS: dict[str, Callable[[URL], dict[str, Any]]] = {
     "postgresql": _postgres_options,
 }
 _CONNECTION_SETUP: dict[str, Callable[[Any, object], None]] = {"sqlite": _sqlite_setup}
+_SHARED_ENGINES = {"sqlite": False, "postgresql": True}
+"""Whether one engine (and its pool) serves every open of a catalogue in the process."""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ unique index).
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import uuid
 from collections.abc import Iterator, Sequence
@@ -183,7 +184,7 @@ class CatalogueJobStore:
                 same = _active(conn, job.key)
                 if same is not None:
                     return same
-                conn.execute(sa.insert(jobs_table).values(_job_to_row(job)))
+                conn.execute(_INSERT, _job_to_row(job))
         except sa.exc.IntegrityError:
             # Another process queued the same key between the look and the insert.
             with self._db.connect() as conn:
@@ -197,11 +198,12 @@ class CatalogueJobStore:
         # By id alone: another job holding the same active key still conflicts (a
         # delete-and-insert would have to remove that job to make room).
         row = _job_to_row(job)
+        sets = {name: value for name, value in row.items() if name != "id"}
+        update, params = _transition(job.id, (), sets)
         try:
             with self._db.begin() as conn:
-                update = sa.update(jobs_table).where(jobs_table.c.id == job.id).values(row)
-                if conn.execute(update).rowcount == 0:
-                    conn.execute(sa.insert(jobs_table).values(row))
+                if conn.execute(update, params).rowcount == 0:
+                    conn.execute(_INSERT, row)
         except sa.exc.IntegrityError as exc:
             # The database driver's own IntegrityError, as the table's constraint raised it.
             raise exc.orig from exc  # type: ignore[misc]
@@ -211,17 +213,14 @@ class CatalogueJobStore:
             return _get(conn, job_id)
 
     def jobs(self, state: JobState | None = None) -> list[Job]:
-        query = sa.select(jobs_table).order_by(jobs_table.c.created, jobs_table.c.id)
-        if state is not None:
-            query = query.where(jobs_table.c.state == state.value)
+        query, params = (_ALL, {}) if state is None else (_IN_STATE, {"in_state": state.value})
         with self._db.connect() as conn:
-            return [_row_to_job(row) for row in conn.execute(query).mappings()]
+            return [_row_to_job(row) for row in conn.execute(query, params).mappings()]
 
     def claim(self, job_id: str, owner: str) -> Job | None:
-        c = jobs_table.c
         sets = {
             "state": JobState.RUNNING.value,
-            "attempts": c.attempts + 1,
+            "attempts": ONE_MORE,
             "owner": owner,
             "started": _iso(utc_now()),
             "finished": None,
@@ -257,13 +256,9 @@ class CatalogueJobStore:
         owner: str | None = None,
     ) -> bool:
         """One transition in one statement: its ``WHERE`` is the guard."""
-        c = jobs_table.c
-        guard = [c.id == job_id, c.state.in_([s.value for s in states])]
-        if owner:
-            guard.append(c.owner == owner)
+        update, params = _transition(job_id, states, sets, owner)
         with self._db.begin() as conn:
-            result = conn.execute(sa.update(jobs_table).where(*guard).values(sets))
-        return result.rowcount == 1
+            return conn.execute(update, params).rowcount == 1
 
     def _must_move(
         self,
@@ -284,8 +279,47 @@ SqliteJobStore = CatalogueJobStore
 """The name of :class:`CatalogueJobStore` before the catalogue could be PostgreSQL."""
 
 
+ONE_MORE = "+1"
+"""A transition's value for a counter it increments (``attempts``) in the same statement."""
+_C = jobs_table.c
+# Built once: the job store runs between every two steps of the runner, and making a
+# statement costs more than SQLite takes to run it.
+_INSERT = sa.insert(jobs_table)
+_ALL = sa.select(jobs_table).order_by(_C.created, _C.id)
+_IN_STATE = _ALL.where(_C.state == sa.bindparam("in_state"))
+_BY_ID = sa.select(jobs_table).where(_C.id == sa.bindparam("job_id"))
+_ACTIVE_BY_KEY = sa.select(jobs_table).where(
+    _C.key == sa.bindparam("active_key"), _C.state.in_([s.value for s in ACTIVE_STATES])
+)
+
+
+def _transition(
+    job_id: str, states: Sequence[JobState], sets: dict[str, Any], owner: str | None = None
+) -> tuple[sa.Update, dict[str, Any]]:
+    """The guarded ``UPDATE`` for ``sets`` and its parameters (the statement is made once)."""
+    counted = tuple(name for name, value in sets.items() if value is ONE_MORE)
+    columns = tuple(name for name in sets if name not in counted)
+    update = _update(columns, counted, tuple(s.value for s in states), bool(owner))
+    params = {f"set_{name}": sets[name] for name in columns}
+    return update, {**params, "guard_id": job_id, "guard_owner": owner}
+
+
+@functools.cache
+def _update(
+    columns: tuple[str, ...], counted: tuple[str, ...], states: tuple[str, ...], owned: bool
+) -> sa.Update:
+    guard = [_C.id == sa.bindparam("guard_id")]
+    if states:
+        guard.append(_C.state.in_(states))
+    if owned:
+        guard.append(_C.owner == sa.bindparam("guard_owner"))
+    values: dict[str, Any] = {name: sa.bindparam(f"set_{name}") for name in columns}
+    values.update({name: _C[name] + 1 for name in counted})
+    return sa.update(jobs_table).where(*guard).values(values)
+
+
 def _get(conn: Connection, job_id: str) -> Job:
-    row = conn.execute(sa.select(jobs_table).where(jobs_table.c.id == job_id)).mappings().first()
+    row = conn.execute(_BY_ID, {"job_id": job_id}).mappings().first()
     if row is None:
         raise JobNotFoundError(
             f"no job {job_id} in this library; 'articleaudio jobs -o LIBRARY' lists them"
@@ -294,9 +328,7 @@ def _get(conn: Connection, job_id: str) -> Job:
 
 
 def _active(conn: Connection, key: str) -> Job | None:
-    c = jobs_table.c
-    query = sa.select(jobs_table).where(c.key == key, c.state.in_([s.value for s in ACTIVE_STATES]))
-    row = conn.execute(query).mappings().first()
+    row = conn.execute(_ACTIVE_BY_KEY, {"active_key": key}).mappings().first()
     return _row_to_job(row) if row else None
 
 

@@ -36,8 +36,8 @@ from .database import (
     SCHEMA_VERSION,
     catalogue_url,
     describe,
-    engine,
     episodes,
+    in_use,
     is_embedded,
     memory_engine,
     migrate,
@@ -233,18 +233,26 @@ def catalogue_engine(output_dir: Path, *, create: bool = True) -> Iterator[Engin
     try:
         if embedded:
             output_dir.mkdir(parents=True, exist_ok=True)
-        db = engine(catalogue_url(output_dir))
+    except OSError as exc:
+        raise PublishError(f"cannot open the catalogue {name}: {exc}; check -o") from exc
+    with in_use(catalogue_url(output_dir)) as db:
+        _open(db, output_dir, name)
+        try:
+            yield db
+        except sa.exc.OperationalError as exc:
+            raise PublishError(f"cannot update the catalogue {name}: {_reason(exc)}") from exc
+        except sa.exc.DatabaseError as exc:
+            raise _damaged(output_dir, name, exc) from exc
+
+
+def _open(db: Engine, output_dir: Path, name: str) -> None:
+    """Connect and migrate; :class:`PublishError` saying what to check if that fails."""
+    try:
         with db.begin() as conn:
             migrate(conn, name)
-    except (OSError, sa.exc.OperationalError) as exc:
-        hint = "check -o" if embedded else "check --catalogue and that its server is running"
-        raise PublishError(f"cannot open the catalogue {name}: {_reason(exc)}; {hint}") from exc
-    except sa.exc.DatabaseError as exc:
-        raise _damaged(output_dir, name, exc) from exc
-    try:
-        yield db
     except sa.exc.OperationalError as exc:
-        raise PublishError(f"cannot update the catalogue {name}: {_reason(exc)}") from exc
+        hint = "check -o" if is_embedded(output_dir) else "check --catalogue and its server"
+        raise PublishError(f"cannot open the catalogue {name}: {_reason(exc)}; {hint}") from exc
     except sa.exc.DatabaseError as exc:
         raise _damaged(output_dir, name, exc) from exc
 
