@@ -39,7 +39,7 @@ _CATALOGUE_OPTION = click.option(
     envvar=ENV_CATALOGUE,
     help="Keep the library's catalogue in this PostgreSQL database "
     "(postgresql://USER@HOST:PORT/DB; env ARTICLEAUDIO_CATALOGUE) instead of "
-    "articleaudio.sqlite in the folder: for a library shared by many machines.",
+    "the SQLite file in the folder: for a library shared by many machines.",
 )
 
 
