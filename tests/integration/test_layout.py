@@ -31,6 +31,7 @@ ALLOWED = {
     ("cli/publish.py", "episodes"),  # the English plural in "3 episodes"
     ("cli/app.py", "articleaudio.toml"),  # --config help: prose a user reads
     ("cli/publish.py", "articleaudio.toml"),
+    ("library/database.py", "episodes"),  # the catalogue's table, not the folder
 }
 """(module, what it spells) pairs that name the layout for a reader, not as a path."""
 

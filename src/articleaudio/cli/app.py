@@ -30,6 +30,7 @@ from .common import (
     OUTPUT_OPTION,
     PRIORITY_OPTION,
     _Group,
+    catalogue_option,
     configure_logging,
     echo_built,
     echo_json,
@@ -154,6 +155,7 @@ BUILD_OPTIONS = (
 
 
 @cli.command()
+@catalogue_option
 @click.argument("sources", nargs=-1, required=True)
 @with_options(BUILD_OPTIONS)
 def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any) -> None:

@@ -6,6 +6,7 @@ without importing the group that imports them.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import signal
@@ -19,7 +20,7 @@ import click
 
 from ..errors import ArticleAudioError
 from ..jobs import DEFAULT_PRIORITY, PRIORITIES
-from ..library import Built
+from ..library import ENV_CATALOGUE, Built, use_catalogue
 
 F = TypeVar("F", bound=Callable[..., Any])
 """A click command's callback, as click's decorators take and return it."""
@@ -33,6 +34,27 @@ OUTPUT_OPTION = click.option(
     show_default=True,
     help="Output library folder (episodes, feed, catalogue).",
 )
+_CATALOGUE_OPTION = click.option(
+    "--catalogue",
+    metavar="URL",
+    envvar=ENV_CATALOGUE,
+    help="Keep the library's catalogue in this PostgreSQL database "
+    "(postgresql://USER@HOST:PORT/DB; env ARTICLEAUDIO_CATALOGUE) instead of "
+    "the SQLite file in the folder: for a library shared by many machines.",
+)
+
+
+def catalogue_option(command: F) -> F:
+    """``--catalogue URL``: the ``-o`` library's catalogue database, bound before the command."""
+
+    @functools.wraps(command)
+    def bound(*args: Any, catalogue: str | None, **kwargs: Any) -> Any:
+        use_catalogue(kwargs["output"], catalogue)
+        return command(*args, **kwargs)
+
+    return _CATALOGUE_OPTION(bound)  # type: ignore[return-value]
+
+
 LEXICON_OPTION = click.option(
     "--lexicon",
     "lexicons",

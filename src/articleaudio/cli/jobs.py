@@ -9,10 +9,11 @@ import click
 
 from ..jobs import Ran, retry_job
 from ..library import Job, JobState, open_job_store
-from .common import OUTPUT_OPTION, echo_built, echo_json, progress_bar
+from .common import OUTPUT_OPTION, catalogue_option, echo_built, echo_json, progress_bar
 
 
 @click.group(invoke_without_command=True)
+@catalogue_option
 @OUTPUT_OPTION
 @click.option(
     "--state",
@@ -47,6 +48,7 @@ def _line(job: Job) -> str:
 
 
 @jobs.command()
+@catalogue_option
 @click.argument("job_id", metavar="ID")
 @OUTPUT_OPTION
 @click.option("--no-run", is_flag=True, help="Only queue it, for a running runner to take.")

@@ -13,7 +13,7 @@ import click
 
 from ..library import library_config
 from ..web import PlayerSettings, embed_snippet, publish_embed, script_snippet
-from .common import BROKER_OPTION, OUTPUT_OPTION
+from .common import BROKER_OPTION, OUTPUT_OPTION, catalogue_option
 
 if TYPE_CHECKING:
     import uvicorn  # loads only for serve
@@ -55,6 +55,7 @@ def embed(slug: str, output: Path, base_url: str, disclosure_url: str | None, sc
 
 
 @click.command()
+@catalogue_option
 @OUTPUT_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
@@ -93,20 +94,26 @@ def serve(
     Example: articleaudio serve -o output --api --broker redis://127.0.0.1:6379/0
     """
     if api:
-        from ..api import ApiSettings, api_server, api_tokens
-        from ..jobs import broker_settings
-
-        settings = ApiSettings(
-            tokens=api_tokens(output),
-            allow_private=api_allow_private,
-            broker=broker_settings(broker) if broker else None,
-        )
-        with api_server(output, settings) as http_server:
-            _run(http_server, output, host, port)
+        _serve_api(output, host, port, allow_private=api_allow_private, broker=broker)
         return
     from ..web import make_server  # Starlette and Uvicorn load only for this command
 
     _run(make_server(output), output, host, port)
+
+
+def _serve_api(
+    output: Path, host: str, port: int, *, allow_private: bool, broker: str | None
+) -> None:
+    from ..api import ApiSettings, api_server, api_tokens
+    from ..jobs import broker_settings
+
+    settings = ApiSettings(
+        tokens=api_tokens(output),
+        allow_private=allow_private,
+        broker=broker_settings(broker) if broker else None,
+    )
+    with api_server(output, settings) as http_server:
+        _run(http_server, output, host, port)
 
 
 def _run(http_server: uvicorn.Server, output: Path, host: str, port: int) -> None:

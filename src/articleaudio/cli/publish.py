@@ -20,7 +20,7 @@ from ..library import (
     unpublish,
     validate,
 )
-from .common import OUTPUT_OPTION, echo_json
+from .common import OUTPUT_OPTION, catalogue_option, echo_json
 
 CONFIG_OPTION = click.option(
     "--config",
@@ -33,6 +33,7 @@ CONFIG_OPTION = click.option(
 
 
 @click.command()
+@catalogue_option
 @OUTPUT_OPTION
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per episode per line.")
 def episodes(output: Path, as_json: bool) -> None:
@@ -50,6 +51,7 @@ def episodes(output: Path, as_json: bool) -> None:
 
 
 @click.command()
+@catalogue_option
 @click.argument("slug")
 @OUTPUT_OPTION
 @CONFIG_OPTION
@@ -63,6 +65,7 @@ def rm(slug: str, output: Path, config_file: Path | None) -> None:
 
 
 @click.command()
+@catalogue_option
 @OUTPUT_OPTION
 @CONFIG_OPTION
 def feed(output: Path, config_file: Path | None) -> None:
@@ -81,6 +84,7 @@ def feed(output: Path, config_file: Path | None) -> None:
 
 
 @click.command(name="validate")
+@catalogue_option
 @OUTPUT_OPTION
 @CONFIG_OPTION
 @click.option("--strict", is_flag=True, help="Fail on placeholder settings too.")

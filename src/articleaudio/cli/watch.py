@@ -20,6 +20,7 @@ from .common import (
     BROKER_OPTION,
     OUTPUT_OPTION,
     PRIORITY_OPTION,
+    catalogue_option,
     configure_logging,
     echo_json,
 )
@@ -52,6 +53,7 @@ def _since(text: str | None) -> datetime | None:
 
 
 @click.command()
+@catalogue_option
 @click.argument("sources", nargs=-1, required=True)
 @OUTPUT_OPTION
 @click.option("--once", is_flag=True, help="Poll once and exit (for cron); exit 1 if any failed.")

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from .common import OUTPUT_OPTION, configure_logging
+from .common import OUTPUT_OPTION, catalogue_option, configure_logging
 
 
 @click.command()
+@catalogue_option
 @click.option(
     "--broker",
     metavar="URL",
@@ -42,7 +43,14 @@ def worker(broker: str, output: Path, processes: int, jobs: int | None, verbose:
     Example: articleaudio worker --broker redis://10.0.0.5:6379/0 -o /mnt/library --processes 2 -j 1
     """
     from ..jobs import WorkerSettings, broker_settings, run_worker  # Dramatiq loads here only
+    from ..library import bound_catalogue
 
     configure_logging(max(verbose, 1))
-    settings = WorkerSettings(broker_settings(broker), output, processes=processes, jobs=jobs)
+    settings = WorkerSettings(
+        broker_settings(broker),
+        output,
+        processes=processes,
+        jobs=jobs,
+        catalogue=bound_catalogue(output),
+    )
     run_worker(settings)

@@ -31,7 +31,7 @@ from typing import Any
 import dramatiq
 
 from ..errors import ArticleAudioError, JobError, JobNotFoundError
-from ..library import Job, JobState, JobStore, open_job_store
+from ..library import Job, JobState, JobStore, open_job_store, use_catalogue
 from ..synth import Synthesizer
 from .broker import open_broker, owner_alive
 from .queues import PRIORITIES, BrokerSettings
@@ -58,6 +58,9 @@ class WorkerSettings:
     """Synthesis processes of each worker process; None: the cores, as ``build``."""
     synthesizer: Synthesizer | None = None
     """Instead of the jobs' Piper voice (tests, benchmarks)."""
+    catalogue: str | None = None
+    """The library's catalogue database URL (None: its SQLite file); passed on because
+    the worker processes are spawned and do not inherit this process's bindings."""
 
 
 class _Later(Exception):
@@ -183,6 +186,7 @@ def run_worker(settings: WorkerSettings) -> None:
 
 def _child(settings: WorkerSettings) -> None:
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    use_catalogue(settings.library, settings.catalogue)
     try:
         serve(settings)
     except KeyboardInterrupt:

@@ -13,7 +13,9 @@ TYPE_CHECKING = False
 """typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
+    from .database import ENV_CATALOGUE, bound_catalogue, use_catalogue
     from .jobs import (
+        CatalogueJobStore,
         Job,
         JobState,
         JobStore,
@@ -37,15 +39,18 @@ if TYPE_CHECKING:
     from .write import BuildStatus, Built, build_key, previous_gain, reusable_episode, write_episode
 
 __all__ = [
+    "ENV_CATALOGUE",
     "WATCH_QUEUED",
     "BuildStatus",
     "Built",
+    "CatalogueJobStore",
     "Job",
     "JobState",
     "JobStore",
     "SeenItem",
     "SqliteJobStore",
     "WatchLog",
+    "bound_catalogue",
     "build_key",
     "feed_entries",
     "given_config",
@@ -63,6 +68,7 @@ __all__ = [
     "resolve",
     "reusable_episode",
     "unpublish",
+    "use_catalogue",
     "utc_now",
     "validate",
     "write_episode",
@@ -79,6 +85,7 @@ __getattr__ = exports(
         "JobStore": ".jobs",
         "SeenItem": ".watched",
         "WATCH_QUEUED": ".watched",
+        "CatalogueJobStore": ".jobs",
         "SqliteJobStore": ".jobs",
         "WatchLog": ".watched",
         "feed_entries": ".publish",
@@ -97,6 +104,9 @@ __getattr__ = exports(
         "resolve": ".settings",
         "reusable_episode": ".write",
         "unpublish": ".publish",
+        "use_catalogue": ".database",
+        "bound_catalogue": ".database",
+        "ENV_CATALOGUE": ".database",
         "utc_now": ".jobs",
         "validate": ".publish",
         "write_episode": ".write",

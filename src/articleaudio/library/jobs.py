@@ -13,9 +13,10 @@ A job's life::
        ▲                 │ └────▶ failed ──retry──▶ queued
        └──requeue────────┘ (a transient error, or its runner died)
 
-The runner talks to a :class:`JobStore`, a small protocol; :class:`SqliteJobStore`
-keeps the jobs in the library's catalogue (``articleaudio.sqlite``, table ``jobs``,
-schema in :mod:`articleaudio.library.store`). Every change is one short transaction
+The runner talks to a :class:`JobStore`, a small protocol; :class:`CatalogueJobStore`
+keeps the jobs in the library's catalogue (table ``jobs`` of ``articleaudio.sqlite``
+or of the library's PostgreSQL database, schema in :mod:`articleaudio.library.database`).
+Every change is one short transaction
 whose ``WHERE state = ...`` is the transition's guard, so two runners never both
 claim a job, and a queued or running job with the same key is one job (a partial
 unique index).
@@ -24,8 +25,8 @@ unique index).
 from __future__ import annotations
 
 import enum
+import functools
 import json
-import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -34,9 +35,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, RowMapping
+
 from ..errors import JobError, JobNotFoundError
+from .database import jobs as jobs_table
+from .database import memory_engine
 from .publish import require_library
-from .store import catalogue_connection, memory_connection
+from .store import catalogue_engine
 
 
 class JobState(enum.StrEnum):
@@ -134,7 +140,7 @@ def utc_now() -> datetime:
 
 
 class JobStore(Protocol):
-    """Where jobs are kept; the runner needs nothing else (SQLite now, PostgreSQL later)."""
+    """Where jobs are kept; the runner needs nothing else."""
 
     def add(self, job: Job) -> Job:
         """Queue ``job``, or return the queued or running job that has its key."""
@@ -166,120 +172,102 @@ class JobStore(Protocol):
         """failed → queued with its attempts counted afresh; :class:`JobError` otherwise."""
 
 
-_COLUMNS = (
-    "id, kind, source, settings, key, requested_by, state, attempts, created, started, "
-    "finished, not_before, error, slug, owner"
-)
+class CatalogueJobStore:
+    """A :class:`JobStore` in a catalogue (the library's SQLite or PostgreSQL one, or in memory)."""
 
-
-class SqliteJobStore:
-    """A :class:`JobStore` in a catalogue connection (the library's, or one in memory)."""
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._db = connection
+    def __init__(self, db: Engine) -> None:
+        self._db = db
 
     def add(self, job: Job) -> Job:
-        with self._db:
-            same = self._active(job.key)
-            if same is not None:
-                return same
-            try:
-                self._insert(job, "INSERT")
-            except sqlite3.IntegrityError:
-                # Another process queued the same key between the look and the insert.
-                found = self._active(job.key)
-                if found is None:
-                    raise
-                return found
+        try:
+            with self._db.begin() as conn:
+                same = _active(conn, job.key)
+                if same is not None:
+                    return same
+                conn.execute(_INSERT, _job_to_row(job))
+        except sa.exc.IntegrityError:
+            # Another process queued the same key between the look and the insert.
+            with self._db.connect() as conn:
+                found = _active(conn, job.key)
+            if found is None:
+                raise
+            return found
         return job
 
     def put(self, job: Job) -> None:
-        # An upsert on the id alone: another job holding the same active key still
-        # conflicts (OR REPLACE would delete that job to make room).
-        names = [c.strip() for c in _COLUMNS.split(",")]
-        updates = ", ".join(f"{c} = excluded.{c}" for c in names if c != "id")
-        with self._db:
-            self._insert(job, "INSERT", f"ON CONFLICT(id) DO UPDATE SET {updates}")
+        # By id alone: another job holding the same active key still conflicts (a
+        # delete-and-insert would have to remove that job to make room).
+        row = _job_to_row(job)
+        sets = {name: value for name, value in row.items() if name != "id"}
+        update, params = _transition(job.id, (), sets)
+        try:
+            with self._db.begin() as conn:
+                if conn.execute(update, params).rowcount == 0:
+                    conn.execute(_INSERT, row)
+        except sa.exc.IntegrityError as exc:
+            # The database driver's own IntegrityError, as the table's constraint raised it.
+            raise exc.orig from exc  # type: ignore[misc]
 
     def get(self, job_id: str) -> Job:
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        if row is None:
-            raise JobNotFoundError(
-                f"no job {job_id} in this library; 'articleaudio jobs -o LIBRARY' lists them"
-            )
-        return _row_to_job(row)
+        with self._db.connect() as conn:
+            return _get(conn, job_id)
 
     def jobs(self, state: JobState | None = None) -> list[Job]:
-        where, args = ("WHERE state = ?", (state.value,)) if state else ("", ())
-        query = f"SELECT {_COLUMNS} FROM jobs {where} ORDER BY created, id"
-        return [_row_to_job(row) for row in self._db.execute(query, args)]
+        query, params = (_ALL, {}) if state is None else (_IN_STATE, {"in_state": state.value})
+        with self._db.connect() as conn:
+            return [_row_to_job(row) for row in conn.execute(query, params).mappings()]
 
     def claim(self, job_id: str, owner: str) -> Job | None:
-        changed = self._move(
-            job_id,
-            (JobState.QUEUED,),
-            "state = 'running', attempts = attempts + 1, owner = ?, started = ?, finished = NULL",
-            (owner, _iso(utc_now())),
-        )
+        sets = {
+            "state": JobState.RUNNING.value,
+            "attempts": ONE_MORE,
+            "owner": owner,
+            "started": _iso(utc_now()),
+            "finished": None,
+        }
+        changed = self._move(job_id, (JobState.QUEUED,), sets)
         return self.get(job_id) if changed else None
 
     def finish(self, job_id: str, slug: str) -> Job:
-        sets = "state = 'done', slug = ?, error = NULL, owner = NULL, finished = ?"
-        return self._must_move(job_id, (JobState.RUNNING,), sets, (slug, _iso(utc_now())))
+        sets = {"state": "done", "slug": slug, "error": None, "owner": None}
+        return self._must_move(job_id, (JobState.RUNNING,), {**sets, "finished": _iso(utc_now())})
 
     def fail(self, job_id: str, error: str) -> Job:
-        sets = "state = 'failed', error = ?, owner = NULL, finished = ?"
-        return self._must_move(job_id, ACTIVE_STATES, sets, (error, _iso(utc_now())))
+        sets = {"state": "failed", "error": error, "owner": None, "finished": _iso(utc_now())}
+        return self._must_move(job_id, ACTIVE_STATES, sets)
 
     def requeue(
         self, job_id: str, owner: str, error: str | None, not_before: datetime | None
     ) -> Job:
         # The owner is part of the guard: a runner recovering a dead one's job must not
         # take back the job a live runner has claimed since.
-        sets = "state = 'queued', error = ?, owner = NULL, not_before = ?"
-        args = (error, _iso(not_before))
-        return self._must_move(job_id, (JobState.RUNNING,), sets, args, owner=owner)
+        sets = {"state": "queued", "error": error, "owner": None, "not_before": _iso(not_before)}
+        return self._must_move(job_id, (JobState.RUNNING,), sets, owner=owner)
 
     def retry(self, job_id: str) -> Job:
-        sets = "state = 'queued', attempts = 0, finished = NULL, not_before = NULL"
-        return self._must_move(job_id, (JobState.FAILED,), sets, ())
-
-    def _active(self, key: str) -> Job | None:
-        marks = ",".join("?" * len(ACTIVE_STATES))
-        query = f"SELECT {_COLUMNS} FROM jobs WHERE key = ? AND state IN ({marks})"
-        row = self._db.execute(query, (key, *ACTIVE_STATES)).fetchone()
-        return _row_to_job(row) if row else None
-
-    def _insert(self, job: Job, verb: str, conflict: str = "") -> None:
-        marks = ",".join("?" * len(_COLUMNS.split(",")))
-        query = f"{verb} INTO jobs ({_COLUMNS}) VALUES ({marks}) {conflict}"
-        self._db.execute(query, _job_to_row(job))
+        sets = {"state": "queued", "attempts": 0, "finished": None, "not_before": None}
+        return self._must_move(job_id, (JobState.FAILED,), sets)
 
     def _move(
         self,
         job_id: str,
         states: Sequence[JobState],
-        sets: str,
-        args: tuple[Any, ...],
+        sets: dict[str, Any],
         owner: str | None = None,
     ) -> bool:
         """One transition in one statement: its ``WHERE`` is the guard."""
-        marks = ",".join("?" * len(states))
-        where = f"id = ? AND state IN ({marks})" + (" AND owner = ?" if owner else "")
-        guard = (job_id, *states, *((owner,) if owner else ()))
-        with self._db:
-            cursor = self._db.execute(f"UPDATE jobs SET {sets} WHERE {where}", (*args, *guard))
-        return cursor.rowcount == 1
+        update, params = _transition(job_id, states, sets, owner)
+        with self._db.begin() as conn:
+            return conn.execute(update, params).rowcount == 1
 
     def _must_move(
         self,
         job_id: str,
         states: Sequence[JobState],
-        sets: str,
-        args: tuple[Any, ...],
+        sets: dict[str, Any],
         owner: str | None = None,
     ) -> Job:
-        if not self._move(job_id, states, sets, args, owner):
+        if not self._move(job_id, states, sets, owner):
             job = self.get(job_id)  # JobNotFoundError when there is none
             allowed = " or ".join(s.value for s in states)
             held = f" held by {owner}" if owner else ""
@@ -287,19 +275,76 @@ class SqliteJobStore:
         return self.get(job_id)
 
 
+SqliteJobStore = CatalogueJobStore
+"""The name of :class:`CatalogueJobStore` before the catalogue could be PostgreSQL."""
+
+
+ONE_MORE = "+1"
+"""A transition's value for a counter it increments (``attempts``) in the same statement."""
+_C = jobs_table.c
+# Built once: the job store runs between every two steps of the runner, and making a
+# statement costs more than SQLite takes to run it.
+_INSERT = sa.insert(jobs_table)
+_ALL = sa.select(jobs_table).order_by(_C.created, _C.id)
+_IN_STATE = _ALL.where(_C.state == sa.bindparam("in_state"))
+_BY_ID = sa.select(jobs_table).where(_C.id == sa.bindparam("job_id"))
+_ACTIVE_BY_KEY = sa.select(jobs_table).where(
+    _C.key == sa.bindparam("active_key"), _C.state.in_([s.value for s in ACTIVE_STATES])
+)
+
+
+def _transition(
+    job_id: str, states: Sequence[JobState], sets: dict[str, Any], owner: str | None = None
+) -> tuple[sa.Update, dict[str, Any]]:
+    """The guarded ``UPDATE`` for ``sets`` and its parameters (the statement is made once)."""
+    counted = tuple(name for name, value in sets.items() if value is ONE_MORE)
+    columns = tuple(name for name in sets if name not in counted)
+    update = _update(columns, counted, tuple(s.value for s in states), bool(owner))
+    params = {f"set_{name}": sets[name] for name in columns}
+    return update, {**params, "guard_id": job_id, "guard_owner": owner}
+
+
+@functools.cache
+def _update(
+    columns: tuple[str, ...], counted: tuple[str, ...], states: tuple[str, ...], owned: bool
+) -> sa.Update:
+    guard = [_C.id == sa.bindparam("guard_id")]
+    if states:
+        guard.append(_C.state.in_(states))
+    if owned:
+        guard.append(_C.owner == sa.bindparam("guard_owner"))
+    values: dict[str, Any] = {name: sa.bindparam(f"set_{name}") for name in columns}
+    values.update({name: _C[name] + 1 for name in counted})
+    return sa.update(jobs_table).where(*guard).values(values)
+
+
+def _get(conn: Connection, job_id: str) -> Job:
+    row = conn.execute(_BY_ID, {"job_id": job_id}).mappings().first()
+    if row is None:
+        raise JobNotFoundError(
+            f"no job {job_id} in this library; 'articleaudio jobs -o LIBRARY' lists them"
+        )
+    return _row_to_job(row)
+
+
+def _active(conn: Connection, key: str) -> Job | None:
+    row = conn.execute(_ACTIVE_BY_KEY, {"active_key": key}).mappings().first()
+    return _row_to_job(row) if row else None
+
+
 @contextmanager
-def open_job_store(output_dir: Path, *, create: bool = True) -> Iterator[SqliteJobStore]:
+def open_job_store(output_dir: Path, *, create: bool = True) -> Iterator[CatalogueJobStore]:
     """The jobs of the library in ``output_dir`` (``create=False``: an existing library only,
     else :class:`~articleaudio.errors.LibraryNotFoundError`)."""
     if not create:
         require_library(output_dir)
-    with catalogue_connection(output_dir, create=create) as db:
-        yield SqliteJobStore(db)
+    with catalogue_engine(output_dir, create=create) as db:
+        yield CatalogueJobStore(db)
 
 
-def memory_job_store() -> SqliteJobStore:
+def memory_job_store() -> CatalogueJobStore:
     """Jobs kept in memory only: ``build`` holds its jobs here until it changes the library."""
-    return SqliteJobStore(memory_connection())
+    return CatalogueJobStore(memory_engine())
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -311,27 +356,27 @@ def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _job_to_row(job: Job) -> tuple[Any, ...]:
-    return (
-        job.id,
-        job.kind,
-        json.dumps(job.source, ensure_ascii=False, sort_keys=True),
-        json.dumps(job.settings, ensure_ascii=False, sort_keys=True),
-        job.key,
-        job.requested_by,
-        job.state.value,
-        job.attempts,
-        _iso(job.created or utc_now()),
-        _iso(job.started),
-        _iso(job.finished),
-        _iso(job.not_before),
-        job.error,
-        job.slug,
-        job.owner,
-    )
+def _job_to_row(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "source": json.dumps(job.source, ensure_ascii=False, sort_keys=True),
+        "settings": json.dumps(job.settings, ensure_ascii=False, sort_keys=True),
+        "key": job.key,
+        "requested_by": job.requested_by,
+        "state": job.state.value,
+        "attempts": job.attempts,
+        "created": _iso(job.created or utc_now()),
+        "started": _iso(job.started),
+        "finished": _iso(job.finished),
+        "not_before": _iso(job.not_before),
+        "error": job.error,
+        "slug": job.slug,
+        "owner": job.owner,
+    }
 
 
-def _row_to_job(row: sqlite3.Row) -> Job:
+def _row_to_job(row: RowMapping) -> Job:
     return Job(
         id=row["id"],
         kind=row["kind"],

@@ -1,9 +1,11 @@
 """Publishing: keep the catalogue and the feed in step with the episode folders.
 
-Every change to the library (add, rebuild, remove, regenerate) runs under one
-file lock, ``DIR/.articleaudio.lock``, so concurrent ``build`` processes on the
-same output folder serialise their catalogue update and feed rewrite and none is
-lost. The feed is always rewritten from the whole catalogue and written to a
+Every change to the library (add, rebuild, remove, regenerate) runs under the
+library's writers lock (:func:`~articleaudio.library.database.writers_lock`: the
+file ``DIR/.articleaudio.lock`` with the embedded catalogue, an advisory lock in a
+PostgreSQL catalogue), so concurrent ``build`` processes and workers on the same
+library, on one machine or many, serialise their catalogue update and feed rewrite
+and none is lost. The feed is always rewritten from the whole catalogue and written to a
 temporary name then renamed, so readers see the previous feed or the new one.
 
 Settings given as ``None`` are the library's own (:mod:`articleaudio.library.settings`);
@@ -38,11 +40,11 @@ from ..layout import (
     EPISODES_DIR,
     SLUG_PATTERN,
     episode_dir,
-    library_lock,
     parse_episode,
     read_episode,
 )
 from ..models import Episode
+from .database import is_embedded, writers_lock
 from .feed import build_feed
 from .feedcheck import Problem, validate
 from .settings import artwork_name, feed_files, is_kept, resolve, store
@@ -70,7 +72,7 @@ def publish_episode(
 ) -> None:
     """Catalogue a complete episode folder and rewrite the feed (under the lock)."""
     measure_files(output_dir, episode)  # fail early, before waiting for the lock
-    with library_lock(output_dir):
+    with writers_lock(output_dir):
         episode, sizes = current_build(output_dir, episode)
         with open_catalogue(output_dir) as catalogue:
             done = catalogue.upsert(
@@ -112,7 +114,7 @@ def unpublish(output_dir: Path, slug: str, config: PodcastConfig | None = None) 
             f"no episode {slug!r} in {output_dir}; "
             f"list them with 'articleaudio episodes -o {output_dir}'"
         )
-    with library_lock(output_dir):
+    with writers_lock(output_dir):
         with open_catalogue(output_dir) as catalogue:
             removed = catalogue.remove(slug)
             entries = catalogue.entries()
@@ -131,7 +133,7 @@ def regenerate_feed(output_dir: Path, config: PodcastConfig | None = None) -> Pa
     """
     if not (output_dir / EPISODES_DIR).is_dir():
         require_library(output_dir)
-    with library_lock(output_dir):
+    with writers_lock(output_dir):
         with open_catalogue(output_dir) as catalogue:
             known = {e.slug for e in catalogue.entries()}
             for episode in list(_uncatalogued(output_dir, known)):
@@ -163,6 +165,8 @@ def require_library(output_dir: Path) -> None:
     """:class:`LibraryNotFoundError`, saying why, unless ``output_dir`` holds a catalogue."""
     if (output_dir / CATALOGUE_NAME).is_file():
         return
+    if not is_embedded(output_dir) and output_dir.is_dir():
+        return  # the catalogue is a database: the folder holds the episodes only
     build = "give the folder that 'articleaudio build' wrote to with -o"
     if not output_dir.exists():
         reason = f"{output_dir} does not exist; {build}"

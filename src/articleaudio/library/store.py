@@ -1,20 +1,23 @@
-"""The episode library: a SQLite catalogue at ``DIR/articleaudio.sqlite``.
+"""The episode library's catalogue: one row per episode.
 
-One row per episode. The GUID is fixed when an article first enters the
-library; rebuilding the same article (same slug, or same canonical URL) updates
-its row in place and keeps it, and keeps the publish date too unless the article
-now gives another (see :func:`publish_date`), so podcast apps never list a
-rebuilt episode as new (RSS 2.0 ``guid``: "a string that uniquely
-identifies the item"; Apple: "never change an episode's GUID").
+The catalogue is the SQLite file ``DIR/articleaudio.sqlite`` unless the library names
+a PostgreSQL database (:mod:`articleaudio.library.database`: tables, migrations, where
+it lives); the code below is the same for both. The GUID is fixed when an article
+first enters the library; rebuilding the same article (same slug, or same canonical
+URL) updates its row in place and keeps it, and keeps the publish date too unless the
+article now gives another (see :func:`publish_date`), so podcast apps never list a
+rebuilt episode as new (RSS 2.0 ``guid``: "a string that uniquely identifies the
+item"; Apple: "never change an episode's GUID").
 
-The database runs in WAL mode so ``episodes`` can read while a build writes;
-writers additionally hold the library lock (see :mod:`articleaudio.library.publish`).
+Every method is one short transaction. SQLite runs in WAL mode so ``episodes`` can
+read while a build writes; writers additionally hold the library's writers lock
+(:func:`articleaudio.library.database.writers_lock`, taken in
+:mod:`articleaudio.library.publish`).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,87 +26,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, RowMapping
+
 from ..errors import PublishError
 from ..layout import CATALOGUE_NAME
 from ..models import Episode
+from .database import (
+    SCHEMA_VERSION,
+    catalogue_url,
+    describe,
+    episodes,
+    in_use,
+    is_embedded,
+    memory_engine,
+    migrate,
+)
 
-SCHEMA_VERSION = 3
-"""``PRAGMA user_version`` of the catalogue; bump with a row in :data:`_MIGRATIONS`."""
-BUSY_TIMEOUT_S = 60.0
-"""How long a connection waits for another process's write to finish."""
+__all__ = ["SCHEMA_VERSION", "Catalogue", "Entry", "Upserted", "open_catalogue"]
+
 GUID_NAMESPACE = uuid.UUID("3f4d1f52-7c3a-5b7e-9d1e-6a0f0c4e8b21")
 """Fixed namespace for episode GUIDs, so a lost catalogue re-derives the same ones."""
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS episodes (
-    slug TEXT PRIMARY KEY,
-    guid TEXT NOT NULL UNIQUE,
-    url TEXT,
-    title TEXT NOT NULL,
-    published TEXT NOT NULL,
-    updated TEXT NOT NULL,
-    duration REAL NOT NULL,
-    audio_bytes INTEGER NOT NULL,
-    input_sha256 TEXT NOT NULL,
-    file_sizes TEXT NOT NULL,
-    episode TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS episodes_url ON episodes(url);
-"""
-
-_JOBS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    source TEXT NOT NULL,
-    settings TEXT NOT NULL,
-    key TEXT NOT NULL,
-    requested_by TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
-    attempts INTEGER NOT NULL,
-    created TEXT NOT NULL,
-    started TEXT,
-    finished TEXT,
-    not_before TEXT,
-    error TEXT,
-    slug TEXT,
-    owner TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS jobs_active_key ON jobs(key)
-    WHERE state IN ('queued', 'running');
-CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, created);
-"""
-"""Version 2: the job queue (see :mod:`articleaudio.library.jobs`). The partial unique
-index makes a queued or running job with the same key one job, whoever inserts it."""
-
-_WATCH_SCHEMA = """
-CREATE TABLE IF NOT EXISTS watch_items (
-    source TEXT NOT NULL,
-    item_id TEXT NOT NULL,
-    url TEXT,
-    content_hash TEXT,
-    etag TEXT,
-    last_modified TEXT,
-    status TEXT NOT NULL,
-    job_id TEXT,
-    first_seen TEXT NOT NULL,
-    checked TEXT NOT NULL,
-    PRIMARY KEY (source, item_id)
-);
-CREATE INDEX IF NOT EXISTS watch_items_job ON watch_items(job_id);
-CREATE TABLE IF NOT EXISTS watch_sources (
-    source TEXT PRIMARY KEY,
-    validators TEXT NOT NULL,
-    status TEXT NOT NULL,
-    polled TEXT NOT NULL
-);
-"""
-"""Version 3: what ``watch`` has seen (see :mod:`articleaudio.library.watched`): each
-item's last narrated version and its page's validators, and each source's validators."""
-
-_MIGRATIONS: dict[int, str] = {2: _JOBS_SCHEMA, 3: _WATCH_SCHEMA}
-"""Schema version → the script that brings the version before it there. Each script is
-idempotent (``IF NOT EXISTS``), so a migration cut short by a crash runs again whole."""
 
 
 @dataclass(frozen=True)
@@ -181,18 +124,18 @@ def publish_date(episode: Episode, old: Entry | None) -> datetime:
 class Catalogue:
     """An open catalogue; use :func:`open_catalogue`."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._db = connection
+    def __init__(self, db: Engine) -> None:
+        self._db = db
 
     def get(self, slug: str) -> Entry | None:
         """The entry with this slug, if any."""
-        row = self._db.execute("SELECT * FROM episodes WHERE slug = ?", (slug,)).fetchone()
-        return _row_to_entry(row) if row else None
+        with self._db.connect() as conn:
+            return _get(conn, slug)
 
     def entries(self) -> list[Entry]:
         """Every entry, newest publication first (ties by slug, for stable output)."""
-        rows = self._db.execute("SELECT * FROM episodes ORDER BY published DESC, slug ASC")
-        return [_row_to_entry(row) for row in rows]
+        with self._db.connect() as conn:
+            return _entries(conn)
 
     def upsert(
         self,
@@ -207,119 +150,125 @@ class Catalogue:
         the feed apart only for the instant of the commit, and a failed feed write
         rolls the catalogue back.
         """
-        with self._db:
-            old = self._find_same_article(episode)
+        with self._db.begin() as conn:
+            old = _find_same_article(conn, episode)
             now = _utc(episode.built_at)
-            guid = old.guid if old else self._fresh_guid(episode)
+            guid = old.guid if old else _fresh_guid(conn, episode)
             published = publish_date(episode, old)
-            if old and old.slug != episode.slug:
-                self._db.execute("DELETE FROM episodes WHERE slug = ?", (old.slug,))
+            stale = {episode.slug} | ({old.slug} if old else set())
+            conn.execute(sa.delete(episodes).where(episodes.c.slug.in_(stale)))
             entry = Entry(guid, published, now, dict(file_sizes), episode)
-            self._db.execute(
-                "INSERT OR REPLACE INTO episodes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                _entry_to_row(entry),
-            )
+            conn.execute(sa.insert(episodes).values(_entry_to_row(entry)))
             if before_commit is not None:
-                before_commit(self.entries())
+                before_commit(_entries(conn))
         replaced = old.slug if old and old.slug != episode.slug else None
         return Upserted(entry, old is None, replaced)
 
     def remove(self, slug: str) -> Entry | None:
         """Delete the entry with this slug; returns what was removed."""
-        with self._db:
-            old = self.get(slug)
-            self._db.execute("DELETE FROM episodes WHERE slug = ?", (slug,))
+        with self._db.begin() as conn:
+            old = _get(conn, slug)
+            conn.execute(sa.delete(episodes).where(episodes.c.slug == slug))
         return old
 
-    def _fresh_guid(self, episode: Episode) -> str:
-        guid = episode_guid(episode)
-        taken = self._db.execute("SELECT 1 FROM episodes WHERE guid = ?", (guid,)).fetchone()
-        # Taken only when an entry's URL changed and a new article reuses the old URL.
-        return str(uuid.uuid4()) if taken else guid
 
-    def _find_same_article(self, episode: Episode) -> Entry | None:
-        # The slug names the folder the build just replaced, so it wins over the URL.
-        same = self.get(episode.slug)
-        if same is None and episode.article.url:
-            row = self._db.execute(
-                "SELECT * FROM episodes WHERE url = ? ORDER BY published LIMIT 1",
-                (episode.article.url,),
-            ).fetchone()
-            same = _row_to_entry(row) if row else None
-        return same
+def _get(conn: Connection, slug: str) -> Entry | None:
+    row = conn.execute(sa.select(episodes).where(episodes.c.slug == slug)).mappings().first()
+    return _row_to_entry(row) if row else None
+
+
+def _entries(conn: Connection) -> list[Entry]:
+    query = sa.select(episodes).order_by(episodes.c.published.desc(), episodes.c.slug.asc())
+    return [_row_to_entry(row) for row in conn.execute(query).mappings()]
+
+
+def _fresh_guid(conn: Connection, episode: Episode) -> str:
+    guid = episode_guid(episode)
+    taken = conn.execute(sa.select(episodes.c.slug).where(episodes.c.guid == guid)).first()
+    # Taken only when an entry's URL changed and a new article reuses the old URL.
+    return str(uuid.uuid4()) if taken else guid
+
+
+def _find_same_article(conn: Connection, episode: Episode) -> Entry | None:
+    # The slug names the folder the build just replaced, so it wins over the URL.
+    same = _get(conn, episode.slug)
+    if same is None and episode.article.url:
+        query = (
+            sa.select(episodes)
+            .where(episodes.c.url == episode.article.url)
+            .order_by(episodes.c.published)
+            .limit(1)
+        )
+        row = conn.execute(query).mappings().first()
+        same = _row_to_entry(row) if row else None
+    return same
 
 
 @contextmanager
 def open_catalogue(output_dir: Path, *, create: bool = True) -> Iterator[Catalogue]:
-    """Open (and create or migrate) ``output_dir/articleaudio.sqlite``."""
-    with catalogue_connection(output_dir, create=create) as db:
+    """Open (and create or migrate) the catalogue of the library in ``output_dir``."""
+    with catalogue_engine(output_dir, create=create) as db:
         yield Catalogue(db)
 
 
-@contextmanager
-def catalogue_connection(output_dir: Path, *, create: bool = True) -> Iterator[sqlite3.Connection]:
-    """The catalogue's connection, migrated to :data:`SCHEMA_VERSION`; closed on leaving.
+def catalogue_name(output_dir: Path) -> str:
+    """The catalogue as messages name it: its file, or its database URL without password."""
+    if is_embedded(output_dir):
+        return str(output_dir / CATALOGUE_NAME)
+    return describe(catalogue_url(output_dir))
 
-    ``create=False`` on a folder without a catalogue gives an empty one in memory,
-    so readers list nothing rather than leave a file behind.
+
+@contextmanager
+def catalogue_engine(output_dir: Path, *, create: bool = True) -> Iterator[Engine]:
+    """The catalogue's engine, migrated to :data:`SCHEMA_VERSION`.
+
+    ``create=False`` on a folder without a catalogue file (and no catalogue
+    database named) gives an empty one in memory, so readers list nothing rather
+    than leave a file behind. Database errors inside become :class:`PublishError`.
     """
-    path = output_dir / CATALOGUE_NAME
-    if not create and not path.exists():
-        yield _empty_connection()
+    embedded, name = is_embedded(output_dir), catalogue_name(output_dir)
+    if embedded and not create and not (output_dir / CATALOGUE_NAME).exists():
+        yield memory_engine()
         return
     try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
-    except (OSError, sqlite3.Error) as exc:
-        raise PublishError(f"cannot open the catalogue {path}: {exc}; check -o") from exc
+        if embedded:
+            output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PublishError(f"cannot open the catalogue {name}: {exc}; check -o") from exc
+    with in_use(catalogue_url(output_dir)) as db:
+        _open(db, output_dir, name)
+        try:
+            yield db
+        except sa.exc.OperationalError as exc:
+            raise PublishError(f"cannot update the catalogue {name}: {_reason(exc)}") from exc
+        except sa.exc.DatabaseError as exc:
+            raise _damaged(output_dir, name, exc) from exc
+
+
+def _open(db: Engine, output_dir: Path, name: str) -> None:
+    """Connect and migrate; :class:`PublishError` saying what to check if that fails."""
     try:
-        _prepare(db, path)
-        yield db
-    except sqlite3.OperationalError as exc:
-        raise PublishError(f"cannot update the catalogue {path}: {exc}") from exc
-    except sqlite3.DatabaseError as exc:
-        raise PublishError(
-            f"the catalogue {path} is damaged ({exc}); move it aside and run "
-            f"'articleaudio feed -o {output_dir}' to rebuild it from the episode folders"
-        ) from exc
-    finally:
-        db.close()
+        with db.begin() as conn:
+            migrate(conn, name)
+    except sa.exc.OperationalError as exc:
+        hint = "check -o" if is_embedded(output_dir) else "check --catalogue and its server"
+        raise PublishError(f"cannot open the catalogue {name}: {_reason(exc)}; {hint}") from exc
+    except sa.exc.DatabaseError as exc:
+        raise _damaged(output_dir, name, exc) from exc
 
 
-def _prepare(db: sqlite3.Connection, path: Path) -> None:
-    db.row_factory = sqlite3.Row
-    # WAL: readers never block the writer and a crash mid-write leaves the last commit
-    # intact (https://sqlite.org/wal.html). NORMAL sync is durable across app crashes.
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise PublishError(
-            f"{path} was written by a newer articleaudio (schema {version}); upgrade articleaudio"
-        )
-    with db:
-        _migrate(db, version)
+def _reason(exc: BaseException) -> str:
+    """The database's own words, without SQLAlchemy's statement dump."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _migrate(db: sqlite3.Connection, version: int) -> None:
-    """Bring a catalogue of schema ``version`` (0: a new file) to :data:`SCHEMA_VERSION`."""
-    db.executescript(_SCHEMA)
-    for target, script in sorted(_MIGRATIONS.items()):
-        if version < target:
-            db.executescript(script)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-
-def _empty_connection() -> sqlite3.Connection:
-    db = sqlite3.connect(":memory:")
-    db.row_factory = sqlite3.Row
-    _migrate(db, 0)
-    return db
-
-
-def memory_connection() -> sqlite3.Connection:
-    """A catalogue of the current schema in memory, for work not (yet) kept in a library."""
-    return _empty_connection()
+def _damaged(output_dir: Path, name: str, exc: sa.exc.DatabaseError) -> PublishError:
+    return PublishError(
+        f"the catalogue {name} is damaged ({_reason(exc)}); move it aside and run "
+        f"'articleaudio feed -o {output_dir}' to rebuild it from the episode folders"
+    )
 
 
 def _utc(moment: datetime) -> datetime:
@@ -328,24 +277,24 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
-def _entry_to_row(entry: Entry) -> tuple[Any, ...]:
+def _entry_to_row(entry: Entry) -> dict[str, Any]:
     ep = entry.episode
-    return (
-        ep.slug,
-        entry.guid,
-        ep.article.url,
-        ep.article.title,
-        entry.published.isoformat(),
-        entry.updated.isoformat(),
-        ep.audio.duration,
-        entry.file_sizes.get("audio", ep.audio.bytes),
-        ep.input_sha256,
-        json.dumps(entry.file_sizes, sort_keys=True),
-        json.dumps(ep.to_dict(), ensure_ascii=False, sort_keys=True),
-    )
+    return {
+        "slug": ep.slug,
+        "guid": entry.guid,
+        "url": ep.article.url,
+        "title": ep.article.title,
+        "published": entry.published.isoformat(),
+        "updated": entry.updated.isoformat(),
+        "duration": ep.audio.duration,
+        "audio_bytes": entry.file_sizes.get("audio", ep.audio.bytes),
+        "input_sha256": ep.input_sha256,
+        "file_sizes": json.dumps(entry.file_sizes, sort_keys=True),
+        "episode": json.dumps(ep.to_dict(), ensure_ascii=False, sort_keys=True),
+    }
 
 
-def _row_to_entry(row: sqlite3.Row) -> Entry:
+def _row_to_entry(row: RowMapping) -> Entry:
     return Entry(
         guid=row["guid"],
         published=datetime.fromisoformat(row["published"]),

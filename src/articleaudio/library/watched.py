@@ -1,6 +1,6 @@
 """What ``watch`` has seen, kept in the library's catalogue so a restart resumes.
 
-Two tables (schema in :mod:`articleaudio.library.store`): ``watch_items``, one row per
+Two tables (schema in :mod:`articleaudio.library.database`): ``watch_items``, one row per
 (source, item id) with the hash of the extracted text last queued for narration, the
 page's ``ETag`` / ``Last-Modified`` and how the item last ended; and ``watch_sources``,
 the validators of each source's feeds and sitemaps, saved only once every item they
@@ -11,15 +11,18 @@ again rather than taking its ``304`` for "nothing new".
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .jobs import SqliteJobStore, utc_now
-from .store import catalogue_connection
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, RowMapping
+
+from .database import watch_items, watch_sources
+from .jobs import CatalogueJobStore, utc_now
+from .store import catalogue_engine
 
 WATCH_QUEUED = "queued"
 """The status of an item whose job has not finished yet."""
@@ -50,87 +53,88 @@ class SeenItem:
     """When the watch last looked at it."""
 
 
-_ITEM_COLUMNS = (
-    "source, item_id, url, content_hash, etag, last_modified, status, job_id, first_seen, checked"
-)
-
-
 class WatchLog:
-    """The watch tables in a catalogue connection; the same connection serves the jobs."""
+    """The watch tables in a catalogue; the same catalogue serves the jobs."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._db = connection
-        self.jobs = SqliteJobStore(connection)
-        """The library's jobs, through the same connection."""
+    def __init__(self, db: Engine) -> None:
+        self._db = db
+        self.jobs = CatalogueJobStore(db)
+        """The library's jobs, in the same catalogue."""
 
     def item(self, source: str, item_id: str) -> SeenItem | None:
         """The item as last recorded, if ever."""
-        row = self._db.execute(
-            f"SELECT {_ITEM_COLUMNS} FROM watch_items WHERE source = ? AND item_id = ?",
-            (source, item_id),
-        ).fetchone()
+        c = watch_items.c
+        query = sa.select(watch_items).where(c.source == source, c.item_id == item_id)
+        with self._db.connect() as conn:
+            row = conn.execute(query).mappings().first()
         return _row_to_item(row) if row else None
 
     def items(self, source: str | None = None) -> list[SeenItem]:
         """Every item recorded (of one source), in the order first seen."""
-        where, args = ("WHERE source = ?", (source,)) if source else ("", ())
-        query = f"SELECT {_ITEM_COLUMNS} FROM watch_items {where} ORDER BY first_seen, item_id"
-        return [_row_to_item(row) for row in self._db.execute(query, args)]
+        c = watch_items.c
+        query = sa.select(watch_items).order_by(c.first_seen, c.item_id)
+        if source:
+            query = query.where(c.source == source)
+        with self._db.connect() as conn:
+            return [_row_to_item(row) for row in conn.execute(query).mappings()]
 
     def record(self, item: SeenItem) -> SeenItem:
         """Store ``item``, keeping when it was first seen; ``checked`` is now."""
         now = utc_now()
         old = self.item(item.source, item.item_id)
         first = old.first_seen if old and old.first_seen else now
-        marks = ",".join("?" * 10)
-        row = (
-            item.source,
-            item.item_id,
-            item.url,
-            item.content_hash,
-            item.etag,
-            item.last_modified,
-            item.status,
-            item.job_id,
-            _iso(first),
-            _iso(now),
-        )
-        with self._db:
-            self._db.execute(f"INSERT OR REPLACE INTO watch_items VALUES ({marks})", row)
+        row = {
+            "source": item.source,
+            "item_id": item.item_id,
+            "url": item.url,
+            "content_hash": item.content_hash,
+            "etag": item.etag,
+            "last_modified": item.last_modified,
+            "status": item.status,
+            "job_id": item.job_id,
+            "first_seen": _iso(first),
+            "checked": _iso(now),
+        }
+        c = watch_items.c
+        with self._db.begin() as conn:
+            conn.execute(
+                sa.delete(watch_items).where(c.source == item.source, c.item_id == item.item_id)
+            )
+            conn.execute(sa.insert(watch_items).values(row))
         return self.item(item.source, item.item_id) or item
 
     def validators(self, source: str) -> dict[str, tuple[str | None, str | None]]:
         """URL → (ETag, Last-Modified) of the source's documents at its last whole poll."""
-        row = self._db.execute(
-            "SELECT validators FROM watch_sources WHERE source = ?", (source,)
-        ).fetchone()
-        if row is None:
+        found = self._source_column(source, watch_sources.c.validators)
+        if found is None:
             return {}
-        return {url: (pair[0], pair[1]) for url, pair in json.loads(row["validators"]).items()}
+        return {url: (pair[0], pair[1]) for url, pair in json.loads(found).items()}
 
     def save_source(
         self, source: str, validators: dict[str, tuple[str | None, str | None]], status: str
     ) -> None:
         """Remember a source's validators after a poll whose items were all handled."""
         data = json.dumps({url: list(pair) for url, pair in validators.items()}, sort_keys=True)
-        with self._db:
-            self._db.execute(
-                "INSERT OR REPLACE INTO watch_sources VALUES (?, ?, ?, ?)",
-                (source, data, status, _iso(utc_now())),
-            )
+        row = {"source": source, "validators": data, "status": status, "polled": _iso(utc_now())}
+        with self._db.begin() as conn:
+            conn.execute(sa.delete(watch_sources).where(watch_sources.c.source == source))
+            conn.execute(sa.insert(watch_sources).values(row))
 
     def source_status(self, source: str) -> str | None:
         """How the source's last whole poll ended (None: never polled whole)."""
-        row = self._db.execute(
-            "SELECT status FROM watch_sources WHERE source = ?", (source,)
-        ).fetchone()
-        return str(row["status"]) if row else None
+        return self._source_column(source, watch_sources.c.status)
+
+    def _source_column(self, source: str, column: sa.Column[str]) -> str | None:
+        query = sa.select(column).where(watch_sources.c.source == source)
+        with self._db.connect() as conn:
+            found = conn.execute(query).scalar()
+        return None if found is None else str(found)
 
 
 @contextmanager
 def open_watch_log(output_dir: Path) -> Iterator[WatchLog]:
     """The watch tables (and jobs) of the library in ``output_dir``, created if need be."""
-    with catalogue_connection(output_dir) as db:
+    with catalogue_engine(output_dir) as db:
         yield WatchLog(db)
 
 
@@ -138,7 +142,7 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
-def _row_to_item(row: sqlite3.Row) -> SeenItem:
+def _row_to_item(row: RowMapping) -> SeenItem:
     return SeenItem(
         source=row["source"],
         item_id=row["item_id"],
