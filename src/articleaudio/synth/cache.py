@@ -25,6 +25,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import math
 import os
 import struct
 import time
@@ -49,6 +50,9 @@ DEFAULT_MAX_BYTES = 2 * 1024**3
 _MAGIC = b"AAPCM1\n\x00"
 _HEADER = struct.Struct("<8sIQI32s")  # magic, sample rate, samples, words-json bytes, sha256
 _SUFFIX = ".pcm"
+_SPAN_MAGIC = b"AASPAN2\n"
+"""Starts a span's body since it carries a peak (MP3 frames start with 0xFF instead)."""
+_SPAN_PEAK = struct.Struct("<d")
 MODELS_DIR = "models"
 """Subfolder where the synthesize stage keeps voice models prepared for ONNX Runtime."""
 SPANS_DIR = "spans"
@@ -210,7 +214,12 @@ class SegmentCache:
 
 class SpanCache:
     """Encoded MP3 spans (an :class:`~articleaudio.encode.mp3frames.SpanStore`):
-    ``root/spans/ab/abcdef….span``, each after the SHA-256 of its bytes."""
+    ``root/spans/ab/abcdef….span``, each after the SHA-256 of what follows.
+
+    What follows is :data:`_SPAN_MAGIC`, the span's decoded true peak (float64,
+    NaN until measured) and its frames; spans kept before the peak was (just the
+    frames) still read, with no peak.
+    """
 
     PATTERN = f"{SPANS_DIR}/??/*.span"
     """Where the spans lie under the root."""
@@ -223,6 +232,12 @@ class SpanCache:
 
     def get(self, key: str) -> bytes | None:
         """The span's bytes (None when missing or damaged; a damaged one is removed)."""
+        kept = self.recall(key)
+        return kept[0] if kept else None
+
+    def recall(self, key: str) -> tuple[bytes, float | None] | None:
+        """The span's bytes and decoded true peak (None: not measured yet), or None when
+        missing or damaged (a damaged one is removed)."""
         path = self._path(key)
         try:
             data = path.read_bytes()
@@ -234,11 +249,15 @@ class SpanCache:
             _discard(path)
             return None
         _touch(path)
-        return body
+        if not body.startswith(_SPAN_MAGIC):  # kept before peaks were
+            return body, None
+        (peak,) = _SPAN_PEAK.unpack_from(body, len(_SPAN_MAGIC))
+        return body[len(_SPAN_MAGIC) + _SPAN_PEAK.size :], None if math.isnan(peak) else peak
 
-    def put(self, key: str, data: bytes) -> None:
-        """Keep a span, checksummed like sentences."""
-        self.folder.write(self._path(key), hashlib.sha256(data).digest() + data)
+    def put(self, key: str, data: bytes, peak: float | None = None) -> None:
+        """Keep a span and its decoded true peak (if known), checksummed like sentences."""
+        body = _SPAN_MAGIC + _SPAN_PEAK.pack(math.nan if peak is None else peak) + data
+        self.folder.write(self._path(key), hashlib.sha256(body).digest() + body)
 
 
 class Notes:
