@@ -40,4 +40,5 @@ def extract_command(source: str, kind: str | None, as_json: bool) -> None:
         click.echo(article.body_text)
 
 
+COMMANDS = (extract_command,)
 """Commands this module adds to the ``articleaudio`` group."""

@@ -110,4 +110,5 @@ def validate_cmd(ctx: click.Context, output: Path, config_file: Path | None, str
     click.echo(f"OK: {output / config.feed_file} has no problems")
 
 
+COMMANDS = (episodes, rm, feed, validate_cmd)
 """For ``cli.add_command``: every command of this module."""
