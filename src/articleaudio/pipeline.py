@@ -46,6 +46,7 @@ from .fsutil import make_staging_dir
 from .layout import check_slug, episodes_dir, slugify
 from .library import (
     Built,
+    Encoded,
     build_key,
     is_listed,
     previous_gain,
@@ -400,8 +401,7 @@ def _render_and_write(
                 voice_name=synthesis.synthesizer.voice_name,
                 slug=plan.slug,
                 key=plan.key,
-                encoded=streamed if mastered.encoded else None,
-                true_peak_db=opener.true_peak_db if mastered.encoded else None,
+                encoded=Encoded(streamed, opener.true_peak_db) if mastered.encoded else None,
                 store=synthesis.cache.spans if synthesis.cache else None,
                 offset=_levels(synthesis, settings).offset,
                 art=plan.art,
@@ -422,7 +422,8 @@ def _mp3_stream(
     opener = SinkOpener(path, "mp3", levels.bitrate, offset, spans)
     # With the level change remembered, the encoder can start on the first piece.
     probe = 0.0 if levels.known("mp3") is not None else PROBE_SECONDS
-    return Stream(opener, probe_seconds=probe), opener
+    limits = synthesis.cache.limits if synthesis.cache else None
+    return Stream(opener, probe_seconds=probe, limits=limits), opener
 
 
 def _levels(synthesis: Synthesis, settings: BuildSettings) -> EncoderLevels:

@@ -34,12 +34,21 @@ if TYPE_CHECKING:
     )
     from .settings import library_config, placeholders, resolve
     from .watched import WATCH_QUEUED, SeenItem, WatchLog, open_watch_log
-    from .write import BuildStatus, Built, build_key, previous_gain, reusable_episode, write_episode
+    from .write import (
+        BuildStatus,
+        Built,
+        Encoded,
+        build_key,
+        previous_gain,
+        reusable_episode,
+        write_episode,
+    )
 
 __all__ = [
     "WATCH_QUEUED",
     "BuildStatus",
     "Built",
+    "Encoded",
     "Job",
     "JobState",
     "JobStore",
@@ -71,6 +80,7 @@ __getattr__ = exports(
     __name__,
     {
         "BuildStatus": ".write",
+        "Encoded": ".write",
         "Built": ".write",
         "build_key": ".write",
         "Job": ".jobs",

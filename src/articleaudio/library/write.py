@@ -84,6 +84,16 @@ class BuildStatus(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Encoded:
+    """The MP3 made while mastering, to be moved into the episode's folder."""
+
+    path: Path
+    """Where it waits."""
+    true_peak_db: float | None = None
+    """Its decoded true peak, when its encoder measured it (else the file is decoded)."""
+
+
+@dataclass(frozen=True)
 class Built:
     """An episode that is on disk."""
 
@@ -188,8 +198,7 @@ def write_episode(
     voice_name: str,
     slug: str,
     key: str = "",
-    encoded: Path | None = None,
-    true_peak_db: float | None = None,
+    encoded: Encoded | None = None,
     store: SpanStore | None = None,
     offset: Offset | None = None,
     art: Art | None = None,
@@ -197,8 +206,7 @@ def write_episode(
 ) -> Built:
     """Encode, tag and write sidecars in a staging folder, then move it into place.
 
-    ``encoded`` is the MP3 already made while mastering, if it was kept, and
-    ``true_peak_db`` its decoded true peak when its encoder measured it;
+    ``encoded`` is the MP3 already made while mastering, if it was kept;
     ``store`` keeps encoded MP3 spans between builds; ``offset`` gives the gain
     that cancels an encoder's level change (measured here when not given);
     ``art`` is the episode's image, in every rendition's tags and as its own file;
@@ -215,7 +223,6 @@ def write_episode(
             settings,
             voice_name=voice_name,
             encoded=encoded,
-            true_peak_db=true_peak_db,
             store=store,
             offset=offset,
             art=art,
@@ -241,8 +248,7 @@ def _write_files(
     settings: BuildSettings,
     *,
     voice_name: str,
-    encoded: Path | None = None,
-    true_peak_db: float | None = None,
+    encoded: Encoded | None = None,
     store: SpanStore | None = None,
     offset: Offset | None = None,
     art: Art | None = None,
@@ -250,13 +256,13 @@ def _write_files(
     """Every file of the episode in ``folder`` (arguments as for :func:`write_episode`)."""
     files = _file_names(slug, settings.encode.extra_formats)
     if encoded is not None:
-        _move_streamed(encoded, folder / files["audio"])
+        _move_streamed(encoded.path, folder / files["audio"])
     todo = [f for f in ("mp3", *settings.encode.extra_formats) if f != "mp3" or encoded is None]
     names = {fmt: files[_file_role(fmt)] for fmt in todo}
     peaks = _encode_renditions(
         folder, names, mastered, settings.encode.bitrate_kbps, store, offset=offset
     )
-    peak = true_peak_db if encoded is not None else peaks.get("mp3")
+    peak = encoded.true_peak_db if encoded is not None else peaks.get("mp3")
     disclosure = _disclosure(settings.speech)
     _tag_files(folder, files, _tag_info(article, disclosure, settings, art), mastered.timeline)
     _write_sidecars(folder, files, mastered.timeline, article.title)
