@@ -36,13 +36,10 @@ from .common import (
     stop_on_sigterm,
     with_options,
 )
+from .publish import COMMANDS as PUBLISH_COMMANDS
 
 LAZY_COMMANDS = {
     "extract": (".extract", "extract_command"),
-    "episodes": (".publish", "episodes"),
-    "rm": (".publish", "rm"),
-    "feed": (".publish", "feed"),
-    "validate": (".publish", "validate_cmd"),
     "script": (".speech", "script"),
     "embed": (".player", "embed"),
     "serve": (".player", "serve"),
@@ -51,7 +48,8 @@ LAZY_COMMANDS = {
 }
 """Command name → (module of this package, its attribute): loaded when the command is
 called or listed, so ``build`` does not import what only they need (``watch`` alone
-brought feedparser and the feed and sitemap readers)."""
+brought feedparser and the feed and sitemap readers). The library commands are not
+here: they need nothing a build does not load anyway."""
 
 
 class _Commands(_Group):
@@ -325,6 +323,10 @@ def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
         strict=options["strict"],
         min_confidence=options["min_confidence"],
     )
+
+
+for _command in PUBLISH_COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:
