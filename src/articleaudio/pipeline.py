@@ -23,13 +23,13 @@ from .encode import (
     PROBE_SECONDS,
     Art,
     EncoderLevels,
+    SinkOpener,
     art_bytes,
     encode,
     episode_art,
     frame_grid,
     level_change,
     make_art,
-    sink_opener,
 )
 from .errors import (
     ArticleAudioError,
@@ -46,6 +46,7 @@ from .fsutil import make_staging_dir
 from .layout import check_slug, episodes_dir, slugify
 from .library import (
     Built,
+    Encoded,
     build_key,
     is_listed,
     previous_gain,
@@ -381,6 +382,7 @@ def _render_and_write(
     # it into the episode is a rename on the same file system rather than a copy.
     staging = make_staging_dir(episodes_dir(settings.output), f"{plan.slug}.stream")
     streamed = staging / f"{plan.slug}.mp3"
+    stream, opener = _mp3_stream(streamed, synthesis, settings)
     try:
         mastered = render(
             plan.segments,
@@ -388,7 +390,7 @@ def _render_and_write(
             settings.master,
             progress=progress,
             first_gain_db=plan.previous_gain_db,
-            stream=_mp3_stream(streamed, synthesis, settings),
+            stream=stream,
             grid=frame_grid,
         )
         with mastered:
@@ -399,7 +401,7 @@ def _render_and_write(
                 voice_name=synthesis.synthesizer.voice_name,
                 slug=plan.slug,
                 key=plan.key,
-                encoded=streamed if mastered.encoded else None,
+                encoded=Encoded(streamed, opener.true_peak_db) if mastered.encoded else None,
                 store=synthesis.cache.spans if synthesis.cache else None,
                 offset=_levels(synthesis, settings).offset,
                 art=plan.art,
@@ -409,15 +411,19 @@ def _render_and_write(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _mp3_stream(path: Path, synthesis: Synthesis, settings: BuildSettings) -> Stream:
-    """Encode the MP3 while mastering, offsetting the encoder's remembered level change."""
+def _mp3_stream(
+    path: Path, synthesis: Synthesis, settings: BuildSettings
+) -> tuple[Stream, SinkOpener]:
+    """Encode the MP3 while mastering, offsetting the encoder's remembered level change;
+    the opener tells what the encoder measured (its decoded true peak)."""
     levels = _levels(synthesis, settings)
     offset = partial(levels.offset, "mp3")
     spans = synthesis.cache.spans if synthesis.cache else None
-    opener = sink_opener(path, "mp3", levels.bitrate, offset, spans)
+    opener = SinkOpener(path, "mp3", levels.bitrate, offset, spans)
     # With the level change remembered, the encoder can start on the first piece.
     probe = 0.0 if levels.known("mp3") is not None else PROBE_SECONDS
-    return Stream(opener, probe_seconds=probe)
+    limits = synthesis.cache.limits if synthesis.cache else None
+    return Stream(opener, probe_seconds=probe, limits=limits), opener
 
 
 def _levels(synthesis: Synthesis, settings: BuildSettings) -> EncoderLevels:

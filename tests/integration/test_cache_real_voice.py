@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from articleaudio.encode.encoder import decode
+from articleaudio import Built
+from articleaudio.encode.encoder import decode, decoded_true_peak
 from articleaudio.pipeline import build_episode, open_synthesis
 from articleaudio.settings import BuildSettings
 
@@ -32,6 +33,7 @@ def test_real_voice_cache_reuse_and_edits(tmp_path: Path) -> None:
         assert fresh == len(first.episode.timeline.cues)
         spans = len(list((tmp_path / "cache" / "spans").glob("??/*.span")))
         assert spans > 2  # one MP3 span per paragraph or so
+        _assert_peak_is_the_whole_files(first)
 
         # Unchanged: nothing synthesised, nothing rewritten.
         again = build_episode(str(source), settings, synthesis=synthesis)
@@ -44,6 +46,8 @@ def test_real_voice_cache_reuse_and_edits(tmp_path: Path) -> None:
         assert (
             Path(other.paths()["audio"]).read_bytes() == Path(first.paths()["audio"]).read_bytes()
         )
+        # Every span's peak came from the cache with its bytes.
+        assert other.episode.audio.true_peak_dbtp == first.episode.audio.true_peak_dbtp
 
         # One sentence edited: only that sentence is synthesised.
         source.write_text(ARTICLE.replace("two-week repair", "three-week repair"), "utf-8")
@@ -57,6 +61,7 @@ def test_real_voice_cache_reuse_and_edits(tmp_path: Path) -> None:
         # tested with the deterministic fake voice in test_stream_build.)
         decoded = decode(Path(edited.paths()["audio"]))
         assert abs(len(decoded) - edited.episode.timeline.duration * 44100) <= 1
+        _assert_peak_is_the_whole_files(edited)
 
         # A damaged entry is synthesised again, never stitched in.
         for entry in (tmp_path / "cache").glob("??/*.pcm"):
@@ -64,3 +69,11 @@ def test_real_voice_cache_reuse_and_edits(tmp_path: Path) -> None:
             break
         build_episode(str(source), replace(settings, force=True), synthesis=synthesis)
         assert len(synthesis.synthesized) == fresh + 2
+
+
+def _assert_peak_is_the_whole_files(built: Built) -> None:
+    """The true peak reported (the largest of the spans' decoded peaks, most of them from
+    the cache) is the whole decoded file's: within the report's rounding (0.005 dB) and
+    0.005 dB more, so spans decode alone as they do in the file."""
+    whole = decoded_true_peak(Path(built.paths()["audio"]))
+    assert abs(built.episode.audio.true_peak_dbtp - whole) <= 0.01, whole

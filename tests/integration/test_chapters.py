@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from articleaudio.encode.encoder import ffmpeg_path
+from articleaudio.encode.ffmpeg import ffmpeg_path
 from articleaudio.library.write import Built
 from articleaudio.models import Cue, Role, Timeline
 from articleaudio.pipeline import build_episode

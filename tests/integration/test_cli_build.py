@@ -157,8 +157,11 @@ def test_voices_lists_the_default(runner: CliRunner) -> None:
 
 
 def _commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    """Every command and subcommand under ``group``, as the words that call it."""
-    for name, command in group.commands.items():
+    """Every command and subcommand under ``group``, as the words that call it (the ones
+    that load on demand included)."""
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         yield (*path, name)
         if isinstance(command, click.Group):
             yield from _commands(command, (*path, name))

@@ -28,7 +28,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from articleaudio.encode.encoder import ffmpeg_path
+from articleaudio.encode.ffmpeg import ffmpeg_path
 from articleaudio.library.store import open_catalogue
 from articleaudio.master.loudness import true_peak
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import subprocess
 from pathlib import Path
@@ -12,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from articleaudio.encode.encoder import decode, encode, ffmpeg_path
+from articleaudio.encode.encoder import decode, decoded_true_peak, encode
+from articleaudio.encode.ffmpeg import ffmpeg_path
 from articleaudio.encode.mp3frames import (
     FRAME,
     SpanWriter,
@@ -96,6 +98,13 @@ def _clicks(spans: list[int], rng: np.random.Generator) -> tuple[np.ndarray, lis
 def _write(
     path: Path, audio: np.ndarray, cuts: list[int], store: SpanCache | None, bitrate: int = 64
 ) -> int:
+    return _writer(path, audio, cuts, store, bitrate).encoded
+
+
+def _writer(
+    path: Path, audio: np.ndarray, cuts: list[int], store: SpanCache | None, bitrate: int = 64
+) -> SpanWriter:
+    """A finished SpanWriter that wrote ``audio`` to ``path`` with spans cut at ``cuts``."""
     writer = SpanWriter(path, RATE, bitrate, store=store)
     start = 0
     for cut in [*cuts, len(audio)]:
@@ -103,7 +112,7 @@ def _write(
         writer.cut()
         start = cut
     writer.finish()
-    return writer.encoded
+    return writer
 
 
 def test_spans_decode_at_exact_positions_and_length(tmp_path: Path) -> None:
@@ -169,6 +178,59 @@ def test_unchanged_spans_come_from_the_cache(tmp_path: Path) -> None:
     span.write_bytes(span.read_bytes()[:-50])
     assert _write(tmp_path / "d.mp3", audio, cuts, store) == 1
     assert (tmp_path / "d.mp3").read_bytes() == (tmp_path / "a.mp3").read_bytes()
+
+
+def _bursts(spans: list[int], rng: np.random.Generator) -> tuple[np.ndarray, list[int]]:
+    """Grid-aligned stretches, each a burst of speech-like noise inside silence (peaks
+    between samples included); returns the signal and its cut positions."""
+    parts, cuts = [], []
+    for frames in spans:
+        part = np.zeros(frames * GRID, np.float32)
+        noise = np.convolve(rng.standard_normal(len(part) - 7 * GRID), np.hanning(5), "same")
+        part[3 * GRID : -4 * GRID] = 0.2 * noise / np.abs(noise).max()
+        parts.append(part)
+        cuts.append(sum(map(len, parts)))
+    return np.concatenate(parts), cuts[:-1]
+
+
+def test_true_peak_from_the_spans_is_the_decoded_files(tmp_path: Path) -> None:
+    # Each span's decoded peak is measured once and kept with its bytes; the file's is
+    # the largest, and matches decoding the whole file, because spans meet in silence.
+    store = Cache(tmp_path / "cache").spans
+    audio, cuts = _bursts([40, 35, 50, 30], np.random.default_rng(13))
+    audio[cuts[1] : cuts[2]] *= 3  # the third span is the loudest
+    first = _writer(tmp_path / "a.mp3", audio, cuts, store)
+    assert (first.encoded, first.decoded) == (4, 4)
+    assert first.true_peak_db == pytest.approx(decoded_true_peak(tmp_path / "a.mp3"), abs=1e-3)
+    again = _writer(tmp_path / "b.mp3", audio, cuts, store)
+    assert (again.encoded, again.decoded) == (0, 0)
+    assert again.true_peak_db == first.true_peak_db
+    # An edit that makes the first span the loudest: only it is encoded and decoded.
+    edited = audio.copy()
+    edited[: cuts[0]] *= 4
+    louder = _writer(tmp_path / "c.mp3", edited, cuts, store)
+    assert (louder.encoded, louder.decoded) == (1, 1)
+    assert louder.true_peak_db == pytest.approx(decoded_true_peak(tmp_path / "c.mp3"), abs=1e-3)
+    assert louder.true_peak_db is not None and first.true_peak_db is not None
+    assert louder.true_peak_db > first.true_peak_db + 1
+    # No store, nothing to remember peaks by: the caller decodes the whole file.
+    assert _writer(tmp_path / "d.mp3", audio, cuts, None).true_peak_db is None
+
+
+def test_spans_cached_before_peaks_are_decoded_once(tmp_path: Path) -> None:
+    store = Cache(tmp_path / "cache").spans
+    audio, cuts = _bursts([40, 35, 30], np.random.default_rng(17))
+    first = _writer(tmp_path / "a.mp3", audio, cuts, store)
+    for path in (tmp_path / "cache" / "spans").glob("??/*.span"):
+        data = store.get(path.stem)
+        assert data is not None
+        path.write_bytes(hashlib.sha256(data).digest() + data)  # as builds kept them before
+        assert store.recall(path.stem) == (data, None)
+    legacy = _writer(tmp_path / "b.mp3", audio, cuts, store)
+    assert (legacy.encoded, legacy.decoded) == (0, 3)
+    assert legacy.true_peak_db == first.true_peak_db
+    assert _writer(tmp_path / "c.mp3", audio, cuts, store).decoded == 0
+    assert (tmp_path / "c.mp3").read_bytes() == (tmp_path / "a.mp3").read_bytes()
 
 
 def test_encode_span_checks_lame_frame_count() -> None:

@@ -4,13 +4,14 @@ lands, thrown away and re-encoded when it does not."""
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from articleaudio import Built, pipeline
-from articleaudio.encode.encoder import decode
+from articleaudio.encode.encoder import decode, decoded_true_peak
 from articleaudio.pipeline import build_episode
 from articleaudio.settings import BuildSettings
 
@@ -73,19 +74,44 @@ def test_mp3_length_at_every_voice_rate(tmp_path: Path, rate: int, spans: bool) 
     assert lufs == pytest.approx(-16.0, abs=1.0) and peak <= -1.0
 
 
-def test_an_edit_encodes_only_its_span_again(tmp_path: Path) -> None:
+def test_an_edit_encodes_and_decodes_only_its_span_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     source = tmp_path / "harbour.md"
     source.write_text(ARTICLE, encoding="utf-8")
     settings = BuildSettings(output=tmp_path / "out", publish=False, cache_dir=tmp_path / "c")
-    first = build_episode(str(source), settings, synthesizer=FakeSynthesizer())
+    with caplog.at_level(logging.INFO, logger="articleaudio.encode.mp3frames"):
+        first = build_episode(str(source), settings, synthesizer=FakeSynthesizer())
     old = decode(first.directory / first.episode.files["audio"])  # before it is replaced
     before = set((tmp_path / "c" / "spans").glob("??/*.span"))
+    spans = len(before)
+    assert _spans_decoded(caplog) == (spans, spans)  # a first build measures every span
+    _assert_peak_is_the_whole_files(first)
     source.write_text(ARTICLE.replace("item 12.", "item 112."), encoding="utf-8")
-    edited = build_episode(str(source), settings, synthesizer=FakeSynthesizer())
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="articleaudio.encode.mp3frames"):
+        edited = build_episode(str(source), settings, synthesizer=FakeSynthesizer())
     assert len(set((tmp_path / "c" / "spans").glob("??/*.span")) - before) == 1
+    # The edit decodes only the span it encoded; the others' peaks come from the cache.
+    assert _spans_decoded(caplog) == (1, spans)
+    _assert_peak_is_the_whole_files(edited)
     # Everything before the edited paragraph decodes to exactly the same samples.
     cue = next(c for c in edited.episode.timeline.cues if "item 112" in c.text)
     new = decode(edited.directory / edited.episode.files["audio"])
     end = int((cue.start - 0.5) * 44100)
     assert end > 44100 * 30 and np.array_equal(old[:end], new[:end])
     assert not np.array_equal(old[end : end + 44100 * 5], new[end : end + 44100 * 5])
+
+
+def _spans_decoded(caplog: pytest.LogCaptureFixture) -> tuple[int, int]:
+    """(spans decoded, spans in the file) as the MP3 writer logged them."""
+    found = [re.search(r"(\d+) of (\d+) spans decoded", r.getMessage()) for r in caplog.records]
+    counts = [(int(m[1]), int(m[2])) for m in found if m]
+    assert len(counts) == 1, caplog.text
+    return counts[0]
+
+
+def _assert_peak_is_the_whole_files(built: Built) -> None:
+    """The reported true peak (from the spans' peaks) is the whole decoded file's."""
+    whole = decoded_true_peak(built.directory / built.episode.files["audio"])
+    assert abs(built.episode.audio.true_peak_dbtp - whole) <= 0.01, whole

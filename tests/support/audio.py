@@ -14,7 +14,7 @@ from typing import Any
 
 from mutagen.mp3 import MP3, MPEGInfo
 
-from articleaudio.encode.encoder import ffmpeg_path
+from articleaudio.encode.ffmpeg import ffmpeg_path
 
 
 @dataclass(frozen=True)

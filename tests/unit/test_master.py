@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,10 +15,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from articleaudio.master.layout import MasterSettings, Pauses
-from articleaudio.master.loudness import LoudnessMeter, limit, limit_with_envelope, true_peak
+from articleaudio.master.loudness import (
+    LoudnessMeter,
+    limit,
+    limit_with_envelope,
+    limiter_cuts,
+    true_peak,
+)
 from articleaudio.master.mastering import Mastered, master, pause_between, trim_silence
 from articleaudio.master.stream import PROBE, Stream
 from articleaudio.models import Article, Block, BlockKind, Role, Segment
+from articleaudio.synth.cache import Cache, LimitCache
 from articleaudio.synth.synthesize import Piece
 from articleaudio.text.segment import segment_article
 
@@ -200,7 +208,10 @@ def _long_article() -> Article:
 
 
 def _stream_master(
-    gain_db: float | None = None, pieces: list[Piece] | None = None
+    gain_db: float | None = None,
+    pieces: list[Piece] | None = None,
+    limits: LimitCache | None = None,
+    settings: MasterSettings | None = None,
 ) -> tuple[Mastered, Collector, list[float]]:
     segments = segment_article(_long_article())
     synth = FakeSynthesizer()
@@ -212,9 +223,48 @@ def _stream_master(
 
     source = pieces if pieces is not None else [synth.synthesize(s.spoken) for s in segments]
     mastered = master(
-        segments, iter(source), MasterSettings(), first_gain_db=gain_db, stream=Stream(open_sink)
+        segments,
+        iter(source),
+        settings or MasterSettings(),
+        first_gain_db=gain_db,
+        stream=Stream(open_sink, limits=limits),
     )
     return mastered, sink, shown
+
+
+def test_each_pieces_limiting_is_remembered_and_makes_the_same_episode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from articleaudio.master import stream as master_stream
+
+    low = MasterSettings(true_peak_ceiling=-9.0)  # low enough for the fake voice to be limited
+    gain = _stream_master(settings=low)[0].loudness.gain_db  # as an edit bets on it again
+    plain, plain_sink, _shown = _stream_master(gain, settings=low)
+    limited: list[int] = []
+
+    def counted_cuts(envelope: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        limited.append(len(envelope))
+        return limiter_cuts(envelope, *args, **kwargs)
+
+    monkeypatch.setattr(master_stream, "limiter_cuts", counted_cuts)
+    limits = Cache(tmp_path).limits
+    first, first_sink, _shown = _stream_master(gain, limits=limits, settings=low)
+    entries = sorted(tmp_path.glob("limits/??/*.lim"))
+    # One entry per distinct piece: the article repeats a sentence, limited once.
+    assert len(limited) == len(entries) < len(first.layout)
+    kept = [limits.recall(path.stem) for path in entries]
+    assert entries and all(kept)
+    assert any(cuts for cuts, _peak in filter(None, kept))  # the limiter did cut
+    again, again_sink, _shown = _stream_master(gain, limits=limits, settings=low)
+    assert len(limited) == len(entries)  # nothing limited the second time
+    for mastered, sink in ((first, first_sink), (again, again_sink)):
+        assert mastered.encoded and mastered.loudness == plain.loudness
+        assert np.array_equal(np.concatenate(sink.chunks), np.concatenate(plain_sink.chunks))
+    # A damaged entry is limited again, never used.
+    entries[0].write_bytes(entries[0].read_bytes()[:-8])
+    _damaged, damaged_sink, _shown = _stream_master(gain, limits=limits, settings=low)
+    assert len(limited) == len(entries) + 1
+    assert np.array_equal(np.concatenate(damaged_sink.chunks), np.concatenate(plain_sink.chunks))
 
 
 def test_streamed_master_is_kept_and_the_sink_got_exactly_the_episode() -> None:
@@ -247,8 +297,12 @@ def test_short_episode_is_searched_once_and_sent_as_the_search_made_it(
         limited.append(len(audio))
         return limit_with_envelope(audio, *args, **kwargs)
 
+    def counted_cuts(envelope: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        limited.append(len(envelope))
+        return limiter_cuts(envelope, *args, **kwargs)
+
     monkeypatch.setattr(master_exact, "limit_with_envelope", counted)
-    monkeypatch.setattr(master_stream, "limit_with_envelope", counted)
+    monkeypatch.setattr(master_stream, "limiter_cuts", counted_cuts)
     exact = master(segments, [synth.synthesize(s.spoken) for s in segments], MasterSettings())
     searched = len(limited)
     sink = Collector()

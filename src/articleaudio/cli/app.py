@@ -7,6 +7,7 @@ errors (:class:`ArticleAudioError`) become one ``Error: …`` line and exit 1 in
 
 from __future__ import annotations
 
+import importlib
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -38,16 +39,38 @@ from .common import (
     stop_on_sigterm,
     with_options,
 )
-from .extract import COMMANDS as EXTRACT_COMMANDS
-from .jobs import jobs
-from .player import embed, serve
 from .publish import COMMANDS as PUBLISH_COMMANDS
-from .speech import script
-from .watch import watch
-from .worker import worker
+
+LAZY_COMMANDS = {
+    "extract": (".extract", "extract_command"),
+    "script": (".speech", "script"),
+    "embed": (".player", "embed"),
+    "serve": (".player", "serve"),
+    "jobs": (".jobs", "jobs"),
+    "watch": (".watch", "watch"),
+    "worker": (".worker", "worker"),
+}
+"""Command name → (module of this package, its attribute): loaded when the command is
+called or listed, so ``build`` does not import what only they need (``watch`` alone
+brought feedparser and the feed and sitemap readers). The library commands are not
+here: they need nothing a build does not load anyway."""
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(_Group):
+    """The top-level group, which loads the commands in :data:`LAZY_COMMANDS` on demand."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, attribute = LAZY_COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module, __package__), attribute)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="articleaudio")
 @click.option(
     "-v",
@@ -334,16 +357,7 @@ def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:
     )
 
 
-for _command in (
-    *EXTRACT_COMMANDS,
-    *PUBLISH_COMMANDS,
-    script,
-    embed,
-    serve,
-    jobs,
-    watch,
-    worker,
-):
+for _command in PUBLISH_COMMANDS:
     cli.add_command(_command)
 
 

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
         FORMATS,
         PROBE_SECONDS,
         EncodeSettings,
+        SinkOpener,
         decoded_true_peak,
         encode,
         level_change,
-        sink_opener,
     )
     from .levels import EncoderLevels
     from .mp3frames import BITRATES, MP3_RATE, SpanStore, frame_grid
@@ -36,6 +36,7 @@ __all__ = [
     "Art",
     "EncodeSettings",
     "EncoderLevels",
+    "SinkOpener",
     "SpanStore",
     "TagInfo",
     "art_bytes",
@@ -45,7 +46,6 @@ __all__ = [
     "frame_grid",
     "level_change",
     "make_art",
-    "sink_opener",
     "to_chapters_json",
     "to_transcript_json",
     "to_vtt",
@@ -62,6 +62,7 @@ __getattr__ = exports(
         "FORMATS": ".encoder",
         "MP3_RATE": ".mp3frames",
         "PROBE_SECONDS": ".encoder",
+        "SinkOpener": ".encoder",
         "SpanStore": ".mp3frames",
         "TagInfo": ".tags",
         "art_bytes": ".art",
@@ -71,7 +72,6 @@ __getattr__ = exports(
         "frame_grid": ".mp3frames",
         "level_change": ".encoder",
         "make_art": ".art",
-        "sink_opener": ".encoder",
         "to_chapters_json": ".sidecars",
         "to_transcript_json": ".sidecars",
         "to_vtt": ".sidecars",

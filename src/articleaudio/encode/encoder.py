@@ -1,26 +1,25 @@
 """Encode stage: mastered audio → MP3 (and optional M4A/Opus) with ffmpeg.
 
-ffmpeg is the one on ``PATH`` or, failing that, the binary shipped in the
-``imageio-ffmpeg`` wheel, so no system package is needed. PCM is streamed to
-ffmpeg's stdin rather than through a temporary WAV file.
+ffmpeg is found by :mod:`.ffmpeg`. PCM is streamed to ffmpeg's stdin rather
+than through a temporary WAV file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
-import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import AudioToolError
 from ..models import Chapter
+from .ffmpeg import QUIET as _QUIET
+from .ffmpeg import decode_stream, ffmpeg_path
 from .mp3frames import MP3_RATE, SpanStore, SpanWriter, holds_tags, supports
 
 DEFAULT_BITRATE = 64
@@ -53,9 +52,6 @@ class Format:
         """
         return min(asked, self.max_kbps) if self.max_kbps else asked
 
-
-_QUIET = ("-hide_banner", "-loglevel", "error", "-nostdin")
-"""ffmpeg options for every run: errors only, and never reading the terminal."""
 
 FORMATS: dict[str, Format] = {
     "mp3": Format(
@@ -93,22 +89,6 @@ class EncodeSettings:
     """Constant bit rate for MP3 (and the other formats' target)."""
     extra_formats: tuple[str, ...] = ()
     """Also write these renditions (``m4a``, ``opus``)."""
-
-
-@cache
-def ffmpeg_path() -> str:
-    """ffmpeg on PATH, else the one bundled with imageio-ffmpeg."""
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
-    try:
-        import imageio_ffmpeg
-
-        return str(imageio_ffmpeg.get_ffmpeg_exe())
-    except (ImportError, RuntimeError) as exc:
-        raise AudioToolError(
-            "ffmpeg not found: install the imageio-ffmpeg package or put ffmpeg on PATH"
-        ) from exc
 
 
 PROBE_SECONDS = 20.0
@@ -179,6 +159,8 @@ class Encoder:
             self._close_files()
             raise AudioToolError(f"cannot run ffmpeg ({command[0]}): {exc.strerror}") from exc
         self._broken = False
+        self.true_peak_db: float | None = None
+        """ffmpeg's file is measured by decoding it whole (:func:`decoded_true_peak`)."""
 
     def write(self, chunk: np.ndarray) -> None:
         """Queue the next samples (blocks while ffmpeg is behind)."""
@@ -272,8 +254,9 @@ def encode(
     gain_db: float = 0.0,
     store: SpanStore | None = None,
     chapters: Sequence[Chapter] = (),
-) -> None:
-    """Encode mono float chunks at ``rate`` into ``path`` (mono, CBR).
+) -> float | None:
+    """Encode mono float chunks at ``rate`` into ``path`` (mono, CBR); returns the file's
+    decoded true peak in dBTP when the encoder measured it (MP3 spans with a ``store``).
 
     ``None`` among the chunks marks where a new MP3 span may start
     (``Mastered.stream``). ``gain_db`` offsets a level change the encoder was
@@ -292,30 +275,41 @@ def encode(
         encoder.abort()
         raise
     encoder.finish()
+    return encoder.true_peak_db
 
 
-def sink_opener(
-    path: Path,
-    fmt: str,
-    bitrate_kbps: int,
-    offset: Callable[[int, np.ndarray], float],
-    store: SpanStore | None = None,
-) -> Callable[[int, np.ndarray], Encoder | SpanWriter]:
-    """Opens an encoder for a streamed master, offsetting the encoder's level change.
+class SinkOpener:
+    """Opens an encoder for a streamed master, offsetting the encoder's level change,
+    and keeps it, so that what it measured can be asked once the master is done.
 
     ``offset`` gives that gain from the sample rate and the first finished
     seconds of the episode (remembered, or measured on them).
     """
 
-    def open_sink(rate: int, excerpt: np.ndarray) -> Encoder | SpanWriter:
-        gain = offset(rate, excerpt[: int(PROBE_SECONDS * rate)])
-        return open_encoder(path, rate, fmt, bitrate_kbps, gain_db=gain, store=store)
+    def __init__(
+        self,
+        path: Path,
+        fmt: str,
+        bitrate_kbps: int,
+        offset: Callable[[int, np.ndarray], float],
+        store: SpanStore | None = None,
+    ) -> None:
+        self.path, self.fmt, self.bitrate = path, fmt, bitrate_kbps
+        self.offset, self.store = offset, store
+        self.sink: Encoder | SpanWriter | None = None
+        """The encoder opened last."""
 
-    return open_sink
+    def __call__(self, rate: int, excerpt: np.ndarray) -> Encoder | SpanWriter:
+        gain = self.offset(rate, excerpt[: int(PROBE_SECONDS * rate)])
+        self.sink = open_encoder(
+            self.path, rate, self.fmt, self.bitrate, gain_db=gain, store=self.store
+        )
+        return self.sink
 
-
-DECODE_CHUNK_SAMPLES = 1 << 20
-"""Samples per read when a file is decoded as a stream (4 MiB of float32)."""
+    @property
+    def true_peak_db(self) -> float | None:
+        """The finished file's decoded true peak, when its encoder measured it."""
+        return self.sink.true_peak_db if self.sink is not None else None
 
 
 def decoded_true_peak(path: Path) -> float:
@@ -330,23 +324,6 @@ def decoded_true_peak(path: Path) -> float:
 
     peak = streamed_true_peak(decode_stream(path))
     return 20 * math.log10(peak) if peak > 0 else -math.inf
-
-
-def decode_stream(path: Path) -> Iterator[np.ndarray]:
-    """Decode ``path`` to mono float32 at its own rate, chunk by chunk."""
-    command = [ffmpeg_path(), *_QUIET, "-i", str(path), "-f", "f32le", "-ac", "1", "pipe:1"]
-    # stderr goes to a file: a pipe nobody reads could fill and stall ffmpeg.
-    with (
-        tempfile.TemporaryFile() as errors,
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as proc,
-    ):
-        assert proc.stdout is not None
-        while block := proc.stdout.read(DECODE_CHUNK_SAMPLES * 4):
-            yield np.frombuffer(block[: len(block) // 4 * 4], "<f4")
-        if proc.wait() != 0:
-            errors.seek(0)
-            message = errors.read().decode(errors="replace")[-800:]
-            raise AudioToolError(f"ffmpeg cannot decode {path}", stderr=message)
 
 
 def decode(path: Path, rate: int = MP3_RATE) -> np.ndarray:

@@ -19,10 +19,12 @@ padding, so the decoded episode has exactly the Timeline's length.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import struct
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -31,6 +33,9 @@ import lameenc
 import numpy as np
 
 from ..errors import AudioToolError, PublishError
+from .span_peaks import decoded_peaks
+
+log = logging.getLogger(__name__)
 
 MP3_RATE = 44100
 FRAME = 1152
@@ -62,13 +67,26 @@ _MAX_QUEUED = 3
 
 
 class SpanStore(Protocol):
-    """Where encoded spans are kept between builds (the cache's spans), by :func:`span_key`."""
+    """Where encoded spans are kept between builds (the cache's spans), by :func:`span_key`,
+    each with its decoded true peak once that is measured (see :mod:`.span_peaks`)."""
 
-    def get(self, key: str) -> bytes | None:
-        """Stored bytes, or None."""
+    def recall(self, key: str) -> tuple[bytes, float | None] | None:
+        """Stored bytes and their decoded true peak (linear; None: not measured), or None."""
 
-    def put(self, key: str, data: bytes) -> None:
-        """Keep bytes (failures only cost speed)."""
+    def put(self, key: str, data: bytes, peak: float | None = None) -> None:
+        """Keep bytes and, when known, their decoded true peak (failures only cost speed)."""
+
+
+@dataclass(frozen=True)
+class _Span:
+    """One span of the file as the writer made or recalled it."""
+
+    key: str
+    """Its :func:`span_key`."""
+    data: bytes
+    """Its MP3 frames."""
+    peak: float | None
+    """Its decoded true peak (linear), when the store knew it."""
 
 
 def supports(rate: int) -> bool:
@@ -223,6 +241,10 @@ class SpanWriter:
     straight to ``path`` behind room for the Info frame, which :meth:`finish`
     fills in; :meth:`abort` deletes the file. ``path`` should be a temporary or
     staging location: it is written in place.
+
+    With a ``store``, :meth:`finish` also measures the file's decoded true peak
+    (:attr:`true_peak_db`), decoding only the spans whose peak the store did
+    not know (:mod:`.span_peaks`), and keeps each new span with its peak.
     """
 
     def __init__(
@@ -240,13 +262,19 @@ class SpanWriter:
         self.store = store
         self.encoded = 0
         """Spans encoded (not taken from the store) by this writer."""
+        self.decoded = 0
+        """Spans decoded to measure their true peak (the rest brought theirs from the store)."""
+        self.true_peak_db: float | None = None
+        """The file's decoded true peak in dBTP, once :meth:`finish` measured it (a store
+        is needed: without one, nothing remembers the spans' peaks, so none is measured)."""
+        self._spans: list[_Span] = []
         self._parts: list[np.ndarray] = []
         self._samples = 0
         self._cut = False
         self._file: BinaryIO | None = None
         self._frames = 0
         self._bytes = 0
-        self._queue: deque[Future[bytes]] = deque()
+        self._queue: deque[Future[_Span]] = deque()
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="articleaudio-lame")
 
     def write(self, chunk: np.ndarray) -> None:
@@ -295,6 +323,7 @@ class SpanWriter:
             file.seek(0)
             file.write(head)
             file.close()
+            self._measure_peak()
         except OSError as exc:
             self.abort()
             raise PublishError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
@@ -323,25 +352,44 @@ class SpanWriter:
             self._file.write(bytes(144000 * self.bitrate // MP3_RATE))
         return self._file
 
-    def _store(self, data: bytes) -> None:
+    def _store(self, span: _Span) -> None:
         """Append a finished span to the file."""
         try:
-            self._open().write(data)
+            self._open().write(span.data)
         except OSError as exc:
             raise PublishError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
-        self._frames += count_frames(data)
-        self._bytes += len(data)
+        self._frames += count_frames(span.data)
+        self._bytes += len(span.data)
+        if self.store is not None:  # only a store can tell the next build the peaks
+            self._spans.append(span if span.peak is None else _Span(span.key, b"", span.peak))
 
-    def _span(self, audio: np.ndarray) -> bytes:
+    def _span(self, audio: np.ndarray) -> _Span:
         key = span_key(audio, self.rate, self.bitrate, self.scale)
-        kept = self.store.get(key) if self.store else None
-        if kept is not None and _frames_or_none(kept) == frames_for(len(audio) * self._factor):
-            return kept
+        kept = self.store.recall(key) if self.store else None
+        if kept is not None and _frames_or_none(kept[0]) == frames_for(len(audio) * self._factor):
+            return _Span(key, *kept)
         data = encode_span(audio, self.rate, self.bitrate, self.scale)
         self.encoded += 1
         if self.store is not None:
-            self.store.put(key, data)
-        return data
+            self.store.put(key, data)  # the peak follows once measured (_measure_peak)
+        return _Span(key, data, None)
+
+    def _measure_peak(self) -> None:
+        """The file's decoded true peak from its spans' (see :mod:`.span_peaks`), decoding
+        only those the store had no peak for, and keeping theirs for the next build."""
+        if self.store is None:
+            return
+        todo = [span for span in self._spans if span.peak is None]
+        lengths = [count_frames(span.data) * FRAME for span in todo]
+        measured = decoded_peaks([span.data for span in todo], lengths)
+        for span, peak in zip(todo, measured, strict=True):
+            self.store.put(span.key, span.data, peak)
+        self.decoded = len(todo)
+        peaks = [*measured, *(span.peak for span in self._spans if span.peak is not None)]
+        top = max(peaks, default=0.0)
+        self.true_peak_db = 20 * math.log10(top) if top > 0 else -math.inf
+        spans = len(self._spans)
+        log.info("true peak %.2f dBTP; %d of %d spans decoded", self.true_peak_db, len(todo), spans)
 
     @property
     def _factor(self) -> int:

@@ -36,7 +36,15 @@ if TYPE_CHECKING:
     )
     from .settings import given_config, library_config, placeholders, resolve
     from .watched import WATCH_QUEUED, SeenItem, WatchLog, open_watch_log
-    from .write import BuildStatus, Built, build_key, previous_gain, reusable_episode, write_episode
+    from .write import (
+        BuildStatus,
+        Built,
+        Encoded,
+        build_key,
+        previous_gain,
+        reusable_episode,
+        write_episode,
+    )
 
 __all__ = [
     "ENV_CATALOGUE",
@@ -44,6 +52,7 @@ __all__ = [
     "BuildStatus",
     "Built",
     "CatalogueJobStore",
+    "Encoded",
     "Job",
     "JobState",
     "JobStore",
@@ -78,6 +87,7 @@ __getattr__ = exports(
     __name__,
     {
         "BuildStatus": ".write",
+        "Encoded": ".write",
         "Built": ".write",
         "build_key": ".write",
         "Job": ".jobs",

@@ -84,6 +84,16 @@ class BuildStatus(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Encoded:
+    """The MP3 made while mastering, to be moved into the episode's folder."""
+
+    path: Path
+    """Where it waits."""
+    true_peak_db: float | None = None
+    """Its decoded true peak, when its encoder measured it (else the file is decoded)."""
+
+
+@dataclass(frozen=True)
 class Built:
     """An episode that is on disk."""
 
@@ -188,7 +198,7 @@ def write_episode(
     voice_name: str,
     slug: str,
     key: str = "",
-    encoded: Path | None = None,
+    encoded: Encoded | None = None,
     store: SpanStore | None = None,
     offset: Offset | None = None,
     art: Art | None = None,
@@ -238,7 +248,7 @@ def _write_files(
     settings: BuildSettings,
     *,
     voice_name: str,
-    encoded: Path | None = None,
+    encoded: Encoded | None = None,
     store: SpanStore | None = None,
     offset: Offset | None = None,
     art: Art | None = None,
@@ -246,17 +256,20 @@ def _write_files(
     """Every file of the episode in ``folder`` (arguments as for :func:`write_episode`)."""
     files = _file_names(slug, settings.encode.extra_formats)
     if encoded is not None:
-        _move_streamed(encoded, folder / files["audio"])
+        _move_streamed(encoded.path, folder / files["audio"])
     todo = [f for f in ("mp3", *settings.encode.extra_formats) if f != "mp3" or encoded is None]
     names = {fmt: files[_file_role(fmt)] for fmt in todo}
-    _encode_renditions(folder, names, mastered, settings.encode.bitrate_kbps, store, offset=offset)
+    peaks = _encode_renditions(
+        folder, names, mastered, settings.encode.bitrate_kbps, store, offset=offset
+    )
+    peak = encoded.true_peak_db if encoded is not None else peaks.get("mp3")
     disclosure = _disclosure(settings.speech)
     _tag_files(folder, files, _tag_info(article, disclosure, settings, art), mastered.timeline)
     _write_sidecars(folder, files, mastered.timeline, article.title)
     return Episode(
         slug=slug,
         article=replace(article, publisher=article.publisher or settings.publication),
-        audio=_audio_info(folder / files["audio"], mastered, settings.encode.bitrate_kbps),
+        audio=_audio_info(folder / files["audio"], mastered, settings.encode.bitrate_kbps, peak),
         files=files,
         timeline=mastered.timeline,
         disclosure=disclosure,
@@ -298,20 +311,22 @@ def _encode_renditions(
     store: SpanStore | None,
     *,
     offset: Offset | None,
-) -> None:
-    """Encode the episode into ``folder`` once per format in ``names`` (format → file name).
+) -> dict[str, float | None]:
+    """Encode the episode into ``folder`` once per format in ``names`` (format → file name);
+    format → decoded true peak, where its encoder measured one.
 
     Each gets the gain that cancels its encoder's level change: from ``offset``
     when given, else measured here on an excerpt of the episode.
     """
+    peaks: dict[str, float | None] = {}
     if not names:
-        return
+        return peaks
     rate = mastered.sample_rate
     excerpt = mastered.excerpt(PROBE_SECONDS)
     for fmt, name in names.items():
         gain = offset(fmt, rate, excerpt) if offset else -level_change(excerpt, rate, fmt, bitrate)
         chapters = mastered.timeline.chapters
-        encode(
+        peaks[fmt] = encode(
             mastered.stream(),
             rate,
             folder / name,
@@ -321,6 +336,7 @@ def _encode_renditions(
             store=store,
             chapters=chapters,
         )
+    return peaks
 
 
 def _write_sidecars(folder: Path, files: dict[str, str], timeline: Timeline, title: str) -> None:
@@ -357,7 +373,12 @@ def _move_streamed(encoded: Path, target: Path) -> None:
     set_published_mode(target)
 
 
-def _audio_info(path: Path, mastered: Mastered, bitrate: int) -> AudioInfo:
+def _audio_info(
+    path: Path, mastered: Mastered, bitrate: int, true_peak_db: float | None
+) -> AudioInfo:
+    """The MP3's facts; its true peak is the decoded file's (measured span by span by its
+    encoder when ``true_peak_db`` is given, else here on the whole file)."""
+    peak = decoded_true_peak(path) if true_peak_db is None else true_peak_db
     return AudioInfo(
         file=path.name,
         bytes=path.stat().st_size,
@@ -367,6 +388,6 @@ def _audio_info(path: Path, mastered: Mastered, bitrate: int) -> AudioInfo:
         channels=1,
         mime=FORMATS["mp3"].mime,
         integrated_lufs=round(mastered.loudness.integrated_lufs, 2),
-        true_peak_dbtp=round(decoded_true_peak(path), 2),  # the file's, not the limiter's
+        true_peak_dbtp=round(peak, 2),  # the file's, not the limiter's
         gain_db=round(mastered.loudness.gain_db, GAIN_DECIMALS),
     )

@@ -283,17 +283,37 @@ def limit_with_envelope(
     of ``g·x`` is ``g`` times that of ``x``). Gain is only computed around runs
     over the ceiling, so the cost follows how much needs limiting.
     """
+    cuts, peak = limiter_cuts(env, rate, ceiling_db)
+    return apply_cuts(audio, cuts), peak
+
+
+Cuts = tuple[tuple[int, np.ndarray], ...]
+"""Where a limiter turns audio down: (first sample, float32 gain of each sample from there)."""
+
+
+def limiter_cuts(env: np.ndarray, rate: int, ceiling_db: float) -> tuple[Cuts, float]:
+    """The gains :func:`limit_with_envelope` applies, and the true peak after them."""
     ceiling = 10 ** (ceiling_db / 20)
     if env.max(initial=0.0) <= ceiling:
-        return audio, float(env.max(initial=0.0))
-    out = audio.astype(np.float32, copy=True)
+        return (), float(env.max(initial=0.0))
     reach = 2 * int(LIMITER_WINDOW * rate) + 1
     after = env.copy()
-    for a, b in _merge(_candidate_runs(env, ceiling, 256), 2 * reach, len(audio)):
+    cuts = []
+    for a, b in _merge(_candidate_runs(env, ceiling, 256), 2 * reach, len(env)):
         gain = _smooth_gain(env[a:b], ceiling, reach)
-        out[a:b] *= gain.astype(np.float32)
+        cuts.append((a, gain.astype(np.float32)))
         after[a:b] *= gain
-    return out, float(after.max())
+    return tuple(cuts), float(after.max())
+
+
+def apply_cuts(audio: np.ndarray, cuts: Cuts) -> np.ndarray:
+    """``audio`` turned down by ``cuts`` (itself when there are none)."""
+    if not cuts:
+        return audio
+    out = audio.astype(np.float32, copy=True)
+    for start, gain in cuts:
+        out[start : start + len(gain)] *= gain
+    return out
 
 
 def _merge(runs: list[tuple[int, int]], margin: int, length: int) -> list[tuple[int, int]]:

@@ -13,6 +13,7 @@ way the episode gets one gain, so dynamics between sentences are untouched.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -22,7 +23,7 @@ import numpy as np
 from ..models import Loudness
 from .exact import normalise
 from .layout import Layout, MasterSettings, Output, Placed
-from .loudness import LoudnessMeter, limit_with_envelope, true_peak_envelope
+from .loudness import Cuts, LoudnessMeter, apply_cuts, limiter_cuts, true_peak_envelope
 from .spool import Spool
 
 WARM_UP = 60.0
@@ -51,6 +52,27 @@ class Sink(Protocol):
 OpenSink = Callable[[int, np.ndarray], Sink]
 """(sample rate, the first finished seconds of the episode) → a sink for all of it."""
 
+LIMITER_VERSION = 1
+"""Bump when the limiter's cuts for the same samples, gain and ceiling change."""
+
+
+class LimitStore(Protocol):
+    """Where the limiter's cuts for each piece are kept between builds (the cache's),
+    by :func:`limit_key`, with the piece's true peak after them."""
+
+    def recall(self, key: str) -> tuple[Cuts, float] | None:
+        """The cuts and the peak kept, or None."""
+
+    def put(self, key: str, cuts: Cuts, peak: float) -> None:
+        """Keep them (failures only cost speed)."""
+
+
+def limit_key(audio: np.ndarray, rate: int, gain_db: float, ceiling_db: float) -> str:
+    """Cache key of a piece's limiting: its samples and everything the limiter is told."""
+    digest = hashlib.sha256(np.ascontiguousarray(audio, dtype="<f4").tobytes())
+    digest.update(f"{rate}:{gain_db!r}:{ceiling_db!r}:{LIMITER_VERSION}".encode())
+    return digest.hexdigest()
+
 
 @dataclass(frozen=True)
 class Stream:
@@ -59,6 +81,8 @@ class Stream:
     open_sink: OpenSink
     probe_seconds: float = PROBE
     """Finished audio the sink must be shown before it opens (0: open at once)."""
+    limits: LimitStore | None = None
+    """Keeps each piece's limiting for the next build (see :meth:`Streamer._limit`)."""
 
 
 @dataclass
@@ -103,18 +127,32 @@ class Streamer:
             final.close()
         if self.output is None:
             self.output = Output(self.final, LoudnessMeter(layout.rate))
-        gain = 10 ** (self.gain_db / 20)
-        ceiling = 10 ** (self.settings.true_peak_ceiling / 20)
         for piece in layout.pieces[len(self.output.placed) :]:
-            audio = raw.read(piece.offset, piece.samples)
-            # Only runs that the gain lifts near the ceiling are oversampled.
-            envelope = true_peak_envelope(audio, ceiling / gain) * gain
-            out, peak = limit_with_envelope(
-                audio * np.float32(gain), envelope, layout.rate, self.settings.true_peak_ceiling
-            )
+            out, peak = self._limit(raw.read(piece.offset, piece.samples), layout.rate)
             index = len(self.output.placed)
             self.output.add(piece.silence, out, peak)
             self._emit_piece(layout, index, piece.silence, out)
+
+    def _limit(self, audio: np.ndarray, rate: int) -> tuple[np.ndarray, float]:
+        """A piece gained and limited, and its true peak after.
+
+        The limiter's cuts depend only on the piece's samples, the gain and the
+        ceiling, so they are remembered (``Stream.limits``): after an edit, the
+        pieces it left alone are not oversampled and smoothed again.
+        """
+        assert self.gain_db is not None
+        gain, ceiling_db = 10 ** (self.gain_db / 20), self.settings.true_peak_ceiling
+        store = self.stream.limits
+        key = limit_key(audio, rate, self.gain_db, ceiling_db) if store else ""
+        kept = store.recall(key) if store else None
+        if kept is None:
+            # Only runs that the gain lifts near the ceiling are oversampled.
+            envelope = true_peak_envelope(audio, 10 ** (ceiling_db / 20) / gain) * gain
+            kept = limiter_cuts(envelope, rate, ceiling_db)
+            if store:
+                store.put(key, *kept)
+        cuts, peak = kept
+        return apply_cuts(audio * np.float32(gain), cuts), peak
 
     def _adopt(self, layout: Layout, loudness: Loudness, placed: Placed, final: Spool) -> None:
         """Take the exact search's episode as this stream's, and send it to the sink."""

@@ -9,12 +9,15 @@
     so a cache hit is byte-identical to the fresh synthesis it replaced.
 ``root/spans/ab/abcdef….span``
     :class:`SpanCache`: encoded MP3 spans, reused by the next build.
+``root/limits/ab/abcdef….lim``
+    :class:`LimitCache`: the limiter's cuts for each piece at one gain, so an
+    edit does not limit the unchanged pieces again.
 ``root/notes/….json``
     :class:`Notes`: measurements costly to repeat (an encoder's level change).
 ``root/models/…``
     :class:`ModelFiles`: voice graphs prepared for ONNX Runtime.
 
-:class:`Cache` holds the four and counts and prunes the folder as a whole. Each
+:class:`Cache` holds the five and counts and prunes the folder as a whole. Each
 sentence and span carries a SHA-256 of its payload; a truncated or corrupt one
 is deleted and made again, never used.
 """
@@ -25,6 +28,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import math
 import os
 import struct
 import time
@@ -49,12 +53,19 @@ DEFAULT_MAX_BYTES = 2 * 1024**3
 _MAGIC = b"AAPCM1\n\x00"
 _HEADER = struct.Struct("<8sIQI32s")  # magic, sample rate, samples, words-json bytes, sha256
 _SUFFIX = ".pcm"
+_SPAN_MAGIC = b"AASPAN2\n"
+"""Starts a span's body since it carries a peak (MP3 frames start with 0xFF instead)."""
+_SPAN_PEAK = struct.Struct("<d")
 MODELS_DIR = "models"
 """Subfolder where the synthesize stage keeps voice models prepared for ONNX Runtime."""
 SPANS_DIR = "spans"
 """Subfolder of encoded MP3 spans."""
 NOTES_DIR = "notes"
 """Subfolder of remembered measurements."""
+LIMITS_DIR = "limits"
+"""Subfolder of the limiter's cuts for each piece."""
+_CUTS_HEAD = struct.Struct("<dI")  # peak after limiting, number of cuts
+_CUT = struct.Struct("<qI")  # first sample, length
 
 
 def default_cache_dir() -> Path:
@@ -210,7 +221,12 @@ class SegmentCache:
 
 class SpanCache:
     """Encoded MP3 spans (an :class:`~articleaudio.encode.mp3frames.SpanStore`):
-    ``root/spans/ab/abcdef….span``, each after the SHA-256 of its bytes."""
+    ``root/spans/ab/abcdef….span``, each after the SHA-256 of what follows.
+
+    What follows is :data:`_SPAN_MAGIC`, the span's decoded true peak (float64,
+    NaN until measured) and its frames; spans kept before the peak was (just the
+    frames) still read, with no peak.
+    """
 
     PATTERN = f"{SPANS_DIR}/??/*.span"
     """Where the spans lie under the root."""
@@ -223,6 +239,12 @@ class SpanCache:
 
     def get(self, key: str) -> bytes | None:
         """The span's bytes (None when missing or damaged; a damaged one is removed)."""
+        kept = self.recall(key)
+        return kept[0] if kept else None
+
+    def recall(self, key: str) -> tuple[bytes, float | None] | None:
+        """The span's bytes and decoded true peak (None: not measured yet), or None when
+        missing or damaged (a damaged one is removed)."""
         path = self._path(key)
         try:
             data = path.read_bytes()
@@ -234,11 +256,69 @@ class SpanCache:
             _discard(path)
             return None
         _touch(path)
-        return body
+        if not body.startswith(_SPAN_MAGIC):  # kept before peaks were
+            return body, None
+        (peak,) = _SPAN_PEAK.unpack_from(body, len(_SPAN_MAGIC))
+        return body[len(_SPAN_MAGIC) + _SPAN_PEAK.size :], None if math.isnan(peak) else peak
 
-    def put(self, key: str, data: bytes) -> None:
-        """Keep a span, checksummed like sentences."""
-        self.folder.write(self._path(key), hashlib.sha256(data).digest() + data)
+    def put(self, key: str, data: bytes, peak: float | None = None) -> None:
+        """Keep a span and its decoded true peak (if known), checksummed like sentences."""
+        body = _SPAN_MAGIC + _SPAN_PEAK.pack(math.nan if peak is None else peak) + data
+        self.folder.write(self._path(key), hashlib.sha256(body).digest() + body)
+
+
+class LimitCache:
+    """The limiter's cuts for each piece (a :class:`~articleaudio.master.stream.LimitStore`):
+    ``root/limits/ab/abcdef….lim``, after the SHA-256 of what follows: the true peak
+    after limiting, the number of cuts, each cut's first sample and length, then every
+    cut's float32 gains."""
+
+    PATTERN = f"{LIMITS_DIR}/??/*.lim"
+    """Where they lie under the root."""
+
+    def __init__(self, folder: CacheFolder) -> None:
+        self.folder = folder
+
+    def _path(self, key: str) -> Path:
+        return self.folder.root / LIMITS_DIR / key[:2] / f"{key}.lim"
+
+    def recall(self, key: str) -> tuple[tuple[tuple[int, np.ndarray], ...], float] | None:
+        """The cuts and the peak (None when missing or damaged; a damaged one is removed)."""
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        kept = _unpack_cuts(data)
+        if kept is None:
+            log.warning("cache entry %s is damaged; limiting that piece again", path.name)
+            _discard(path)
+            return None
+        _touch(path)
+        return kept
+
+    def put(self, key: str, cuts: tuple[tuple[int, np.ndarray], ...], peak: float) -> None:
+        """Keep a piece's cuts and peak, checksummed like sentences."""
+        head = _CUTS_HEAD.pack(peak, len(cuts))
+        spans = b"".join(_CUT.pack(start, len(gain)) for start, gain in cuts)
+        gains = b"".join(np.ascontiguousarray(gain, "<f4").tobytes() for _start, gain in cuts)
+        body = head + spans + gains
+        self.folder.write(self._path(key), hashlib.sha256(body).digest() + body)
+
+
+def _unpack_cuts(data: bytes) -> tuple[tuple[tuple[int, np.ndarray], ...], float] | None:
+    body = data[32:]
+    if hashlib.sha256(body).digest() != data[:32] or len(body) < _CUTS_HEAD.size:
+        return None
+    peak, count = _CUTS_HEAD.unpack_from(body)
+    offset = _CUTS_HEAD.size + count * _CUT.size
+    cuts = []
+    for n in range(count):
+        start, length = _CUT.unpack_from(body, _CUTS_HEAD.size + n * _CUT.size)
+        gain = np.frombuffer(body, "<f4", length, offset).astype(np.float32)
+        cuts.append((start, gain))
+        offset += 4 * length
+    return tuple(cuts), peak
 
 
 class Notes:
@@ -295,6 +375,8 @@ class Cache:
         """Synthesised sentences."""
         self.spans = SpanCache(folder)
         """Encoded MP3 spans."""
+        self.limits = LimitCache(folder)
+        """The limiter's cuts for each piece."""
         self.notes = Notes(folder)
         """Remembered measurements."""
         self.models = ModelFiles(folder)
@@ -302,9 +384,10 @@ class Cache:
         self._folder = folder
 
     def _files(self) -> Iterator[tuple[Path, os.stat_result]]:
-        """What pruning may remove: sentences and spans (notes and graphs are small)."""
+        """What pruning may remove: sentences, spans and limiting (notes and graphs are small)."""
         yield from self._folder.files(SegmentCache.PATTERN)
         yield from self._folder.files(SpanCache.PATTERN)
+        yield from self._folder.files(LimitCache.PATTERN)
 
     def stats(self) -> CacheStats:
         """Sentence count, the size of everything in the folder, and age."""
