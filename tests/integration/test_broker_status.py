@@ -91,15 +91,23 @@ def test_jobs_with_a_broker_shows_queues_workers_and_running_jobs(
         voice.gate.set()
         wait_until(settled(library, urgent.id, *(job.id for job in backlog)))
         after = status(library, fresh_redis_url)
+    # Which job the worker took first is Dramatiq's to say (its consumers fetch from
+    # every queue at once); which one it is, and whose, is the status's.
     (running,) = rows_of(during, "running")
-    assert (running["id"], running["owner"]) == (urgent.id, owner_id())  # high goes first
+    assert running["id"] in {job.id for job in (urgent, *backlog)}
+    assert running["owner"] == owner_id()
     (worker,) = rows_of(during, "worker")
-    assert (worker["owner"], worker["building"], worker["alive"]) == (owner_id(), urgent.id, True)
+    assert (worker["owner"], worker["building"], worker["alive"]) == (
+        owner_id(),
+        running["id"],
+        True,
+    )
     assert 0 <= worker["age_s"] < 5
-    assert depths(during)["high"] == (0, 0, 0)
-    assert f"running\t{urgent.id}\t{owner_id()}\t" in text.output
-    assert f"worker\t{owner_id()}\t" in text.output and f"building {urgent.id}" in text.output
-    assert "queue\thigh\t0 queued\t0 delayed\t0 dead" in text.output
+    assert sum(queued for queued, _, _ in depths(during).values()) <= 2  # one is running
+    assert f"running\t{running['id']}\t{owner_id()}\t" in text.output
+    assert f"worker\t{owner_id()}\t" in text.output
+    assert f"alive\tbuilding {running['id']}" in text.output
+    assert "queue\tnormal\t0 queued\t0 delayed\t0 dead" in text.output
 
     assert set(depths(after).values()) == {(0, 0, 0)}
     assert rows_of(after, "running") == []
