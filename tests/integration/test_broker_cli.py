@@ -27,7 +27,7 @@ def test_without_a_broker_nothing_of_dramatiq_or_redis_is_imported(tmp_path: Pat
         "import sys\n"
         "from click.testing import CliRunner\n"
         "from articleaudio.cli.app import cli\n"
-        "helps = [[name, '--help'] for name in ('build', 'watch', 'serve', 'worker')]\n"
+        "helps = [[name, '--help'] for name in ('build', 'watch', 'serve', 'worker', 'jobs')]\n"
         "for words in [*helps, ['extract', sys.argv[1]]]:\n"
         "    assert CliRunner().invoke(cli, words).exit_code == 0, words\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dramatiq', 'redis')))\n"

@@ -57,9 +57,11 @@ class Workers:
     logs: Path
     procs: dict[str, subprocess.Popen[bytes]]
 
-    def start(self, name: str) -> subprocess.Popen[bytes]:
+    def start(self, name: str, *extra: str, library: Path | None = None) -> subprocess.Popen[bytes]:
+        """Start worker ``name`` on ``library`` (default: the pool's), with ``extra`` options."""
         log = (self.logs / f"{name}.log").open("wb")
-        args = ["worker", "--broker", self.url, "-o", str(self.library), "-j", "1"]
+        where = str(library or self.library)
+        args = ["worker", "--broker", self.url, "-o", where, "-j", "1", *extra]
         proc = subprocess.Popen(_command(*args), env=_env(), stdout=log, stderr=log, cwd=ROOT)
         self.procs[name] = proc
         return proc
@@ -135,9 +137,10 @@ def running_on(library: Path, proc: subprocess.Popen[bytes]) -> Job | None:
     )
 
 
-def enqueue(url: str, library: Path, files: list[Path]) -> list[str]:
-    """``build --broker`` the files; their job ids."""
+def enqueue(url: str, library: Path, files: list[Path], *extra: str) -> list[str]:
+    """``build --broker`` the files (with ``extra`` options); their job ids."""
     args = _command("build", *map(str, files), "--broker", url, "-o", str(library), "--json")
+    args.extend(extra)
     done = subprocess.run(args, env=_env(), cwd=ROOT, capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr.decode()
     return [json.loads(line)["id"] for line in done.stdout.decode().splitlines()]

@@ -1,15 +1,20 @@
-"""``articleaudio jobs``: the library's jobs, and ``jobs retry`` for a failed one."""
+"""``articleaudio jobs``: the library's jobs (with ``--broker``: the broker's queues and
+workers), and ``jobs retry`` for a failed one."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..jobs import Ran, retry_job
 from ..library import Job, JobState, open_job_store
 from .common import OUTPUT_OPTION, catalogue_option, echo_built, echo_json, progress_bar
+
+if TYPE_CHECKING:
+    from ..jobs import BrokerStatus
 
 
 @click.group(invoke_without_command=True)
@@ -20,17 +25,34 @@ from .common import OUTPUT_OPTION, catalogue_option, echo_built, echo_json, prog
     type=click.Choice([s.value for s in JobState]),
     help="Only the jobs in this state.",
 )
+@click.option(
+    "--broker",
+    metavar="URL",
+    help="Show this Redis broker's queue depths, workers' heartbeats and the running "
+    "jobs instead (not read from ARTICLEAUDIO_BROKER: without it, jobs lists the jobs).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per job per line.")
 @click.pass_context
-def jobs(ctx: click.Context, output: Path, state: str | None, as_json: bool) -> None:
+def jobs(
+    ctx: click.Context, output: Path, state: str | None, broker: str | None, as_json: bool
+) -> None:
     """List the library's jobs, oldest first: every build asked of it, and how it went.
 
     Each line: id, state, attempts, created, source, then the episode's slug or the
-    error line.
+    error line. With --broker: a line per priority queue (waiting, delayed and dead
+    messages), per worker (last heartbeat, the job it builds) and per running job
+    (its owner).
 
     Example: articleaudio jobs -o output --state failed --json
     """
     if ctx.invoked_subcommand is not None:
+        return
+    if broker is not None:
+        if state is not None:
+            raise click.UsageError("--state lists the library's jobs; drop it with --broker")
+        from ..jobs import broker_settings, broker_status  # Dramatiq loads here only
+
+        _echo_status(broker_status(output, broker_settings(broker)), as_json)
         return
     with open_job_store(output, create=False) as store:
         found = store.jobs(JobState(state) if state else None)
@@ -45,6 +67,28 @@ def _line(job: Job) -> str:
     created = job.created.strftime("%Y-%m-%d %H:%M:%S") if job.created else "-"
     result = job.slug if job.state is JobState.DONE else job.error or ""
     return f"{job.id}\t{job.state.value}\t{job.attempts}\t{created}\t{job.location}\t{result}"
+
+
+def _echo_status(status: BrokerStatus, as_json: bool) -> None:
+    """Queues, then workers, then running jobs: one line (or JSON object) each."""
+    if as_json:
+        for q in status.queues:
+            echo_json(q.to_dict())
+        for w in status.workers:
+            echo_json(w.to_dict())
+        for job in status.running:
+            echo_json({**job.to_dict(), "row": "running"})
+        return
+    for q in status.queues:
+        click.echo(f"queue\t{q.priority}\t{q.queued} queued\t{q.delayed} delayed\t{q.dead} dead")
+    for w in status.workers:
+        beat = w.last_heartbeat.strftime("%Y-%m-%d %H:%M:%S")
+        alive = "alive" if w.alive else "silent"
+        doing = f"building {w.building}" if w.building else "idle"
+        click.echo(f"worker\t{w.owner}\t{beat} ({w.age_s:.1f} s ago)\t{alive}\t{doing}")
+    for job in status.running:
+        started = job.started.strftime("%Y-%m-%d %H:%M:%S") if job.started else "-"
+        click.echo(f"running\t{job.id}\t{job.owner or '-'}\t{started}\t{job.location}")
 
 
 @jobs.command()

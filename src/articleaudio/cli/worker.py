@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -45,12 +46,14 @@ def worker(broker: str, output: Path, processes: int, jobs: int | None, verbose:
     from ..jobs import WorkerSettings, broker_settings, run_worker  # Dramatiq loads here only
     from ..library import bound_catalogue
 
-    configure_logging(max(verbose, 1))
+    verbosity = max(verbose, 1)
+    configure_logging(verbosity)
     settings = WorkerSettings(
         broker_settings(broker),
         output,
         processes=processes,
         jobs=jobs,
         catalogue=bound_catalogue(output),
+        child_setup=functools.partial(configure_logging, verbosity),
     )
     run_worker(settings)

@@ -7,7 +7,8 @@ stage runs them through :mod:`articleaudio.pipeline`, so it sits above it.
 
 With ``--broker`` the same jobs go to Dramatiq's Redis broker instead
 (:mod:`.broker`) and ``articleaudio worker`` processes build them (:mod:`.worker`);
-those two modules, and only they, import Dramatiq and Redis.
+:mod:`.status` reads the broker's queues and heartbeats. Those three modules, and
+only they, import Dramatiq and Redis.
 
 The names below are this stage's public face; its modules are private by convention.
 """
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
         owner_is_dead,
     )
     from .sources import article_key, payload_given, payload_key, read_payload, text_payload
+    from .status import BrokerStatus, QueueDepth, WorkerBeat, broker_status
     from .watch import (
         INTERVAL_S,
         Watcher,
@@ -55,16 +57,20 @@ __all__ = [
     "PATIENT",
     "PRIORITIES",
     "BrokerSettings",
+    "BrokerStatus",
     "Dispatcher",
+    "QueueDepth",
     "Ran",
     "RetryPolicy",
     "Runner",
     "WatchEvent",
     "WatchSettings",
     "Watcher",
+    "WorkerBeat",
     "WorkerSettings",
     "article_key",
     "broker_settings",
+    "broker_status",
     "build_sources",
     "enqueue_sources",
     "open_broker",
@@ -98,6 +104,10 @@ __getattr__ = exports(
         "open_broker": ".broker",
         "send_job": ".broker",
         "WorkerSettings": ".worker",
+        "BrokerStatus": ".status",
+        "QueueDepth": ".status",
+        "WorkerBeat": ".status",
+        "broker_status": ".status",
         "run_worker": ".worker",
         "INTERVAL_S": ".watch",
         "WatchEvent": ".watch",

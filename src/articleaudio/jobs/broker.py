@@ -18,8 +18,9 @@ A message delivered twice builds its job once: the job's state in the store deci
 a build that does run twice meets the episode lock and the unchanged-episode check of
 :mod:`articleaudio.library` (one folder, one feed item).
 
-Only this module and :mod:`articleaudio.jobs.worker` import Dramatiq and Redis, and only
-when a broker is named: the embedded default needs neither installed.
+Only this module, :mod:`articleaudio.jobs.worker` and :mod:`articleaudio.jobs.status`
+import Dramatiq and Redis, and only when a broker is named: the embedded default needs
+neither installed.
 """
 
 from __future__ import annotations

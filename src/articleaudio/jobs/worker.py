@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,9 @@ class WorkerSettings:
     catalogue: str | None = None
     """The library's catalogue database URL (None: its SQLite file); passed on because
     the worker processes are spawned and do not inherit this process's bindings."""
+    child_setup: Callable[[], None] | None = None
+    """Run first in each spawned worker process: the command's logging set-up (a spawned
+    process starts with none, and would drop every line below a warning)."""
 
 
 class _Later(Exception):
@@ -186,6 +190,8 @@ def run_worker(settings: WorkerSettings) -> None:
 
 def _child(settings: WorkerSettings) -> None:
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    if settings.child_setup is not None:
+        settings.child_setup()
     use_catalogue(settings.library, settings.catalogue)
     try:
         serve(settings)
