@@ -32,16 +32,18 @@ import math
 import os
 import struct
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from ..errors import ConfigError
 from ..fsutil import atomic_write_bytes
 from ..models import WordTime
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -201,18 +203,7 @@ class SegmentCache:
 
     def get(self, key: str) -> Entry | None:
         """The entry, or None when missing or damaged (a damaged one is removed)."""
-        path = self._path(key)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        entry = _unpack(data)
-        if entry is None:
-            log.warning("cache entry %s is damaged; synthesising it again", path.name)
-            _discard(path)
-            return None
-        _touch(path)
-        return entry
+        return _read_entry(self._path(key), _unpack, "synthesising it")
 
     def put(self, key: str, entry: Entry) -> None:
         """Store an entry atomically; a cache that cannot be written only costs speed."""
@@ -245,17 +236,9 @@ class SpanCache:
     def recall(self, key: str) -> tuple[bytes, float | None] | None:
         """The span's bytes and decoded true peak (None: not measured yet), or None when
         missing or damaged (a damaged one is removed)."""
-        path = self._path(key)
-        try:
-            data = path.read_bytes()
-        except OSError:
+        body = _read_entry(self._path(key), _checked_body, "making it")
+        if body is None:
             return None
-        digest, body = data[:32], data[32:]
-        if hashlib.sha256(body).digest() != digest:
-            log.warning("cache entry %s is damaged; making it again", path.name)
-            _discard(path)
-            return None
-        _touch(path)
         if not body.startswith(_SPAN_MAGIC):  # kept before peaks were
             return body, None
         (peak,) = _SPAN_PEAK.unpack_from(body, len(_SPAN_MAGIC))
@@ -284,18 +267,7 @@ class LimitCache:
 
     def recall(self, key: str) -> tuple[tuple[tuple[int, np.ndarray], ...], float] | None:
         """The cuts and the peak (None when missing or damaged; a damaged one is removed)."""
-        path = self._path(key)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        kept = _unpack_cuts(data)
-        if kept is None:
-            log.warning("cache entry %s is damaged; limiting that piece again", path.name)
-            _discard(path)
-            return None
-        _touch(path)
-        return kept
+        return _read_entry(self._path(key), _unpack_cuts, "limiting that piece")
 
     def put(self, key: str, cuts: tuple[tuple[int, np.ndarray], ...], peak: float) -> None:
         """Keep a piece's cuts and peak, checksummed like sentences."""
@@ -418,6 +390,28 @@ class Cache:
         if kept:
             log.warning("cannot remove %d entries from the cache at %s", kept, self.root)
         return removed
+
+
+def _read_entry(path: Path, unpack: Callable[[bytes], T | None], redo: str) -> T | None:
+    """``unpack`` of the file's bytes, or None when missing or damaged (a damaged file is
+    removed and ``redo`` named in the warning); a hit is touched for pruning by age."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    kept = unpack(data)
+    if kept is None:
+        log.warning("cache entry %s is damaged; %s again", path.name, redo)
+        _discard(path)
+        return None
+    _touch(path)
+    return kept
+
+
+def _checked_body(data: bytes) -> bytes | None:
+    """The bytes after a SHA-256 of them, or None when they do not match it."""
+    digest, body = data[:32], data[32:]
+    return body if hashlib.sha256(body).digest() == digest else None
 
 
 def _touch(path: Path) -> None:
