@@ -11,20 +11,24 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
 
-from articleaudio.extract import FetchSettings, SourceKind
+from articleaudio.extract import FetchSettings, Source, SourceKind, extract_source
 from articleaudio.jobs import (
     WatchEvent,
     WatchSettings,
     open_watcher,
     settings_to_json,
     text_payload,
+    watch_items,
 )
 from articleaudio.library import JobState, list_episodes, new_job, open_job_store, open_watch_log
+from articleaudio.models import Article
 from articleaudio.settings import BuildSettings
+from articleaudio.synth import Piece
 
 from ..support.fake_synthesizer import FakeSynthesizer
 from ..support.jobs_web import Page, Site
@@ -261,3 +265,51 @@ def test_a_watch_runs_the_queue_and_reports_the_jobs_that_are_no_items(
     assert built.ran is not None and built.ran.job.id == queued.id
     assert [e.kind for e in reported] == ["polling", "building", "started", "built"]
     _assert_feed_lists(out, {"queued-story"})
+
+
+class _BuggyVoice(FakeSynthesizer):
+    """The fake voice with a bug on one word, as a broken voice or stage would have
+    (a voice of its own, so no other test's cached sentences stand in for it)."""
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        return {**super().identity, "bug": "Gamma"}
+
+    def synthesize(self, text: str) -> Piece:
+        if "Gamma" in text:
+            raise ZeroDivisionError("a bug in the voice")
+        return super().synthesize(text)
+
+
+def test_a_bug_fails_its_item_or_job_and_the_watch_goes_on(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "lib"
+    for name in ("alpha", "beta", "gamma"):
+        site.pages[f"/{name}.html"] = page(f"{name.title()} story", *story(name.title()))
+    site.pages["/feed.xml"] = feed(site, "alpha", "beta", "gamma")
+
+    def extract(source: Source) -> Article:
+        if "Beta" in source.text:  # an extractor bug on one page
+            raise KeyError("headline")
+        return extract_source(source)
+
+    monkeypatch.setattr(f"{watch_items.__name__}.extract_source", extract)
+    with open_watcher(_settings(site, out), synthesizer=_BuggyVoice()) as watcher:
+        first = watcher.poll()
+        failed = {e.url: e.message for e in first if e.kind == "failed"}
+        assert failed == {
+            f"{site.base}/beta.html": f"{site.base}/beta.html: articleaudio "
+            "failed (KeyError: 'headline'), a bug: please report it with the log"
+        }
+        (error,) = [e for e in first if e.kind == "error"]  # gamma's job met the voice's bug
+        assert "ZeroDivisionError: a bug in the voice" in error.message
+        assert {e.message for e in first if e.kind == "built"} == {"alpha-story"}
+        monkeypatch.undo()  # the bug fixed
+        second = watcher.poll()
+    assert {e.url for e in second if e.kind == "new"} == {f"{site.base}/beta.html"}
+    assert {e.message for e in second if e.kind == "built"} == {"beta-story"}
+    jobs = dict(_watch_jobs(out))
+    # gamma's job is given back with backoff (its next attempt comes after this test)
+    assert jobs[f"{site.base}/gamma.html"] == "queued"
+    _assert_feed_lists(out, {"alpha-story", "beta-story"})

@@ -30,7 +30,7 @@ from ..sources import Item, ItemFilter, Skipped, poll_source, split_items
 from ..synth import Progress, Synthesizer
 from .codec import settings_to_json
 from .queues import DEFAULT_PRIORITY, BrokerSettings
-from .runner import Ran, Runner
+from .runner import Ran, Runner, bug_line
 from .sources import error_line
 from .watch_items import Checked, ItemCheck, check_item
 
@@ -111,10 +111,23 @@ class Watcher:
         queued = self.log.jobs.jobs(JobState.QUEUED)
         if queued:
             emit(WatchEvent("building", "", f"{len(queued)} job(s)"))
-            ran = self.runner.run()
+            ran = self._run_queue(emit)
             self._settle(emit)
             self._report_others(ran, emit)
         return events
+
+    def _run_queue(self, emit: Report) -> list[Ran]:
+        """Run the queue; a bug in one job is reported, not the end of the watch.
+
+        The runner has already given that job back with backoff (or failed it after
+        its last attempt), so the next poll carries on with it and the others.
+        """
+        try:
+            return self.runner.run()
+        except Exception as exc:
+            log.exception("a job met a bug")
+            emit(WatchEvent("error", "", bug_line("a job", exc)))
+            return []
 
     def run(self, *, once: bool, sleep: Callable[[float], None] = time.sleep) -> int:
         """Poll (``once``, else forever every interval); the failures of the last poll."""
@@ -145,6 +158,10 @@ class Watcher:
         except ArticleAudioError as exc:
             # Nothing is recorded: the items the source listed before stay as they were.
             emit(WatchEvent("error", source, error_line(source, exc)))
+            return
+        except Exception as exc:  # a feed that trips a bug: the other sources go on
+            log.exception("reading %s met a bug", source)
+            emit(WatchEvent("error", source, bug_line(source, exc)))
             return
         if poll.not_modified:
             emit(WatchEvent("not-modified", source))

@@ -19,6 +19,7 @@ from ..extract import Fetcher, Source, SourceKind, Validators, extract_source, s
 from ..library import WATCH_QUEUED, SeenItem, WatchLog, new_job
 from ..models import Article
 from ..sources import Item, ItemFilter, text_skip_reason
+from .runner import bug_line
 from .sources import article_key, error_line, text_payload
 
 log = logging.getLogger(__name__)
@@ -58,9 +59,22 @@ class ItemCheck:
 
 
 def check_item(check: ItemCheck, item: Item, seen: SeenItem | None) -> Checked:
-    """Fetch, extract and compare one kept item; queue a job when it is new or changed."""
+    """Fetch, extract and compare one kept item; queue a job when it is new or changed.
+
+    A bug on the way (a page that trips the extractor, say) fails the item for this
+    poll, with the traceback in the log, instead of stopping the watch; it is tried
+    again at the next poll.
+    """
     base = seen or SeenItem(source=check.source, item_id=item.id)
     base = replace(base, url=item.url)
+    try:
+        return _check(check, item, seen, base)
+    except Exception as exc:
+        log.exception("checking %s met a bug", item.url or item.id)
+        return _record(check, base, "failed", bug_line(item.url or item.id, exc))
+
+
+def _check(check: ItemCheck, item: Item, seen: SeenItem | None, base: SeenItem) -> Checked:
     known = seen is not None and seen.content_hash is not None
     sent = Validators(base.etag, base.last_modified) if known else None
     try:
