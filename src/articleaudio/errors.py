@@ -16,7 +16,8 @@ tree to a single ``Error: ...`` line and exit status 1. Anything else is a bug.
     │   │   ├── HTTPStatusError           the server answered with an error status
     │   │   └── PrivateAddressError       the host is loopback, link-local or private
     │   ├── SourceError                   a feed or sitemap is malformed or not one
-    │   └── EpisodeReadError              an episode.json is missing, unreadable or invalid
+    │   ├── EpisodeReadError              an episode.json is missing, unreadable or invalid
+    │   └── CheckReportError              a check.json is missing, unreadable or not of its schema
     ├── ConfigError (+ ValueError)        settings, lexicon or config file are invalid
     ├── VoiceError                        a voice cannot be used
     │   └── VoiceNotFoundError (+ LookupError)
@@ -131,6 +132,15 @@ class EpisodeReadError(InputError):
         """The ``episode.json`` that could not be read."""
         self.reason = reason
         """What was wrong with it."""
+
+
+class CheckReportError(InputError):
+    """Raised when an episode's ``check.json`` is missing, unreadable or not of its schema."""
+
+    def __init__(self, message: str, *, path: Path) -> None:
+        super().__init__(message, source=str(path))
+        self.path = path
+        """The ``check.json`` that was looked for or read."""
 
 
 class ConfigError(ArticleAudioError, ValueError):

@@ -17,6 +17,7 @@ layout below is stated once::
             ├── embed.html         the player page, and player.js for the script embed
             ├── <slug>.mp3         the audio; other renditions are <slug>.<ext>
             ├── <slug>.vtt, <slug>.transcript.json, <slug>.chapters.json
+            ├── review.html        the editors' review page (``embed --review``); never served
             └── the episode's image (encode/art.py names it)
 
 The names are file-format contract: changing one breaks every existing library.
@@ -62,7 +63,12 @@ EMBED_FILE = "embed.html"
 SCRIPT_FILE = "player.js"
 """The web component for the script embed, copied next to ``embed.html``."""
 CHECK_FILE = "check.json"
-"""What ``articleaudio check`` heard: each sentence's score and the flags (README: check)."""
+"""What ``articleaudio check`` heard: every sentence's score and the flags (schema: README)."""
+REVIEW_FILE = "review.html"
+"""The editors' review page (``embed --review``): the player with the check's flags.
+
+It is never in ``Episode.files``, the feed or what ``serve`` answers (nor is ``check.json``).
+"""
 
 AUDIO_ROLE = "audio"
 """Key of the MP3 in ``Episode.files`` (every other rendition is keyed by its format)."""

@@ -22,6 +22,7 @@ FILE_NAMES = (
     layout.EPISODE_FILE,
     layout.EMBED_FILE,
     layout.SCRIPT_FILE,
+    layout.REVIEW_FILE,
     layout.CATALOGUE_NAME,
     layout.CONFIG_NAME,
     layout.FEED_FILE,

@@ -11,12 +11,23 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..layout import REVIEW_FILE
 from ..library import library_config
-from ..web import PlayerSettings, embed_snippet, publish_embed, script_snippet
+from ..web import PlayerSettings, embed_snippet, publish_embed, publish_review, script_snippet
 from .common import BROKER_OPTION, OUTPUT_OPTION, catalogue_option
 
 if TYPE_CHECKING:
     import uvicorn  # loads only for serve
+
+
+_REVIEW_OPTION = click.option(
+    "--review",
+    "review",
+    is_flag=True,
+    help=f"Write the editors' review page ({REVIEW_FILE}) from the episode's check report "
+    "instead: the player with the sentences `articleaudio check` flagged. Prints its "
+    "file:// address; `serve` never serves it.",
+)
 
 
 @click.command()
@@ -39,19 +50,39 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Print the script embed (<article-audio> web component) instead of the iframe.",
 )
-def embed(slug: str, output: Path, base_url: str, disclosure_url: str | None, script: bool) -> None:
+@_REVIEW_OPTION
+def embed(
+    slug: str,
+    output: Path,
+    base_url: str,
+    disclosure_url: str | None,
+    script: bool,
+    *,
+    review: bool,
+) -> None:
     """Write the episode's player page and print the snippet to paste into the article.
 
     \b
     Example: articleaudio embed harbour-bridge-reopens --base-url https://example.org/audio/
+    Example: articleaudio embed harbour-bridge-reopens -o output --review
     """
     settings = PlayerSettings(disclosure_url=disclosure_url)
+    if review:
+        click.echo(_review_page(output, slug, settings, script=script))
+        return
     _, episode = publish_embed(output, slug, settings)
     base_url = base_url or library_config(output).base_url
     if script:
         click.echo(script_snippet(episode, base_url, settings))
     else:
         click.echo(embed_snippet(episode, base_url))
+
+
+def _review_page(output: Path, slug: str, settings: PlayerSettings, *, script: bool) -> str:
+    """``embed --review``: write the review page; its address, for a browser."""
+    if script:
+        raise click.UsageError("--review writes a page for editors, with no snippet; drop --script")
+    return publish_review(output, slug, settings).resolve().as_uri()
 
 
 @click.command()

@@ -1,4 +1,4 @@
-"""Web stage: the embeddable player page and the local server.
+"""Web stage: the embeddable player page, the editors' review page and the local server.
 
 The names below are this stage's public face; its modules are private by convention.
 They load on first use (:func:`articleaudio._lazy.exports`), so importing one module
@@ -13,10 +13,13 @@ TYPE_CHECKING = False
 """typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
+    from .check_report import CheckReport, read_check_report
     from .player import PlayerSettings, embed_snippet, publish_embed, script_snippet, write_embed
+    from .review import publish_review, render_review
     from .server import app_server, bind_socket, create_app, make_server
 
 __all__ = [
+    "CheckReport",
     "PlayerSettings",
     "app_server",
     "bind_socket",
@@ -24,6 +27,9 @@ __all__ = [
     "embed_snippet",
     "make_server",
     "publish_embed",
+    "publish_review",
+    "read_check_report",
+    "render_review",
     "script_snippet",
     "write_embed",
 ]
@@ -31,6 +37,7 @@ __all__ = [
 __getattr__ = exports(
     __name__,
     {
+        "CheckReport": ".check_report",
         "PlayerSettings": ".player",
         "app_server": ".server",
         "bind_socket": ".server",
@@ -38,6 +45,9 @@ __getattr__ = exports(
         "embed_snippet": ".player",
         "make_server": ".server",
         "publish_embed": ".player",
+        "publish_review": ".review",
+        "read_check_report": ".check_report",
+        "render_review": ".review",
         "script_snippet": ".player",
         "write_embed": ".player",
     },

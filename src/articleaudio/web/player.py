@@ -18,8 +18,8 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from string import Template
@@ -68,7 +68,7 @@ _PAGE = Template("""<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta http-equiv="Content-Security-Policy" content="$csp">
-<meta name="generator" content="articleaudio">
+<meta name="generator" content="articleaudio">$head
 <link rel="icon" href="data:,">
 <title>$title</title>
 <style>
@@ -123,12 +123,18 @@ def player_script() -> str:
     and a host page can load it as one file; no bundler, and no Node.js at run
     time.
     """
+    return assets_script(PLAYER_MODULES, ("player.css",))
+
+
+def assets_script(modules: Sequence[str], stylesheets: Sequence[str], entry: str = _ENTRY) -> str:
+    """The named modules and stylesheets of ``web/assets/`` as one script (see assemble_script)."""
     folder = resources.files("articleaudio") / "web" / "assets"
-    modules = [(name, (folder / name).read_text(encoding="utf-8")) for name in PLAYER_MODULES]
-    return assemble_script(modules, (folder / "player.css").read_text(encoding="utf-8"))
+    sources = [(name, (folder / name).read_text(encoding="utf-8")) for name in modules]
+    css = "".join((folder / name).read_text(encoding="utf-8") for name in stylesheets)
+    return assemble_script(sources, css, entry=entry)
 
 
-def assemble_script(modules: Sequence[tuple[str, str]], css: str) -> str:
+def assemble_script(modules: Sequence[tuple[str, str]], css: str, *, entry: str = _ENTRY) -> str:
     """ES modules (``(file name, source)`` in dependency order) as one classic script.
 
     The modules are concatenated inside one strict-mode function, so nothing but
@@ -139,7 +145,8 @@ def assemble_script(modules: Sequence[tuple[str, str]], css: str) -> str:
     ``function``, ``class``, ``const`` or ``let``. Import lines are dropped and
     ``export`` keywords removed, which leaves the same bindings in one scope, so
     no two modules may declare the same top-level name. The last line registers
-    the element with its stylesheet: ``defineArticleAudio(CSS)``.
+    the element with its stylesheet: ``defineArticleAudio(CSS)``, or the
+    ``entry`` function named instead (the review page's).
     """
     parts = ['(function () {\n"use strict";\n']
     declared: dict[str, str] = {}
@@ -147,9 +154,9 @@ def assemble_script(modules: Sequence[tuple[str, str]], css: str) -> str:
         body = _strip_imports(name, source, [m for m, _ in modules[:index]])
         _declare(name, _DECLARATION_RE.findall(body), declared)
         parts.append(f"// {name}\n{_EXPORT_RE.sub('', body)}\n")
-    if _ENTRY not in declared:
-        raise RuntimeError(f"no player module declares {_ENTRY}(css)")
-    parts.append(f"{_ENTRY}({script_json(css)});\n}})();\n")
+    if entry not in declared:
+        raise RuntimeError(f"no player module declares {entry}(css)")
+    parts.append(f"{entry}({script_json(css)});\n}})();\n")
     script = "".join(parts)
     # HTML §13.2.5 script data states: these could end or re-nest the inline script.
     if re.search(r"</?script|<!--", script, re.IGNORECASE):
@@ -183,19 +190,39 @@ def _declare(module: str, names: Sequence[str], declared: dict[str, str]) -> Non
         declared[name] = module
 
 
+@dataclass(frozen=True)
+class PageParts:
+    """What one kind of player page adds to the episode: the embed page, the review page."""
+
+    script: str
+    """The inline script; the page's Content-Security-Policy allows it by its hash."""
+    title_prefix: str = ""
+    """Put before the article's title in ``<title>``."""
+    head: str = ""
+    """Markup added to ``<head>`` (trusted: written here, never from the article)."""
+    data: Mapping[str, Any] = field(default_factory=dict)
+    """More keys of the page's JSON data block, beside ``episode`` and ``options``."""
+
+
 def render_embed(episode: Episode, settings: PlayerSettings | None = None) -> str:
     """The complete ``embed.html`` for one episode."""
+    return render_page(episode, PageParts(player_script()), settings)
+
+
+def render_page(episode: Episode, parts: PageParts, settings: PlayerSettings | None = None) -> str:
+    """A self-contained player page for one episode, with ``parts`` added."""
     settings = settings or PlayerSettings()
     options = {"disclosureUrl": _checked_url(settings.disclosure_url, "disclosure URL")}
-    script = player_script()
+    data = {"episode": _player_record(episode), "options": options, **parts.data}
     return _PAGE.substitute(
         lang=html_text(episode.article.language or "en"),
-        csp=_content_security_policy(script),
-        title=html_text(episode.article.title),
+        csp=_content_security_policy(parts.script),
+        head=parts.head,
+        title=html_text(parts.title_prefix + episode.article.title),
         disclosure=html_text(episode.disclosure),
         audio=html_text(quote(_audio_file(episode))),
-        data=script_json({"episode": _player_record(episode), "options": options}),
-        script=script,
+        data=script_json(data),
+        script=parts.script,
     )
 
 

@@ -2,9 +2,10 @@
 
 Starlette routes every GET/HEAD to :func:`serve_file`, which maps the URL to a
 file strictly inside the folder (no ``..``, no dotfiles, no symlink that leads
-out) and answers with what podcast apps and browsers rely on: byte ranges
-(RFC 9110 §14), validators and conditional requests (RFC 9110 §8.8, §13),
-exact ``Content-Length`` and the content types in :data:`CONTENT_TYPES`.
+out, none of the builder's or editors' files) and answers with what podcast apps
+and browsers rely on: byte ranges (RFC 9110 §14), validators and conditional
+requests (RFC 9110 §8.8, §13), exact ``Content-Length`` and the content types in
+:data:`CONTENT_TYPES`.
 
 The response streams from the very file descriptor that was measured, so a
 feed or page replaced (renamed over) mid-request still gets a length that
@@ -39,7 +40,15 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from ..errors import ConfigError, SourceNotFoundError
-from ..layout import CONFIG_NAME, EMBED_FILE, EPISODES_DIR, VOICES_DIR, episodes_dir
+from ..layout import (
+    CHECK_FILE,
+    CONFIG_NAME,
+    EMBED_FILE,
+    EPISODES_DIR,
+    REVIEW_FILE,
+    VOICES_DIR,
+    episodes_dir,
+)
 
 CHUNK_BYTES = 64 * 1024
 """Read size while streaming a file."""
@@ -72,6 +81,10 @@ PRIVATE_FOLDERS = frozenset({VOICES_DIR})
 """Top-level library folders that are the builder's, not the listener's (voice models)."""
 PRIVATE_FILES = frozenset({CONFIG_NAME})
 """Top-level library files that are the builder's: the settings (owner address, voice map)."""
+EDITORS_FILES = frozenset({REVIEW_FILE, CHECK_FILE})
+"""Episode files that are the newsroom's: the check report and the review page built
+from it (what the voice got wrong, before anyone fixed it). An editor opens them from
+the file system; served, they would be one guessable URL away from every listener."""
 INDEX_FILES = ("index.html", EMBED_FILE)
 """What a folder URL shows: an episode folder shows its player."""
 COMMON_HEADERS = {
@@ -159,6 +172,8 @@ def resolve_path(root: Path, url_path: str) -> Path | None:
     real = Path(os.path.realpath(root.joinpath(*parts)))
     if real != root and root not in real.parents:
         return None  # a symlink that leads out of the folder
+    if real.name in EDITORS_FILES or (parts and parts[-1] in EDITORS_FILES):
+        return None  # by its own name or through a symlink's
     return real
 
 

@@ -51,6 +51,11 @@ export class ArticleAudio extends HTMLElement {
   static observedAttributes = ["src", "data-episode", "follow-page", "disclosure-url"];
   /** The shadow root's stylesheet (player.css), given to defineArticleAudio. */
   static styles = "";
+  /**
+   * Functions called with { player, view, model, signal } once an episode is shown,
+   * given to defineArticleAudio: the review page's (review.js); none in player.js.
+   */
+  static extensions = [];
 
   #model = null;
   #view = null;
@@ -132,6 +137,8 @@ export class ArticleAudio extends HTMLElement {
     this.shadowRoot.append(this.#view.region);
     this.#bindAudio(this.#view.audio, signal);
     if (this.hasAttribute("follow-page")) this.#followPage(signal);
+    const view = this.#view;
+    for (const extend of this.constructor.extensions) extend({ player: this, view, model, signal });
   }
 
   #followPage(signal) {
@@ -301,15 +308,17 @@ function clearMediaSession() {
 }
 
 /**
- * Register <article-audio> with its stylesheet; the shipped script's last line
- * calls this (player.py). A second copy of the script on one page keeps the first.
+ * Register <article-audio> with its stylesheet (and extensions: see
+ * ArticleAudio.extensions); the shipped script's last line calls this (player.py).
+ * A second copy of the script on one page keeps the first.
  */
-export function defineArticleAudio(css, registry = window.customElements) {
+export function defineArticleAudio(css, registry = window.customElements, extensions = []) {
   if (!registry.get(TAG)) {
     registry.define(
       TAG,
       class extends ArticleAudio {
         static styles = css;
+        static extensions = Object.freeze([...extensions]);
       },
     );
   }

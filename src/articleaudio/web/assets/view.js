@@ -274,6 +274,16 @@ export class PlayerView {
     this.#cueNodes[next].focus();
   }
 
+  /** The transcript's node of cue `index`, or null (an extension marks it; review.js). */
+  cueNode(index) {
+    return this.#cueNodes[index] || null;
+  }
+
+  /** Show `node`, a part of an extension's own, above the chapters and the transcript. */
+  addPart(node) {
+    this.#status.after(node);
+  }
+
   /** The audio's real length, once its metadata is known. */
   showDuration(seconds) {
     this.#duration = seconds;
