@@ -117,7 +117,7 @@ class PeakBatches:
     def add(self, key: str, data: bytes, samples: int) -> None:
         """Measure this span (decoding to ``samples``), in a batch once there is enough."""
         self._waiting.append((key, data, samples))
-        if sum(samples for *_, samples in self._waiting) >= self.batch_samples:
+        if sum(n for *_, n in self._waiting) >= self.batch_samples:
             self._send()
 
     def peaks(self) -> list[float]:
@@ -138,7 +138,7 @@ class PeakBatches:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="articleaudio-peaks")
         batch, self._waiting = self._waiting, []
         self._batches.append(self._thread.submit(self._measure, batch, self._offset))
-        self._offset += sum(samples for *_, samples in batch)
+        self._offset += sum(n for *_, n in batch)
 
     def _measure(self, batch: list[tuple[str, bytes, int]], offset: int) -> list[float]:
         peaks = decoded_peaks([data for _, data, _ in batch], [n for *_, n in batch], offset)
