@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
+import os
 import subprocess
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import lameenc
@@ -14,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from articleaudio.encode.encoder import decode, decoded_true_peak, encode
-from articleaudio.encode.ffmpeg import ffmpeg_path
+from articleaudio.encode.ffmpeg import DECODE_CHUNK_SAMPLES, ffmpeg_path
 from articleaudio.encode.mp3frames import (
     FRAME,
     SpanWriter,
@@ -25,6 +30,8 @@ from articleaudio.encode.mp3frames import (
     frames_for,
     upsample,
 )
+from articleaudio.encode.span_peaks import decoded_peaks
+from articleaudio.errors import AudioToolError
 from articleaudio.master.mastering import MAX_SPAN, SPAN_LEAD, master
 from articleaudio.models import Role, Segment
 from articleaudio.synth.cache import Cache, SpanCache
@@ -231,6 +238,105 @@ def test_spans_cached_before_peaks_are_decoded_once(tmp_path: Path) -> None:
     assert legacy.true_peak_db == first.true_peak_db
     assert _writer(tmp_path / "c.mp3", audio, cuts, store).decoded == 0
     assert (tmp_path / "c.mp3").read_bytes() == (tmp_path / "a.mp3").read_bytes()
+
+
+class _Recorder:
+    """A span store in memory (a SpanStore) that notes every measured peak in the order
+    it was kept, and which threads measured them."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, tuple[bytes, float | None]] = {}
+        self.peaks: list[tuple[bytes, float]] = []
+        self.threads: set[str] = set()
+
+    def recall(self, key: str) -> tuple[bytes, float | None] | None:
+        return self.kept.get(key)
+
+    def put(self, key: str, data: bytes, peak: float | None = None) -> None:
+        self.kept[key] = (data, peak)
+        if peak is not None:
+            self.peaks.append((data, peak))
+            self.threads.add(threading.current_thread().name)
+
+
+def _peak_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("articleaudio-peaks")]
+
+
+def _write_all_but_finish(writer: SpanWriter, audio: np.ndarray, cuts: list[int]) -> None:
+    start = 0
+    for cut in [*cuts, len(audio)]:
+        writer.write(audio[start:cut])
+        writer.cut()
+        start = cut
+
+
+def _wait_for(condition: str, check: Callable[[], object]) -> None:
+    """Poll ``check()`` for up to a minute (a loaded machine is slow, never wrong)."""
+    deadline = time.monotonic() + 60
+    while not check() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert check(), condition
+
+
+def test_peaks_measured_while_writing_equal_one_run_over_all_spans(tmp_path: Path) -> None:
+    # 22 spans of 1.15 s, measured 4 s at a time while later spans are still written:
+    # each span's peak must equal, to the bit, what one ffmpeg run over all of them
+    # (the whole-file measure at the end of a build before) gives, also for the spans
+    # that straddle one of that run's 2**20-sample decoding chunks.
+    audio, cuts = _bursts([44] * 22, np.random.default_rng(19))
+    audio[cuts[14] : cuts[15]] *= 4  # the 16th span is the loudest
+    store = _Recorder()
+    path = tmp_path / "a.mp3"
+    writer = SpanWriter(path, RATE, 64, store=store, peak_batch_seconds=4.0)
+    _write_all_but_finish(writer, audio, cuts)
+    assert len(_peak_threads()) == 1
+    _wait_for("peaks measured before finish()", lambda: store.peaks)
+    writer.finish()
+    spans = [data for data, _ in store.peaks]
+    info = 144000 * 64 // 44100  # the Info frame's bytes at 64 kb/s
+    assert path.read_bytes()[info:] == b"".join(spans)  # every span once, in file order
+    lengths = [count_frames(data) * FRAME for data in spans]
+    assert len(spans) == writer.decoded == 22 and sum(lengths) > DECODE_CHUNK_SAMPLES
+    whole = decoded_peaks(spans, lengths)
+    assert [peak for _, peak in store.peaks] == whole
+    assert writer.true_peak_db == 20 * math.log10(max(whole))
+    assert store.threads == {"articleaudio-peaks_0"} and not _peak_threads()
+
+
+def test_a_peak_batch_failing_in_the_background_fails_finish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "bin" / "ffmpeg"
+    broken.parent.mkdir()
+    broken.write_text('#!/bin/sh\ntouch "$0.ran"\necho "no decoder here" >&2\nexit 1\n')
+    broken.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{broken.parent}{os.pathsep}{os.environ['PATH']}")
+    ffmpeg_path.cache_clear()
+    try:
+        audio, cuts = _bursts([30] * 8, np.random.default_rng(23))
+        store = _Recorder()
+        path = tmp_path / "failed.mp3"
+        writer = SpanWriter(path, RATE, 64, store=store, peak_batch_seconds=1.0)
+        _write_all_but_finish(writer, audio, cuts)
+        _wait_for("ffmpeg ran before finish()", (tmp_path / "bin" / "ffmpeg.ran").exists)
+        with pytest.raises(AudioToolError, match=r"^ffmpeg cannot decode ") as failed:
+            writer.finish()
+    finally:
+        monkeypatch.undo()
+        ffmpeg_path.cache_clear()
+    assert "no decoder here" in failed.value.stderr
+    assert not path.exists() and not store.peaks and not _peak_threads()
+
+
+def test_abort_stops_the_peak_thread(tmp_path: Path) -> None:
+    audio, cuts = _bursts([30] * 12, np.random.default_rng(29))
+    path = tmp_path / "aborted.mp3"
+    writer = SpanWriter(path, RATE, 64, store=_Recorder(), peak_batch_seconds=1.0)
+    _write_all_but_finish(writer, audio, cuts)
+    assert path.stat().st_size > 0 and len(_peak_threads()) == 1
+    writer.abort()
+    assert not path.exists() and not _peak_threads()
 
 
 def test_encode_span_checks_lame_frame_count() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import numpy as np
 import onnx
 import onnxruntime
 import pytest
+from filelock import FileLock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from onnx import TensorProto, helper, numpy_helper
@@ -224,3 +226,18 @@ def test_voice_sessions_use_the_rewritten_graph(
     again = PiperSynthesizer(voice, SynthesisSettings(threads=1)).synthesize("One sentence.")
     assert again.words and first.words  # word timings survive the rewrite
     assert abs(len(again.audio) - len(first.audio)) < 0.2 * len(first.audio)
+    # A worker that finds no graph while another is preparing it waits for that one and
+    # loads it rather than preparing its own (the first build's two workers, issue 14).
+    aside = kept.with_suffix(".aside")
+    kept.rename(aside)
+    made = aside.stat().st_ino
+    waiter = PiperSynthesizer(voice, SynthesisSettings(threads=1))
+    with FileLock(str(kept.parent / f".{kept.name}.lock")):  # as a preparing process holds it
+        thread = threading.Thread(target=waiter.load)
+        thread.start()
+        thread.join(1.0)
+        assert thread.is_alive()  # waiting for the lock, not preparing
+        aside.rename(kept)  # the other process has kept its graph
+    thread.join()
+    assert kept.stat().st_ino == made and waiter._piper is not None
+    assert not list(kept.parent.glob("*.tmp"))

@@ -33,7 +33,7 @@ import lameenc
 import numpy as np
 
 from ..errors import AudioToolError, PublishError
-from .span_peaks import decoded_peaks
+from .span_peaks import PeakBatches
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,9 @@ UPSAMPLE_BETA = 8.0
 """Kaiser window shape for the upsampler."""
 _MAX_QUEUED = 3
 """Spans waiting for the encoder thread before the producer waits for it."""
+PEAK_BATCH_SECONDS = 30.0
+"""Audio of new spans measured in one ffmpeg run while the file is still being made
+(a run costs about 30 ms to start; the last batch is left for :meth:`SpanWriter.finish`)."""
 
 
 class SpanStore(Protocol):
@@ -242,9 +245,11 @@ class SpanWriter:
     fills in; :meth:`abort` deletes the file. ``path`` should be a temporary or
     staging location: it is written in place.
 
-    With a ``store``, :meth:`finish` also measures the file's decoded true peak
+    With a ``store``, the writer also measures the file's decoded true peak
     (:attr:`true_peak_db`), decoding only the spans whose peak the store did
-    not know (:mod:`.span_peaks`), and keeps each new span with its peak.
+    not know (:mod:`.span_peaks`), and keeps each new span with its peak. A
+    third thread measures them in batches of ``peak_batch_seconds`` of audio
+    as they are written, so :meth:`finish` measures only the last batch.
     """
 
     def __init__(
@@ -254,6 +259,8 @@ class SpanWriter:
         bitrate_kbps: int,
         gain_db: float = 0.0,
         store: SpanStore | None = None,
+        *,
+        peak_batch_seconds: float = PEAK_BATCH_SECONDS,
     ) -> None:
         if not supports(rate):
             raise AudioToolError(f"MP3 spans need a rate that divides 44100 Hz, not {rate}")
@@ -267,7 +274,9 @@ class SpanWriter:
         self.true_peak_db: float | None = None
         """The file's decoded true peak in dBTP, once :meth:`finish` measured it (a store
         is needed: without one, nothing remembers the spans' peaks, so none is measured)."""
-        self._spans: list[_Span] = []
+        self._known: list[float] = []
+        """Peaks of the spans the store knew."""
+        self._peaks = PeakBatches(self._keep, round(peak_batch_seconds * MP3_RATE))
         self._parts: list[np.ndarray] = []
         self._samples = 0
         self._cut = False
@@ -332,12 +341,14 @@ class SpanWriter:
             raise
         finally:
             self._pool.shutdown()
+            self._peaks.close()
 
     def abort(self) -> None:
         """Stop and delete whatever was written."""
         for future in self._queue:
             future.cancel()
         self._pool.shutdown()
+        self._peaks.close()
         self._parts = []
         self._queue.clear()
         if self._file is not None:
@@ -360,8 +371,12 @@ class SpanWriter:
             raise PublishError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
         self._frames += count_frames(span.data)
         self._bytes += len(span.data)
-        if self.store is not None:  # only a store can tell the next build the peaks
-            self._spans.append(span if span.peak is None else _Span(span.key, b"", span.peak))
+        if self.store is None:  # only a store can tell the next build the peaks
+            return
+        if span.peak is not None:
+            self._known.append(span.peak)
+        else:
+            self._peaks.add(span.key, span.data, count_frames(span.data) * FRAME)
 
     def _span(self, audio: np.ndarray) -> _Span:
         key = span_key(audio, self.rate, self.bitrate, self.scale)
@@ -371,25 +386,26 @@ class SpanWriter:
         data = encode_span(audio, self.rate, self.bitrate, self.scale)
         self.encoded += 1
         if self.store is not None:
-            self.store.put(key, data)  # the peak follows once measured (_measure_peak)
+            self.store.put(key, data)  # the peak follows once measured (PeakBatches)
         return _Span(key, data, None)
+
+    def _keep(self, key: str, data: bytes, peak: float) -> None:
+        if self.store is not None:
+            self.store.put(key, data, peak)
 
     def _measure_peak(self) -> None:
         """The file's decoded true peak from its spans' (see :mod:`.span_peaks`), decoding
         only those the store had no peak for, and keeping theirs for the next build."""
         if self.store is None:
             return
-        todo = [span for span in self._spans if span.peak is None]
-        lengths = [count_frames(span.data) * FRAME for span in todo]
-        measured = decoded_peaks([span.data for span in todo], lengths)
-        for span, peak in zip(todo, measured, strict=True):
-            self.store.put(span.key, span.data, peak)
-        self.decoded = len(todo)
-        peaks = [*measured, *(span.peak for span in self._spans if span.peak is not None)]
-        top = max(peaks, default=0.0)
+        measured = self._peaks.peaks()
+        self.decoded = len(measured)
+        top = max([*measured, *self._known], default=0.0)
         self.true_peak_db = 20 * math.log10(top) if top > 0 else -math.inf
-        spans = len(self._spans)
-        log.info("true peak %.2f dBTP; %d of %d spans decoded", self.true_peak_db, len(todo), spans)
+        spans = self.decoded + len(self._known)
+        log.info(
+            "true peak %.2f dBTP; %d of %d spans decoded", self.true_peak_db, self.decoded, spans
+        )
 
     @property
     def _factor(self) -> int:

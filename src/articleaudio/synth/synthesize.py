@@ -12,6 +12,8 @@ import logging
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -245,34 +247,79 @@ def _session(voice: Voice, threads: int) -> Any:
     kind = PREPARED if importlib.util.find_spec("onnx") else "plain"
     name = f"{model_fingerprint(voice.model_path)}.{kind}.ort-{onnxruntime.__version__}.onnx"
     kept = Cache().models.path(name)
-    providers = ["CPUExecutionProvider"]
-    options = _options(threads)
     if kept.is_file():
-        try:
-            return onnxruntime.InferenceSession(str(kept), options, providers=providers)
-        except Exception as exc:  # a damaged copy: make it again from the voice
-            log.warning("ignoring the optimised model %s: %s", kept, exc)
+        opened = _open_kept(kept, threads)
+        if opened is not None:
+            return opened
+        return _prepare_and_open(voice, kept, threads)
+    # The first build on a machine starts every worker at once, each finding no graph:
+    # one prepares it (3 CPU-seconds) while the others wait for it here and load it,
+    # rather than all making the same graph side by side on the build's busiest cores.
+    with _preparing(kept):
+        opened = _open_kept(kept, threads) if kept.is_file() else None
+        return opened if opened is not None else _prepare_and_open(voice, kept, threads)
+
+
+def _open_kept(kept: Path, threads: int) -> Any:
+    """A session on the kept graph, or None when it is damaged (a warning says so)."""
+    import onnxruntime
+
+    try:
+        return onnxruntime.InferenceSession(str(kept), _options(threads), providers=_PROVIDERS)
+    except Exception as exc:  # a damaged copy: make it again from the voice
+        log.warning("ignoring the optimised model %s: %s", kept, exc)
+        return None
+
+
+@contextmanager
+def _preparing(kept: Path) -> Iterator[None]:
+    """Hold the lock of the graph ``kept`` across processes (without it when the cache
+    folder cannot be written: preparing twice only costs time)."""
+    from filelock import FileLock
+
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(kept.parent / f".{kept.name}.lock"))
+        lock.acquire()
+    except OSError as exc:
+        log.info("cannot lock %s: %s", kept.parent, exc)
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _prepare_and_open(voice: Voice, kept: Path, threads: int) -> Any:
+    """Prepare the voice's graph, keep it optimised at ``kept``, and open a session on it."""
+    import onnxruntime
+
+    options = _options(threads)
     model = _prepared_model(voice)
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=kept.parent)
+        handle, tmp = tempfile.mkstemp(prefix=f".{kept.name}.", suffix=".tmp", dir=kept.parent)
         os.close(handle)
     except OSError as exc:  # an unwritable cache only costs time
         log.info("cannot keep the optimised model in %s: %s", kept.parent, exc)
-        return onnxruntime.InferenceSession(model, options, providers=providers)
+        return onnxruntime.InferenceSession(model, options, providers=_PROVIDERS)
     saving = _options(threads)
     saving.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     saving.optimized_model_filepath = tmp
     try:
-        onnxruntime.InferenceSession(model, saving, providers=providers)
+        onnxruntime.InferenceSession(model, saving, providers=_PROVIDERS)
         os.replace(tmp, kept)
     except Exception as exc:  # e.g. no room for the copy: open the voice without keeping it
         Path(tmp).unlink(missing_ok=True)
         log.info("cannot keep the optimised model in %s: %s", kept.parent, exc)
-        return onnxruntime.InferenceSession(model, options, providers=providers)
+        return onnxruntime.InferenceSession(model, options, providers=_PROVIDERS)
     # The saving session stopped at the portable level; the one that speaks gets every
     # pass, the blocked convolution layout included (the first build took 15 % longer).
-    return onnxruntime.InferenceSession(str(kept), options, providers=providers)
+    return onnxruntime.InferenceSession(str(kept), options, providers=_PROVIDERS)
+
+
+_PROVIDERS = ["CPUExecutionProvider"]
 
 
 def _options(threads: int) -> Any:
