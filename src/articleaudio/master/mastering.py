@@ -207,8 +207,9 @@ def master(
         else:
             retry = streamer.retry_gain_db if streamer else first_gain_db
             measured = _raw_loudness(layout, raw, meter)
+            memo = stream.weighted if stream else None
             loudness, placed, final = normalise(
-                layout, measured, raw, tail, settings, first_gain_db=retry
+                layout, measured, raw, tail, settings, first_gain_db=retry, memo=memo
             )
     except BaseException:
         if streamer is not None:
