@@ -120,3 +120,17 @@ def test_an_unwritable_cache_warns_once_for_every_role(
     warnings = [r for r in caplog.records if "cannot write to the cache" in r.getMessage()]
     assert len(warnings) == 1
     assert cache.segments.get("ab" * 32) is None and cache.spans.get("cd" * 32) is None
+
+
+def test_a_hit_touches_its_entry_once_an_hour(tmp_path: Path) -> None:
+    # Pruning goes by last use; a warm runner's edit reads every other sentence of its
+    # article again, and touching each again changed nothing pruning could see.
+    cache = Cache(tmp_path)
+    cache.segments.put("ef" * 32, Entry(np.zeros(100, np.float32), 22050, ()))
+    path = next(tmp_path.glob("ef/*.pcm"))
+    os.utime(path, (1000, 1000))
+    assert cache.segments.get("ef" * 32) is not None
+    assert path.stat().st_mtime > 1000  # used: touched
+    os.utime(path, (1000, 1000))
+    assert cache.segments.get("ef" * 32) is not None
+    assert path.stat().st_mtime == 1000  # used again within the hour: left as it was

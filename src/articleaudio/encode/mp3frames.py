@@ -87,6 +87,8 @@ class _Span:
     """Its MP3 frames."""
     peak: float | None
     """Its decoded true peak (linear), when the store knew it."""
+    frames: int
+    """How many frames :attr:`data` holds (counted once, on the encoder thread)."""
 
 
 def supports(rate: int) -> bool:
@@ -358,21 +360,23 @@ class SpanWriter:
             self._open().write(span.data)
         except OSError as exc:
             raise PublishError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
-        self._frames += count_frames(span.data)
+        self._frames += span.frames
         self._bytes += len(span.data)
         if self.store is not None:  # only a store can tell the next build the peaks
-            self._spans.append(span if span.peak is None else _Span(span.key, b"", span.peak))
+            kept = span if span.peak is None else _Span(span.key, b"", span.peak, span.frames)
+            self._spans.append(kept)
 
     def _span(self, audio: np.ndarray) -> _Span:
         key = span_key(audio, self.rate, self.bitrate, self.scale)
         kept = self.store.recall(key) if self.store else None
-        if kept is not None and _frames_or_none(kept[0]) == frames_for(len(audio) * self._factor):
-            return _Span(key, *kept)
+        frames = frames_for(len(audio) * self._factor)
+        if kept is not None and _frames_or_none(kept[0]) == frames:
+            return _Span(key, *kept, frames)
         data = encode_span(audio, self.rate, self.bitrate, self.scale)
         self.encoded += 1
         if self.store is not None:
             self.store.put(key, data)  # the peak follows once measured (_measure_peak)
-        return _Span(key, data, None)
+        return _Span(key, data, None, count_frames(data))
 
     def _measure_peak(self) -> None:
         """The file's decoded true peak from its spans' (see :mod:`.span_peaks`), decoding
@@ -380,7 +384,7 @@ class SpanWriter:
         if self.store is None:
             return
         todo = [span for span in self._spans if span.peak is None]
-        lengths = [count_frames(span.data) * FRAME for span in todo]
+        lengths = [span.frames * FRAME for span in todo]
         measured = decoded_peaks([span.data for span in todo], lengths)
         for span, peak in zip(todo, measured, strict=True):
             self.store.put(span.key, span.data, peak)

@@ -246,11 +246,18 @@ class LoudnessMeter:
 
     def _add_squares(self, squares: np.ndarray) -> None:
         """Fold squared weighted samples into 100 ms hops."""
-        squares = np.concatenate([self._pending, squares])
         hop = int(HOP * self.rate)
+        if len(self._pending):  # complete the hop begun before (not copying the rest)
+            fill = hop - len(self._pending)
+            begun = np.concatenate([self._pending, squares[:fill]])
+            if len(begun) < hop:
+                self._pending = begun
+                return
+            self._hops.extend(begun.reshape(-1, hop).mean(axis=1).tolist())
+            squares = squares[fill:]
         whole = len(squares) // hop * hop
         self._hops.extend(squares[:whole].reshape(-1, hop).mean(axis=1).tolist())
-        self._pending = squares[whole:]
+        self._pending = squares[whole:].copy()
 
     @property
     def integrated(self) -> float:

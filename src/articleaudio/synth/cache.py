@@ -414,10 +414,21 @@ def _checked_body(data: bytes) -> bytes | None:
     return body if hashlib.sha256(body).digest() == digest else None
 
 
+TOUCH_EVERY_S = 3600.0
+"""An entry this process touched this recently is not touched again: pruning counts in
+days, and a warm runner's edit reads every other sentence of the article again."""
+_TOUCHED: dict[Path, float] = {}
+"""Entry → when this process last touched it (``time.monotonic``)."""
+
+
 def _touch(path: Path) -> None:
     """Mark an entry as recently used, for pruning; a read-only cache cannot, and need not."""
+    now = time.monotonic()
+    if now - _TOUCHED.get(path, -TOUCH_EVERY_S) < TOUCH_EVERY_S:
+        return
     with contextlib.suppress(OSError):
         os.utime(path)
+        _TOUCHED[path] = now
 
 
 def _discard(path: Path) -> bool:
