@@ -9,6 +9,7 @@ when that bet missed, and on the first minute of a new episode to make the bet
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 
@@ -52,6 +53,7 @@ def normalise(
     if first_gain_db is not None and gain_db <= first_gain_db <= highest:
         gain_db = first_gain_db
     envelopes = _envelopes(layout, raw, settings.true_peak_ceiling - highest)
+    apply = partial(_apply_gain, layout, raw, envelopes, tail=tail, settings=settings, memo=memo)
     final: Spool | None = None
     previous: tuple[float, float] | None = None
     try:
@@ -62,16 +64,7 @@ def normalise(
             # Rounded as episode.json records it, so the next build's bet on this gain
             # reproduces these samples (and their cached MP3 spans) exactly.
             gain_db = round(gain_db, GAIN_DECIMALS)
-            loudness, placed = _apply_gain(
-                layout,
-                raw,
-                envelopes,
-                final,
-                tail=tail,
-                gain_db=gain_db,
-                settings=settings,
-                memo=memo,
-            )
+            loudness, placed = apply(final, gain_db=gain_db)
             error = settings.target_lufs - loudness.integrated_lufs
             if not math.isfinite(error) or abs(error) < SEARCH_TOLERANCE:
                 break
