@@ -224,7 +224,7 @@ def _edits(work: Path, n: int, article: Path, first: str, env: dict[str, str]) -
     timing = work / f"warm-{n}.json"
     warm = [sys.executable, __file__, "--warm-edit", str(article), str(edited), str(timing)]
     row["warm_edit"] = measure([*warm, str(work / f"warm-out-{n}")], env=env)
-    row["warm_edit"]["wall"] = json.loads(timing.read_text(encoding="utf-8"))["wall"]
+    row["warm_edit"].update(json.loads(timing.read_text(encoding="utf-8")))
     return row
 
 
@@ -289,6 +289,9 @@ def report(results: dict[str, Any]) -> None:
         ratio = r.get("ratio", r["wall"] / base if base else math.nan)
         spread = f"  [{r['ratio_min']:.3f}-{r['ratio_max']:.3f}]" if "ratio_min" in r else ""
         print(f"{label:<30} {r['wall']:8.2f} {ratio:8.3f} {r['rss_mb']:12.0f}{spread}")
+    cpus = sorted(r["warm_edit"]["cpu"] for r in results["rounds"] if "cpu" in r["warm_edit"])
+    if cpus:  # what a loaded machine's wall times hide
+        print(f"one sentence edited, warm runner: {cpus[len(cpus) // 2]:.2f} CPU-s (median)")
 
 
 def long_fake(words: int) -> None:
@@ -336,9 +339,29 @@ def synthesis_only(article: Path) -> None:
     pool.close()
 
 
+def tree_cpu() -> float:
+    """CPU seconds of this process, the children it waited for, and its live descendants
+    (the synthesis workers, children of the fork server, are never waited for)."""
+    waited = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peaks: dict[int, int] = {}
+    _tree_peaks(os.getpid(), peaks)  # only for the pids of the tree
+    ticks = 0
+    for pid in peaks:
+        if pid == os.getpid():
+            continue
+        try:  # utime and stime, the 14th and 15th fields, after the command name
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")")[-1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    own = time.process_time() + waited.ru_utime + waited.ru_stime
+    return own + ticks / os.sysconf("SC_CLK_TCK")
+
+
 def warm_edit(article: Path, edited: Path, timing: Path, out: Path) -> None:
     """Build ``article`` through an in-process job runner, then ``edited`` through the
-    same runner (voice and workers warm); writes the second build's wall seconds."""
+    same runner (voice and workers warm); writes the second build's wall seconds and
+    CPU seconds (of the whole process tree: comparable on a loaded machine too)."""
     from articleaudio.jobs import ONCE, Runner, submit_source
     from articleaudio.library import memory_job_store
     from articleaudio.settings import BuildSettings
@@ -350,12 +373,12 @@ def warm_edit(article: Path, edited: Path, timing: Path, out: Path) -> None:
         job, _ = submit_source(store, str(article), settings, "bench")
         (first,) = runner.run([job.id])
         assert first.built is not None, first.error
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), tree_cpu()
         job, _ = submit_source(store, str(edited), settings, "bench")
         (second,) = runner.run([job.id])
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, tree_cpu() - cpu
     assert second.built is not None and second.built.status.value == "rebuilt", second.error
-    timing.write_text(json.dumps({"wall": wall}), encoding="utf-8")
+    timing.write_text(json.dumps({"wall": wall, "cpu": cpu}), encoding="utf-8")
 
 
 def main() -> None:

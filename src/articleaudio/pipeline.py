@@ -55,7 +55,7 @@ from .library import (
     reusable_episode,
     write_episode,
 )
-from .master import Grid, Mastered, MasterSettings, Stream, master
+from .master import Grid, Mastered, MasterSettings, Stream, WeightedPieces, master
 from .models import Article, Role, Segment, Spoken
 from .settings import BuildSettings
 from .synth import (
@@ -181,6 +181,9 @@ class Batch:
     def __init__(self, settings: BuildSettings, voices: VoicePool) -> None:
         self.settings = settings
         self.voices = voices
+        self.weighted = WeightedPieces()
+        """The finished pieces' K-weighting, so an article edited later in the batch
+        (a ``watch``'s) meters only its new sentences."""
 
     def plan(self, given: Given) -> Plan | ArticleAudioError:
         """Plan an article and queue its sentences; the article's own error is returned."""
@@ -200,11 +203,13 @@ class Batch:
 
     def make(self, plan: Plan, progress: Progress | None = None) -> Built:
         """Synthesise, master, write and publish a planned article (see :func:`make_episode`)."""
-        return make_episode(plan, self.settings, self.voices.synthesis(plan.voice), progress)
+        synthesis = self.voices.synthesis(plan.voice)
+        return make_episode(plan, self.settings, synthesis, progress, weighted=self.weighted)
 
     def close(self, *, now: bool = False) -> None:
         """Stop the workers (``now``: without finishing the sentences being synthesised)."""
         self.voices.close(now=now)
+        self.weighted.close()
 
     def __enter__(self) -> Batch:
         return self
@@ -342,10 +347,18 @@ def plan_episode(
 
 
 def make_episode(
-    plan: Plan, settings: BuildSettings, synthesis: Synthesis, progress: Progress | None = None
+    plan: Plan,
+    settings: BuildSettings,
+    synthesis: Synthesis,
+    progress: Progress | None = None,
+    *,
+    weighted: WeightedPieces | None = None,
 ) -> Built:
-    """Synthesise, master and write a planned episode (or take the reused one), then publish."""
-    built = plan.reused or _render_and_write(plan, synthesis, settings, progress)
+    """Synthesise, master and write a planned episode (or take the reused one), then publish.
+
+    ``weighted`` keeps the finished pieces' K-weighting for the next build (a batch's).
+    """
+    built = plan.reused or _render_and_write(plan, synthesis, settings, progress, weighted)
     listed = built.reused and is_listed(settings.output, built.episode, settings.podcast)
     if settings.publish and not listed:
         # Only now are the episode's files complete: the feed never lists a partial one.
@@ -374,7 +387,11 @@ def build_episode(
 
 
 def _render_and_write(
-    plan: Plan, synthesis: Synthesis, settings: BuildSettings, progress: Progress | None
+    plan: Plan,
+    synthesis: Synthesis,
+    settings: BuildSettings,
+    progress: Progress | None,
+    weighted: WeightedPieces | None,
 ) -> Built:
     """Master with the MP3 encoder following along, then write the episode."""
     # The MP3 made while mastering waits in a staging folder beside the episodes, not in
@@ -382,7 +399,7 @@ def _render_and_write(
     # it into the episode is a rename on the same file system rather than a copy.
     staging = make_staging_dir(episodes_dir(settings.output), f"{plan.slug}.stream")
     streamed = staging / f"{plan.slug}.mp3"
-    stream, opener = _mp3_stream(streamed, synthesis, settings)
+    stream, opener = _mp3_stream(streamed, synthesis, settings, weighted)
     try:
         mastered = render(
             plan.segments,
@@ -412,7 +429,7 @@ def _render_and_write(
 
 
 def _mp3_stream(
-    path: Path, synthesis: Synthesis, settings: BuildSettings
+    path: Path, synthesis: Synthesis, settings: BuildSettings, weighted: WeightedPieces | None
 ) -> tuple[Stream, SinkOpener]:
     """Encode the MP3 while mastering, offsetting the encoder's remembered level change;
     the opener tells what the encoder measured (its decoded true peak)."""
@@ -423,7 +440,7 @@ def _mp3_stream(
     # With the level change remembered, the encoder can start on the first piece.
     probe = 0.0 if levels.known("mp3") is not None else PROBE_SECONDS
     limits = synthesis.cache.limits if synthesis.cache else None
-    return Stream(opener, probe_seconds=probe, limits=limits), opener
+    return Stream(opener, probe_seconds=probe, limits=limits, weighted=weighted), opener
 
 
 def _levels(synthesis: Synthesis, settings: BuildSettings) -> EncoderLevels:

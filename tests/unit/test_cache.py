@@ -120,3 +120,28 @@ def test_an_unwritable_cache_warns_once_for_every_role(
     warnings = [r for r in caplog.records if "cannot write to the cache" in r.getMessage()]
     assert len(warnings) == 1
     assert cache.segments.get("ab" * 32) is None and cache.spans.get("cd" * 32) is None
+
+
+def test_a_hit_touches_its_entry_once_an_hour(tmp_path: Path) -> None:
+    # Pruning goes by last use; a warm runner's edit reads every other sentence of its
+    # article again, and touching each again changed nothing pruning could see.
+    cache = Cache(tmp_path)
+    cache.segments.put("ef" * 32, Entry(np.zeros(100, np.float32), 22050, ()))
+    path = next(tmp_path.glob("ef/*.pcm"))
+    os.utime(path, (1000, 1000))
+    assert cache.segments.get("ef" * 32) is not None
+    assert path.stat().st_mtime > 1000  # used: touched
+    os.utime(path, (1000, 1000))
+    assert cache.segments.get("ef" * 32) is not None
+    assert path.stat().st_mtime == 1000  # used again within the hour: left as it was
+
+
+def test_limits_recalled_or_kept_are_held_in_memory(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cuts = ((5, np.full(3, 0.5, np.float32)),)
+    cache.limits.put("ab" * 32, cuts, 0.7)
+    (path,) = tmp_path.glob("limits/??/*.lim")
+    path.unlink()  # a warm runner's next edit reads no file for it
+    held = cache.limits.recall("ab" * 32)
+    assert held is not None and held[1] == 0.7 and np.array_equal(held[0][0][1], cuts[0][1])
+    assert Cache(tmp_path).limits.recall("ab" * 32) is None  # another process reads the folder

@@ -78,3 +78,77 @@ def test_true_peak_is_within_a_quarter_decibel_of_fine_oversampling() -> None:
         signal = voiced * np.hanning(len(t)) * rng.uniform(0.05, 0.3)
         fine = np.abs(resample_poly(signal, 16, 1, window=("kaiser", 12.0))).max()
         assert -0.25 < 20 * np.log10(loudness.true_peak(signal) / fine) < 0.05
+
+
+def _speechlike(rng: np.random.Generator, seconds: float, rate: int) -> np.ndarray:
+    """Noise under a syllable-rate envelope: loud and quiet stretches, as in speech."""
+    n = int(seconds * rate)
+    envelope = 0.05 + 0.3 * np.abs(np.sin(np.arange(n) * 2 * np.pi * 4 / rate))
+    return (rng.standard_normal(n) * envelope).astype(np.float32)
+
+
+def _metered(
+    pieces: list[np.ndarray], pauses: list[int], memo: loudness.WeightedPieces | None
+) -> loudness.LoudnessMeter:
+    meter = loudness.LoudnessMeter(22050, memo)
+    for pause, piece in zip(pauses, pieces, strict=True):
+        meter.add_silence(pause)
+        meter.add(piece, peaks=False)
+    meter.add_silence(22050)
+    return meter
+
+
+def _entries(memo: loudness.WeightedPieces) -> int:
+    return sum(len(index) for _spool, index in memo._generations)
+
+
+def test_weighting_kept_between_builds_gives_the_same_floats() -> None:
+    # A warm runner's edit: the pieces come back shifted by the edited one's new
+    # length, so every 100 ms hop falls elsewhere; the hops must still be equal,
+    # bit for bit, to those of a meter that filters everything again.
+    rate = 22050
+    rng = np.random.default_rng(16)
+    pieces = [_speechlike(rng, float(s), rate) for s in rng.uniform(0.1, 6.0, 12)]
+    pauses = [int(rate * p) for p in rng.uniform(0.3, 1.2, 12)]
+    with loudness.WeightedPieces() as memo:
+        first = _metered(pieces, pauses, memo)
+        assert first._hops == _metered(pieces, pauses, None)._hops
+        assert _entries(memo) == 2 * len(pieces)  # each piece and its ringing
+        pieces[3] = _speechlike(rng, 2.7, rate)  # the edited sentence
+        pauses = [p + 1 + 37 * n for n, p in enumerate(pauses)]  # every hop moves
+        edited = _metered(pieces, pauses, memo)
+        assert _entries(memo) == 2 * len(pieces) + 2  # only the new piece was filtered
+        fresh = _metered(pieces, pauses, None)
+    assert edited._hops == fresh._hops
+    assert edited.integrated == fresh.integrated
+    assert edited.integrated != first.integrated
+
+
+def test_a_piece_inside_the_ringing_of_another_is_filtered_with_it() -> None:
+    # A pause shorter than the filter's memory: the next piece's weighting depends
+    # on the one before, so it is neither taken from nor kept in the memo.
+    rate = 22050
+    rng = np.random.default_rng(3)
+    pieces = [_speechlike(rng, 1.5, rate) for _ in range(3)]
+    pauses = [rate, rate // 20, rate]
+    with loudness.WeightedPieces() as memo:
+        _metered(pieces, pauses, memo)
+        assert _entries(memo) == 3  # pieces 1 and 3, and the last one's whole ringing
+        again = _metered(pieces, pauses, memo)
+        assert _entries(memo) == 3
+    assert again._hops == _metered(pieces, pauses, None)._hops
+
+
+def test_weighted_pieces_keep_two_generations() -> None:
+    memo = loudness.WeightedPieces(max_samples=1000)
+    chunks = {bytes([n]): np.full(200, n, np.float32) for n in range(6)}
+    for key, chunk in chunks.items():
+        memo.keep(key, chunk)
+    # 200 samples each, a generation holds up to 500: [0 1] [2 3] [4 5]; the first went.
+    assert memo.recall(bytes([0])) is None
+    recalled = memo.recall(bytes([2]))  # from the older generation: kept in the newer
+    assert recalled is not None and np.array_equal(recalled, chunks[bytes([2])])
+    memo.keep(bytes([9]), np.zeros(300, np.float32))  # the newer fills: [4 5 2] [9]
+    assert memo.recall(bytes([2])) is not None and memo.recall(bytes([3])) is None
+    memo.close()
+    assert memo.recall(bytes([2])) is None

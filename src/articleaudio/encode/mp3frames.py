@@ -90,6 +90,8 @@ class _Span:
     """Its MP3 frames."""
     peak: float | None
     """Its decoded true peak (linear), when the store knew it."""
+    frames: int
+    """How many frames :attr:`data` holds (counted once, on the encoder thread)."""
 
 
 def supports(rate: int) -> bool:
@@ -369,25 +371,26 @@ class SpanWriter:
             self._open().write(span.data)
         except OSError as exc:
             raise PublishError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
-        self._frames += count_frames(span.data)
+        self._frames += span.frames
         self._bytes += len(span.data)
         if self.store is None:  # only a store can tell the next build the peaks
             return
         if span.peak is not None:
             self._known.append(span.peak)
         else:
-            self._peaks.add(span.key, span.data, count_frames(span.data) * FRAME)
+            self._peaks.add(span.key, span.data, span.frames * FRAME)
 
     def _span(self, audio: np.ndarray) -> _Span:
         key = span_key(audio, self.rate, self.bitrate, self.scale)
         kept = self.store.recall(key) if self.store else None
-        if kept is not None and _frames_or_none(kept[0]) == frames_for(len(audio) * self._factor):
-            return _Span(key, *kept)
+        frames = frames_for(len(audio) * self._factor)
+        if kept is not None and _frames_or_none(kept[0]) == frames:
+            return _Span(key, *kept, frames)
         data = encode_span(audio, self.rate, self.bitrate, self.scale)
         self.encoded += 1
         if self.store is not None:
             self.store.put(key, data)  # the peak follows once measured (PeakBatches)
-        return _Span(key, data, None)
+        return _Span(key, data, None, count_frames(data))
 
     def _keep(self, key: str, data: bytes, peak: float) -> None:
         if self.store is not None:

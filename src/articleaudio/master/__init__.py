@@ -14,7 +14,7 @@ TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from .layout import MasterSettings, Pauses
-    from .loudness import LoudnessMeter, streamed_true_peak
+    from .loudness import LoudnessMeter, WeightedPieces, streamed_true_peak
     from .mastering import Grid, Mastered, master
     from .stream import Stream
 
@@ -25,6 +25,7 @@ __all__ = [
     "Mastered",
     "Pauses",
     "Stream",
+    "WeightedPieces",
     "master",
     "streamed_true_peak",
 ]
@@ -38,6 +39,7 @@ __getattr__ = exports(
         "Mastered": ".mastering",
         "Pauses": ".layout",
         "Stream": ".stream",
+        "WeightedPieces": ".loudness",
         "master": ".mastering",
         "streamed_true_peak": ".loudness",
     },

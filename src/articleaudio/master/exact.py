@@ -9,12 +9,13 @@ when that bet missed, and on the first minute of a new episode to make the bet
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 
 from ..models import GAIN_DECIMALS, Loudness
 from .layout import Exact, Layout, MasterSettings, Output, Placed
-from .loudness import LoudnessMeter, limit_with_envelope, true_peak_envelope
+from .loudness import LoudnessMeter, WeightedPieces, limit_with_envelope, true_peak_envelope
 from .spool import Spool
 
 LOUDNESS_TOLERANCE = 0.3
@@ -39,17 +40,20 @@ def normalise(
     settings: MasterSettings,
     *,
     first_gain_db: float | None = None,
+    memo: WeightedPieces | None = None,
 ) -> Exact:
     """Pass 2: one gain for the whole episode, then true-peak limiting, re-metered.
 
     Each piece is oversampled once (:func:`_envelopes`); every gain tried after
-    that only rescales the stored envelope.
+    that only rescales the stored envelope. ``memo`` keeps the finished pieces'
+    K-weighting for a later build at the same gain.
     """
     gain_db = settings.target_lufs - measured if math.isfinite(measured) else 0.0
     highest = gain_db + GAIN_SEARCH_DB
     if first_gain_db is not None and gain_db <= first_gain_db <= highest:
         gain_db = first_gain_db
     envelopes = _envelopes(layout, raw, settings.true_peak_ceiling - highest)
+    apply = partial(_apply_gain, layout, raw, envelopes, tail=tail, settings=settings, memo=memo)
     final: Spool | None = None
     previous: tuple[float, float] | None = None
     try:
@@ -60,9 +64,7 @@ def normalise(
             # Rounded as episode.json records it, so the next build's bet on this gain
             # reproduces these samples (and their cached MP3 spans) exactly.
             gain_db = round(gain_db, GAIN_DECIMALS)
-            loudness, placed = _apply_gain(
-                layout, raw, envelopes, final, tail=tail, gain_db=gain_db, settings=settings
-            )
+            loudness, placed = apply(final, gain_db=gain_db)
             error = settings.target_lufs - loudness.integrated_lufs
             if not math.isfinite(error) or abs(error) < SEARCH_TOLERANCE:
                 break
@@ -98,10 +100,11 @@ def _apply_gain(
     tail: int,
     gain_db: float,
     settings: MasterSettings,
+    memo: WeightedPieces | None = None,
 ) -> tuple[Loudness, Placed]:
     """Gain and limit every piece into ``final``, metering the result."""
     gain = np.float32(10 ** (gain_db / 20))
-    output = Output(final, LoudnessMeter(layout.rate))
+    output = Output(final, LoudnessMeter(layout.rate, memo))
     for piece in layout.pieces:
         audio = raw.read(piece.offset, piece.samples) * gain
         env = envelopes.read(piece.offset, piece.samples) * gain

@@ -7,12 +7,15 @@ the meter takes audio chunk by chunk and carries its filter state across.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
+
+from .spool import Spool
 
 ABSOLUTE_GATE = -70.0
 """LUFS (BS.1770-4 §2.8)."""
@@ -105,14 +108,91 @@ def k_weight(history: np.ndarray, chunk: np.ndarray, rate: int) -> np.ndarray:
     return np.fft.irfft(spectra, size, axis=1)[:, len(history) :].ravel()[: len(chunk)]
 
 
+MEMO_SAMPLES = 32 * 2**20
+"""K-weighted samples a :class:`WeightedPieces` keeps at most: 128 MB of temporary files,
+25 minutes of a 22.05 kHz voice, so each generation holds a whole 12-minute episode."""
+
+
+class WeightedPieces:
+    """K-weighted pieces by their samples, kept in temporary files between builds.
+
+    A piece that a meter is given after a whole filter memory of silence (every
+    pause of the master stage is longer) is weighted as if it were alone, so its
+    weighting depends on its samples only, and so does its ringing into the
+    pause after it. After a one-sentence edit every other piece comes back with
+    the same samples (at the gain the bet kept), so a warm runner's meter reads
+    their weighting here and filters only the new sentence: the weighting is
+    most of the meter's cost, and reading it back gives the same floats.
+
+    Entries lie in :class:`~.spool.Spool` files, in two generations: when the
+    newer fills half of ``max_samples``, the older is deleted, so neither memory
+    nor the files grow with the number of episodes built. Use with ``with``, or
+    :meth:`close`.
+    """
+
+    def __init__(self, max_samples: int = MEMO_SAMPLES) -> None:
+        self.max_samples = max_samples
+        self._generations: list[tuple[Spool, dict[bytes, tuple[int, int]]]] = []
+        self._newest = 0
+        """Samples in the newest generation."""
+
+    def recall(self, key: bytes) -> np.ndarray | None:
+        """The weighted samples kept under ``key``, or None."""
+        for age, (spool, index) in enumerate(reversed(self._generations)):
+            if key in index:
+                weighted = spool.read(*index[key])
+                if age:  # from the older generation: keep it past the next turnover
+                    self.keep(key, weighted)
+                return weighted
+        return None
+
+    def keep(self, key: bytes, weighted: np.ndarray) -> None:
+        """Keep float32 ``weighted`` samples under ``key``."""
+        if not self._generations or self._newest + len(weighted) > self.max_samples // 2:
+            if len(self._generations) == 2:
+                self._generations.pop(0)[0].close()
+            self._generations.append((Spool(), {}))
+            self._newest = 0
+        spool, index = self._generations[-1]
+        index[key] = spool.append(weighted)
+        self._newest += len(weighted)
+
+    def close(self) -> None:
+        """Delete the files (the object stays usable, empty)."""
+        for spool, _index in self._generations:
+            spool.close()
+        self._generations.clear()
+
+    def __enter__(self) -> WeightedPieces:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _memo_key(samples: np.ndarray, rate: int) -> bytes:
+    """What a piece's weighting depends on when it follows silence: its samples and rate."""
+    digest = hashlib.sha256(rate.to_bytes(4, "little"))
+    digest.update(np.ascontiguousarray(samples, "<f4").data)
+    return digest.digest()
+
+
+RING = b"ring"
+"""Added to a piece's memo key for the ringing of its filter into the pause after it."""
+
+
 @dataclass
 class LoudnessMeter:
     """Feed chunks with :meth:`add`; read :attr:`integrated` and :attr:`true_peak`."""
 
     rate: int
+    memo: WeightedPieces | None = None
+    """Where pieces after silence are weighted once across builds (see :class:`WeightedPieces`)."""
     _history: np.ndarray = field(init=False, repr=False)
     _pending: np.ndarray = field(init=False, repr=False)
     _hops: list[float] = field(default_factory=list, init=False, repr=False)
+    _key: bytes | None = field(default=None, init=False, repr=False)
+    """The memo key of the chunk added last, if it was added after silence."""
     peak: float = field(default=0.0, init=False)
     """Largest true peak seen (linear)."""
 
@@ -125,9 +205,10 @@ class LoudnessMeter:
         if chunk.size == 0:
             return
         samples = chunk.astype(np.float32)
-        weighted = k_weight(self._history, samples, self.rate)
-        self._history = np.concatenate([self._history, samples])[-len(self._history) :]
-        self._add_squares(np.square(weighted, dtype=np.float64))
+        quiet = self.memo is not None and not self._history.any()
+        key = _memo_key(samples, self.rate) if quiet else None
+        self._weigh(samples, key)
+        self._key = key
         if peaks:
             self.peak = max(self.peak, true_peak(chunk))
 
@@ -139,18 +220,44 @@ class LoudnessMeter:
         """
         ring = min(samples, len(self._history))
         if ring:
-            self.add(np.zeros(ring, np.float32), peaks=False)
+            # A whole memory of ringing depends only on the piece before it.
+            whole = ring == len(self._history)
+            key = self._key + RING if self._key is not None and whole else None
+            self._weigh(np.zeros(ring, np.float32), key)
+            self._key = None
         step = self.rate * 10
         for start in range(ring, samples, step):
             self._add_squares(np.zeros(min(step, samples - start)))
 
+    def _weigh(self, samples: np.ndarray, key: bytes | None) -> None:
+        """Filter float32 ``samples`` after the filter's memory (or recall them from the
+        memo, by ``key``) and fold their squares into the hops."""
+        weighted = self.memo.recall(key) if self.memo is not None and key else None
+        if weighted is None:
+            weighted = k_weight(self._history, samples, self.rate)
+            if self.memo is not None and key:
+                self.memo.keep(key, weighted)
+        memory = len(self._history)
+        if len(samples) >= memory:
+            self._history = samples[len(samples) - memory :].copy()
+        else:
+            self._history = np.concatenate([self._history, samples])[-memory:]
+        self._add_squares(np.square(weighted, dtype=np.float64))
+
     def _add_squares(self, squares: np.ndarray) -> None:
         """Fold squared weighted samples into 100 ms hops."""
-        squares = np.concatenate([self._pending, squares])
         hop = int(HOP * self.rate)
+        if len(self._pending):  # complete the hop begun before (not copying the rest)
+            fill = hop - len(self._pending)
+            begun = np.concatenate([self._pending, squares[:fill]])
+            if len(begun) < hop:
+                self._pending = begun
+                return
+            self._hops.extend(begun.reshape(-1, hop).mean(axis=1).tolist())
+            squares = squares[fill:]
         whole = len(squares) // hop * hop
         self._hops.extend(squares[:whole].reshape(-1, hop).mean(axis=1).tolist())
-        self._pending = squares[whole:]
+        self._pending = squares[whole:].copy()
 
     @property
     def integrated(self) -> float:

@@ -69,8 +69,11 @@ def pause_between(prev: Segment, nxt: Segment, pauses: Pauses) -> float:
 def speech_bounds(audio: np.ndarray, rate: int, keep: float = EDGE_KEEP) -> tuple[int, int]:
     """Sample range to keep: the speech plus ``keep`` seconds each side ((0, 0) if silent)."""
     window = max(1, int(0.01 * rate))
-    level = np.pad(np.abs(audio), (0, (-len(audio)) % window))
-    frames = level.reshape(-1, window).max(axis=1) if level.size else level
+    level = np.abs(audio)
+    whole = len(level) // window * window
+    frames = level[:whole].reshape(-1, window).max(axis=1)
+    if whole < len(level):  # a last, shorter window (padding it with zeros copied everything)
+        frames = np.append(frames, level[whole:].max())
     loud = np.flatnonzero(frames > 10 ** (SILENCE_THRESHOLD_DB / 20))
     if loud.size == 0:
         return 0, 0
@@ -207,8 +210,9 @@ def master(
         else:
             retry = streamer.retry_gain_db if streamer else first_gain_db
             measured = _raw_loudness(layout, raw, meter)
+            memo = stream.weighted if stream else None
             loudness, placed, final = normalise(
-                layout, measured, raw, tail, settings, first_gain_db=retry
+                layout, measured, raw, tail, settings, first_gain_db=retry, memo=memo
             )
     except BaseException:
         if streamer is not None:

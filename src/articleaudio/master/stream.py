@@ -23,7 +23,14 @@ import numpy as np
 from ..models import Loudness
 from .exact import normalise
 from .layout import Layout, MasterSettings, Output, Placed
-from .loudness import Cuts, LoudnessMeter, apply_cuts, limiter_cuts, true_peak_envelope
+from .loudness import (
+    Cuts,
+    LoudnessMeter,
+    WeightedPieces,
+    apply_cuts,
+    limiter_cuts,
+    true_peak_envelope,
+)
 from .spool import Spool
 
 WARM_UP = 60.0
@@ -83,6 +90,8 @@ class Stream:
     """Finished audio the sink must be shown before it opens (0: open at once)."""
     limits: LimitStore | None = None
     """Keeps each piece's limiting for the next build (see :meth:`Streamer._limit`)."""
+    weighted: WeightedPieces | None = None
+    """Keeps each finished piece's K-weighting for the next build (a warm runner's)."""
 
 
 @dataclass
@@ -118,7 +127,7 @@ class Streamer:
             if tail is None and layout.position < WARM_UP * layout.rate:
                 return
             loudness, placed, final = normalise(
-                layout, meter.integrated, raw, tail or 0, self.settings
+                layout, meter.integrated, raw, tail or 0, self.settings, memo=self.stream.weighted
             )
             self.gain_db = loudness.gain_db
             if tail is not None:
@@ -126,7 +135,7 @@ class Streamer:
                 return
             final.close()
         if self.output is None:
-            self.output = Output(self.final, LoudnessMeter(layout.rate))
+            self.output = Output(self.final, LoudnessMeter(layout.rate, self.stream.weighted))
         for piece in layout.pieces[len(self.output.placed) :]:
             out, peak = self._limit(raw.read(piece.offset, piece.samples), layout.rate)
             index = len(self.output.placed)

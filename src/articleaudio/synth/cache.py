@@ -258,19 +258,36 @@ class LimitCache:
 
     PATTERN = f"{LIMITS_DIR}/??/*.lim"
     """Where they lie under the root."""
+    HELD = 4096
+    """Entries also held in memory (most pieces have no cuts: a few bytes each), so a
+    warm runner's next edit of an article reads none of its pieces' files again."""
 
     def __init__(self, folder: CacheFolder) -> None:
         self.folder = folder
+        self._held: dict[str, tuple[tuple[tuple[int, np.ndarray], ...], float]] = {}
 
     def _path(self, key: str) -> Path:
         return self.folder.root / LIMITS_DIR / key[:2] / f"{key}.lim"
 
     def recall(self, key: str) -> tuple[tuple[tuple[int, np.ndarray], ...], float] | None:
         """The cuts and the peak (None when missing or damaged; a damaged one is removed)."""
-        return _read_entry(self._path(key), _unpack_cuts, "limiting that piece")
+        kept = self._held.get(key) or _read_entry(
+            self._path(key), _unpack_cuts, "limiting that piece"
+        )
+        if kept is not None:
+            self._hold(key, kept)
+        return kept
+
+    def _hold(self, key: str, kept: tuple[tuple[tuple[int, np.ndarray], ...], float]) -> None:
+        """Hold an entry in memory, forgetting the least recently used beyond :attr:`HELD`."""
+        self._held.pop(key, None)
+        self._held[key] = kept
+        if len(self._held) > self.HELD:
+            del self._held[next(iter(self._held))]
 
     def put(self, key: str, cuts: tuple[tuple[int, np.ndarray], ...], peak: float) -> None:
         """Keep a piece's cuts and peak, checksummed like sentences."""
+        self._hold(key, (cuts, peak))
         head = _CUTS_HEAD.pack(peak, len(cuts))
         spans = b"".join(_CUT.pack(start, len(gain)) for start, gain in cuts)
         gains = b"".join(np.ascontiguousarray(gain, "<f4").tobytes() for _start, gain in cuts)
@@ -414,10 +431,21 @@ def _checked_body(data: bytes) -> bytes | None:
     return body if hashlib.sha256(body).digest() == digest else None
 
 
+TOUCH_EVERY_S = 3600.0
+"""An entry this process touched this recently is not touched again: pruning counts in
+days, and a warm runner's edit reads every other sentence of the article again."""
+_TOUCHED: dict[Path, float] = {}
+"""Entry → when this process last touched it (``time.monotonic``)."""
+
+
 def _touch(path: Path) -> None:
     """Mark an entry as recently used, for pruning; a read-only cache cannot, and need not."""
+    now = time.monotonic()
+    if now - _TOUCHED.get(path, -TOUCH_EVERY_S) < TOUCH_EVERY_S:
+        return
     with contextlib.suppress(OSError):
         os.utime(path)
+        _TOUCHED[path] = now
 
 
 def _discard(path: Path) -> bool:
@@ -455,15 +483,15 @@ def _unpack(data: bytes) -> Entry | None:
     if len(data) < _HEADER.size:
         return None
     magic, rate, samples, words_len, digest = _HEADER.unpack_from(data)
-    body = data[_HEADER.size :]
+    body = memoryview(data)[_HEADER.size :]  # a view: slicing bytes copied the samples twice
     if magic != _MAGIC or len(body) != samples * 4 + words_len:
         return None
     if hashlib.sha256(body).digest() != digest:
         return None
     try:
-        rows = json.loads(body[samples * 4 :])
+        rows = json.loads(bytes(body[samples * 4 :]))
         words = tuple(WordTime(str(w), float(a), float(b)) for w, a, b in rows)
     except (ValueError, TypeError):
         return None
-    audio = np.frombuffer(body[: samples * 4], dtype="<f4").astype(np.float32)
+    audio = np.frombuffer(body, dtype="<f4", count=samples).astype(np.float32)
     return Entry(audio, rate, words)

@@ -9,6 +9,7 @@ normaliser runs so no rule touches the IPA, then put back as ``[[ ... ]]``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from .normalize import to_spoken
 from .segment import SpeechSettings, segment_article
 
 Spoken = Callable[[str, str], str]
+SPOKEN_MEMO = 8192
+"""Sentences whose spoken form each ``spoken`` step remembers (with the lexicon applied)."""
 
 
 def make_spoken(
@@ -43,6 +46,8 @@ def make_spoken(
     if phonemes is not None:
         lexicon.check_phonemes(phonemes, voice_name)
 
+    # Remembered: a warm runner's edit speaks every other sentence of its article again.
+    @functools.lru_cache(maxsize=SPOKEN_MEMO)
     def spoken(text: str, language: str) -> str:
         marked, blocks = lexicon.apply_parts(text, voice_name, language)
         return restore_phonemes(to_spoken(marked, language), blocks)
