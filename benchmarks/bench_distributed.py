@@ -1,6 +1,6 @@
 """A batch of 10 articles in process, on 1 worker and on 2 workers (not a timed test).
 
-    .venv/bin/python benchmarks/bench_distributed.py [--paragraphs 6] [--json out.json]
+    .venv/bin/python benchmarks/bench_distributed.py [--articles N] [--paragraphs N] [--json F]
 
 Starts a private ``redis-server`` on a free loopback port and builds the same batch
 three ways, each into a fresh library with the sentence cache off (so no run is
@@ -59,11 +59,11 @@ IDLE_S = 10.0
 """How long the idle workers' own Redis traffic is measured."""
 
 
-def write_batch(folder: Path, paragraphs: int) -> list[Path]:
-    """The batch's Markdown files, one per shared page."""
+def write_batch(folder: Path, paragraphs: int, articles: int = ARTICLES) -> list[Path]:
+    """The batch's Markdown files, one per shared page (the first ``articles`` pages)."""
     folder.mkdir(parents=True)
     files = []
-    for page in sorted(PAGES.iterdir())[:ARTICLES]:
+    for page in sorted(PAGES.iterdir())[:articles]:
         title, *body = (page / "expected_body.txt").read_text().strip().split("\n\n")
         title = f"{title.strip()} (copy)" if "-copy-" in page.name else title.strip()
         path = folder / f"{page.name}.md"
@@ -201,12 +201,13 @@ def pickup_latency(library: Path, url: str, settings: BuildSettings) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=ARTICLES, help="At most 10 (the pages).")
     parser.add_argument("--paragraphs", type=int, default=6)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="bench-distributed-"))
     try:
-        files = write_batch(root / "articles", args.paragraphs)
+        files = write_batch(root / "articles", args.paragraphs, args.articles)
         results: dict[str, Any] = {"articles": len(files), "cores": os.cpu_count()}
         results["inprocess"] = run_inprocess(files, root / "inprocess")
         with redis_server(root) as url:

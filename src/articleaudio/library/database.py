@@ -6,8 +6,9 @@ names a PostgreSQL database instead (``--catalogue postgresql://...``), because
 SQLite must not be shared over a network file system (https://sqlite.org/useovernet.html).
 Both go through one code path: the tables below in SQLAlchemy Core, and the
 same statements for either database. What differs per database is data, in the
-tables :data:`_ENGINE_OPTIONS`, :data:`_VERSIONS` and :data:`_WRITER_LOCKS`: how
-to connect, where the schema version is kept, and how feed writers are serialised.
+tables :data:`_ENGINE_OPTIONS`, :data:`_VERSIONS` and :data:`_LOCKS`: how
+to connect, where the schema version is kept, and how feed writers and the swaps of
+one episode's folder are serialised.
 
 A process says once which catalogue a library folder uses (:func:`use_catalogue`,
 called by the CLI); every reader and writer of that folder then finds it with
