@@ -1,6 +1,6 @@
 """A batch of 10 articles in process, on 1 worker and on 2 workers (not a timed test).
 
-    .venv/bin/python benchmarks/bench_distributed.py [--paragraphs 6] [--json out.json]
+    .venv/bin/python benchmarks/bench_distributed.py [--articles N] [--paragraphs N] [--json F]
 
 Starts a private ``redis-server`` on a free loopback port and builds the same batch
 three ways, each into a fresh library with the sentence cache off (so no run is
@@ -14,9 +14,11 @@ helped by the one before):
 
 For each: wall seconds from the first job queued to the last one done, audio seconds
 made, and throughput (audio seconds per wall second). Then the broker's costs: the
-Redis round trips per job (the EVALSHA, PING and ZSCORE calls of ``INFO commandstats``
-before and after the batch, less what the idle workers' polling sends in the same
-time, measured apart for 10 s), and the latency a
+Redis round trips per job (the EVALSHA, PING, ZSCORE, GET and SET calls of ``INFO
+commandstats`` before and after the batch, divided by the jobs: the workers' polling
+while they build is in it, since a busy worker polls less than an idle one and the
+two cannot be told apart; the idle workers' polling rate, measured apart for 10 s, is
+printed beside it), and the latency a
 job waits between being sent and being claimed by an idle, warm worker (median of 5
 one-paragraph jobs).
 
@@ -59,11 +61,11 @@ IDLE_S = 10.0
 """How long the idle workers' own Redis traffic is measured."""
 
 
-def write_batch(folder: Path, paragraphs: int) -> list[Path]:
-    """The batch's Markdown files, one per shared page."""
+def write_batch(folder: Path, paragraphs: int, articles: int = ARTICLES) -> list[Path]:
+    """The batch's Markdown files, one per shared page (the first ``articles`` pages)."""
     folder.mkdir(parents=True)
     files = []
-    for page in sorted(PAGES.iterdir())[:ARTICLES]:
+    for page in sorted(PAGES.iterdir())[:articles]:
         title, *body = (page / "expected_body.txt").read_text().strip().split("\n\n")
         title = f"{title.strip()} (copy)" if "-copy-" in page.name else title.strip()
         path = folder / f"{page.name}.md"
@@ -101,13 +103,13 @@ def redis_server(root: Path) -> Iterator[str]:
 @contextmanager
 def workers(url: str, library: Path, per_worker: list[int]) -> Iterator[None]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    procs = []
+    procs, started = [], time.time()
     for n, jobs in enumerate(per_worker):
         log = (library.parent / f"{library.name}-worker{n}.log").open("wb")
         args = [sys.executable, "-c", CLI, "worker", "--broker", url, "-o", str(library)]
         procs.append(subprocess.Popen([*args, "-j", str(jobs)], env=env, stderr=log))
     try:
-        time.sleep(3.0)  # started and polling
+        wait_polling(url, len(procs), started)
         yield
     finally:
         for proc in procs:
@@ -116,7 +118,23 @@ def workers(url: str, library: Path, per_worker: list[int]) -> Iterator[None]:
             proc.wait(30)
 
 
-ROUND_TRIPS = ("cmdstat_evalsha", "cmdstat_eval", "cmdstat_ping", "cmdstat_zscore")
+def wait_polling(url: str, count: int, since: float, timeout: float = 300.0) -> None:
+    """Wait until ``count`` worker processes beat on the broker after ``since`` (a loaded
+    machine takes many seconds to start one), so their idle polling is measured whole."""
+    client, deadline = redis.Redis.from_url(url), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        beats = client.zrangebyscore("articleaudio:__heartbeats__", since * 1000, "+inf")
+        if sum(b":" in b for b in beats) >= count:  # workers are host:pid, senders are not
+            time.sleep(1.0)  # their first fetches done
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"{count} workers did not start within {timeout:.0f} s")
+
+
+ROUND_TRIPS = (
+    *("cmdstat_evalsha", "cmdstat_eval", "cmdstat_ping", "cmdstat_zscore"),
+    *("cmdstat_get", "cmdstat_set"),  # a job's outcome word, for build --broker waiting
+)
 """The commands clients send (Dramatiq's are all one EVALSHA of its dispatch script);
 ``commandstats`` also counts each command a script runs, which are not round trips."""
 
@@ -166,7 +184,7 @@ def run_workers(
         enqueue_sources([str(f) for f in files], settings, broker_settings(url))
         jobs = wait_done(library, len(files))
         wall = time.monotonic() - started
-        sent = commands(url) - before - idle_rate * wall
+        sent = commands(url) - before  # polling included (see the module docstring)
         audio = audio_seconds(library)
         latency = pickup_latency(library, url, settings)
     failed = [j.error for j in jobs if j.state is JobState.FAILED]
@@ -201,12 +219,13 @@ def pickup_latency(library: Path, url: str, settings: BuildSettings) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=ARTICLES, help="At most 10 (the pages).")
     parser.add_argument("--paragraphs", type=int, default=6)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="bench-distributed-"))
     try:
-        files = write_batch(root / "articles", args.paragraphs)
+        files = write_batch(root / "articles", args.paragraphs, args.articles)
         results: dict[str, Any] = {"articles": len(files), "cores": os.cpu_count()}
         results["inprocess"] = run_inprocess(files, root / "inprocess")
         with redis_server(root) as url:
@@ -228,7 +247,7 @@ def report(results: dict[str, Any]) -> None:
         line += f"{run['throughput']:5.2f} audio s / wall s"
         if "redis_round_trips_per_job" in run:
             line += f"  {run['redis_round_trips_per_job']:.0f} Redis round trips/job"
-            line += f" (+ idle polling {run['idle_round_trips_per_s']:.1f}/s)"
+            line += f" (polling included; idle polling {run['idle_round_trips_per_s']:.1f}/s)"
             line += f"  pickup {run['pickup_latency_s'] * 1000:.0f} ms"
         print(line)
     one, two = results["1 worker"]["throughput"], results["2 workers"]["throughput"]

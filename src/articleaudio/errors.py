@@ -27,7 +27,8 @@ tree to a single ``Error: ...`` line and exit status 1. Anything else is a bug.
     ├── EpisodeNotFoundError (+ LookupError)  no episode with that slug in the library
     ├── LibraryNotFoundError (+ LookupError)  the folder given with -o holds no library
     ├── JobError                          a job cannot do what was asked (``jobs retry``)
-    │   └── JobNotFoundError (+ LookupError)  no job with that id in the library
+    │   ├── JobNotFoundError (+ LookupError)  no job with that id in the library
+    │   └── JobFailedError                a job a worker built has failed (its error line)
     └── BrokerError (+ ConnectionError)   the ``--broker`` cannot be reached (transient)
 
 An error whose ``transient`` is true may pass when tried again (a fetch that timed
@@ -204,6 +205,16 @@ class JobError(ArticleAudioError):
 
 class JobNotFoundError(JobError, LookupError):
     """Raised when a command names a job id the library does not hold."""
+
+
+class JobFailedError(JobError):
+    """Raised for a job that an ``articleaudio worker`` built and that failed: by the
+    worker, so that Dramatiq gives its message up (a dead letter) without a retry, and
+    by ``build --broker`` waiting for it. The message is the job's error line."""
+
+    def __init__(self, message: str, *, job_id: str) -> None:
+        super().__init__(message)
+        self.job_id = job_id
 
 
 class BrokerError(ArticleAudioError, ConnectionError):

@@ -1,23 +1,27 @@
 """``--broker`` on the command line: the embedded default loads no broker code, a broker
-that does not answer is one ``Error:`` line, and ``build --broker`` queues jobs that
-carry their text."""
+that does not answer is one ``Error:`` line, ``build --broker --no-wait`` queues jobs
+that carry their text, and ``build --broker`` waits for the workers' outcomes."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import redis
 from click.testing import CliRunner
 
 from articleaudio.cli.app import cli
 from articleaudio.library import JobState, open_job_store
 
+from ..support.audio import mp3_info
 from ..support.paths import ROOT
 from ..support.services import free_port
+from .test_broker_delivery import worker
 
 STORY = "# Bridge reopens\n\nThe old bridge reopened on Monday after two years of repairs.\n"
 
@@ -69,7 +73,7 @@ def test_build_with_a_broker_queues_jobs_that_carry_their_text(
     story, missing, out = tmp_path / "story.md", tmp_path / "missing.md", tmp_path / "lib"
     story.write_text(STORY)
     args = ["build", str(story), str(missing), "--broker", fresh_redis_url, "--priority", "high"]
-    result = CliRunner().invoke(cli, [*args, "-o", str(out), "--json"])
+    result = CliRunner().invoke(cli, [*args, "-o", str(out), "--json", "--no-wait"])
     assert result.exit_code == 1
     (queued,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert queued["state"] == "queued" and queued["source"] == str(story)
@@ -83,3 +87,32 @@ def test_build_with_a_broker_queues_jobs_that_carry_their_text(
     (record,) = message["args"]
     assert record["id"] == queued["id"] and record["source"]["text"] == STORY
     assert client.llen("articleaudio:articleaudio") == 0  # normal priority: nothing
+
+
+def test_build_with_a_broker_waits_for_the_workers_and_reports_as_build_does(
+    tmp_path: Path, fresh_redis_url: str
+) -> None:
+    story, empty, out = tmp_path / "bridge.md", tmp_path / "empty.md", tmp_path / "lib"
+    story.write_text(STORY)
+    empty.write_text("# Nothing here\n")
+    sent = ["build", "--broker", fresh_redis_url, "-o", str(out)]
+    with worker(fresh_redis_url, out):
+        first = CliRunner().invoke(cli, [*sent, str(story), str(empty)])
+        again = CliRunner().invoke(cli, [*sent, str(story), "--json"])
+    assert first.exit_code == 1, first.output
+    (built,) = first.stdout.splitlines()
+    audio = out / "episodes" / "bridge-reopens" / "bridge-reopens.mp3"
+    assert re.fullmatch(rf"built {{6}}{re.escape(str(audio))}  \(\d+\.\d s, -1\d\.\d LUFS\)", built)
+    (error,) = first.stderr.splitlines()
+    assert error.startswith(f"Error: {empty}: ")
+    with open_job_store(out) as store:
+        failed = [job for job in store.jobs() if job.location == str(empty)]
+    assert [job.error for job in failed] == [error.removeprefix("Error: ")]
+    assert again.exit_code == 0, again.output
+    (record,) = [json.loads(line) for line in again.stdout.splitlines()]
+    assert (record["status"], record["source"], record["paths"]["audio"]) == (
+        "unchanged",
+        str(story),
+        str(audio),
+    )
+    assert record["audio"]["duration"] == pytest.approx(mp3_info(audio).length, abs=0.01)

@@ -14,9 +14,14 @@ from pathlib import Path
 import dramatiq
 import feedparser
 import redis
+from click.testing import CliRunner
+from dramatiq.broker import MessageProxy
+from dramatiq.message import Message
 
+from articleaudio.cli.app import cli
 from articleaudio.extract import SourceKind
 from articleaudio.jobs import (
+    BACKOFF_S,
     Dispatcher,
     WorkerSettings,
     broker_settings,
@@ -26,7 +31,8 @@ from articleaudio.jobs import (
     settings_to_json,
     text_payload,
 )
-from articleaudio.jobs.worker import Builder
+from articleaudio.jobs.runner import bug_line
+from articleaudio.jobs.worker import Builder, GivenUp
 from articleaudio.library import Job, JobState, new_job, open_job_store
 from articleaudio.settings import BuildSettings
 
@@ -43,9 +49,14 @@ TUNING = "?heartbeat=2&maintenance=1"
 
 
 @contextmanager
-def worker(url: str, library: Path) -> Iterator[Builder]:
+def worker(url: str, library: Path, max_concurrent: int | None = None) -> Iterator[Builder]:
     """A Dramatiq worker of one thread and prefetch 1, as ``articleaudio worker`` runs it."""
-    settings = WorkerSettings(broker_settings(url + TUNING), library, synthesizer=FakeSynthesizer())
+    settings = WorkerSettings(
+        broker_settings(url + TUNING),
+        library,
+        synthesizer=FakeSynthesizer(),
+        max_concurrent=max_concurrent,
+    )
     builder = Builder(settings)
     running = dramatiq.Worker(builder.broker, worker_threads=1, worker_timeout=100)
     running.queue_prefetch = 1
@@ -105,7 +116,9 @@ def test_a_message_delivered_twice_builds_its_job_once(
     assert _queued_messages(fresh_redis_url) == 0
 
 
-def test_bad_input_fails_once_without_a_retry(tmp_path: Path, fresh_redis_url: str) -> None:
+def test_bad_input_fails_once_without_a_retry_and_is_a_dead_letter(
+    tmp_path: Path, fresh_redis_url: str
+) -> None:
     library = tmp_path / "lib"
     job = story(library, "Empty", words="")
     empty = Job.from_record({**job.to_record(), "source": {**job.source, "text": "#\n"}})
@@ -117,6 +130,27 @@ def test_bad_input_fails_once_without_a_retry(tmp_path: Path, fresh_redis_url: s
     assert failed.state is JobState.FAILED and failed.attempts == 1
     assert failed.error and failed.error.startswith("Empty.md")
     assert _queued_messages(fresh_redis_url) == 0  # nothing waits to be tried again
+    assert _dead(fresh_redis_url) == {"articleaudio": 1}  # given up at once
+    jobs = ["jobs", "-o", str(library), "--state", "failed"]
+    plain = CliRunner().invoke(cli, jobs)
+    dead = CliRunner().invoke(cli, [*jobs, "--broker", fresh_redis_url])
+    dead_json = CliRunner().invoke(cli, [*jobs, "--broker", fresh_redis_url, "--json"])
+    assert plain.exit_code == dead.exit_code == dead_json.exit_code == 0
+    assert plain.output.startswith(f"{empty.id}\tfailed\t1\t")
+    assert plain.output.endswith(f"\tEmpty.md\t{failed.error}\n")
+    assert dead.output == plain.output  # the same line, read from the dead letters
+    (letter,) = [json.loads(line) for line in dead_json.output.splitlines()]
+    assert (letter["id"], letter["error"], letter["priority"]) == (empty.id, failed.error, "normal")
+
+
+def _dead(url: str) -> dict[str, int]:
+    """Dead-lettered messages per queue (those that have any)."""
+    client = redis.Redis.from_url(url)
+    counts = {
+        queue: int(client.zcard(f"articleaudio:{queue}.XQ"))
+        for queue in ("articleaudio-high", "articleaudio", "articleaudio-low")
+    }
+    return {queue: n for queue, n in counts.items() if n}
 
 
 def test_a_transient_failure_is_tried_again_after_a_backoff(
@@ -145,7 +179,8 @@ def test_a_transient_failure_is_tried_again_after_a_backoff(
     done = stored(library, job.id)
     assert done.state is JobState.DONE and done.attempts == 2
     assert done.started is not None and waiting.started is not None
-    assert done.started > waiting.started
+    assert (done.started - waiting.started).total_seconds() >= BACKOFF_S  # after the backoff
+    assert _dead(fresh_redis_url) == {}
 
 
 def test_a_high_priority_job_goes_ahead_of_those_queued_before_it(
@@ -225,3 +260,28 @@ def test_watch_with_a_broker_sends_its_jobs_and_records_how_they_ended(
 
 
 __all__ = ["site"]  # the fixture test_watch.py defines, used here too
+
+
+def test_a_message_dramatiq_gives_up_fails_its_job_with_its_last_error_line(
+    tmp_path: Path, fresh_redis_url: str
+) -> None:
+    """A bug's message used up its retries: Dramatiq fails it (a dead letter), and the
+    worker's middleware fails its job in the store, keeping the runner's error line."""
+    library = tmp_path / "lib"
+    job, other = story(library, "Bug"), story(library, "Other")
+    line = bug_line(job.location, KeyError("title"))
+    with open_job_store(library) as store:
+        for each in (job, other):
+            store.add(each)
+            store.claim(each.id, "w:1")
+        store.requeue(job.id, "w:1", line, None)  # as the runner leaves a bug's job
+    broker = open_broker(broker_settings(fresh_redis_url))
+    given_up = GivenUp(library)
+    for each, failed in ((job, True), (other, False)):
+        message = MessageProxy(Message("articleaudio", "x", (each.to_record(),), {}, {}))
+        if failed:
+            message.fail()
+        given_up.after_process_message(broker, message, exception=KeyError("title"))
+    ended = stored(library, job.id)
+    assert (ended.state, ended.error) == (JobState.FAILED, line)
+    assert stored(library, other.id).state is JobState.RUNNING  # still retried: untouched

@@ -25,7 +25,7 @@ from articleaudio.layout import CATALOGUE_NAME, episode_dir, read_episode
 from articleaudio.library import Job, JobState, list_episodes, open_job_store, use_catalogue
 
 from ..support.audio import mp3_info
-from .test_broker_workers import enqueue, wait_for, workers
+from ..support.workers import enqueue, wait_for, workers
 
 ARTICLES = 8
 FINISH_S = 300.0

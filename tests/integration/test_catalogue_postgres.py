@@ -5,6 +5,7 @@ several processes serialised by the advisory lock rather than by a file lock."""
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import subprocess
@@ -22,7 +23,7 @@ from click.testing import CliRunner
 from articleaudio.cli.app import cli
 from articleaudio.config import PodcastConfig
 from articleaudio.errors import ConfigError, PublishError
-from articleaudio.layout import CATALOGUE_NAME
+from articleaudio.layout import CATALOGUE_NAME, EPISODE_FILE, SCRIPT_FILE, read_episode
 from articleaudio.library import (
     JobState,
     SeenItem,
@@ -36,6 +37,7 @@ from articleaudio.library import (
     validate,
 )
 
+from ..support.audio import mp3_info
 from ..support.catalogue import open_at_once
 from ..support.episodes import make_episode
 
@@ -72,7 +74,9 @@ def test_episodes_live_in_postgres_and_keep_their_guid(
     (moved,) = list_episodes(library)
     assert (moved.slug, moved.guid, moved.published) == ("bridge-2", entry.guid, entry.published)
     assert not (library / CATALOGUE_NAME).exists()
-    assert {"episodes", "jobs", "watch_items", "watch_sources"} <= _tables(fresh_postgres_url)
+    assert {"episodes", "jobs", "watch_items", "watch_sources", "library"} <= _tables(
+        fresh_postgres_url
+    )
     assert unpublish(library, "bridge-2") is not None
     assert list_episodes(library) == []
 
@@ -109,13 +113,13 @@ def test_a_new_postgres_catalogue_opened_by_many_at_once_is_made_once(
 ) -> None:
     assert open_at_once(library) == []
     with psycopg.connect(fresh_postgres_url) as conn:
-        assert conn.execute("SELECT version FROM articleaudio_schema").fetchall() == [(3,)]
+        assert conn.execute("SELECT version FROM articleaudio_schema").fetchall() == [(4,)]
 
 
 def test_a_newer_schema_in_postgres_is_refused(library: Path, fresh_postgres_url: str) -> None:
-    list_episodes(library)  # creates the tables at schema 3
+    list_episodes(library)  # creates the tables at schema 4
     with psycopg.connect(fresh_postgres_url) as conn:
-        assert conn.execute("SELECT version FROM articleaudio_schema").fetchall() == [(3,)]
+        assert conn.execute("SELECT version FROM articleaudio_schema").fetchall() == [(4,)]
         conn.execute("UPDATE articleaudio_schema SET version = 99")
     with pytest.raises(PublishError, match="newer articleaudio"):
         list_episodes(library)
@@ -229,3 +233,89 @@ def _check_feed(folder: Path, expected: set[str]) -> None:
     assert len({e.id for e in parsed.entries}) == len(expected)
     podcast = podcastparser.parse("http://127.0.0.1/feed.xml", io.BytesIO(data))
     assert {ep["enclosures"][0]["url"].split("/")[-2] for ep in podcast["episodes"]} == expected
+
+
+# Each racer waits for the "go" file, then takes one episode's lock ROUNDS times,
+# writing down when it held it, then builds that episode's article BUILDS times.
+RACER = """
+import json, sys, time
+from pathlib import Path
+from articleaudio.library import use_catalogue
+from articleaudio.library.database import episode_lock
+from articleaudio.pipeline import build_episode
+from articleaudio.settings import BuildSettings
+from tests.support.fake_synthesizer import FakeSynthesizer
+out, url, go, source, log, rounds, builds = sys.argv[1:8]
+out, go = Path(out), Path(go)
+use_catalogue(out, url)
+settings = BuildSettings(output=out, force=True, use_cache=False)
+held = []
+while not go.exists():
+    time.sleep(0.005)
+for _ in range(int(rounds)):
+    with episode_lock(out, "bridge-reopens"):
+        start = time.monotonic()
+        time.sleep(0.01)
+        held.append((start, time.monotonic()))
+Path(log).write_text(json.dumps(held))
+for _ in range(int(builds)):
+    build_episode(source, settings, synthesizer=FakeSynthesizer())
+"""
+ROUNDS = 40
+
+
+def test_two_processes_on_one_slug_in_postgres_take_turns_and_give_one_episode(
+    tmp_path: Path, fresh_postgres_url: str
+) -> None:
+    """Two processes, through two paths to the folder, take one episode's lock (a
+    PostgreSQL advisory lock, no file lock), then build its article at the same time."""
+    shared, mount = tmp_path / "shared", tmp_path / "mount-b"
+    shared.mkdir()
+    mount.symlink_to(shared, target_is_directory=True)
+    source, go = tmp_path / "bridge.md", tmp_path / "go"
+    source.write_text("# Bridge reopens\n\nThe old bridge reopened on Monday after repairs.\n")
+    logs = [tmp_path / "a.json", tmp_path / "b.json"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    racers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                RACER,
+                *map(str, (path, fresh_postgres_url, go, source)),
+                *(str(log), str(ROUNDS), "2"),
+            ],
+            cwd=tmp_path,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        for path, log in zip((shared, mount), logs, strict=True)
+    ]
+    time.sleep(1.5)  # let the interpreters start and wait at the gate
+    go.touch()
+    for racer in racers:
+        _, err = racer.communicate(timeout=300)
+        assert racer.returncode == 0, err.decode()
+    turns = sorted(turn for log in logs for turn in json.loads(log.read_text()))
+    assert len(turns) == 2 * ROUNDS
+    assert [(a, b) for a, b in itertools.pairwise(turns) if b[0] < a[1]] == []  # one at a time
+    _assert_one_episode(shared, fresh_postgres_url, "bridge-reopens")
+    assert not (shared / ".articleaudio.lock").exists()  # the database held it, not a file
+
+
+def _assert_one_episode(shared: Path, catalogue: str, slug: str) -> None:
+    assert sorted(p.name for p in (shared / "episodes").iterdir()) == [slug]
+    folder = shared / "episodes" / slug
+    episode = read_episode(folder)
+    names = sorted(p.name for p in folder.iterdir())
+    # Nothing torn or stray: the episode's files, its record and the embed's script.
+    assert names == sorted([*episode.files.values(), EPISODE_FILE, SCRIPT_FILE])
+    assert mp3_info(folder / episode.files["audio"]).length == pytest.approx(
+        episode.audio.duration, abs=0.01
+    )
+    use_catalogue(shared, catalogue)
+    try:
+        assert [e.slug for e in list_episodes(shared)] == [slug]
+    finally:
+        use_catalogue(shared, None)
+    _check_feed(shared, {slug})

@@ -1,10 +1,12 @@
-"""A catalogue file written by the articleaudio before SQLAlchemy (schema 3) opens as it is."""
+"""A catalogue file written by the articleaudio before SQLAlchemy (schema 3) opens with
+its rows as they were, and gains schema 4's table."""
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import cast
 
 from articleaudio.layout import CATALOGUE_NAME
 from articleaudio.library import JobState, list_episodes, open_job_store, open_watch_log
@@ -30,7 +32,7 @@ def _schema_and_rows(path: Path) -> tuple[object, ...]:
         db.close()
 
 
-def test_a_schema_3_catalogue_opens_unchanged_and_takes_new_episodes(tmp_path: Path) -> None:
+def test_a_schema_3_catalogue_keeps_its_rows_and_takes_new_episodes(tmp_path: Path) -> None:
     shutil.copy(V3_CATALOGUE, tmp_path / CATALOGUE_NAME)
     before = _schema_and_rows(tmp_path / CATALOGUE_NAME)
     (entry,) = list_episodes(tmp_path)
@@ -45,11 +47,17 @@ def test_a_schema_3_catalogue_opens_unchanged_and_takes_new_episodes(tmp_path: P
         (item,) = log.items(SOURCE)
         assert (item.item_id, item.content_hash, item.status) == ("tram", "abc", "built")
         assert log.validators(SOURCE) == {SOURCE: ('"f1"', None)}
-    assert _schema_and_rows(tmp_path / CATALOGUE_NAME) == before  # read, nothing migrated
+    # Opened, it gained schema 4's one table (empty) and kept every row it had.
+    version, schema, rows = _schema_and_rows(tmp_path / CATALOGUE_NAME)
+    assert version == (4,) and before[0] == (3,)
+    added = cast(list[tuple[str, str, str]], schema)
+    assert [s for s in added if not s[1].endswith("library") and "_library_" not in s[1]] == (
+        before[1]
+    )
+    assert rows == {**cast(dict[str, object], before[2]), "library": []}
     publish_episode(tmp_path, make_episode(tmp_path, "ferry", "Ferry returns"))
     assert {e.slug for e in list_episodes(tmp_path)} == {"ferry", "tram-line-opens"}
-    version, schema, _ = _schema_and_rows(tmp_path / CATALOGUE_NAME)
-    assert (version, schema) == before[:2]
+    assert _schema_and_rows(tmp_path / CATALOGUE_NAME)[:2] == (version, schema)
 
 
 def test_a_library_folder_named_like_a_url_query_keeps_its_catalogue(tmp_path: Path) -> None:
@@ -62,4 +70,4 @@ def test_a_library_folder_named_like_a_url_query_keeps_its_catalogue(tmp_path: P
 
 def test_a_new_catalogue_opened_by_many_at_once_is_made_once(tmp_path: Path) -> None:
     assert open_at_once(tmp_path) == []
-    assert _schema_and_rows(tmp_path / CATALOGUE_NAME)[0] == (3,)
+    assert _schema_and_rows(tmp_path / CATALOGUE_NAME)[0] == (4,)

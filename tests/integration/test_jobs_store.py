@@ -124,7 +124,7 @@ def test_a_catalogue_made_before_jobs_is_migrated_and_keeps_its_episodes(tmp_pat
         assert store.jobs() == []
         job = store.add(new_job({"url": "u"}, {}, "k", "cli"))
     after = sqlite3.connect(tmp_path / "articleaudio.sqlite")
-    assert after.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (3,)
+    assert after.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (4,)
     assert after.execute("SELECT * FROM episodes").fetchall() == old_rows
     after.close()
     (entry,) = list_episodes(tmp_path)

@@ -20,6 +20,7 @@ from ..extract import WARN_BELOW, SourceKind
 from ..jobs import build_sources
 from ..library import given_config
 from ..master import MasterSettings, Pauses
+from ..pipeline import Outcome
 from ..pipeline import say as pipeline_say
 from ..settings import MAX_WORDS, BuildSettings
 from ..synth import DEFAULT_MAX_BYTES, Cache, SynthesisSettings, list_voices, shown, voice_folders
@@ -172,6 +173,12 @@ BUILD_OPTIONS = (
     LEXICON_OPTION,
     BROKER_OPTION,
     PRIORITY_OPTION,
+    click.option(
+        "--no-wait",
+        is_flag=True,
+        help="With --broker: only queue the jobs and print their ids, without waiting "
+        "for the workers to build them.",
+    ),
     click.option("--json", "as_json", is_flag=True, help="Print one JSON object per episode."),
 )
 """``build``'s options in ``--help`` order: a table, so the command reads as its body."""
@@ -187,7 +194,8 @@ def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any)
     SOURCES are .html, .md, .txt or .json files, http(s):// URLs, or - for
     stdin. Each episode is reported as built (new), rebuilt (changed) or
     unchanged (nothing written). With --broker each source is queued for the
-    workers instead, and its job id printed ('articleaudio jobs' follows them).
+    workers instead, and each episode reported as a worker finishes it (with
+    --no-wait: only each job's id, and 'articleaudio jobs' follows them).
 
     \b
     Example: articleaudio build article.html https://example.org/a.html -o out
@@ -195,15 +203,22 @@ def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any)
     """
     if options["slug"] and len(sources) > 1:
         raise click.UsageError("--slug can only be used with a single source")
+    if options["no_wait"] and not options["broker"]:
+        raise click.UsageError("--no-wait only goes with --broker")
     settings = build_settings(output, options)
     if options["broker"]:
-        enqueue(sources, settings, options["broker"], options["priority"], as_json)
-        return
-    with progress_bar("Synthesising", not as_json) as progress:
-        outcomes = build_sources(list(sources), settings, progress=progress)
-    for outcome in outcomes:
-        if outcome.built:
-            echo_built(outcome.location, outcome.built, as_json, confidence=outcome.confidence)
+        outcomes = enqueue(sources, settings, options, as_json)
+    else:
+        with progress_bar("Synthesising", not as_json) as progress:
+            outcomes = build_sources(list(sources), settings, progress=progress)
+        for outcome in outcomes:
+            if outcome.built:
+                echo_built(outcome.location, outcome.built, as_json, confidence=outcome.confidence)
+    report_failures(outcomes)
+
+
+def report_failures(outcomes: list[Outcome]) -> None:
+    """The warnings, then one ``Error:`` line per failed source (exit 1 if any)."""
     for outcome in outcomes:
         for warning in outcome.warnings:
             click.echo(f"Warning: {outcome.location}: {warning}", err=True)
@@ -306,22 +321,27 @@ def cache_prune(older_than: float | None, max_size: float | None) -> None:
 
 
 def enqueue(
-    sources: tuple[str, ...], settings: BuildSettings, url: str, priority: str, as_json: bool
-) -> None:
-    """``build --broker``: one line per queued job (its id and source), errors after."""
-    from ..jobs import broker_settings, enqueue_sources  # Dramatiq loads only for this
+    sources: tuple[str, ...], settings: BuildSettings, options: dict[str, Any], as_json: bool
+) -> list[Outcome]:
+    """``build --broker``: each episode as a worker finishes it, or (``--no-wait``) one
+    line per queued job (its id and source); the outcomes, a source not read failed."""
+    from ..jobs import await_jobs, broker_settings, enqueue_sources  # Dramatiq loads here only
 
-    submitted = enqueue_sources(list(sources), settings, broker_settings(url), priority=priority)
-    for job, error in submitted:
-        if error is None:
+    broker = broker_settings(options["broker"])
+    submitted = enqueue_sources(list(sources), settings, broker, priority=options["priority"])
+    queued = [job for job, error in submitted if error is None]
+    outcomes = [Outcome(job.location, error=error) for job, error in submitted if error]
+    if options["no_wait"]:
+        for job in queued:
             echo_json(job.to_dict()) if as_json else click.echo(
                 f"{job.state.value}\t{job.id}\t{job.location}"
             )
-    failed = [(job, error) for job, error in submitted if error is not None]
-    for job, _ in failed:
-        click.echo(f"Error: {job.error}", err=True)
-    if failed:
-        sys.exit(1)
+        return outcomes
+    for outcome in await_jobs(settings.output, queued, broker):
+        if outcome.built:
+            echo_built(outcome.location, outcome.built, as_json)
+        outcomes.append(outcome)
+    return outcomes
 
 
 def build_settings(output: Path, options: dict[str, Any]) -> BuildSettings:

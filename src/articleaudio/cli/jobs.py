@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     "--broker",
     metavar="URL",
     help="Show this Redis broker's queue depths, workers' heartbeats and the running "
-    "jobs instead (not read from ARTICLEAUDIO_BROKER: without it, jobs lists the jobs).",
+    "jobs instead; with --state failed, the jobs it gave up on (its dead letters). Not "
+    "read from ARTICLEAUDIO_BROKER: without it, jobs lists the library's jobs.",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per job per line.")
 @click.pass_context
@@ -41,26 +42,41 @@ def jobs(
     Each line: id, state, attempts, created, source, then the episode's slug or the
     error line. With --broker: a line per priority queue (waiting, delayed and dead
     messages), per worker (last heartbeat, the job it builds) and per running job
-    (its owner).
+    (its owner); with --broker and --state failed, a line per dead letter, as above.
 
+    \b
     Example: articleaudio jobs -o output --state failed --json
+    Example: articleaudio jobs -o output --state failed --broker redis://127.0.0.1:6379/0
     """
     if ctx.invoked_subcommand is not None:
         return
     if broker is not None:
-        if state is not None:
-            raise click.UsageError("--state lists the library's jobs; drop it with --broker")
-        from ..jobs import broker_settings, broker_status  # Dramatiq loads here only
-
-        _echo_status(broker_status(output, broker_settings(broker)), as_json)
+        _echo_broker(output, broker, state, as_json)
         return
     with open_job_store(output, create=False) as store:
-        found = store.jobs(JobState(state) if state else None)
+        _echo_jobs(store.jobs(JobState(state) if state else None), as_json)
+
+
+def _echo_jobs(found: list[Job], as_json: bool) -> None:
     for job in found:
         if as_json:
             echo_json(job.to_dict())
         else:
             click.echo(_line(job))
+
+
+def _echo_broker(output: Path, url: str, state: str | None, as_json: bool) -> None:
+    """``jobs --broker``: the broker's status, or (``--state failed``) its dead letters."""
+    if state not in (None, JobState.FAILED.value):
+        raise click.UsageError("--broker lists only --state failed (its dead letters)")
+    from ..jobs import broker_settings, broker_status, dead_letters  # Dramatiq loads here only
+
+    settings = broker_settings(url)
+    if state is None:
+        _echo_status(broker_status(output, settings), as_json)
+        return
+    for letter in dead_letters(output, settings):
+        echo_json(letter.to_dict()) if as_json else click.echo(_line(letter.job))
 
 
 def _line(job: Job) -> str:

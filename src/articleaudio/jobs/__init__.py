@@ -21,7 +21,7 @@ TYPE_CHECKING = False
 """typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
-    from .broker import Dispatcher, enqueue_sources, open_broker, send_job
+    from .broker import Dispatcher, await_jobs, enqueue_sources, open_broker, send_job
     from .build import build_sources, retry_job, submit_source
     from .codec import settings_from_json, settings_to_json
     from .queues import DEFAULT_PRIORITY, PRIORITIES, BrokerSettings, broker_settings
@@ -37,7 +37,14 @@ if TYPE_CHECKING:
         owner_is_dead,
     )
     from .sources import article_key, payload_given, payload_key, read_payload, text_payload
-    from .status import BrokerStatus, QueueDepth, WorkerBeat, broker_status
+    from .status import (
+        BrokerStatus,
+        DeadLetter,
+        QueueDepth,
+        WorkerBeat,
+        broker_status,
+        dead_letters,
+    )
     from .watch import (
         INTERVAL_S,
         Watcher,
@@ -58,6 +65,7 @@ __all__ = [
     "PRIORITIES",
     "BrokerSettings",
     "BrokerStatus",
+    "DeadLetter",
     "Dispatcher",
     "QueueDepth",
     "Ran",
@@ -69,9 +77,11 @@ __all__ = [
     "WorkerBeat",
     "WorkerSettings",
     "article_key",
+    "await_jobs",
     "broker_settings",
     "broker_status",
     "build_sources",
+    "dead_letters",
     "enqueue_sources",
     "open_broker",
     "open_watcher",
@@ -100,6 +110,7 @@ __getattr__ = exports(
         "broker_settings": ".queues",
         # Dramatiq and Redis load with these only, when a broker is named
         "Dispatcher": ".broker",
+        "await_jobs": ".broker",
         "enqueue_sources": ".broker",
         "open_broker": ".broker",
         "send_job": ".broker",
@@ -108,6 +119,8 @@ __getattr__ = exports(
         "QueueDepth": ".status",
         "WorkerBeat": ".status",
         "broker_status": ".status",
+        "DeadLetter": ".status",
+        "dead_letters": ".status",
         "run_worker": ".worker",
         "INTERVAL_S": ".watch",
         "WatchEvent": ".watch",

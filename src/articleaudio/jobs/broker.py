@@ -27,17 +27,28 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import dramatiq
 import redis
 from dramatiq.brokers.redis import RedisBroker
-from dramatiq.middleware import Retries
+from dramatiq.middleware import Middleware, Retries
 
-from ..errors import ArticleAudioError, BrokerError, ConfigError
-from ..library import Job, JobState, JobStore, open_job_store
+from ..errors import ArticleAudioError, BrokerError, ConfigError, JobFailedError
+from ..layout import episode_dir
+from ..library import (
+    BuildStatus,
+    Built,
+    Job,
+    JobState,
+    JobStore,
+    open_catalogue,
+    open_job_store,
+)
+from ..pipeline import Outcome
 from ..settings import BuildSettings
 from .build import CLI, submit_source
 from .queues import (
@@ -46,25 +57,36 @@ from .queues import (
     PER_MILLION,
     PRIORITIES,
     BrokerSettings,
+    result_key,
 )
 from .runner import BACKOFF_S, MAX_ATTEMPTS, Ran
 
 log = logging.getLogger(__name__)
 
 
+Build = Callable[[dict[str, Any], str], None]
+"""What a worker does with a job's record, sent at a priority level."""
+
+
 def open_broker(
     settings: BrokerSettings,
     owner: str | None = None,
-    build: Callable[[dict[str, Any]], None] | None = None,
+    build: Build | None = None,
+    middleware: Sequence[Middleware] = (),
 ) -> RedisBroker:
     """A Redis broker with every priority's actor declared (``owner``: this worker's id
     in the heartbeats, the same ``host:pid`` its running jobs name; ``build``: what a
-    worker does with a job's record)."""
+    worker does with a job's record; ``middleware``: a worker's, after the retries).
+
+    An actor raising :class:`~articleaudio.errors.JobFailedError` (its job failed for
+    good) is not retried: Dramatiq puts its message on the dead-letter queue at once.
+    """
     retries = Retries(max_retries=MAX_ATTEMPTS, min_backoff=int(BACKOFF_S * 1000))
     broker = RedisBroker(  # type: ignore[no-untyped-call]  # dramatiq leaves it untyped
         url=settings.url,
         namespace=NAMESPACE,
-        middleware=[retries],  # no TimeLimit: a long article must not be cut at 10 minutes
+        # No TimeLimit: a long article must not be cut at 10 minutes.
+        middleware=[retries, *middleware],
         heartbeat_timeout=int(settings.heartbeat_timeout_s * 1000),
         maintenance_chance=max(1, round(settings.maintenance_share * PER_MILLION)),
     )
@@ -72,10 +94,23 @@ def open_broker(
         broker.broker_id = owner
     for name, level in PRIORITIES.items():
         declare = dramatiq.actor(
-            broker=broker, actor_name=actor_name(name), queue_name=level.queue, priority=level.order
+            broker=broker,
+            actor_name=actor_name(name),
+            queue_name=level.queue,
+            priority=level.order,
+            throws=(JobFailedError,),
         )
-        declare(build or _not_here)
+        declare(_at(build, name) if build else _not_here)
     return broker
+
+
+def _at(build: Build, priority: str) -> Callable[[dict[str, Any]], None]:
+    """The actor of one priority level: ``build`` told which level its message came on."""
+
+    def actor(record: dict[str, Any]) -> None:
+        build(record, priority)
+
+    return actor
 
 
 def actor_name(priority: str) -> str:
@@ -206,3 +241,50 @@ def reach(broker: RedisBroker) -> None:
             f"the broker at {host} does not answer ({exc}); start redis-server there "
             "or check --broker"
         ) from exc
+
+
+WAIT_POLL_S = 0.5
+"""How often ``build --broker`` looks at the job store while it waits."""
+
+
+def await_jobs(
+    output: Path, jobs: Sequence[Job], settings: BrokerSettings, *, poll_s: float = WAIT_POLL_S
+) -> Iterator[Outcome]:
+    """``build --broker`` waiting: each job's outcome as it ends, in the order they end.
+
+    The job store (which every worker writes) says when a job has ended and how: done,
+    with its episode as the catalogue holds it, or failed, with its error line. The
+    worker's word on what the build did (built, rebuilt, unchanged) is kept in the
+    broker's Redis (:func:`~articleaudio.jobs.queues.result_key`).
+    """
+    pending = {job.id: job for job in jobs}
+    broker = open_broker(settings)
+    try:
+        while pending:
+            with open_job_store(output) as store:
+                ended = [now for i in pending if (now := store.get(i)).state in _ENDED]
+            for job in ended:
+                del pending[job.id]
+                yield _outcome(output, job, broker)
+            if pending:
+                time.sleep(poll_s)
+    finally:
+        broker.close()
+
+
+_ENDED = (JobState.DONE, JobState.FAILED)
+
+
+def _outcome(output: Path, job: Job, broker: RedisBroker) -> Outcome:
+    failed = JobFailedError(job.error or "failed", job_id=job.id)
+    if job.state is JobState.FAILED or job.slug is None:
+        return Outcome(job.location, error=failed)
+    with open_catalogue(output) as catalogue:
+        entry = catalogue.get(job.slug)
+    if entry is None:  # removed (articleaudio rm) since it was built
+        return Outcome(job.location, error=JobFailedError(f"{job.slug} is gone", job_id=job.id))
+    word = broker.client.get(result_key(job.id))
+    # Without the worker's word (an older worker, or kept past its time): built.
+    said = word.decode() if isinstance(word, bytes) else word
+    status = BuildStatus(said) if said else BuildStatus.BUILT
+    return Outcome(job.location, built=Built(entry.episode, episode_dir(output, job.slug), status))

@@ -22,6 +22,19 @@ MAINTENANCE_SHARE = 0.01
 a dead worker's job then waits minutes; each look is one KEYS over the worker's acks)."""
 PER_MILLION = 1_000_000
 """Dramatiq's scale for ``maintenance_chance``."""
+RESULT_TTL_S = 86_400.0
+"""How long a worker's word on a finished job (built, rebuilt, unchanged) is kept for a
+``build --broker`` waiting on it."""
+
+
+def result_key(job_id: str) -> str:
+    """The Redis key of a finished job's outcome word (the job store has the rest)."""
+    return f"{NAMESPACE}:result:{job_id}"
+
+
+def slot_key(library_id: str) -> str:
+    """The Redis key of a library's build slots (``worker --max-concurrent``)."""
+    return f"{NAMESPACE}:builds:{library_id}"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,10 @@ that set, senders too: a worker is told apart by its id, its owner ``host:pid``
 (:func:`~articleaudio.jobs.broker.open_broker`), where a sender keeps Dramatiq's random
 UUID, which has no colon. Which job is running, and whose it is,
 comes from the library's job store: the broker only knows that a message was fetched.
+
+The dead letters (:func:`dead_letters`) are the messages of ``NS:QUEUE.XQ``, their data
+in the hash ``NS:QUEUE.XQ.msgs``, each encoded as Dramatiq encodes a message (its
+``args`` hold the job's record): what ``jobs --state failed --broker`` lists.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
+from dramatiq import Message
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.common import dq_name, xq_name
 
-from ..library import Job, JobState, open_job_store
+from ..errors import JobNotFoundError
+from ..library import Job, JobState, JobStore, open_job_store
 from .broker import open_broker, reach
 from .queues import PRIORITIES, BrokerSettings
 
@@ -130,3 +136,62 @@ def _beats(
             )
         )
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A failed job whose message Dramatiq gave up (its dead-letter queue)."""
+
+    job: Job
+    """The job as the library's store has it, with its error line (else as its message
+    carried it, when the store has no such job)."""
+    priority: str
+    """The ``--priority`` level it was sent at."""
+    dead_since: datetime
+    """When Dramatiq gave it up (UTC); dead letters are kept for 7 days."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object ``jobs --state failed --broker --json`` prints."""
+        when = self.dead_since.isoformat(timespec="milliseconds")
+        return {**self.job.to_dict(), "priority": self.priority, "dead_lettered": when}
+
+
+def dead_letters(library: Path, settings: BrokerSettings) -> list[DeadLetter]:
+    """The broker's dead letters whose jobs are failed (one retried since is not),
+    oldest first."""
+    broker = open_broker(settings)
+    try:
+        reach(broker)
+        with open_job_store(library, create=False) as store:
+            found = [
+                letter
+                for name, level in PRIORITIES.items()
+                for letter in _letters(broker, store, name, level.queue)
+                if letter.job.state is JobState.FAILED
+            ]
+    finally:
+        broker.close()
+    return sorted(found, key=lambda letter: letter.dead_since)
+
+
+def _letters(broker: RedisBroker, store: JobStore, priority: str, queue: str) -> list[DeadLetter]:
+    key = f"{broker.namespace}:{xq_name(queue)}"
+    dead = cast(list[tuple[bytes, float]], broker.client.zrange(key, 0, -1, withscores=True))
+    if not dead:
+        return []
+    data = cast(list[bytes | None], broker.client.hmget(f"{key}.msgs", [i for i, _ in dead]))
+    letters = []
+    for (_, score), message in zip(dead, data, strict=True):
+        if message is None:
+            continue  # expired between the two reads
+        record = Message.decode(message).args[0]  # as Dramatiq encodes a message
+        when = datetime.fromtimestamp(float(score) / 1000, UTC)
+        letters.append(DeadLetter(_stored(store, record), priority, when))
+    return letters
+
+
+def _stored(store: JobStore, record: dict[str, Any]) -> Job:
+    try:
+        return store.get(str(record["id"]))
+    except JobNotFoundError:
+        return Job.from_record(record)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         JobState,
         JobStore,
         SqliteJobStore,
+        library_id,
         memory_job_store,
         new_job,
         open_job_store,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         validate,
     )
     from .settings import given_config, library_config, placeholders, resolve
+    from .store import Entry, open_catalogue
     from .watched import WATCH_QUEUED, SeenItem, WatchLog, open_watch_log
     from .write import (
         BuildStatus,
@@ -53,6 +55,7 @@ __all__ = [
     "Built",
     "CatalogueJobStore",
     "Encoded",
+    "Entry",
     "Job",
     "JobState",
     "JobStore",
@@ -65,9 +68,11 @@ __all__ = [
     "given_config",
     "is_listed",
     "library_config",
+    "library_id",
     "list_episodes",
     "memory_job_store",
     "new_job",
+    "open_catalogue",
     "open_job_store",
     "open_watch_log",
     "placeholders",
@@ -104,6 +109,9 @@ __getattr__ = exports(
         "library_config": ".settings",
         "list_episodes": ".publish",
         "memory_job_store": ".jobs",
+        "library_id": ".jobs",
+        "open_catalogue": ".store",
+        "Entry": ".store",
         "new_job": ".jobs",
         "open_job_store": ".jobs",
         "open_watch_log": ".watched",

@@ -6,8 +6,9 @@ names a PostgreSQL database instead (``--catalogue postgresql://...``), because
 SQLite must not be shared over a network file system (https://sqlite.org/useovernet.html).
 Both go through one code path: the tables below in SQLAlchemy Core, and the
 same statements for either database. What differs per database is data, in the
-tables :data:`_ENGINE_OPTIONS`, :data:`_VERSIONS` and :data:`_WRITER_LOCKS`: how
-to connect, where the schema version is kept, and how feed writers are serialised.
+tables :data:`_ENGINE_OPTIONS`, :data:`_VERSIONS` and :data:`_LOCKS`: how
+to connect, where the schema version is kept, and how feed writers and the swaps of
+one episode's folder are serialised.
 
 A process says once which catalogue a library folder uses (:func:`use_catalogue`,
 called by the CLI); every reader and writer of that folder then finds it with
@@ -34,7 +35,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from ..errors import ConfigError, PublishError
 from ..layout import CATALOGUE_NAME, LOCK_TIMEOUT_S, library_lock
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The catalogue's schema version; bump it with a row in :data:`MIGRATIONS`."""
 BUSY_TIMEOUT_S = 60.0
 """How long a SQLite connection waits for another process's write to finish."""
@@ -42,8 +43,19 @@ ENV_CATALOGUE = "ARTICLEAUDIO_CATALOGUE"
 """The environment variable the CLI reads when ``--catalogue`` is not given."""
 DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg", "sqlite": "sqlite"}
 """URL scheme a user writes → the SQLAlchemy driver that serves it."""
-FEED_LOCK_KEY = int.from_bytes(hashlib.sha256(b"articleaudio feed").digest()[:8], signed=True)
-"""The PostgreSQL advisory lock of a catalogue's feed writers (one library per database)."""
+
+
+def lock_key(name: str) -> int:
+    """A PostgreSQL advisory lock's 64-bit key for ``name`` (one library per database).
+
+    >>> lock_key("articleaudio feed") == lock_key("articleaudio feed") != lock_key("x")
+    True
+    """
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+FEED_LOCK_KEY = lock_key("articleaudio feed")
+"""The PostgreSQL advisory lock of a catalogue's feed writers."""
 MIGRATION_LOCK_KEY = FEED_LOCK_KEY ^ 1
 """The PostgreSQL advisory lock held while a catalogue's tables are created."""
 
@@ -119,10 +131,20 @@ watch_sources = Table(
 )
 """Version 3: what ``watch`` has seen (see :mod:`articleaudio.library.watched`)."""
 
+library_facts = Table(
+    "library",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+"""Version 4: facts about the library itself, a row each: its ``id``, which names it to
+a broker whatever path each machine mounts it at (see :func:`~articleaudio.library.library_id`)."""
+
 MIGRATIONS: dict[int, tuple[Table, ...]] = {
     1: (episodes,),
     2: (jobs,),
     3: (watch_items, watch_sources),
+    4: (library_facts,),
 }
 """Schema version → the tables it added. Creating a table checks first, so a migration
 cut short by a crash runs again whole, and a file of any older version opens."""
@@ -359,35 +381,44 @@ def migrate(conn: Connection, where: str = "the catalogue") -> None:
     versions.write(conn, SCHEMA_VERSION)
 
 
-def _advisory_lock(output_dir: Path, url: str) -> Iterator[None]:
+def _advisory_lock(output_dir: Path, url: str, key: int, what: str) -> Iterator[None]:
     # A session lock on a connection of its own: held across the catalogue's short
     # transactions, and released by the server if this process dies holding it.
     with engine(url).connect() as conn:
         conn.exec_driver_sql(f"SET lock_timeout = '{int(LOCK_TIMEOUT_S)}s'")
         try:
-            conn.execute(sa.select(sa.func.pg_advisory_lock(FEED_LOCK_KEY)))
+            conn.execute(sa.select(sa.func.pg_advisory_lock(key)))
         except sa.exc.OperationalError as exc:
             raise PublishError(
-                f"another articleaudio process has held the feed lock of {describe(url)} "
+                f"another articleaudio process has held {what} of {describe(url)} "
                 f"for {LOCK_TIMEOUT_S:.0f} s; wait for it to finish and try again"
             ) from exc
         conn.commit()
         try:
             yield
         finally:
-            conn.execute(sa.select(sa.func.pg_advisory_unlock(FEED_LOCK_KEY)))
+            conn.execute(sa.select(sa.func.pg_advisory_unlock(key)))
             conn.commit()
 
 
-def _file_lock(output_dir: Path, url: str) -> Iterator[None]:
+def _file_lock(output_dir: Path, url: str, key: int, what: str) -> Iterator[None]:
+    # One lock file for the whole library: a SQLite catalogue is on one machine, where
+    # flock holds, and its writers are few.
     with library_lock(output_dir):
         yield
 
 
-_WRITER_LOCKS: dict[str, Callable[[Path, str], Iterator[None]]] = {
+_LOCKS: dict[str, Callable[[Path, str, int, str], Iterator[None]]] = {
     "sqlite": _file_lock,
     "postgresql": _advisory_lock,
 }
+"""How each database's catalogue serialises a library's writers (the key names what is
+locked: the feed, or one episode's folder)."""
+
+
+def _locked(output_dir: Path, key: int, what: str) -> Iterator[None]:
+    url = catalogue_url(output_dir)
+    yield from _LOCKS[make_url(url).get_backend_name()](output_dir, url, key, what)
 
 
 @contextmanager
@@ -399,6 +430,17 @@ def writers_lock(output_dir: Path) -> Iterator[None]:
     machines), the library's lock file for the embedded SQLite one. Hold it for one
     catalogue change and the feed write that follows, never longer.
     """
-    url = catalogue_url(output_dir)
-    lock = _WRITER_LOCKS[make_url(url).get_backend_name()]
-    yield from lock(output_dir, url)
+    yield from _locked(output_dir, FEED_LOCK_KEY, "the feed lock")
+
+
+@contextmanager
+def episode_lock(output_dir: Path, slug: str) -> Iterator[None]:
+    """Serialise the swaps of one episode's folder (two builds of one slug), across
+    processes and machines: the episode's own advisory lock with a PostgreSQL
+    catalogue, the library's lock file with the embedded SQLite one.
+
+    flock on a shared folder is not to be trusted between machines: an NFS mount with
+    ``nolock`` or ``local_lock=flock``, or an SMB client that keeps it local, lets
+    two machines hold it at once. Hold it for the folder swap only.
+    """
+    yield from _locked(output_dir, lock_key(f"articleaudio episode {slug}"), f"the lock of {slug}")

@@ -40,7 +40,7 @@ from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from ..errors import JobError, JobNotFoundError
 from .database import jobs as jobs_table
-from .database import memory_engine
+from .database import library_facts, memory_engine
 from .publish import require_library
 from .store import catalogue_engine
 
@@ -340,6 +340,27 @@ def open_job_store(output_dir: Path, *, create: bool = True) -> Iterator[Catalog
         require_library(output_dir)
     with catalogue_engine(output_dir, create=create) as db:
         yield CatalogueJobStore(db)
+
+
+_ID_ROW = sa.select(library_facts.c.value).where(library_facts.c.name == "id")
+
+
+def library_id(output_dir: Path) -> str:
+    """The library's own id: a random hex made at its first use and kept in its
+    catalogue, so every machine names the library alike whatever path it mounts it at
+    (a broker's per-library limit is keyed by it)."""
+    with catalogue_engine(output_dir) as db:
+        with db.connect() as conn:
+            found = conn.execute(_ID_ROW).scalar()
+        if found is None:
+            try:
+                with db.begin() as conn:
+                    conn.execute(sa.insert(library_facts).values(name="id", value=uuid.uuid4().hex))
+            except sa.exc.IntegrityError:
+                pass  # another process made it first: theirs is the id
+            with db.connect() as conn:
+                found = conn.execute(_ID_ROW).scalar_one()
+    return str(found)
 
 
 def memory_job_store() -> CatalogueJobStore:

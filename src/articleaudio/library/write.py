@@ -48,7 +48,6 @@ from ..layout import (
     EMBED_ROLE,
     episode_files,
     episodes_dir,
-    library_lock,
     read_episode,
     write_episode_record,
 )
@@ -56,6 +55,7 @@ from ..master import Mastered
 from ..models import GAIN_DECIMALS, Article, AudioInfo, Episode, Timeline
 from ..text import DEFAULT_DISCLOSURE, DisclosurePosition, SpeechSettings
 from ..version import __version__
+from .database import episode_lock
 
 if TYPE_CHECKING:
     from ..settings import BuildSettings
@@ -232,7 +232,7 @@ def write_episode(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     final = parent / slug
-    with library_lock(settings.output):  # two builds of one slug must not swap at once
+    with episode_lock(settings.output, slug):  # two builds of one slug must not swap at once
         # Decided under the lock: a concurrent build of the same slug may have just made it.
         status = BuildStatus.REBUILT if final.exists() else BuildStatus.BUILT
         replace_dir(staging, final)
