@@ -62,7 +62,7 @@ EMBED_FILE = "embed.html"
 SCRIPT_FILE = "player.js"
 """The web component for the script embed, copied next to ``embed.html``."""
 CHECK_FILE = "check.json"
-"""What ``articleaudio check`` heard: every sentence's score and the flags (schema in the README)."""
+"""What ``articleaudio check`` heard: every sentence's score and the flags (README)."""
 
 AUDIO_ROLE = "audio"
 """Key of the MP3 in ``Episode.files`` (every other rendition is keyed by its format)."""
