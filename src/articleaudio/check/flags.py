@@ -2,11 +2,11 @@
 of fault it looks like, and how likely it is to be real.
 
 Two alignments per sentence share the transcript: against the spoken text (what the
-voice was given) and against the article's sentence. A difference from the spoken
-text is the voice's fault only where the transcript differs from the article too (a
-respelling heard as the real name is no fault); a difference from the article is a
-change of meaning only where the voice said what it was given (else the voice's fault
-already names it).
+voice was given) and against the article's sentence. Every flag is a place where the
+transcript differs from the article (a respelling heard as the real name is no
+fault); it fails the ``article`` comparison when the voice said what it was given
+there (the meaning changed before the voice), else the ``spoken`` one (the voice did
+not say its text).
 
 Recognisers mishear correct speech, mostly in small ways: a short function word lost
 or added, a name spelt another way, a word heard as a similar one. The score
@@ -17,7 +17,9 @@ the scores measured on clean sentences (``benchmarks/bench_check.py``; README).
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
@@ -29,8 +31,6 @@ FLAG_AT = 0.5
 """A difference scored at least this is flagged (see the README's measured rates)."""
 UNHEARD_SHARE = 0.4
 """A sentence heard as fewer than this share of its words counts as unheard."""
-AS_GIVEN = 0.75
-"""Heard words this near the spoken ones in sound (:func:`sound_key`) were said as given."""
 UNHEARD_WORDS = 4
 """A run of at least this many meant words heard as nothing is a stretch unheard."""
 
@@ -47,7 +47,7 @@ FUNCTION_WORDS = frozenset(
 ("not" and "no" are not among them: losing one reverses the sentence)."""
 
 _DIGIT = re.compile(r"\d|[%£$€]")
-HOMOPHONES = {"to": "2", "too": "2", "for": "4", "won": "1", "ate": "8"}
+HOMOPHONES = {"to": "2", "too": "2", "for": "4", "won": "1", "on": "1", "ate": "8"}
 """Words a recogniser may write for a number it heard right ("closed to" for "closed
 two"): no number was heard differently."""
 
@@ -119,18 +119,17 @@ class Judgement:
 
 
 def judge(sentence: Sentence, flag_at: float = FLAG_AT) -> Judgement:
-    """Compare one sentence both ways and score every difference."""
+    """Compare one sentence both ways and score every difference from the article."""
     heard = normal_words(sentence.heard)
     spoken = align(normal_words(sentence.spoken), heard)
     article = align(normal_words(sentence.text), heard)
     # The article's spelling wins: a suggestion names the word as the article writes it.
     names = names_in(sentence.spoken) | names_in(sentence.text)
-    voice = _voice_faults(spoken, article)
     found = [
-        _flag(sentence, d, "spoken", names, also=_touching(d, article.differences)) for d in voice
+        _flag(sentence, d, _against(d, spoken.differences), names)
+        for d in article.differences
+        if not _homophones(d)
     ]
-    said = [d for d in spoken.differences if not _as_given(d, names)]
-    found += [_flag(sentence, d, "article", names) for d in _meaning_faults(said, article)]
     if _unheard(spoken):
         found.append(_flag(sentence, Difference(spoken.meant, spoken.heard, 0, 0), "spoken", {}))
     found.sort(key=lambda f: f.score, reverse=True)
@@ -141,30 +140,28 @@ def judge(sentence: Sentence, flag_at: float = FLAG_AT) -> Judgement:
     return Judgement(sentence, top, flags, spoken.edits, len(spoken.meant))
 
 
-def _voice_faults(spoken: Alignment, article: Alignment) -> list[Difference]:
-    return [d for d in spoken.differences if any(d.touches(a) for a in article.differences)]
+def _against(difference: Difference, spoken: tuple[Difference, ...]) -> str:
+    """Which comparison a difference from the article fails: ``spoken`` when the voice was
+    given the article's own words there (and something else was heard: the voice did not
+    say its text), else ``article``: the text stage gave the voice other words than the
+    article's (a respelling, a number in words) and what was heard is not the article's."""
+    given = [s for s in spoken if difference.touches(s)]
+    if given and " ".join(w for s in given for w in s.meant) == " ".join(difference.meant):
+        return "spoken"
+    return "article" if not given or _rewritten(difference, given) else "spoken"
 
 
-def _touching(
-    difference: Difference, others: tuple[Difference, ...]
-) -> tuple[tuple[str, ...], ...]:
-    return tuple(o.meant for o in others if difference.touches(o))
+def _rewritten(difference: Difference, given: list[Difference]) -> bool:
+    """Whether the spoken text differs from the article where the run is."""
+    spoken = {w for s in given for w in s.meant}
+    return bool(set(difference.meant) - spoken) or bool(spoken - set(difference.meant))
 
 
-def _as_given(difference: Difference, names: dict[str, str]) -> bool:
-    """Whether words differ from the spoken text only in spelling: "Torquay" heard for the
-    respelling "Tor-kay" is the voice saying what it was given (not so for numbers, or
-    for an acronym, whose letters sound like other words: "C-I-A", "Sia")."""
-    if any(_DIGIT.search(w) for w in (*difference.meant, *difference.heard)):
-        return False
-    if _spelt(difference, names):
-        return False
-    return _near(sound_key(difference.meant), sound_key(difference.heard)) >= AS_GIVEN
-
-
-def _meaning_faults(spoken: list[Difference], article: Alignment) -> list[Difference]:
-    """The differences from the article where the voice said what it was given."""
-    return [d for d in article.differences if not any(d.touches(s) for s in spoken)]
+def _homophones(difference: Difference) -> bool:
+    """Whether the run is only a number heard as its homophone, or the reverse ("one" for
+    "won", "to" for "two")."""
+    same = [HOMOPHONES.get(w, w) for w in difference.meant]
+    return bool(same) and same == [HOMOPHONES.get(w, w) for w in difference.heard]
 
 
 def _unheard(spoken: Alignment) -> bool:
@@ -189,7 +186,7 @@ def kind_of(difference: Difference, names: dict[str, str]) -> str:
     meant, heard = difference.meant, difference.heard
     if len(meant) >= UNHEARD_WORDS and len(heard) < UNHEARD_SHARE * len(meant):
         return "unheard"
-    if _numbers(meant) != _numbers(tuple(HOMOPHONES.get(w, w) for w in heard)):
+    if _numbers(meant) != _numbers(_sounded(heard)):
         return "number"
     if (
         not meant
@@ -202,6 +199,10 @@ def kind_of(difference: Difference, names: dict[str, str]) -> str:
     return "extra" if len(heard) > len(meant) else "missing"
 
 
+def _sounded(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(HOMOPHONES.get(w, w) for w in words)
+
+
 def _numbers(words: tuple[str, ...]) -> list[str]:
     return [w for w in words if _DIGIT.search(w)]
 
@@ -212,6 +213,7 @@ def score_difference(
     also: tuple[tuple[str, ...], ...] = (),
     *,
     letters: bool = False,
+    names: Collection[str] = (),
 ) -> float:
     """How likely a difference is real, 0..1: its kind's weight, less for words that look
     alike (the heard words against the meant ones, or against ``also``, the article's
@@ -228,7 +230,7 @@ def score_difference(
     >>> round(score_difference(Difference(("1200",), ("1", "2", "0", "0"), 1, 1), "number"), 2)
     0.95
     """
-    likeness = 0.0 if letters else _likeness(difference, kind, also)
+    likeness = 0.0 if letters else _likeness(difference, kind, also, names)
     weight = KIND_WEIGHT[kind] * (1.0 - likeness)
     if kind not in ("missing", "extra"):
         return min(1.0, weight)
@@ -238,7 +240,12 @@ def score_difference(
     return min(1.0, weight * min(1.0, 0.6 + 0.2 * size))  # one word: most often a slip
 
 
-def _likeness(difference: Difference, kind: str, also: tuple[tuple[str, ...], ...]) -> float:
+def _likeness(
+    difference: Difference,
+    kind: str,
+    also: tuple[tuple[str, ...], ...] = (),
+    names: Collection[str] = (),
+) -> float:
     """How alike the heard words are to the meant ones, 0..1: never for numbers and
     acronyms (another number however alike it looks, "1200" and "1 2 0 0"; letters not
     spelt); for other names by their sounds (:func:`sound_key`: "Kiev" is "Kyiv",
@@ -249,8 +256,23 @@ def _likeness(difference: Difference, kind: str, also: tuple[tuple[str, ...], ..
     if kind != "name":
         heard = " ".join(difference.heard)
         return max((SequenceMatcher(None, " ".join(m), heard).ratio() for m in meant), default=0.0)
-    heard = sound_key(difference.heard)
-    return max((_near(sound_key(m), heard) for m in meant), default=0.0)
+    if not names:  # the run as a whole: what a respelling was heard as
+        heard = sound_key(difference.heard)
+        return max((_near(sound_key(m), heard) for m in meant), default=0.0)
+    return min((_best(w, difference.heard) for w in _name_words(meant, names)), default=0.0)
+
+
+def _name_words(meant: list[tuple[str, ...]], names: Collection[str]) -> list[str]:
+    """The meant words a name's likeness is judged on: the run's names when it has any."""
+    words = [w for m in meant for w in m]
+    return [w for w in words if w in names] or ["".join(words)]
+
+
+def _best(word: str, heard: tuple[str, ...]) -> float:
+    """How near the nearest heard word, or two heard words together, sound to ``word``."""
+    key = sound_key((word,))
+    pieces = [*heard, *("".join(p) for p in itertools.pairwise(heard))]
+    return max((_near(key, sound_key((p,))) for p in pieces), default=0.0)
 
 
 def _near(meant: str, heard: str) -> float:
@@ -317,7 +339,15 @@ def _flag(
         heard=" ".join(difference.heard),
         against=against,
         kind=kind,
-        score=score_difference(difference, kind, also, letters=_spelt(difference, names)),
+        # The article's own words are judged name by name ("Chicago" said for "Lisbon"),
+        # a respelling as the whole run it became ("housing board" for "Hel-sing-borg").
+        score=score_difference(
+            difference,
+            kind,
+            also,
+            letters=_spelt(difference, names),
+            names=names.keys() if against == "spoken" else (),
+        ),
         suggestion=suggest(difference, names, also) if kind == "name" else None,
     )
 
