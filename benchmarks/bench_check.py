@@ -1,6 +1,6 @@
 """The listening check: what it costs beside a build, and what each model finds.
 
-    PYTHONPATH=src .venv/bin/python benchmarks/bench_check.py [--models tiny.en base small]
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_check.py [--models tiny.en base]
                                                              [--json results.json]
 
 1. The benchmark article of ``bench_build.py`` (about 1,700 words) built cold (an
@@ -47,7 +47,7 @@ from articleaudio.check import (  # noqa: E402
     check_episode,
     open_recogniser,
 )
-from articleaudio.errors import RecogniserError  # noqa: E402
+from articleaudio.errors import ConfigError, RecogniserError  # noqa: E402
 from articleaudio.pipeline import build_episode  # noqa: E402
 from articleaudio.settings import BuildSettings  # noqa: E402
 
@@ -111,7 +111,7 @@ def run(models: list[str], work: Path) -> dict[str, Any]:
             began = time.monotonic()
             recogniser = open_recogniser(settings)
             load = time.monotonic() - began
-        except RecogniserError as exc:
+        except (RecogniserError, ConfigError) as exc:
             print(f"{model}: skipped ({exc})", file=sys.stderr)
             continue
         bench = check_episode(bench_folder, recogniser, settings)
@@ -132,7 +132,7 @@ def run(models: list[str], work: Path) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", default=["tiny.en", "base", "small"])
+    parser.add_argument("--models", nargs="+", default=["tiny.en", "base"])
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-check-") as scratch:
