@@ -23,6 +23,7 @@ tree to a single ``Error: ...`` line and exit status 1. Anything else is a bug.
     │   └── VoiceNotFoundError (+ LookupError)
     ├── SynthesisError                    Piper failed on a segment
     ├── AudioToolError                    ffmpeg failed or is missing
+    ├── RecogniserError (+ ImportError)   the check's recogniser or its model is not installed
     ├── PublishError (+ OSError)          the output folder cannot be written
     ├── EpisodeNotFoundError (+ LookupError)  no episode with that slug in the library
     ├── LibraryNotFoundError (+ LookupError)  the folder given with -o holds no library
@@ -181,6 +182,11 @@ class AudioToolError(ArticleAudioError):
     def __init__(self, message: str, *, stderr: str = "") -> None:
         super().__init__(message)
         self.stderr = stderr
+
+
+class RecogniserError(ArticleAudioError, ImportError):
+    """Raised when ``check`` cannot load its speech recogniser or model (the ``check`` extra
+    or a model package is not installed); the message names what to install."""
 
 
 class PublishError(ArticleAudioError, OSError):

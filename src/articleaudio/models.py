@@ -168,6 +168,10 @@ class Cue:
     """Body block index, -1 for the intro."""
     words: tuple[WordTime, ...] = ()
     """Word timings when the voice gives alignments, else empty."""
+    spoken: str | None = None
+    """What the voice was given for this segment (normalised, lexicon applied), which
+    ``articleaudio check`` compares with what it hears; None in episodes built before
+    it was recorded."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,7 @@ class Timeline:
                     "end": round(c.end, 3),
                     "paragraph": c.paragraph,
                     "words": [[w.text, round(w.start, 3), round(w.end, 3)] for w in c.words],
+                    **({"spoken": c.spoken} if c.spoken is not None else {}),
                 }
                 for c in self.cues
             ],
@@ -334,6 +339,7 @@ def timeline_from_dict(data: dict[str, Any]) -> Timeline:
             end=c["end"],
             paragraph=c.get("paragraph", -1),
             words=tuple(WordTime(w[0], w[1], w[2]) for w in c.get("words", ())),
+            spoken=c.get("spoken"),
         )
         for c in data["cues"]
     )

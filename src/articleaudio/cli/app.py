@@ -43,6 +43,7 @@ from .common import (
 from .publish import COMMANDS as PUBLISH_COMMANDS
 
 LAZY_COMMANDS = {
+    "check": (".check", "check"),
     "extract": (".extract", "extract_command"),
     "script": (".speech", "script"),
     "embed": (".player", "embed"),
@@ -179,6 +180,16 @@ BUILD_OPTIONS = (
         help="With --broker: only queue the jobs and print their ids, without waiting "
         "for the workers to build them.",
     ),
+    click.option(
+        "--check",
+        "check_mode",
+        type=click.Choice(["warn", "strict"]),
+        is_flag=False,
+        flag_value="warn",
+        default=None,
+        help="Hear each episode back once built (see `check`); --check=strict exits 1 "
+        "when a sentence is flagged (the episode is published all the same).",
+    ),
     click.option("--json", "as_json", is_flag=True, help="Print one JSON object per episode."),
 )
 """``build``'s options in ``--help`` order: a table, so the command reads as its body."""
@@ -200,11 +211,18 @@ def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any)
     \b
     Example: articleaudio build article.html https://example.org/a.html -o out
     Example: articleaudio build a.html --broker redis://127.0.0.1:6379/0 --priority high -o out
+    Example: articleaudio build article.html -o out --check=strict
     """
     if options["slug"] and len(sources) > 1:
         raise click.UsageError("--slug can only be used with a single source")
     if options["no_wait"] and not options["broker"]:
         raise click.UsageError("--no-wait only goes with --broker")
+    if options["check_mode"]:
+        if options["broker"]:
+            raise click.UsageError("--check hears episodes built here, not queued with --broker")
+        from ..check import require_recogniser
+
+        require_recogniser()  # before any synthesis, not after it
     settings = build_settings(output, options)
     if options["broker"]:
         outcomes = enqueue(sources, settings, options, as_json)
@@ -226,8 +244,19 @@ def report_failures(outcomes: list[Outcome]) -> None:
     for outcome in failed:
         where = "" if outcome.location in str(outcome.error) else f"{outcome.location}: "
         click.echo(f"Error: {where}{outcome.error}", err=True)
+    if options["check_mode"]:
+        check_outcomes(outcomes, strict=options["check_mode"] == "strict", as_json=as_json)
     if failed:
         sys.exit(1)
+
+
+def check_outcomes(outcomes: list[Outcome], *, strict: bool, as_json: bool) -> None:
+    """``build --check``: hear back every episode the build made or kept."""
+    from .check import check_built  # the recogniser loads only for this
+
+    built = [o.built for o in outcomes if o.built]
+    if built:
+        check_built(built, strict=strict, as_json=as_json)
 
 
 @cli.command()

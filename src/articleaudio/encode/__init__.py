@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         encode,
         level_change,
     )
+    from .ffmpeg import decode_audio
     from .levels import EncoderLevels
     from .mp3frames import BITRATES, MP3_RATE, SpanStore, frame_grid
     from .sidecars import to_chapters_json, to_transcript_json, to_vtt
@@ -40,6 +41,7 @@ __all__ = [
     "SpanStore",
     "TagInfo",
     "art_bytes",
+    "decode_audio",
     "decoded_true_peak",
     "encode",
     "episode_art",
@@ -66,6 +68,7 @@ __getattr__ = exports(
         "SpanStore": ".mp3frames",
         "TagInfo": ".tags",
         "art_bytes": ".art",
+        "decode_audio": ".ffmpeg",
         "decoded_true_peak": ".encoder",
         "encode": ".encoder",
         "episode_art": ".art",

@@ -41,9 +41,11 @@ def ffmpeg_path() -> str:
         ) from exc
 
 
-def decode_stream(path: Path) -> Iterator[np.ndarray]:
-    """Decode ``path`` to mono float32 at its own rate, chunk by chunk."""
-    command = [ffmpeg_path(), *QUIET, "-i", str(path), "-f", "f32le", "-ac", "1", "pipe:1"]
+def decode_stream(path: Path, rate: int | None = None) -> Iterator[np.ndarray]:
+    """Decode ``path`` to mono float32 at its own rate (or at ``rate``), chunk by chunk."""
+    resample = ("-ar", str(rate)) if rate else ()
+    command = [ffmpeg_path(), *QUIET, "-i", str(path), "-f", "f32le", "-ac", "1", *resample]
+    command.append("pipe:1")
     # stderr goes to a file: a pipe nobody reads could fill and stall ffmpeg.
     with (
         tempfile.TemporaryFile() as errors,
@@ -56,3 +58,9 @@ def decode_stream(path: Path) -> Iterator[np.ndarray]:
             errors.seek(0)
             message = errors.read().decode(errors="replace")[-800:]
             raise AudioToolError(f"ffmpeg cannot decode {path}", stderr=message)
+
+
+def decode_audio(path: Path, rate: int) -> np.ndarray:
+    """The whole of ``path`` as mono float32 at ``rate`` Hz (a speech recogniser's input)."""
+    chunks = list(decode_stream(path, rate))
+    return np.concatenate(chunks) if chunks else np.zeros(0, np.float32)

@@ -349,7 +349,16 @@ def _on_grid(position: int, silence: int, frame: int, rate: int) -> tuple[int, i
 
 
 def _cue(segment: Segment, start: float, end: float, words: tuple[WordTime, ...]) -> Cue:
-    return Cue(segment.index, segment.role, segment.text, start, end, segment.paragraph, words)
+    return Cue(
+        segment.index,
+        segment.role,
+        segment.text,
+        start,
+        end,
+        segment.paragraph,
+        words,
+        spoken=segment.spoken,
+    )
 
 
 def _words(

@@ -13,7 +13,7 @@ TYPE_CHECKING = False
 """typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
-    from .cache import DEFAULT_MAX_BYTES, Cache, SegmentCache
+    from .cache import DEFAULT_MAX_BYTES, Cache, SegmentCache, default_cache_dir
     from .synthesize import Piece, PiperSynthesizer, SynthesisSettings, Synthesizer
     from .voice_choice import VoicePool, choose_voice
     from .voices import Voice, find_voice, list_voices, shown, voice_folders
@@ -33,6 +33,7 @@ __all__ = [
     "VoicePool",
     "WorkerPool",
     "choose_voice",
+    "default_cache_dir",
     "default_jobs",
     "find_voice",
     "list_voices",
@@ -46,6 +47,7 @@ __getattr__ = exports(
         "Cache": ".cache",
         "DEFAULT_MAX_BYTES": ".cache",
         "Piece": ".synthesize",
+        "default_cache_dir": ".cache",
         "PiperSynthesizer": ".synthesize",
         "Progress": ".workers",
         "SegmentCache": ".cache",

