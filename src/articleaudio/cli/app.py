@@ -232,11 +232,15 @@ def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any)
         for outcome in outcomes:
             if outcome.built:
                 echo_built(outcome.location, outcome.built, as_json, confidence=outcome.confidence)
-    report_failures(outcomes)
+    failed = report_failures(outcomes)
+    if options["check_mode"]:
+        check_outcomes(outcomes, strict=options["check_mode"] == "strict", as_json=as_json)
+    if failed:
+        sys.exit(1)
 
 
-def report_failures(outcomes: list[Outcome]) -> None:
-    """The warnings, then one ``Error:`` line per failed source (exit 1 if any)."""
+def report_failures(outcomes: list[Outcome]) -> bool:
+    """The warnings, then one ``Error:`` line per failed source; whether one failed."""
     for outcome in outcomes:
         for warning in outcome.warnings:
             click.echo(f"Warning: {outcome.location}: {warning}", err=True)
@@ -244,10 +248,7 @@ def report_failures(outcomes: list[Outcome]) -> None:
     for outcome in failed:
         where = "" if outcome.location in str(outcome.error) else f"{outcome.location}: "
         click.echo(f"Error: {where}{outcome.error}", err=True)
-    if options["check_mode"]:
-        check_outcomes(outcomes, strict=options["check_mode"] == "strict", as_json=as_json)
-    if failed:
-        sys.exit(1)
+    return bool(failed)
 
 
 def check_outcomes(outcomes: list[Outcome], *, strict: bool, as_json: bool) -> None:
