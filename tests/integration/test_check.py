@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from articleaudio import Built
 from articleaudio.cli.app import cli
 from articleaudio.layout import CHECK_FILE
+from articleaudio.web import read_check_report
 
 from ..support.check_faults import FAULTS, WRONG_LEXICON, Fault, build_faulty, clean_sentences
 
@@ -105,6 +106,10 @@ def test_check_json_beside_the_episode_scores_every_sentence(checked: Checked) -
     assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
     assert 0 < record["wer"] < 0.5
     assert "scores" not in checked.report  # --json leaves the per-sentence scores out
+    # The review page (embed --review) reads what the check wrote.
+    shown = read_check_report(checked.built.directory, checked.built.episode.slug)
+    assert [f.index for f in shown.flags] == [f["index"] for f in record["flags"]]
+    assert len(shown.scores) == len(cues)
 
 
 def test_try_says_the_flagged_name_again_and_shows_before_and_after(checked: Checked) -> None:
