@@ -10,7 +10,8 @@ helped by the one before):
   process per core);
 - ``1 worker``: ``build --broker`` of the batch, one ``articleaudio worker`` (a
   synthesis process per core) building it;
-- ``2 workers``: the same with two workers of one synthesis process each.
+- ``1 worker x 1``: one worker of one synthesis process (one core: K = 1);
+- ``2 workers``: two workers of one synthesis process each (K = 2).
 
 For each: wall seconds from the first job queued to the last one done, audio seconds
 made, and throughput (audio seconds per wall second). Then the broker's costs: the
@@ -230,6 +231,9 @@ def main() -> None:
         results["inprocess"] = run_inprocess(files, root / "inprocess")
         with redis_server(root) as url:
             results["1 worker"] = run_workers(files, root / "one", url, [os.cpu_count() or 1])
+            # K machines of one core each: one worker of one synthesis process is K = 1,
+            # two such workers K = 2 (this machine's two cores stand in for two machines).
+            results["1 worker x 1"] = run_workers(files, root / "single", url, [1])
             results["2 workers"] = run_workers(files, root / "two", url, [1, 1])
         report(results)
         if args.json:
@@ -240,7 +244,7 @@ def main() -> None:
 
 def report(results: dict[str, Any]) -> None:
     print(f"{results['articles']} articles, {results['cores']} cores")
-    for name in ("inprocess", "1 worker", "2 workers"):
+    for name in ("inprocess", "1 worker", "1 worker x 1", "2 workers"):
         run = results[name]
         run["throughput"] = run["audio_s"] / run["wall_s"]
         line = f"{name:<10} {run['wall_s']:7.1f} s wall  {run['audio_s']:7.1f} s audio  "
@@ -251,7 +255,9 @@ def report(results: dict[str, Any]) -> None:
             line += f"  pickup {run['pickup_latency_s'] * 1000:.0f} ms"
         print(line)
     one, two = results["1 worker"]["throughput"], results["2 workers"]["throughput"]
+    single = results["1 worker x 1"]["throughput"]
     print(f"2 workers / 1 worker: {two / one:.2f}x")
+    print(f"2 workers / 1 worker of 1 process (K = 2 against K = 1): {two / single:.2f}x")
 
 
 if __name__ == "__main__":
