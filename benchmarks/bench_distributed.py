@@ -10,8 +10,9 @@ helped by the one before):
   process per core);
 - ``1 worker``: ``build --broker`` of the batch, one ``articleaudio worker`` (a
   synthesis process per core) building it;
-- ``1 worker x 1``: one worker of one synthesis process (one core: K = 1);
-- ``2 workers``: two workers of one synthesis process each (K = 2).
+- ``1 worker x 1``: one worker of one synthesis process, pinned to one core (K = 1);
+- ``2 workers``: two workers of one synthesis process each, each pinned to a core of
+  its own (K = 2: two one-core machines).
 
 For each: wall seconds from the first job queued to the last one done, audio seconds
 made, and throughput (audio seconds per wall second). Then the broker's costs: the
@@ -102,13 +103,18 @@ def redis_server(root: Path) -> Iterator[str]:
 
 
 @contextmanager
-def workers(url: str, library: Path, per_worker: list[int]) -> Iterator[None]:
+def workers(url: str, library: Path, per_worker: list[int], *, pin: bool = False) -> Iterator[None]:
+    """Start one worker per entry (its synthesis processes); ``pin``: worker ``n`` and
+    everything it starts run on core ``n`` only, as if each were a one-core machine."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     procs, started = [], time.time()
     for n, jobs in enumerate(per_worker):
         log = (library.parent / f"{library.name}-worker{n}.log").open("wb")
         args = [sys.executable, "-c", CLI, "worker", "--broker", url, "-o", str(library)]
-        procs.append(subprocess.Popen([*args, "-j", str(jobs)], env=env, stderr=log))
+        core = (lambda n=n: os.sched_setaffinity(0, {n})) if pin else None
+        procs.append(
+            subprocess.Popen([*args, "-j", str(jobs)], env=env, stderr=log, preexec_fn=core)
+        )
     try:
         wait_polling(url, len(procs), started)
         yield
@@ -174,10 +180,10 @@ def run_inprocess(files: list[Path], library: Path) -> dict[str, float]:
 
 
 def run_workers(
-    files: list[Path], library: Path, url: str, per_worker: list[int]
+    files: list[Path], library: Path, url: str, per_worker: list[int], *, pin: bool = False
 ) -> dict[str, Any]:
     settings = BuildSettings(output=library, use_cache=False)
-    with workers(url, library, per_worker):
+    with workers(url, library, per_worker, pin=pin):
         before, idle_started = commands(url), time.monotonic()
         time.sleep(IDLE_S)
         idle_rate = (commands(url) - before) / (time.monotonic() - idle_started)
@@ -231,10 +237,11 @@ def main() -> None:
         results["inprocess"] = run_inprocess(files, root / "inprocess")
         with redis_server(root) as url:
             results["1 worker"] = run_workers(files, root / "one", url, [os.cpu_count() or 1])
-            # K machines of one core each: one worker of one synthesis process is K = 1,
-            # two such workers K = 2 (this machine's two cores stand in for two machines).
-            results["1 worker x 1"] = run_workers(files, root / "single", url, [1])
-            results["2 workers"] = run_workers(files, root / "two", url, [1, 1])
+            # K machines of one core each: one worker of one synthesis process pinned to
+            # one core is K = 1, two such workers on a core each K = 2 (unpinned, a worker
+            # of one synthesis process masters and encodes on the other core).
+            results["1 worker x 1"] = run_workers(files, root / "single", url, [1], pin=True)
+            results["2 workers"] = run_workers(files, root / "two", url, [1, 1], pin=True)
         report(results)
         if args.json:
             args.json.write_text(json.dumps(results, indent=2))
