@@ -24,6 +24,11 @@ printed beside it), and the latency a
 job waits between being sent and being claimed by an idle, warm worker (median of 5
 one-paragraph jobs).
 
+Last, what the machine itself allows: one voice speaking a fixed text on one core,
+then two at once on a core each (``hardware``). Two processes that share nothing run
+slower together than alone on some machines (cores that share a cache or a physical
+core in a virtual machine), and K = 2 against K = 1 cannot beat that ratio.
+
 Texts: the reference bodies of ``../shared/samples/pages`` (their first
 ``--paragraphs`` paragraphs; a copy page's title gets ``(copy)`` so that each is its
 own episode).
@@ -32,6 +37,7 @@ own episode).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -159,7 +165,7 @@ def wait_done(library: Path, count: int) -> list[Any]:
         ended = [j for j in jobs if j.state in (JobState.DONE, JobState.FAILED)]
         if len(ended) >= count:
             return jobs
-        time.sleep(0.1)
+        time.sleep(0.5)  # the harness's own polling stays off the workers' cores
 
 
 def audio_seconds(library: Path) -> float:
@@ -242,11 +248,57 @@ def main() -> None:
             # of one synthesis process masters and encodes on the other core).
             results["1 worker x 1"] = run_workers(files, root / "single", url, [1], pin=True)
             results["2 workers"] = run_workers(files, root / "two", url, [1, 1], pin=True)
+        if (os.cpu_count() or 1) >= 2:
+            results["hardware"] = hardware()
         report(results)
         if args.json:
             args.json.write_text(json.dumps(results, indent=2))
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+SPEAK = """
+import os, sys, time
+from articleaudio.synth import find_voice
+from articleaudio.synth.synthesize import PiperSynthesizer, SynthesisSettings
+voice = PiperSynthesizer(find_voice(None), SynthesisSettings(threads=1))
+voice.synthesize("Warm up.")
+text = "The council approved the budget after a long debate about the new bridge."
+sys.stdout.write("ready\\n"); sys.stdout.flush(); sys.stdin.readline()
+started = time.perf_counter()
+for _ in range(12):
+    voice.synthesize(text)
+print(time.perf_counter() - started)
+"""
+
+
+def hardware(cores: int = 2) -> dict[str, float]:
+    """Seconds for one voice alone on core 0, and the mean of ``cores`` voices at once
+    (one per core), each speaking the same text 12 times."""
+
+    def speak(count: int) -> list[float]:
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", SPEAK],
+                env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                preexec_fn=functools.partial(os.sched_setaffinity, 0, {n}),
+            )
+            for n in range(count)
+        ]
+        for proc in procs:  # every voice loaded before any starts
+            assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        return [float(proc.communicate()[0]) for proc in procs]
+
+    alone = speak(1)[0]
+    together = statistics.mean(speak(cores))
+    return {"alone_s": alone, "together_s": together, "ceiling": alone / together * cores}
 
 
 def report(results: dict[str, Any]) -> None:
@@ -265,6 +317,12 @@ def report(results: dict[str, Any]) -> None:
     single = results["1 worker x 1"]["throughput"]
     print(f"2 workers / 1 worker: {two / one:.2f}x")
     print(f"2 workers / 1 worker of 1 process (K = 2 against K = 1): {two / single:.2f}x")
+    if "hardware" in results:
+        hw = results["hardware"]
+        print(
+            f"the machine: one voice alone {hw['alone_s']:.2f} s, two at once"
+            f" {hw['together_s']:.2f} s each: 2 cores give at most {hw['ceiling']:.2f}x one"
+        )
 
 
 if __name__ == "__main__":

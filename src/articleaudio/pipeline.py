@@ -82,8 +82,13 @@ def open_synthesis(settings: BuildSettings, synthesizer: Synthesizer | None = No
     if synthesizer is not None:
         return Synthesis(synthesizer, cache=cache)
     voice = find_voice(settings.voice, settings.output)
-    local = PiperSynthesizer(voice, settings.synthesis)
     jobs = settings.jobs or default_jobs()
+    speaking = settings.synthesis
+    if jobs == 1 and not speaking.threads:
+        # One synthesis process means one core: a worker of `-j 1` beside others on a
+        # machine must not take their cores for its voice's threads.
+        speaking = replace(speaking, threads=1)
+    local = PiperSynthesizer(voice, speaking)
     factory = (lambda: WorkerPool(voice, settings.synthesis, jobs)) if jobs > 1 else None
     return Synthesis(local, pool_factory=factory, cache=cache)
 

@@ -25,6 +25,7 @@ from articleaudio.jobs import (
     Dispatcher,
     WorkerSettings,
     broker_settings,
+    enqueue_sources,
     open_broker,
     open_watcher,
     send_job,
@@ -202,6 +203,26 @@ def test_a_high_priority_job_goes_ahead_of_those_queued_before_it(
         wait_until(settled(library, urgent.id, *(j.id for j in backlog)), timeout=120)
     finished = {j.id: stored(library, j.id).finished or 0 for j in [*backlog, urgent]}
     assert str(finished[urgent.id]) < str(finished[backlog[1].id]) < str(finished[backlog[2].id])
+
+
+def test_a_batch_is_sent_longest_first_so_it_does_not_end_on_one_long_article(
+    tmp_path: Path, fresh_redis_url: str
+) -> None:
+    library, sizes = tmp_path / "lib", {"short": 1, "long": 12, "middle": 5}
+    files = []
+    for name, sentences in sizes.items():
+        path = tmp_path / f"{name}.md"
+        path.write_text(f"# {name}\n\n" + "The council met on Tuesday. " * sentences + "\n")
+        files.append(str(path))
+    settings = BuildSettings(output=library, use_cache=False)
+    submitted = enqueue_sources(files, settings, broker_settings(fresh_redis_url))
+    ids = [job.id for job, _ in submitted]  # in the order given, for the caller
+    assert [job.location for job, _ in submitted] == files
+    with worker(fresh_redis_url, library):  # one thread: it takes them in the order sent
+        wait_until(settled(library, *ids), timeout=120)
+    started = {stored(library, i).location: stored(library, i).started for i in ids}
+    order = sorted(started, key=lambda where: str(started[where]))
+    assert [Path(where).stem for where in order] == ["long", "middle", "short"]
 
 
 def _queued_messages(url: str) -> int:

@@ -92,7 +92,7 @@ class SynthesisSettings:
     speaker: int | None = None
     """Speaker id for multi-speaker voices."""
     threads: int = 0
-    """ONNX Runtime intra-op threads per process (0: let it decide)."""
+    """ONNX Runtime intra-op threads per process (0: one per core this process may use)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Stable form used in cache keys and metadata."""
@@ -327,10 +327,17 @@ def _options(threads: int) -> Any:
 
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 4  # failures surface as SynthesisError, not C++ log lines
-    if threads:  # 0: let ONNX Runtime decide
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
+    # Always a count: left to decide, ONNX Runtime starts a thread per core of the
+    # machine and pins each to its core, ignoring the cores this process was given, so a
+    # worker pinned to one core (taskset, a container's cpuset) spoke on two.
+    options.intra_op_num_threads = threads or usable_cores()
+    options.inter_op_num_threads = 1
     return options
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity), not the machine's."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 PREPARED = "prepared-2"

@@ -25,7 +25,7 @@ from multiprocessing import forkserver, resource_tracker
 from multiprocessing.connection import Connection
 
 from .cache import Cache, Entry, segment_key
-from .synthesize import Piece, PiperSynthesizer, SynthesisSettings, Synthesizer
+from .synthesize import Piece, PiperSynthesizer, SynthesisSettings, Synthesizer, usable_cores
 from .voices import Voice
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ START_METHOD = "forkserver"
 
 def default_jobs() -> int:
     """One worker per core this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return usable_cores()
 
 
 def _start_worker(
