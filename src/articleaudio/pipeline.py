@@ -43,11 +43,12 @@ from .errors import (
 )
 from .extract import Source, extract_source, read_source
 from .fsutil import make_staging_dir
-from .layout import check_slug, episodes_dir, slugify
+from .layout import check_slug, episodes_dir
 from .library import (
     Built,
     Encoded,
     build_key,
+    free_slug,
     is_listed,
     previous_gain,
     publish_episode,
@@ -336,7 +337,7 @@ def plan_episode(
     # The key is decided before segmenting: an unchanged article costs nothing more.
     image = art_bytes(settings.cover, article.image, location)
     key = build_key(article, settings, synthesis.synthesizer.identity, image)
-    slug = check_slug(settings.slug) if settings.slug else slugify(article.title)
+    slug = check_slug(settings.slug) if settings.slug else free_slug(settings.output, article)
     reused = None if settings.force else reusable_episode(settings.output, slug, key)
     if reused is not None:
         return Plan(location, article, slug, key, reused=reused)

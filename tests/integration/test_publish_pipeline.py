@@ -52,3 +52,36 @@ def test_built_episodes_publish_into_a_valid_feed(tmp_path: Path) -> None:
     again = build_episode(str(tmp_path / "council.md"), settings, synthesizer=FakeSynthesizer())
     publish_episode(settings.output, again.episode, config)
     assert {e.slug: e.guid for e in list_episodes(settings.output)} == guids
+
+
+def _briefing(path: Path, url: str, news: str) -> str:
+    path.write_text(
+        f'<html><head><title>Morning briefing</title><link rel="canonical" href="{url}">'
+        f"</head><body><article><h1>Morning briefing</h1><p>{news} The council met on "
+        "Tuesday and voted for the new bus lanes after a long debate.</p><p>Work on the "
+        "lanes starts in May and should end before the winter.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def test_two_articles_of_one_title_are_two_episodes_and_a_rebuild_finds_its_own(
+    tmp_path: Path,
+) -> None:
+    config, settings = PodcastConfig(), BuildSettings(output=tmp_path / "out")
+    monday = _briefing(tmp_path / "mon.html", "https://news.example/mon", "Rain is coming.")
+    tuesday = _briefing(tmp_path / "tue.html", "https://news.example/tue", "Sun at last.")
+    slugs = []
+    for page in (monday, tuesday, monday):  # Monday's rebuilt after Tuesday's came
+        built = build_episode(page, settings, synthesizer=FakeSynthesizer())
+        publish_episode(settings.output, built.episode, config)
+        slugs.append(built.episode.slug)
+    assert slugs == ["morning-briefing", "morning-briefing-2", "morning-briefing"]
+    entries = {e.slug: e for e in list_episodes(settings.output)}
+    assert {s: e.episode.article.url for s, e in entries.items()} == {
+        "morning-briefing": "https://news.example/mon",
+        "morning-briefing-2": "https://news.example/tue",
+    }
+    assert len({e.guid for e in entries.values()}) == 2
+    parsed = feedparser.parse((settings.output / "feed.xml").read_bytes())
+    assert parsed.bozo == 0 and len(parsed.entries) == 2

@@ -46,9 +46,11 @@ from ..layout import (
     AUDIO_ROLE,
     EMBED_FILE,
     EMBED_ROLE,
+    MAX_SLUG,
     episode_files,
     episodes_dir,
     read_episode,
+    slugify,
     write_episode_record,
 )
 from ..master import Mastered
@@ -157,6 +159,38 @@ def previous_gain(output: Path, slug: str) -> float | None:
         return read_episode(episodes_dir(output) / slug).audio.gain_db
     except EpisodeReadError:
         return None
+
+
+MAX_NAMESAKES = 1000
+"""How many articles of one title at most get their own slug (``-2`` up to this)."""
+
+
+def free_slug(output: Path, article: Article) -> str:
+    """The slug of the article's episode: its title's, unless an episode of another
+    article holds it, then the first of ``TITLE-2``, ``TITLE-3``... that is this one's
+    or free.
+
+    Two articles are told apart by their URLs (a newsroom's "Morning briefing" comes
+    every day, each at its own URL), and a rebuild of the same article is found at its
+    slug. An article without a URL (a file, pasted text) is its title, as before: a
+    second file of that title is the same episode rebuilt.
+    """
+    base = slugify(article.title)
+    for n in range(1, MAX_NAMESAKES + 1):
+        suffix = f"-{n}" if n > 1 else ""
+        slug = base[: MAX_SLUG - len(suffix)].rstrip("-") + suffix
+        if _fits(output, slug, article.url):
+            return slug
+    raise PublishError(f"{MAX_NAMESAKES} episodes of other articles are called {base!r}")
+
+
+def _fits(output: Path, slug: str, url: str | None) -> bool:
+    """Whether ``slug`` is free, or the episode there is of the article at ``url``."""
+    try:
+        there = read_episode(episodes_dir(output) / slug)
+    except EpisodeReadError:
+        return True  # free (or unreadable: the build replaces it, as before)
+    return url is None or there.article.url is None or there.article.url == url
 
 
 def reusable_episode(output: Path, slug: str, key: str) -> Built | None:
