@@ -26,3 +26,6 @@ def test_a_worker_killed_mid_job_loses_and_doubles_nothing(
 ) -> None:
     killed = run_kill_scenario(tmp_path, fresh_redis_url, fresh_postgres_url, paragraphs=1)
     assert killed.attempts == 2
+    # The worker opened its voice when it started: its first job did not wait for it.
+    log = (tmp_path / "logs" / "a.log").read_text(errors="replace")
+    assert 0 <= log.find("voice en_US-joe-medium open before the first job") < log.find("building")

@@ -207,7 +207,7 @@ def test_voice_sessions_use_the_rewritten_graph(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The graph kept for later sessions is the rewritten one, and reopening it works."""
-    from articleaudio.synth.synthesize import PiperSynthesizer, SynthesisSettings
+    from articleaudio.synth.synthesize import PiperSynthesizer, SynthesisSettings, close_voices
     from articleaudio.synth.voices import find_voice
 
     monkeypatch.setenv("ARTICLEAUDIO_CACHE", str(tmp_path))
@@ -223,6 +223,7 @@ def test_voice_sessions_use_the_rewritten_graph(
     convolutions = [n for n in graph.node if "Conv" in n.op_type]
     assert len(convolutions) > 100
     assert all(weights.get(n.input[1], 4) == 4 for n in convolutions)
+    close_voices()  # reopened from the kept graph
     again = PiperSynthesizer(voice, SynthesisSettings(threads=1)).synthesize("One sentence.")
     assert again.words and first.words  # word timings survive the rewrite
     assert abs(len(again.audio) - len(first.audio)) < 0.2 * len(first.audio)
@@ -231,6 +232,7 @@ def test_voice_sessions_use_the_rewritten_graph(
     aside = kept.with_suffix(".aside")
     kept.rename(aside)
     made = aside.stat().st_ino
+    close_voices()  # this process plays the other worker, which has no voice open yet
     waiter = PiperSynthesizer(voice, SynthesisSettings(threads=1))
     with FileLock(str(kept.parent / f".{kept.name}.lock")):  # as a preparing process holds it
         thread = threading.Thread(target=waiter.load)

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -166,25 +167,7 @@ class PiperSynthesizer:
 
     @cached_property
     def _piper(self) -> Any:
-        # Built by hand rather than with PiperVoice.load, which takes no thread
-        # option: parallel workers each pin their own ONNX Runtime thread count.
-        from piper import PiperVoice
-        from piper.config import PiperConfig
-
-        try:
-            import json
-
-            config = PiperConfig.from_dict(
-                json.loads(self.voice.config_path.read_text(encoding="utf-8"))
-            )
-            session = _session(self.voice, self.settings.threads)
-        except Exception as exc:  # onnxruntime raises its own untyped errors
-            raise VoiceError(
-                f"cannot load voice '{self.voice.name}' from {self.voice.model_path}: {exc}; "
-                "the .onnx file may be corrupt or not match its .onnx.json",
-                voice=self.voice.name,
-            ) from exc
-        return PiperVoice(session=session, config=config)
+        return open_voice(self.voice, self.settings.threads)
 
     def load(self) -> None:
         """Open the voice now rather than on the first sentence."""
@@ -320,6 +303,63 @@ def _prepare_and_open(voice: Voice, kept: Path, threads: int) -> Any:
 
 
 _PROVIDERS = ["CPUExecutionProvider"]
+_OPEN: dict[tuple[object, ...], Any] = {}
+"""Voices this process has opened, by files and thread count (see :func:`open_voice`)."""
+_OPENING = threading.Lock()
+KEEP_OPEN = 2
+"""Voices kept open in a process at most (each holds its model, about 60 MB)."""
+
+
+def open_voice(voice: Voice, threads: int) -> Any:
+    """The voice opened with this many threads (0: the process's cores), once per process.
+
+    A long-running worker or runner builds job after job, each with its own settings;
+    the voice they speak with stays open between them, so no job after the first pays
+    the 1.5 s of opening it (nor a worker's first job, since the worker opens it when
+    it starts). Its files' sizes and times are in the key, and the cache folder its
+    optimised graph is kept in: a voice replaced on disk is opened again.
+    """
+    from .cache import Cache
+
+    threads = threads or usable_cores()
+    files = [voice.model_path, voice.config_path]
+    try:
+        stamps = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    except OSError:
+        stamps = tuple((p, 0, 0) for p in files)  # reported by the load below
+    key = (*stamps, threads, Cache().models.path(""))  # where its optimised graph is kept
+    with _OPENING:
+        if key not in _OPEN:
+            while len(_OPEN) >= KEEP_OPEN:
+                del _OPEN[next(iter(_OPEN))]  # the first opened
+            _OPEN[key] = _load_voice(voice, threads)
+        return _OPEN[key]
+
+
+def close_voices() -> None:
+    """Forget the voices this process has open (their memory goes with the last user)."""
+    with _OPENING:
+        _OPEN.clear()
+
+
+def _load_voice(voice: Voice, threads: int) -> Any:
+    # Built by hand rather than with PiperVoice.load, which takes no thread
+    # option: parallel workers each pin their own ONNX Runtime thread count.
+    from piper import PiperVoice
+    from piper.config import PiperConfig
+
+    try:
+        import json
+
+        config = PiperConfig.from_dict(json.loads(voice.config_path.read_text(encoding="utf-8")))
+        session = _session(voice, threads)
+    except Exception as exc:  # onnxruntime raises its own untyped errors
+        raise VoiceError(
+            f"cannot load voice '{voice.name}' from {voice.model_path}: {exc}; "
+            "the .onnx file may be corrupt or not match its .onnx.json",
+            voice=voice.name,
+        ) from exc
+    return PiperVoice(session=session, config=config)
 
 
 def _options(threads: int) -> Any:
