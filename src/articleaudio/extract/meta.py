@@ -86,6 +86,8 @@ def detect_language(text: str, hint: str | None = None) -> str:
     'de'
     >>> detect_language("東京都心では昨夜から激しい雨が降り続いた。", "en")
     'ja'
+    >>> detect_language("Van Der Beek eliminated from 'Dancing with the Stars' after a miscarriage")
+    'en'
     """
     code = (hint or "").strip().replace("_", "-").split("-")[0].lower()
     if by_script := script_language(text[:20000], code):
@@ -98,12 +100,21 @@ def detect_language(text: str, hint: str | None = None) -> str:
     best = max(scores, key=lambda code: scores[code])
     if declared and scores[declared] * HINT_MARGIN >= scores[best]:
         return declared
+    if not declared and scores[DEFAULT_LANGUAGE] * DEFAULT_MARGIN >= scores[best] > 0:
+        return DEFAULT_LANGUAGE
     return best if scores[best] else declared or DEFAULT_LANGUAGE
 
 
 HINT_MARGIN = 2
 """The text must match another language's stop words this many times better to overrule
 the declared language."""
+DEFAULT_MARGIN = 1.25
+"""With no language declared, another must beat English by this much: jusText's lists
+for other languages hold English words (Turkish's has "the", "with", "from"), so a
+short English text scored a little higher as Turkish. On the development pages'
+bodies, titles and paragraphs (790 texts of 5 words or more) this took the English
+ones misread from 10 to 0 and misread no other (1.2 to 1.34 do the same; 1.5 misreads
+two French ones)."""
 
 
 # --- dates -------------------------------------------------------------------
