@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from articleaudio import Built
 from articleaudio.cli.app import cli
 from articleaudio.layout import CHECK_FILE
-from articleaudio.web import read_check_report
+from articleaudio.check_report import read_check_report
 
 from ..support.check_faults import FAULTS, WRONG_LEXICON, Fault, build_faulty, clean_sentences
 
