@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 from articleaudio import Built
+from articleaudio.check_report import read_check_report
 from articleaudio.cli.app import cli
 from articleaudio.layout import CHECK_FILE
-from articleaudio.check_report import read_check_report
 
 from ..support.check_faults import FAULTS, WRONG_LEXICON, Fault, build_faulty, clean_sentences
 
@@ -131,7 +131,8 @@ def test_build_check_strict_fails_but_publishes(tmp_path: Path) -> None:
     article = tmp_path / "note.md"
     article.write_text("# Short note\n\nThe summit in Helsinki ended without a deal.\n")
     out = tmp_path / "out"
-    args = ["build", str(article), "-o", str(out), "--lexicon", str(lexicon), "--check=strict"]
+    # --check=strict before the source: the mode comes after '=', the source stays a source
+    args = ["build", "--check=strict", str(article), "-o", str(out), "--lexicon", str(lexicon)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
     assert "helsinki" in result.stdout and "name" in result.stdout

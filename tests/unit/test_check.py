@@ -1,17 +1,20 @@
 """The listening check's text side: normalisation, word alignment, judging and scoring,
 and the ``Error:`` line when the recogniser is not installed. No voice, no recogniser:
-the transcripts here are written by hand."""
+the transcripts here are written by hand. And ``build --check``'s parsing."""
 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from articleaudio.check import FLAG_AT, Sentence, judge, normal_words
 from articleaudio.check.align import align
 from articleaudio.check.flags import score_difference
 from articleaudio.check.listen import spans
+from articleaudio.cli.app import cli
 from articleaudio.models import Cue, Role
 
 
@@ -138,3 +141,38 @@ def test_spans_are_padded_but_never_overlap() -> None:
     found = spans(cues, 0.2)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(found))
     assert all(s <= c.start and e >= c.end for (s, e), c in zip(found, cues, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("args", "sources", "mode"),
+    [
+        (["--check", "a.html"], ("a.html",), "warn"),
+        (["a.html", "--check"], ("a.html",), "warn"),
+        (["--check=strict", "a.html", "b.md"], ("a.html", "b.md"), "strict"),
+        (["a.html", "--check=warn"], ("a.html",), "warn"),
+        (["a.html"], ("a.html",), None),
+        (["--", "--check=strict"], ("--check=strict",), None),  # after --, a source
+    ],
+)
+def test_build_check_is_a_flag_and_takes_a_mode_only_after_equals(
+    args: list[str], sources: tuple[str, ...], mode: str | None
+) -> None:
+    build = cli.commands["build"]
+    params = build.make_context("build", ["-o", "out", *args]).params
+    assert params["sources"] == sources
+    assert (params["check_mode"] or ("warn" if params["check"] else None)) == mode
+
+
+def test_build_check_before_a_source_builds_that_source(tmp_path: Path) -> None:
+    missing = str(tmp_path / "a.html")
+    result = CliRunner().invoke(cli, ["build", "--check", missing, "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1  # the source was looked for, not taken as the mode
+    assert "a.html" in result.stderr and "--check" not in result.stderr
+
+
+def test_build_check_with_another_mode_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", "--check=loud", "a.html", "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "Error: --check is a flag, or --check=warn or --check=strict, not '--check=loud'" in (
+        result.stderr
+    )
