@@ -4,7 +4,9 @@ report written beside the episode as ``check.json``.
 The MP3 is decoded once, at the recogniser's rate, and every sentence is cut from it
 at the times the episode's Timeline gives (padded a little, never into the next
 sentence), so a flag points at one sentence and a long episode never becomes one long
-transcription. One model serves every episode of a ``check --all``.
+transcription. Consecutive sentences are heard together in one Whisper window and the
+words heard given back to each (:mod:`.pack`), so each is still judged on its own.
+One model serves every episode of a ``check --all``.
 """
 
 from __future__ import annotations
