@@ -31,7 +31,7 @@ CLEAN = 20
 FAULTS_MISSED = 4
 """Planted faults the default model may miss: tiny.en found 9 to 12 of the 13 in
 different runs (README); which ones depends on where a sentence sits, its neighbours
-changing the padded span it is heard in."""
+changing the padded span it is heard in and the sentences heard with it in one window."""
 
 
 @dataclass(frozen=True)
