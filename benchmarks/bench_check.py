@@ -41,13 +41,14 @@ from tests.support.check_faults import FAULTS, build_faulty, clean_sentences  # 
 
 from articleaudio.check import (  # noqa: E402
     FLAG_AT,
-    CheckReport,
     CheckSettings,
     RecogniserSettings,
     check_episode,
     open_recogniser,
 )
+from articleaudio.check_report import CheckReport, Flag  # noqa: E402
 from articleaudio.errors import ConfigError, RecogniserError  # noqa: E402
+from articleaudio.layout import read_episode  # noqa: E402
 from articleaudio.pipeline import build_episode  # noqa: E402
 from articleaudio.settings import BuildSettings  # noqa: E402
 
@@ -70,32 +71,35 @@ def build_faults(work: Path) -> Path:
     return built.directory
 
 
-def score_faults(report: CheckReport) -> dict[str, Any]:
+def score_faults(report: CheckReport, folder: Path) -> dict[str, Any]:
     """Planted faults flagged, clean sentences flagged or misheard, the top clean score."""
-    by_text = {j.sentence.text: j for j in report.judgements}
+    texts = {c.index: c.text for c in read_episode(folder).timeline.cues}
+    flags: dict[str, list[Flag]] = {}
+    for flag in report.flags:
+        flags.setdefault(flag.text, []).append(flag)
     faulty = {f.sentence for f in FAULTS}
     found = [
         f.sentence
         for f in FAULTS
-        if any(g.against == f.against and g.kind == f.kind for g in by_text[f.sentence].flags)
+        if any(g.against == f.against and g.kind == f.kind for g in flags.get(f.sentence, []))
     ]
-    clean = [j for j in report.judgements if j.sentence.text not in faulty]
+    clean = [s for s in report.scores if texts[s.index] not in faulty]
     return {
         "faults": len(FAULTS),
         "faults_flagged": len(found),
         "faults_missed": sorted(faulty - set(found)),
         "clean": len(clean),
-        "clean_flagged": sum(1 for j in clean if j.flags),
-        "clean_misheard": sum(1 for j in clean if j.score > 0),
-        "clean_top_score": round(max((j.score for j in clean), default=0.0), 3),
-        "clean_scores": sorted((round(j.score, 3) for j in clean if j.score > 0), reverse=True),
-        "fault_low_score": round(min(max(g.score for g in by_text[s].flags) for s in found), 3)
+        "clean_flagged": sum(1 for s in clean if s.flagged),
+        "clean_misheard": sum(1 for s in clean if s.score > 0),
+        "clean_top_score": round(max((s.score for s in clean), default=0.0), 3),
+        "clean_scores": sorted((round(s.score, 3) for s in clean if s.score > 0), reverse=True),
+        "fault_low_score": round(min(max(g.score for g in flags[s]) for s in found), 3)
         if found
         else None,
         "false_flags": [
-            (j.sentence.text, [(f.kind, f.meant, f.heard) for f in j.flags])
-            for j in clean
-            if j.flags
+            (f.text, f.kind.value, f.meant, f.heard)
+            for f in report.flags
+            if texts[f.index] not in faulty
         ],
     }
 
@@ -120,11 +124,11 @@ def run(models: list[str], work: Path) -> dict[str, Any]:
             "load_seconds": round(load, 1),
             "check_seconds": round(bench.seconds, 1),
             "check_over_build": round(bench.seconds / build_seconds, 3),
-            "bench_sentences": len(bench.judgements),
+            "bench_sentences": bench.sentences,
             "bench_flagged": bench.flagged,
             "bench_wer": round(bench.wer, 4),
             "faults_check_seconds": round(faults.seconds, 1),
-            **score_faults(faults),
+            **score_faults(faults, faults_folder),
         }
         print(model, json.dumps(results[model], indent=1), file=sys.stderr)
     return results

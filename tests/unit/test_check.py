@@ -1,17 +1,24 @@
 """The listening check's text side: normalisation, word alignment, judging and scoring,
 and the ``Error:`` line when the recogniser is not installed. No voice, no recogniser:
-the transcripts here are written by hand."""
+the transcripts here are written by hand. And how spans are packed into Whisper windows
+and the words heard there given back to their sentences, and ``build --check``'s parsing."""
 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
+import numpy as np
 import pytest
+from click.testing import CliRunner
 
 from articleaudio.check import FLAG_AT, Sentence, judge, normal_words
 from articleaudio.check.align import align
 from articleaudio.check.flags import score_difference
 from articleaudio.check.listen import spans
+from articleaudio.check.pack import JOIN_S, WINDOW_S, Window, pack, samples, words_to_spans
+from articleaudio.check.recogniser import RATE
+from articleaudio.cli.app import cli
 from articleaudio.models import Cue, Role
 
 
@@ -138,3 +145,96 @@ def test_spans_are_padded_but_never_overlap() -> None:
     found = spans(cues, 0.2)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(found))
     assert all(s <= c.start and e >= c.end for (s, e), c in zip(found, cues, strict=True))
+
+
+def test_packed_windows_hold_every_span_once_in_order_and_fit() -> None:
+    lengths = [3.1, 0.4, 7.9, 12.0, 29.0, 5.5, 5.5, 5.5, 5.5, 5.5, 1.0]
+    at, found = 0.0, []
+    for length in lengths:  # the spans of a recording, a pause between each two
+        found.append(samples((at, at + length), RATE))
+        at += length + 0.6
+    limit, join = int(WINDOW_S * RATE), int(JOIN_S * RATE)
+    windows = pack(found, limit, join)
+    assert [p for w in windows for p in w.pieces] == found
+    assert [w.first for w in windows] == list(
+        itertools.accumulate([0, *(len(w.pieces) for w in windows[:-1])])
+    )
+    for window in windows:
+        assert window.length <= limit or len(window.pieces) == 1  # a long span stays alone
+        placed = window.placed
+        assert all(b[0] - a[1] == join for a, b in itertools.pairwise(placed))
+    for window, after in itertools.pairwise(windows):  # each is full: the next span won't fit
+        start, end = after.pieces[0]
+        assert window.length + join + end - start > limit
+    assert len(windows) < len(found)
+
+
+def test_a_window_clip_is_its_spans_with_silence_between() -> None:
+    audio = np.arange(1, 101, dtype=np.float32)
+    window = Window(0, ((10, 20), (50, 55)), 3)
+    clip = window.clip(audio)
+    assert len(clip) == window.length == 18
+    assert clip[:10].tolist() == audio[10:20].tolist() and not clip[10:13].any()
+    assert clip[13:].tolist() == audio[50:55].tolist()
+
+
+def test_heard_words_go_back_to_the_span_their_midpoint_is_nearest() -> None:
+    window = Window(0, ((0, 20), (100, 120), (200, 230)), 10)  # at 10 Hz: 0-2, 3-5, 6-9 s
+    heard = [
+        (0.1, 0.9, " Sixty"),
+        (1.6, 2.3, " four."),  # runs into the silence: its midpoint is still in span 0
+        (2.7, 3.5, " The"),  # starts in the silence; its midpoint is in span 1
+        (5.2, 5.6, " bridge."),  # in the silence, nearer span 1
+        (5.7, 6.1, " Turnout"),  # in the silence, nearer span 2
+        (9.2, 9.9, " you"),  # after the last span: the last one's
+    ]
+    assert words_to_spans(heard, window, 10) == ["Sixty four.", "The bridge.", "Turnout you"]
+
+
+def test_a_last_word_given_no_time_at_the_next_sentence_stays_with_its_own() -> None:
+    # As tiny.en aligned two packed sentences: "coast." was given no time, at the
+    # moment the next sentence starts, nearer to that one's span than to its own.
+    window = Window(0, ((0, 379), (409, 771)), 30)  # at 100 Hz: 0-3.79 s, 4.09-7.71 s
+    heard = [(2.84, 3.06, " off"), (3.06, 4.06, " the"), (4.06, 4.06, " coast.")]
+    heard += [(4.08, 4.62, " Talks"), (4.62, 4.88, " in"), (4.88, 5.1, " Qatar.")]
+    assert words_to_spans(heard, window, 100) == ["off the coast.", "Talks in Qatar."]
+
+
+def test_a_span_with_no_words_heard_is_empty() -> None:
+    window = Window(0, ((0, 20), (30, 50)), 10)
+    assert words_to_spans([(0.2, 0.8, " Only")], window, 10) == ["Only", ""]
+
+
+@pytest.mark.parametrize(
+    ("args", "sources", "mode"),
+    [
+        (["--check", "a.html"], ("a.html",), "warn"),
+        (["a.html", "--check"], ("a.html",), "warn"),
+        (["--check=strict", "a.html", "b.md"], ("a.html", "b.md"), "strict"),
+        (["a.html", "--check=warn"], ("a.html",), "warn"),
+        (["a.html"], ("a.html",), None),
+        (["--", "--check=strict"], ("--check=strict",), None),  # after --, a source
+    ],
+)
+def test_build_check_is_a_flag_and_takes_a_mode_only_after_equals(
+    args: list[str], sources: tuple[str, ...], mode: str | None
+) -> None:
+    build = cli.commands["build"]
+    params = build.make_context("build", ["-o", "out", *args]).params
+    assert params["sources"] == sources
+    assert (params["check_mode"] or ("warn" if params["check"] else None)) == mode
+
+
+def test_build_check_before_a_source_builds_that_source(tmp_path: Path) -> None:
+    missing = str(tmp_path / "a.html")
+    result = CliRunner().invoke(cli, ["build", "--check", missing, "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1  # the source was looked for, not taken as the mode
+    assert "a.html" in result.stderr and "--check" not in result.stderr
+
+
+def test_build_check_with_another_mode_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", "--check=loud", "a.html", "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "Error: --check is a flag, or --check=warn or --check=strict, not '--check=loud'" in (
+        result.stderr
+    )

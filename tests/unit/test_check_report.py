@@ -1,5 +1,6 @@
-"""The check.json reader of the review page (web/check_report.py): good reports, other
-versions and every kind of wrong field, each one error that names it."""
+"""check.json's one model (check_report.py), which the check writes and the review page
+reads: good reports, the JSON both ways, other versions and every kind of wrong field,
+each one error that names it."""
 
 from __future__ import annotations
 
@@ -13,9 +14,7 @@ from typing import Any
 import pytest
 
 from articleaudio import layout
-from articleaudio.errors import CheckReportError, InputError
-from articleaudio.models import Cue, Role, Timeline
-from articleaudio.web.check_report import (
+from articleaudio.check_report import (
     Against,
     CheckReport,
     Flag,
@@ -23,6 +22,8 @@ from articleaudio.web.check_report import (
     SentenceScore,
     read_check_report,
 )
+from articleaudio.errors import CheckReportError, InputError
+from articleaudio.models import Cue, Role, Timeline
 
 from ..support.check_reports import flag_record, report_record, write_report
 
@@ -196,3 +197,12 @@ def test_sentences_the_episode_does_not_have_are_named() -> None:
     report = CheckReport.from_dict(json.loads(json.dumps(good_record())))
     assert report.flag_index_error(3) is None
     assert report.flag_index_error(2) == "it names sentence 2, but the episode has 2 (0 to 1)"
+
+
+def test_a_report_written_reads_back_as_the_same_report(tmp_path: Path) -> None:
+    report = CheckReport.from_dict(good_record() | {"seconds": 9.81, "build_key": "abc"})
+    assert (report.seconds, report.build_key, report.flagged) == (9.81, "abc", 2)
+    write_report(tmp_path, report.to_dict())
+    assert read_check_report(tmp_path, SLUG) == report
+    brief = report.to_dict(scores=False)  # check --json: the same without the scores
+    assert "scores" not in brief and brief["flags"] == report.to_dict()["flags"]

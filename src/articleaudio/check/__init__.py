@@ -14,9 +14,8 @@ TYPE_CHECKING = False
 """typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
-    from .flags import FLAG_AT, Flag, Judgement, Sentence, judge
+    from .flags import FLAG_AT, Judgement, Sentence, judge
     from .listen import (
-        CheckReport,
         CheckSettings,
         check_episode,
         check_folders,
@@ -39,9 +38,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "FLAG_AT",
     "MODELS",
-    "CheckReport",
     "CheckSettings",
-    "Flag",
     "Judgement",
     "Recogniser",
     "RecogniserSettings",
@@ -62,11 +59,9 @@ __all__ = [
 __getattr__ = exports(
     __name__,
     {
-        "CheckReport": ".listen",
         "CheckSettings": ".listen",
         "DEFAULT_MODEL": ".recogniser",
         "FLAG_AT": ".flags",
-        "Flag": ".flags",
         "Judgement": ".flags",
         "MODELS": ".recogniser",
         "Recogniser": ".recogniser",

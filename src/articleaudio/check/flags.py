@@ -22,8 +22,8 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any
 
+from ..check_report import Against, Flag, FlagKind
 from .align import Alignment, Difference, align
 from .normalise import names_in, normal_words
 
@@ -67,40 +67,6 @@ class Sentence:
     """What the voice was given."""
     heard: str
     """What the recogniser wrote, as it wrote it."""
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A difference worth an editor's ear (fields as in ``check.json``; README)."""
-
-    index: int
-    start: float
-    end: float
-    text: str
-    meant: str
-    heard: str
-    against: str
-    """``spoken`` (the voice got its text wrong) or ``article`` (the meaning changed)."""
-    kind: str
-    """``missing``, ``extra``, ``number``, ``name`` or ``unheard``."""
-    score: float
-    suggestion: str | None = None
-    """A lexicon entry to try (``Word=Respelling``), for a name or acronym."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The flag in ``check.json`` and ``check --json``."""
-        return {
-            "index": self.index,
-            "start": round(self.start, 3),
-            "end": round(self.end, 3),
-            "text": self.text,
-            "meant": self.meant,
-            "heard": self.heard,
-            "against": self.against,
-            "kind": self.kind,
-            "score": round(self.score, 3),
-            "suggestion": self.suggestion,
-        }
 
 
 @dataclass(frozen=True)
@@ -337,8 +303,8 @@ def _flag(
         text=sentence.text,
         meant=" ".join(difference.meant),
         heard=" ".join(difference.heard),
-        against=against,
-        kind=kind,
+        against=Against(against),
+        kind=FlagKind(kind),
         # The article's own words are judged name by name ("Chicago" said for "Lisbon"),
         # a respelling as the whole run it became ("housing board" for "Hel-sing-borg").
         score=score_difference(

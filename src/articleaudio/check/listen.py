@@ -4,7 +4,9 @@ report written beside the episode as ``check.json``.
 The MP3 is decoded once, at the recogniser's rate, and every sentence is cut from it
 at the times the episode's Timeline gives (padded a little, never into the next
 sentence), so a flag points at one sentence and a long episode never becomes one long
-transcription. One model serves every episode of a ``check --all``.
+transcription. Consecutive sentences are heard together in one Whisper window and the
+words heard given back to each (:mod:`.pack`), so each is still judged on its own.
+One model serves every episode of a ``check --all``.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from ..check_report import CheckReport, Flag, SentenceScore
 from ..encode import decode_audio
 from ..errors import EpisodeNotFoundError, EpisodeReadError
 from ..fsutil import atomic_write_text
@@ -34,7 +36,7 @@ from ..layout import (
 from ..models import Cue, Episode
 from ..synth import Progress, default_cache_dir
 from ..text import load_lexicon, make_spoken
-from .flags import FLAG_AT, Flag, Judgement, Sentence, judge
+from .flags import FLAG_AT, Judgement, Sentence, judge
 from .recogniser import RATE, Recogniser, RecogniserSettings
 
 log = logging.getLogger(__name__)
@@ -42,8 +44,6 @@ log = logging.getLogger(__name__)
 PAD_S = 0.2
 """Seconds of audio kept before and after a sentence's cue (at most half the pause to
 its neighbour): the cue's edges sit on the voice's first and last sample."""
-CHECK_VERSION = 1
-"""Version of ``check.json``."""
 
 
 @dataclass(frozen=True)
@@ -58,66 +58,6 @@ class CheckSettings:
     """Where a model in parts is joined (None: the user cache folder)."""
     lexicons: tuple[Path, ...] = ()
     """Lexicons for ``--try`` and for episodes built before the spoken text was recorded."""
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    """What one check of one episode found."""
-
-    slug: str
-    model: str
-    checked: datetime
-    judgements: tuple[Judgement, ...]
-    """One per cue, in order."""
-    seconds: float = 0.0
-    """How long the listening took."""
-    build_key: str = ""
-    """The checked build's key (``episode.json``): a rebuild's report is not this one."""
-
-    @property
-    def flags(self) -> list[Flag]:
-        """Every flag, the likeliest first."""
-        found = [f for j in self.judgements for f in j.flags]
-        return sorted(found, key=lambda f: (-f.score, f.index))
-
-    @property
-    def flagged(self) -> int:
-        """Sentences with at least one flag."""
-        return sum(1 for j in self.judgements if j.flags)
-
-    @property
-    def wer(self) -> float:
-        """Word error rate against the spoken text, over the episode."""
-        words = sum(j.words for j in self.judgements)
-        return sum(j.edits for j in self.judgements) / words if words else 0.0
-
-    def to_dict(self, *, scores: bool = True) -> dict[str, Any]:
-        """``check.json`` (with every sentence's score) or ``check --json`` (without)."""
-        record: dict[str, Any] = {
-            "version": CHECK_VERSION,
-            "slug": self.slug,
-            "model": self.model,
-            "checked": self.checked.isoformat().replace("+00:00", "Z"),
-            "sentences": len(self.judgements),
-            "wer": round(self.wer, 4),
-            "seconds": round(self.seconds, 2),
-            "build_key": self.build_key,
-            "flags": [f.to_dict() for f in self.flags],
-        }
-        if scores:
-            record["scores"] = [_score(j) for j in self.judgements]
-        return record
-
-
-def _score(judgement: Judgement) -> dict[str, Any]:
-    s = judgement.sentence
-    return {
-        "index": s.index,
-        "start": round(s.start, 3),
-        "end": round(s.end, 3),
-        "score": round(judgement.score, 3),
-        "flagged": bool(judgement.flags),
-    }
 
 
 def open_recogniser(settings: CheckSettings) -> Recogniser:
@@ -180,11 +120,28 @@ def check_episode(
         judge(Sentence(c.index, c.start, c.end, c.text, spoken[n], heard[n]), settings.flag_at)
         for n, c in enumerate(cues)
     ]
-    checked = datetime.now(UTC).replace(microsecond=0)
-    elapsed = time.monotonic() - began
+    words = sum(j.words for j in judgements)
     return CheckReport(
-        episode.slug, recogniser.name, checked, tuple(judgements), elapsed, episode.build_key
+        slug=episode.slug,
+        model=recogniser.name,
+        checked=datetime.now(UTC).replace(microsecond=0),
+        sentences=len(judgements),
+        wer=sum(j.edits for j in judgements) / words if words else 0.0,
+        flags=tuple(sorted((f for j in judgements for f in j.flags), key=_rank)),
+        scores=tuple(_score(j) for j in judgements),
+        seconds=time.monotonic() - began,
+        build_key=episode.build_key,
     )
+
+
+def _rank(flag: Flag) -> tuple[float, int]:
+    """The likeliest flag first; of equal scores, the earlier sentence."""
+    return -flag.score, flag.index
+
+
+def _score(judgement: Judgement) -> SentenceScore:
+    s = judgement.sentence
+    return SentenceScore(s.index, s.start, s.end, judgement.score, bool(judgement.flags))
 
 
 def spoken_texts(episode: Episode, settings: CheckSettings) -> list[str]:
@@ -225,12 +182,3 @@ def check_folders(
         report = check_episode(folder, recogniser, settings, progress)
         write_report(folder, report)
         yield report
-
-
-def read_report(folder: Path) -> dict[str, Any] | None:
-    """The episode's last ``check.json``, if it has a readable one."""
-    try:
-        data = json.loads((folder / CHECK_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None

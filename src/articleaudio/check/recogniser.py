@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import importlib.util
+import math
 import os
 import re
 import shutil
@@ -24,12 +25,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError, RecogniserError
+from .pack import JOIN_S, WINDOW_S, Window, pack, samples, words_to_spans
 
 RATE = 16_000
 """Whisper hears 16 kHz mono."""
-MAX_CLIP_S = 29.5
-"""Longer spans are heard on their own (Whisper hears 30 s at a time; the batched
-pipeline would cut a longer clip there)."""
 EXTRA_HINT = "pip install 'articleaudio[check]'"
 
 MODELS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -43,8 +42,8 @@ DEFAULT_MODEL = "tiny.en"
 BEAM_SIZE = 1
 """Greedy decoding: a sentence is short, and a beam made no other flags (README)."""
 BATCH = 8
-"""Clips the recogniser decodes at once (faster-whisper's batched pipeline): one matrix
-product for eight sentences costs less than eight (README)."""
+"""Windows the recogniser decodes at once (faster-whisper's batched pipeline): one
+matrix product for eight windows costs less than eight (README)."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ class RecogniserSettings:
     """CPU threads (0: as many as the machine has)."""
     beam_size: int = BEAM_SIZE
     batch: int = BATCH
-    """Clips decoded together (1: one at a time)."""
+    """Windows decoded together (1: one at a time)."""
 
 
 def model_name(model: str) -> str:
@@ -169,42 +168,69 @@ class Recogniser:
         windows: Sequence[tuple[float, float]],
         progress: Callable[[int, int], None] | None = None,
     ) -> list[str]:
-        """The transcript of each ``(start, end)`` span of a 16 kHz recording, in order."""
-        batched = [n for n, (s, e) in enumerate(windows) if e - s <= MAX_CLIP_S]
-        if self.settings.batch <= 1:
-            batched = []
-        tell = progress or (lambda done, total: None)
-        texts = self._batched(audio, [windows[n] for n in batched], tell)
-        heard = dict(zip(batched, texts, strict=True))
-        for n, (start, end) in enumerate(windows):
-            if n not in heard:  # one at a time: the batched pipeline stops a clip at 30 s
-                heard[n] = self.hear(audio[int(start * RATE) : max(int(end * RATE), 1)])
-                tell(n + 1, len(windows))
-        return [heard[n] for n in range(len(windows))]
+        """The transcript of each ``(start, end)`` span of a 16 kHz recording, in order.
 
-    def _batched(
+        Consecutive spans are heard together, packed into windows (:mod:`.pack`); a span
+        longer than a window is heard on its own."""
+        tell = progress or (lambda done, total: None)
+        pieces = [samples(w, RATE) for w in windows]
+        limit, join = int(WINDOW_S * RATE), int(JOIN_S * RATE)
+        packed = [w for w in pack(pieces, limit, join) if w.length <= limit]
+        texts = self._packed(audio, packed, lambda done: tell(done, len(pieces)))
+        heard = dict(zip(_positions(packed), texts, strict=True))
+        for n, (start, end) in enumerate(pieces):
+            if n not in heard:  # Whisper hears it 30 s at a time, one after another
+                heard[n] = self.hear(audio[start:end])
+                tell(n + 1, len(pieces))
+        return [heard[n] for n in range(len(pieces))]
+
+    def _packed(
         self,
         audio: np.ndarray,
-        windows: Sequence[tuple[float, float]],
-        progress: Callable[[int, int], None],
+        windows: Sequence[Window],
+        progress: Callable[[int], None],
     ) -> list[str]:
+        """What was heard in each span of ``windows``, window by window (``progress``:
+        the spans up to the last one heard)."""
         if not windows:
             return []
         from faster_whisper import BatchedInferencePipeline
 
-        # Each span is one clip of the batched pipeline (no voice detection): its
-        # segments come back in order, each starting at its clip's start.
-        clips = [{"start": start, "end": end} for start, end in windows]
+        recording, starts = _laid_out(audio, windows)
+        clips = [
+            {"start": s, "end": s + w.length / RATE} for s, w in zip(starts, windows, strict=True)
+        ]
         segments, _ = BatchedInferencePipeline(self._model).transcribe(
-            audio, clip_timestamps=clips, batch_size=self.settings.batch, **self._options()
+            recording,
+            clip_timestamps=clips,
+            batch_size=max(self.settings.batch, 1),
+            word_timestamps=True,
+            **self._options(),
         )
-        starts = [start for start, _ in windows]
-        heard: list[list[str]] = [[] for _ in windows]
+        words: list[list[tuple[float, float, str]]] = [[] for _ in windows]
         for segment in segments:
-            n = max(bisect.bisect_right(starts, segment.start + 0.005) - 1, 0)
-            heard[n].append(segment.text.strip())
-            progress(n + 1, len(windows))
-        return [" ".join(h).strip() for h in heard]
+            n = max(bisect.bisect_right(starts, segment.seek / 100 + 0.005) - 1, 0)
+            words[n] += [(w.start - starts[n], w.end - starts[n], w.word) for w in segment.words]
+            progress(windows[n].first + len(windows[n].pieces))
+        return [t for n, w in enumerate(windows) for t in words_to_spans(words[n], w, RATE)]
+
+
+def _laid_out(audio: np.ndarray, windows: Sequence[Window]) -> tuple[np.ndarray, list[int]]:
+    """The windows' clips in one recording, and the whole second each starts at.
+
+    Each clip is one clip of the batched pipeline (no voice detection). Starting each on
+    a whole second makes a segment's ``seek`` (its clip's start, in 10 ms frames) say
+    exactly which window it was heard in, and its words' times exact offsets in it."""
+    starts = [n * math.ceil(WINDOW_S + 1) for n in range(len(windows))]
+    recording = np.zeros(starts[-1] * RATE + windows[-1].length, dtype=np.float32)
+    for start, window in zip(starts, windows, strict=True):
+        recording[start * RATE : start * RATE + window.length] = window.clip(audio)
+    return recording, starts
+
+
+def _positions(windows: Sequence[Window]) -> list[int]:
+    """The span positions the windows hold, in order."""
+    return [w.first + k for w in windows for k in range(len(w.pieces))]
 
 
 def require_recogniser() -> None:

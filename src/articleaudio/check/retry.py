@@ -11,15 +11,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..check_report import read_check_report
 from ..encode import decode_audio
-from ..errors import ConfigError
+from ..errors import CheckReportError, ConfigError
 from ..layout import read_episode
 from ..models import Cue
 from ..pipeline import say
 from ..settings import BuildSettings
 from ..text import Lexicon, load_lexicon, make_spoken
 from .flags import Judgement, Sentence, judge
-from .listen import CheckSettings, read_report, spans, spoken_texts
+from .listen import CheckSettings, spans, spoken_texts
 from .recogniser import RATE, Recogniser
 
 
@@ -50,13 +51,15 @@ def _lexicon(word: str, respelling: str) -> Lexicon:
     return Lexicon.parse(f"[[entry]]\nword = {json.dumps(word)}\nsay = {json.dumps(respelling)}\n")
 
 
-def _chosen(folder: Path, cues: tuple[Cue, ...], word: str) -> list[int]:
+def _chosen(folder: Path, slug: str, cues: tuple[Cue, ...], word: str) -> list[int]:
     """Positions of the cues holding ``word``: the flagged ones, if the last check
     flagged any, else all."""
     pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
     holding = [n for n, c in enumerate(cues) if pattern.search(c.text)]
-    report = read_report(folder) or {}
-    flagged = {f.get("index") for f in report.get("flags", []) if isinstance(f, dict)}
+    try:
+        flagged = {f.index for f in read_check_report(folder, slug).flags}
+    except CheckReportError:  # never checked, or a report this version cannot read
+        flagged = set()
     return [n for n in holding if cues[n].index in flagged] or holding
 
 
@@ -67,7 +70,7 @@ def try_respelling(
     word, respelling = parse_entry(entry)
     episode = read_episode(folder)
     cues = episode.timeline.cues
-    chosen = _chosen(folder, cues, word)
+    chosen = _chosen(folder, episode.slug, cues, word)
     if not chosen:
         raise ConfigError(f"no sentence of {episode.slug} holds {word!r} (the case must match)")
     audio = decode_audio(folder / episode.audio.file, RATE)

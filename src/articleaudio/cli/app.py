@@ -42,6 +42,10 @@ from .common import (
 )
 from .publish import COMMANDS as PUBLISH_COMMANDS
 
+CHECK_MODES = ("warn", "strict")
+"""``build --check=MODE``: ``warn`` (the same as ``--check``) reports the flags, ``strict``
+exits 1 when there is one."""
+
 LAZY_COMMANDS = {
     "check": (".check", "check"),
     "extract": (".extract", "extract_command"),
@@ -182,20 +186,40 @@ BUILD_OPTIONS = (
     ),
     click.option(
         "--check",
-        "check_mode",
-        type=click.Choice(["warn", "strict"]),
-        is_flag=False,
-        flag_value="warn",
-        default=None,
-        help="Hear each episode back once built (see `check`); --check=strict exits 1 "
-        "when a sentence is flagged (the episode is published all the same).",
+        "check",
+        is_flag=True,
+        help="Hear each episode back once built (see `check`); --check=strict (with the "
+        "'=') exits 1 when a sentence is flagged (the episode is published all the same).",
     ),
+    # What --check=MODE becomes (_BuildCommand): not for typing, so not in --help.
+    click.option("--check-mode", "check_mode", type=click.Choice(CHECK_MODES), hidden=True),
     click.option("--json", "as_json", is_flag=True, help="Print one JSON object per episode."),
 )
 """``build``'s options in ``--help`` order: a table, so the command reads as its body."""
 
 
-@cli.command()
+class _BuildCommand(click.Command):
+    """``build``, whose ``--check`` is a flag and takes a mode only after ``=``.
+
+    An option whose value may be left out takes the next argument as its value when
+    it is not an option, so ``build --check a.html`` would read ``a.html`` as the mode.
+    Here ``--check`` never takes the next argument, and ``--check=strict`` becomes the
+    hidden ``--check-mode=strict`` before click parses the line."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)
+        end = given.index("--") if "--" in given else len(given)  # after it: sources only
+        for n, arg in enumerate(given[:end]):
+            name, equals, mode = arg.partition("=")
+            if name == "--check" and equals:
+                if mode not in CHECK_MODES:
+                    wanted = " or ".join(f"--check={m}" for m in CHECK_MODES)
+                    raise click.UsageError(f"--check is a flag, or {wanted}, not {arg!r}", ctx)
+                given[n] = f"--check-mode={mode}"
+        return super().parse_args(ctx, given)
+
+
+@cli.command(cls=_BuildCommand)
 @catalogue_option
 @click.argument("sources", nargs=-1, required=True)
 @with_options(BUILD_OPTIONS)
@@ -211,13 +235,15 @@ def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any)
     \b
     Example: articleaudio build article.html https://example.org/a.html -o out
     Example: articleaudio build a.html --broker redis://127.0.0.1:6379/0 --priority high -o out
+    Example: articleaudio build --check article.html -o out
     Example: articleaudio build article.html -o out --check=strict
     """
     if options["slug"] and len(sources) > 1:
         raise click.UsageError("--slug can only be used with a single source")
     if options["no_wait"] and not options["broker"]:
         raise click.UsageError("--no-wait only goes with --broker")
-    if options["check_mode"]:
+    check_mode = options["check_mode"] or ("warn" if options["check"] else None)
+    if check_mode:
         if options["broker"]:
             raise click.UsageError("--check hears episodes built here, not queued with --broker")
         from ..check import require_recogniser
@@ -233,8 +259,8 @@ def build(sources: tuple[str, ...], output: Path, as_json: bool, **options: Any)
             if outcome.built:
                 echo_built(outcome.location, outcome.built, as_json, confidence=outcome.confidence)
     failed = report_failures(outcomes)
-    if options["check_mode"]:
-        check_outcomes(outcomes, strict=options["check_mode"] == "strict", as_json=as_json)
+    if check_mode:
+        check_outcomes(outcomes, strict=check_mode == "strict", as_json=as_json)
     if failed:
         sys.exit(1)
 

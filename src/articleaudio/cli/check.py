@@ -12,7 +12,6 @@ import click
 from ..check import (
     DEFAULT_MODEL,
     MODELS,
-    CheckReport,
     CheckSettings,
     Judgement,
     RecogniserSettings,
@@ -24,6 +23,7 @@ from ..check import (
     require_recogniser,
     try_respelling,
 )
+from ..check_report import CheckReport
 from ..library import Built
 from .common import LEXICON_OPTION, OUTPUT_OPTION, echo_json, progress_bar
 
@@ -109,7 +109,7 @@ def echo_reports(
 def summary(report: CheckReport) -> str:
     """One line per episode: sentences, flagged ones, word error rate, model, time."""
     return (
-        f"{report.slug}: {len(report.judgements)} sentences, {report.flagged} flagged, "
+        f"{report.slug}: {report.sentences} sentences, {report.flagged} flagged, "
         f"WER {report.wer:.1%} ({report.model}, {report.seconds:.1f} s)"
     )
 

@@ -13,13 +13,11 @@ TYPE_CHECKING = False
 """typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
-    from .check_report import CheckReport, read_check_report
     from .player import PlayerSettings, embed_snippet, publish_embed, script_snippet, write_embed
     from .review import publish_review, render_review
     from .server import app_server, bind_socket, create_app, make_server
 
 __all__ = [
-    "CheckReport",
     "PlayerSettings",
     "app_server",
     "bind_socket",
@@ -28,7 +26,6 @@ __all__ = [
     "make_server",
     "publish_embed",
     "publish_review",
-    "read_check_report",
     "render_review",
     "script_snippet",
     "write_embed",
@@ -37,7 +34,6 @@ __all__ = [
 __getattr__ = exports(
     __name__,
     {
-        "CheckReport": ".check_report",
         "PlayerSettings": ".player",
         "app_server": ".server",
         "bind_socket": ".server",
@@ -46,7 +42,6 @@ __getattr__ = exports(
         "make_server": ".server",
         "publish_embed": ".player",
         "publish_review": ".review",
-        "read_check_report": ".check_report",
         "render_review": ".review",
         "script_snippet": ".player",
         "write_embed": ".player",

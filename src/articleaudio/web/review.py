@@ -20,10 +20,10 @@ import functools
 from pathlib import Path
 from typing import Any
 
+from ..check_report import CheckReport, check_report_error, check_report_path, read_check_report
 from ..fsutil import atomic_write_text
 from ..layout import REVIEW_FILE
 from ..models import Episode
-from .check_report import CheckReport, check_report_error, check_report_path, read_check_report
 from .player import (
     PLAYER_MODULES,
     PageParts,

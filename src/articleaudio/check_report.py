@@ -1,8 +1,11 @@
-"""``check.json`` read back: what ``articleaudio check`` heard in one episode.
+"""``check.json``: what ``articleaudio check`` heard in one episode, as one typed model
+that its writer (the check stage) and its reader (the review page, ``embed --review``)
+both use, and its JSON both ways.
 
-The review page (:mod:`.review`) shows it to editors. It holds article text and
-comes from disk, so every field is checked for its JSON type and range before
-anything is shown: a report of another version or a damaged one is one
+A leaf beside :mod:`.models`: the check and web stages must not import each other,
+and the file is one contract, so it has one owner. What is read comes from disk and
+holds article text, so every field is checked for its JSON type and range first: a
+report of another version or a damaged one is one
 :class:`~articleaudio.errors.CheckReportError` naming the field, never a traceback
 or a page built from half a report. Fields the schema does not name are ignored,
 so a later writer may add some without a new version.
@@ -19,11 +22,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import CheckReportError
-from ..layout import CHECK_FILE
+from .errors import CheckReportError
+from .layout import CHECK_FILE
 
 CHECK_VERSION = 1
-"""The ``version`` of check.json this reader understands."""
+"""The ``version`` of check.json written, and the one read."""
 
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
@@ -70,8 +73,23 @@ class Flag:
     """What kind of difference it is."""
     score: float
     """0..1: how likely the flag is real."""
-    suggestion: str | None
+    suggestion: str | None = None
     """A lexicon entry to try (``Word=Respelling``), if any."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The flag in ``check.json`` and ``check --json``."""
+        return {
+            "index": self.index,
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "text": self.text,
+            "meant": self.meant,
+            "heard": self.heard,
+            "against": self.against.value,
+            "kind": self.kind.value,
+            "score": round(self.score, 3),
+            "suggestion": self.suggestion,
+        }
 
 
 @dataclass(frozen=True)
@@ -89,6 +107,16 @@ class SentenceScore:
     flagged: bool
     """True when the sentence has a flag."""
 
+    def to_dict(self) -> dict[str, Any]:
+        """The sentence's entry in ``check.json``'s ``scores``."""
+        return {
+            "index": self.index,
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "score": round(self.score, 3),
+            "flagged": self.flagged,
+        }
+
 
 @dataclass(frozen=True)
 class CheckReport:
@@ -105,9 +133,35 @@ class CheckReport:
     wer: float
     """Word error rate over the episode (heard against spoken)."""
     flags: tuple[Flag, ...]
-    """The flags, as the report lists them."""
+    """The flags, the likeliest first."""
     scores: tuple[SentenceScore, ...]
     """Every sentence's score, in order."""
+    seconds: float = 0.0
+    """How long the listening took."""
+    build_key: str = ""
+    """The checked build's key (``episode.json``): a rebuild's report is not this one."""
+
+    @property
+    def flagged(self) -> int:
+        """Sentences with at least one flag."""
+        return len({f.index for f in self.flags})
+
+    def to_dict(self, *, scores: bool = True) -> dict[str, Any]:
+        """``check.json`` (with every sentence's score) or ``check --json`` (without)."""
+        record: dict[str, Any] = {
+            "version": CHECK_VERSION,
+            "slug": self.slug,
+            "model": self.model,
+            "checked": self.checked.isoformat().replace("+00:00", "Z"),
+            "sentences": self.sentences,
+            "wer": round(self.wer, 4),
+            "seconds": round(self.seconds, 2),
+            "build_key": self.build_key,
+            "flags": [f.to_dict() for f in self.flags],
+        }
+        if scores:
+            record["scores"] = [s.to_dict() for s in self.scores]
+        return record
 
     @staticmethod
     def from_dict(data: Any) -> CheckReport:
@@ -124,6 +178,9 @@ class CheckReport:
             wer=record.number("wer", high=math.inf),
             flags=record.items("flags", _flag),
             scores=record.items("scores", _score),
+            # Not shown on the review page: a report written without them still reads.
+            seconds=record.number("seconds", high=math.inf, default=0.0),
+            build_key=record.text("build_key", default=""),
         )
 
     def flag_index_error(self, cues: int) -> str | None:
@@ -183,8 +240,10 @@ class _Fields:
     def _name(self, key: str) -> str:
         return f"{self.where}.{key}" if self.where else key
 
-    def _get(self, key: str, kinds: tuple[type, ...], wanted: str) -> Any:
+    def _get(self, key: str, kinds: tuple[type, ...], wanted: str, default: Any = None) -> Any:
         if key not in self.data:
+            if default is not None:
+                return default
             raise ValueError(f"no field {self._name(key)}")
         value = self.data[key]
         # JSON true is a Python int too; it is never a count or a time.
@@ -198,14 +257,14 @@ class _Fields:
             raise ValueError(f"{self._name(key)} is {value}, below 0")
         return value
 
-    def number(self, key: str, *, high: float) -> float:
-        value = float(self._get(key, (int, float), "a number"))
+    def number(self, key: str, *, high: float, default: float | None = None) -> float:
+        value = float(self._get(key, (int, float), "a number", default))
         if not 0.0 <= value <= high:  # also refuses NaN, which json.loads accepts
             raise ValueError(f"{self._name(key)} is {value}, outside 0 to {high}")
         return value
 
-    def text(self, key: str) -> str:
-        value: str = self._get(key, (str,), "a string")
+    def text(self, key: str, default: str | None = None) -> str:
+        value: str = self._get(key, (str,), "a string", default)
         return value
 
     def optional_text(self, key: str) -> str | None:
