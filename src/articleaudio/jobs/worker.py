@@ -241,6 +241,7 @@ class Builder:
                 jobs=self.settings.jobs,
                 synthesizer=self.settings.synthesizer,
                 sleep=_later,
+                lasting=True,
             )
             self._runner_.owner = self.owner
         self._runner_.store = store
