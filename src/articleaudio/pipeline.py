@@ -82,7 +82,9 @@ def open_synthesis(settings: BuildSettings, synthesizer: Synthesizer | None = No
     if synthesizer is not None:
         return Synthesis(synthesizer, cache=cache)
     voice = find_voice(settings.voice, settings.output)
-    local = PiperSynthesizer(voice, settings.synthesis)
+    # Every core this process may use (ONNX Runtime's own count may ignore the affinity).
+    threads = settings.synthesis.threads or default_jobs()
+    local = PiperSynthesizer(voice, replace(settings.synthesis, threads=threads))
     jobs = settings.jobs or default_jobs()
     factory = (lambda: WorkerPool(voice, settings.synthesis, jobs)) if jobs > 1 else None
     return Synthesis(local, pool_factory=factory, cache=cache)
