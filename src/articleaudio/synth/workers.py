@@ -275,10 +275,12 @@ class Synthesis:
         """Start synthesising ``missing`` (in reading order), where it is quickest.
 
         A few sentences (an edit) go to the in-process voice, which speaks each
-        on every core: a worker's one thread takes about 1.6 s for a sentence
-        that two take about 1.0 s for, and starting workers that each load the
-        voice takes longer still. More go to the workers (started now if need be,
-        and kept for the rest of a batch). ``{}`` when neither can take them.
+        on every core: a worker's one thread spent 1.4-1.6 CPU-s on the bench's
+        edited sentence, and with two threads the second took 45 % of the work
+        (about 0.95 s on the longer thread, so about that on an idle machine);
+        starting workers that each load the voice takes longer still. More go to
+        the workers (started now if need be, and kept for the rest of a batch).
+        ``{}`` when neither can take them.
         """
         if 0 < len(missing) <= FEW_MISSES:
             # A thread synthesises them while the master stage works through the
