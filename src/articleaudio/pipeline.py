@@ -208,12 +208,6 @@ class Batch:
         synthesis = self.voices.synthesis(plan.voice)
         return make_episode(plan, self.settings, synthesis, progress, weighted=self.weighted)
 
-    def warm_edits(self) -> None:
-        """Open the first voice in this process too, in the background, for a batch that
-        lives on: an edit's few sentences are spoken there, on every core (see
-        :class:`~articleaudio.synth.Synthesis`), and the first edit need not wait for it."""
-        self.voices.synthesis(self.settings.voice).warm_up(many=False)
-
     def close(self, *, now: bool = False) -> None:
         """Stop the workers (``now``: without finishing the sentences being synthesised)."""
         self.voices.close(now=now)

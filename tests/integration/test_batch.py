@@ -157,33 +157,6 @@ def test_prefetched_sentences_are_queued_at_once_and_used_later(tmp_path: Path) 
     assert synthesis.synthesized == texts
 
 
-def test_an_edit_is_spoken_in_process_beside_running_workers(tmp_path: Path) -> None:
-    """A warm runner's edit: its new sentence goes to the in-process voice (every core),
-    not to the workers the article before started (one thread each)."""
-    events: list[str] = []
-    pool = RecordingPool(events)  # its voice records nothing: "say" is the in-process one
-    synthesis = Synthesis(
-        RecordingSynthesizer(events),
-        pool_factory=lambda: pool,  # type: ignore[arg-type, return-value]
-        cache=Cache(tmp_path / "cache"),
-    )
-    article = [_sentence(1, k) for k in range(FEW_MISSES + 3)]
-    edited = [*article[:2], _sentence(2, 0), *article[3:]]
-    with synthesis:
-        synthesis.warm_up(many=True)
-        list(synthesis.pieces(article))
-        synthesis.warm_up(many=False)
-        synthesis.prefetch(edited)  # as the runner plans the job
-        pieces = list(synthesis.pieces(edited))
-    queued = [e for e in events if e.startswith("queue ")]
-    assert queued == [f"queue {t}" for t in article]  # the workers spoke the article alone
-    assert [e for e in events if e.startswith("say ")] == [f"say {_sentence(2, 0)}"]
-    assert synthesis.synthesized == [*article, _sentence(2, 0)]
-    assert [len(p.audio) for p in pieces] == [
-        len(FakeSynthesizer().synthesize(t).audio) for t in edited
-    ]
-
-
 class _WaitingVoice(FakeSynthesizer):
     """Speaks once ``asked`` is set (the cache asked for the last sentence), or after 5 s."""
 

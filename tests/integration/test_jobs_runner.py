@@ -291,30 +291,3 @@ def test_which_fetch_failures_are_worth_another_attempt(web: Site) -> None:
         with pytest.raises(FetchError) as caught:
             fetch_url(url, timeout=5)
         assert caught.value.transient is transient, url
-
-
-class _LoadCountingVoice(FakeSynthesizer):
-    """The fake voice, counting how often it is asked to get ready."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.loads = 0
-
-    def load(self) -> None:
-        self.loads += 1
-
-
-@pytest.mark.parametrize("lasting", [True, False])
-def test_a_lasting_runner_opens_the_voice_for_edits_as_it_warms(
-    tmp_path: Path, lasting: bool
-) -> None:
-    """``watch`` and ``serve --api`` open the in-process voice before the first edit;
-    ``build`` (of new articles, mostly) does not pay for it."""
-    voice = _LoadCountingVoice()
-    with (
-        open_job_store(tmp_path / "out") as store,
-        Runner(store, synthesizer=voice, lasting=lasting) as runner,
-    ):
-        runner.warm(_settings(tmp_path / "out"))
-    # Leaving the runner waited for the voice's opening, in its thread.
-    assert voice.loads == (1 if lasting else 0)

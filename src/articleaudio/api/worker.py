@@ -83,7 +83,6 @@ class JobWorker:
                     synthesizer=self.synthesizer,
                     library=self.library,
                     sleep=self._sleep,
-                    lasting=True,
                 )
             else:
                 from ..jobs import Dispatcher  # imports Dramatiq: only when a broker is named

@@ -138,13 +138,8 @@ class Runner:
         jobs: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
         started: Callable[[Job], None] | None = None,
-        lasting: bool = False,
     ) -> None:
         self.store, self.policy, self.progress = store, policy, progress
-        self.lasting = lasting
-        """The runner lives on between jobs (``watch``, ``serve --api``): its batch also
-        opens the in-process voice that speaks an edit's few sentences, once, as it opens
-        (a ``build`` of new articles never uses it, and would only pay for it)."""
         self.started = started
         """Told of each job as its making starts (a progress display names it)."""
         self.synthesizer = synthesizer
@@ -293,8 +288,6 @@ class Runner:
         self.close()
         self._batch = open_batch(settings, synthesizer=self.synthesizer)
         self._batch_key = key
-        if self.lasting:
-            self._batch.warm_edits()
 
     def _finish(self, started: _Started) -> Ran | None:
         """Make a planned job; None when it failed for now and was queued again."""

@@ -263,7 +263,6 @@ def open_watcher(
                 progress=progress,
                 library=library,
                 started=lambda job: report(WatchEvent("started", "", job.location, job.location)),
-                lasting=True,
             )
         else:
             from .broker import Dispatcher  # imports Dramatiq: only when a broker is named

@@ -241,7 +241,6 @@ class Builder:
                 jobs=self.settings.jobs,
                 synthesizer=self.settings.synthesizer,
                 sleep=_later,
-                lasting=True,
             )
             self._runner_.owner = self.owner
         self._runner_.store = store

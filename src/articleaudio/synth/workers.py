@@ -25,7 +25,6 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from multiprocessing import forkserver, resource_tracker
 from multiprocessing.connection import Connection
-from typing import TypeVar
 
 from .cache import Cache, Entry, segment_key
 from .synthesize import Piece, PiperSynthesizer, SynthesisSettings, Synthesizer
@@ -37,10 +36,8 @@ Progress = Callable[[int, int], None]
 """``(done, total)`` segments synthesised; the CLI turns it into a progress bar."""
 
 _WORKER: PiperSynthesizer | None = None
-_K = TypeVar("_K")
 FEW_MISSES = 3
-"""Up to this many sentences to synthesise (an edit) are spoken by the in-process voice,
-on every core, rather than by the workers, running or not."""
+"""Up to this many sentences to synthesise, no worker processes are started."""
 READ_AHEAD_SAMPLES = 1 << 23
 """Cached samples read ahead at most while a sentence is synthesised (32 MB of float32,
 about 6 minutes of a 22.05 kHz voice)."""
@@ -232,14 +229,15 @@ class Synthesis:
 
         ``many`` (a new article) starts the workers, each loading its voice;
         otherwise (an edit: a few sentences) the in-process voice is opened in
-        the thread that will synthesise them, workers or not (see :meth:`_route`).
+        the thread that will synthesise them.
         """
-        if many:
-            if self.pool is None and self.pool_factory is not None:
-                self.pool = self.pool_factory()
-                self.pool.warm_up()
-        else:
-            # Even beside running workers: an edit's few sentences are spoken here (_route).
+        if self.pool is not None:
+            return
+        if many and self.pool_factory is not None:
+            self.pool = self.pool_factory()
+            self.pool.warm_up()
+            return
+        if not many:
             self._thread().submit(self.synthesizer.load)
 
     def prefetch(self, texts: Sequence[str]) -> None:
@@ -254,7 +252,10 @@ class Synthesis:
             for k, t in zip(keys, texts, strict=True)
             if k not in self._ahead and not self._has(k)
         }
-        self._ahead.update(self._route(missing))
+        if self.pool is None and self.pool_factory is not None and len(missing) > FEW_MISSES:
+            self.pool = self.pool_factory()
+        if self.pool is not None:
+            self._ahead.update((key, self.pool.submit(text)) for key, text in missing.items())
 
     def _keys(self, texts: Sequence[str]) -> list[str]:
         identity = self.synthesizer.identity
@@ -268,31 +269,20 @@ class Synthesis:
         return Piece(entry.audio, entry.sample_rate, entry.words) if entry else None
 
     def _submit(self, texts: Sequence[str], cached: set[int]) -> dict[int, Future[Piece]]:
-        missing = {i: texts[i] for i in range(len(texts)) if i not in cached}
-        return self._route(missing)
-
-    def _route(self, missing: Mapping[_K, str]) -> dict[_K, Future[Piece]]:
-        """Start synthesising ``missing`` (in reading order), where it is quickest.
-
-        A few sentences (an edit) go to the in-process voice, which speaks each
-        on every core: a worker's one thread spent 1.4-1.6 CPU-s on the bench's
-        edited sentence, and with two threads the second took 45 % of the work
-        (about 0.95 s on the longer thread, so about that on an idle machine);
-        starting workers that each load the voice takes longer still. More go to
-        the workers (started now if need be, and kept for the rest of a batch).
-        ``{}`` when neither can take them.
-        """
-        if 0 < len(missing) <= FEW_MISSES:
-            # A thread synthesises them while the master stage works through the
-            # cached pieces before them (ONNX Runtime releases the GIL).
-            thread = self._thread()
-            return {k: thread.submit(self.synthesizer.synthesize, t) for k, t in missing.items()}
-        if self.pool is None and self.pool_factory is not None and missing:
+        missing = [i for i in range(len(texts)) if i not in cached]
+        # A few edited sentences are quicker in-process than starting workers that
+        # each load the voice; a cold build or a batch starts them once and keeps them.
+        if self.pool is None and self.pool_factory is not None and len(missing) > FEW_MISSES:
             self.pool = self.pool_factory()
-        if self.pool is None:  # one process: pieces() speaks them in turn, none held ahead
-            return {}
-        # Queued in reading order, so the master stage consumes them as they arrive.
-        return {k: self.pool.submit(t) for k, t in missing.items()}
+        if self.pool is not None:
+            # Queued in reading order, so the master stage consumes them as they arrive.
+            return {i: self.pool.submit(texts[i]) for i in missing}
+        if 0 < len(missing) <= FEW_MISSES:
+            # A thread synthesises the few misses while the master stage works
+            # through the cached pieces before them (ONNX Runtime releases the GIL).
+            thread = self._thread()
+            return {i: thread.submit(self.synthesizer.synthesize, texts[i]) for i in missing}
+        return {}
 
     def _thread(self) -> ThreadPoolExecutor:
         if self._executor is None:
