@@ -6,6 +6,7 @@ is measured on :class:`Synthesis`, the object that does it."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from articleaudio.models import Role
 from articleaudio.pipeline import build_all
 from articleaudio.settings import BuildSettings
-from articleaudio.synth.cache import Cache
+from articleaudio.synth.cache import Cache, Entry, segment_key
 from articleaudio.synth.synthesize import Piece
 from articleaudio.synth.workers import FEW_MISSES, Synthesis
 
@@ -154,3 +155,45 @@ def test_prefetched_sentences_are_queued_at_once_and_used_later(tmp_path: Path) 
     expected = [FakeSynthesizer().synthesize(t) for t in texts]
     assert [len(p.audio) for p in pieces] == [len(p.audio) for p in expected]
     assert synthesis.synthesized == texts
+
+
+class _WaitingVoice(FakeSynthesizer):
+    """Speaks once ``asked`` is set (the cache asked for the last sentence), or after 5 s."""
+
+    def __init__(self, asked: threading.Event) -> None:
+        super().__init__()
+        self.asked = asked
+        self.waited_in_vain = False
+
+    def synthesize(self, text: str) -> Piece:
+        self.waited_in_vain = not self.asked.wait(5.0)
+        return super().synthesize(text)
+
+
+def test_the_cached_sentences_after_an_edit_are_read_while_it_is_spoken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article = [_sentence(3, k) for k in range(SENTENCES)]
+    with Synthesis(FakeSynthesizer(), cache=Cache(tmp_path / "cache")) as first:
+        list(first.pieces(article))
+    asked = threading.Event()
+    voice = _WaitingVoice(asked)
+    cache = Cache(tmp_path / "cache")
+    last = segment_key(article[-1], voice.identity)
+    read = cache.segments.get
+
+    def get(key: str) -> Entry | None:
+        if key == last:
+            asked.set()
+        return read(key)
+
+    monkeypatch.setattr(cache.segments, "get", get)
+    edited = [article[0], _sentence(4, 0), *article[2:]]
+    with Synthesis(voice, cache=cache) as synthesis:
+        pieces = list(synthesis.pieces(edited))
+    # The voice spoke the new sentence only after the last one had been read.
+    assert not voice.waited_in_vain
+    assert synthesis.synthesized == [_sentence(4, 0)]
+    assert [len(p.audio) for p in pieces] == [
+        len(FakeSynthesizer().synthesize(t).audio) for t in edited
+    ]
