@@ -321,6 +321,9 @@ def open_voice(voice: Voice, threads: int) -> Any:
     """
     from .cache import Cache
 
+    # Always a count: left to decide, ONNX Runtime starts a thread per core of the
+    # machine and pins each to its core, ignoring the cores this process was given, so a
+    # worker pinned to one core (taskset, a container's cpuset) spoke on two.
     threads = threads or usable_cores()
     files = [voice.model_path, voice.config_path]
     try:
@@ -367,10 +370,7 @@ def _options(threads: int) -> Any:
 
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 4  # failures surface as SynthesisError, not C++ log lines
-    # Always a count: left to decide, ONNX Runtime starts a thread per core of the
-    # machine and pins each to its core, ignoring the cores this process was given, so a
-    # worker pinned to one core (taskset, a container's cpuset) spoke on two.
-    options.intra_op_num_threads = threads or usable_cores()
+    options.intra_op_num_threads = threads  # always a count (see open_voice)
     options.inter_op_num_threads = 1
     # Spinning keeps idle intra-op threads busy-waiting for the next operator. The
     # in-process voice speaks beside the master stage and the workers: measured on the
