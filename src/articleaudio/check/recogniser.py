@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError, RecogniserError
+from .heap import kept_heap, share_one_arena
 from .pack import JOIN_S, WINDOW_S, Window, pack, samples, words_to_spans
 
 RATE = 16_000
@@ -139,6 +140,7 @@ class Recogniser:
         from faster_whisper import WhisperModel
 
         folder = model_folder(settings.model, cache)
+        share_one_arena()  # before the model's worker thread starts (see .heap)
         model = WhisperModel(
             str(folder),
             device="cpu",
@@ -172,7 +174,15 @@ class Recogniser:
 
         Consecutive spans are heard together, packed into windows (:mod:`.pack`); a span
         longer than a window is heard on its own."""
-        tell = progress or (lambda done, total: None)
+        with kept_heap():
+            return self._hear_spans(audio, windows, progress or (lambda done, total: None))
+
+    def _hear_spans(
+        self,
+        audio: np.ndarray,
+        windows: Sequence[tuple[float, float]],
+        tell: Callable[[int, int], None],
+    ) -> list[str]:
         pieces = [samples(w, RATE) for w in windows]
         limit, join = int(WINDOW_S * RATE), int(JOIN_S * RATE)
         packed = [w for w in pack(pieces, limit, join) if w.length <= limit]
