@@ -16,11 +16,11 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..check_report import CheckReport, Flag, SentenceScore
+from ..check_report import CheckReport, Flag, FlagKind, SentenceScore
 from ..encode import decode_audio
 from ..errors import EpisodeNotFoundError, EpisodeReadError
 from ..fsutil import atomic_write_text
@@ -37,6 +37,7 @@ from ..models import Cue, Episode
 from ..synth import Progress, default_cache_dir
 from ..text import load_lexicon, make_spoken
 from .flags import FLAG_AT, Judgement, Sentence, judge
+from .pack import samples
 from .recogniser import RATE, Recogniser, RecogniserSettings
 
 log = logging.getLogger(__name__)
@@ -115,11 +116,19 @@ def check_episode(
     audio = decode_audio(folder / episode.audio.file, RATE)
     cues = episode.timeline.cues
     spoken = spoken_texts(episode, settings)
-    heard = recogniser.hear_spans(audio, spans(cues, settings.pad), progress)
+    windows = spans(cues, settings.pad)
+    heard = recogniser.hear_spans(audio, windows, progress)
     judgements = [
         judge(Sentence(c.index, c.start, c.end, c.text, spoken[n], heard[n]), settings.flag_at)
         for n, c in enumerate(cues)
     ]
+    for n in [n for n, j in enumerate(judgements) if _unheard(j)]:
+        # Whisper now and then skips a whole sentence of a window it hears: a sentence
+        # flagged as unheard is heard again on its own, and judged on that (a sentence the
+        # voice really left out is unheard alone too).
+        start, end = samples(windows[n], RATE)
+        again = replace(judgements[n].sentence, heard=recogniser.hear(audio[start:end]))
+        judgements[n] = judge(again, settings.flag_at)
     words = sum(j.words for j in judgements)
     return CheckReport(
         slug=episode.slug,
@@ -132,6 +141,10 @@ def check_episode(
         seconds=time.monotonic() - began,
         build_key=episode.build_key,
     )
+
+
+def _unheard(judgement: Judgement) -> bool:
+    return any(f.kind is FlagKind.UNHEARD for f in judgement.flags)
 
 
 def _rank(flag: Flag) -> tuple[float, int]:
