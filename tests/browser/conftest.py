@@ -6,6 +6,7 @@ Playwright; without either, the layer's tests are skipped, not failed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ ARGS = [
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     if not CHROMIUM.exists():
         pytest.skip(
@@ -34,7 +35,11 @@ def browser() -> Iterator[Any]:
             "run scripts/install-browser.sh as root"
         )
     with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        # Its own temporary folder: playing audio, it leaves a PulseAudio client folder
+        # (pulse-*) behind, which the session's leftover check would count as ours.
+        scratch = tmp_path_factory.mktemp("chromium")
+        env = {**os.environ, "TMPDIR": str(scratch), "PULSE_RUNTIME_PATH": str(scratch / "pulse")}
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=env)
         yield chromium
         chromium.close()
 

@@ -1,0 +1,63 @@
+"""The recogniser's heap settings (:mod:`articleaudio.check.heap`): inside
+``kept_heap`` a big block freed and asked for again costs no new page faults, as it
+does with glibc's defaults; after it, the defaults are back and the memory is handed
+back to the system.
+
+Measured in a fresh interpreter: a process that has run other tests holds free heap
+space of its own, from which glibc serves big blocks without a new mapping either."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from articleaudio.check.heap import _glibc
+
+MEASURE = """
+import ctypes, json, resource
+from articleaudio.check.heap import _glibc, kept_heap
+
+BLOCK = 64 * 1024 * 1024  # twice glibc's largest mmap threshold: by default, mapped afresh
+libc = _glibc()
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = [ctypes.c_void_p]
+
+def faults():
+    first = libc.malloc(BLOCK)
+    ctypes.memset(first, 1, BLOCK)
+    libc.free(first)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    second = libc.malloc(BLOCK)
+    ctypes.memset(second, 2, BLOCK)
+    found = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    libc.free(second)
+    return found
+
+def resident():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize()
+
+found = {"default": faults()}
+with kept_heap():
+    faults()  # the heap grows once
+    found["kept"] = faults()
+    found["held"] = resident()
+found["after"] = faults()
+found["released"] = resident()
+print(json.dumps(found))
+"""
+
+
+@pytest.mark.skipif(_glibc() is None, reason="the heap knobs are glibc's")
+def test_a_freed_block_is_reused_inside_kept_heap_and_not_after() -> None:
+    run = subprocess.run([sys.executable, "-c", MEASURE], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout)
+    pages = 64 * 1024 * 1024 // 4096
+    assert found["default"] > pages // 2  # glibc's default: a fresh mapping each time
+    assert found["kept"] < pages // 50  # kept: the same pages again
+    assert found["after"] > pages // 2  # the defaults are back
+    assert found["held"] - found["released"] > 32 * 1024 * 1024  # and the block returned
