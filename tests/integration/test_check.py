@@ -18,9 +18,13 @@ import pytest
 from click.testing import CliRunner
 
 from articleaudio import Built
+from articleaudio.check import CheckSettings, RecogniserSettings, open_recogniser
+from articleaudio.check.listen import spans
+from articleaudio.check.recogniser import RATE
 from articleaudio.check_report import read_check_report
 from articleaudio.cli.app import cli
-from articleaudio.layout import CHECK_FILE
+from articleaudio.encode import decode_audio
+from articleaudio.layout import CHECK_FILE, read_episode
 
 from ..support.check_faults import FAULTS, WRONG_LEXICON, Fault, build_faulty, clean_sentences
 
@@ -147,3 +151,20 @@ def test_build_check_strict_fails_but_publishes(tmp_path: Path) -> None:
     assert re.fullmatch(
         r"short-note: \d+ sentences, 1 flagged, WER [\d.]+% \(tiny\.en, [\d.]+ s\)", line
     )
+
+
+def test_windows_heard_side_by_side_are_heard_as_one_at_a_time(checked: Checked) -> None:
+    """Two lanes (the windows split between two of the model's workers, one core each)
+    write down exactly what one lane does: the split changes the time, not the words."""
+    folder = checked.built.directory
+    episode = read_episode(folder)
+    audio = decode_audio(folder / episode.audio.file, RATE)
+    windows = spans(episode.timeline.cues, CheckSettings().pad)
+    heard = {
+        lanes: open_recogniser(CheckSettings(RecogniserSettings(threads=lanes))).hear_spans(
+            audio, windows
+        )
+        for lanes in (1, 2)
+    }
+    assert len(heard[1]) == len(windows) and sum(bool(t) for t in heard[1]) > len(windows) // 2
+    assert heard[2] == heard[1]

@@ -14,7 +14,7 @@ TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from .cache import DEFAULT_MAX_BYTES, Cache, SegmentCache, default_cache_dir
-    from .synthesize import Piece, PiperSynthesizer, SynthesisSettings, Synthesizer
+    from .synthesize import Piece, PiperSynthesizer, SynthesisSettings, Synthesizer, usable_cores
     from .voice_choice import VoicePool, choose_voice
     from .voices import Voice, find_voice, list_voices, shown, voice_folders
     from .workers import Progress, Synthesis, WorkerPool, default_jobs
@@ -38,6 +38,7 @@ __all__ = [
     "find_voice",
     "list_voices",
     "shown",
+    "usable_cores",
     "voice_folders",
 ]
 
@@ -62,6 +63,7 @@ __getattr__ = exports(
         "find_voice": ".voices",
         "list_voices": ".voices",
         "shown": ".voices",
+        "usable_cores": ".synthesize",
         "voice_folders": ".voices",
     },
 )
