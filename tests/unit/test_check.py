@@ -238,3 +238,14 @@ def test_build_check_with_another_mode_is_a_usage_error(tmp_path: Path) -> None:
     assert "Error: --check is a flag, or --check=warn or --check=strict, not '--check=loud'" in (
         result.stderr
     )
+
+
+def test_a_word_heard_as_a_number_homophone_is_a_number_only_where_one_was_meant() -> None:
+    """ "on" may be the recogniser's "1", but only where a number was said: "in" heard as
+    "on" (measured: a clean sentence flagged as a number heard differently, score 0.95)
+    is a function word swapped, and "two" heard as "on" is still a number heard wrong."""
+    meant = "Heavy rain closed two schools in the north of the county this morning."
+    swapped = judge(Sentence(3, 10.2, 13.5, meant, meant, meant.replace(" in ", " on ")))
+    assert swapped.flags == () and swapped.score < FLAG_AT
+    misheard = judge(Sentence(3, 10.2, 13.5, meant, meant, meant.replace(" two ", " on ")))
+    assert [f.kind.value for f in misheard.flags] == ["number"]

@@ -148,11 +148,16 @@ def kind_of(difference: Difference, names: dict[str, str]) -> str:
     'number'
     >>> kind_of(Difference(("closed", "2"), ("close", "to"), 3, 3), {})
     'missing'
+    >>> kind_of(Difference(("in",), ("on",), 3, 3), {})  # no number meant: "on" is a word
+    'missing'
     """
     meant, heard = difference.meant, difference.heard
     if len(meant) >= UNHEARD_WORDS and len(heard) < UNHEARD_SHARE * len(meant):
         return "unheard"
-    if _numbers(meant) != _numbers(_sounded(heard)):
+    # A homophone ("on", "for") counts as its number only where a number was meant:
+    # "in" heard as "on" is a word swapped, not a number heard.
+    heard_numbers = _numbers(_sounded(heard) if _numbers(meant) else heard)
+    if _numbers(meant) != heard_numbers:
         return "number"
     if (
         not meant
