@@ -200,10 +200,13 @@ class Recogniser:
         packed = [w for w in pack(pieces, limit, join) if w.length <= limit]
         texts = self._packed(audio, packed, lambda done: tell(done, len(pieces)))
         heard = dict(zip(_positions(packed), texts, strict=True))
-        for n, (start, end) in enumerate(pieces):
-            if n not in heard:  # Whisper hears it 30 s at a time, one after another
-                heard[n] = self.hear(audio[start:end])
-                tell(n + 1, len(pieces))
+        # A span longer than a window: Whisper hears it 30 s at a time, one after
+        # another; such spans are heard side by side, a lane each.
+        alone = [n for n in range(len(pieces)) if n not in heard]
+        with ThreadPoolExecutor(lanes(self.settings), thread_name_prefix="hearing") as pool:
+            clips = [audio[pieces[n][0] : pieces[n][1]] for n in alone]
+            heard.update(zip(alone, pool.map(self.hear, clips), strict=True))
+        tell(len(pieces), len(pieces))
         return [heard[n] for n in range(len(pieces))]
 
     def _packed(
