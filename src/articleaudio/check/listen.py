@@ -116,17 +116,17 @@ def check_episode(
     audio = decode_audio(folder / episode.audio.file, RATE)
     cues = episode.timeline.cues
     spoken = spoken_texts(episode, settings)
-    windows = spans(cues, settings.pad)
-    heard = recogniser.hear_spans(audio, windows, progress)
+    padded = spans(cues, settings.pad)
+    heard = recogniser.hear_spans(audio, padded, progress)
     judgements = [
         judge(Sentence(c.index, c.start, c.end, c.text, spoken[n], heard[n]), settings.flag_at)
         for n, c in enumerate(cues)
     ]
     for n in [n for n, j in enumerate(judgements) if _unheard(j)]:
-        # Whisper now and then skips a whole sentence of a window it hears: a sentence
-        # flagged as unheard is heard again on its own, and judged on that (a sentence the
-        # voice really left out is unheard alone too).
-        start, end = samples(windows[n], RATE)
+        # Whisper can skip a whole sentence of a window it hears: a sentence flagged as
+        # unheard is heard again on its own, and judged on that (a sentence the voice
+        # really left out is unheard alone too).
+        start, end = samples(padded[n], RATE)
         again = replace(judgements[n].sentence, heard=recogniser.hear(audio[start:end]))
         judgements[n] = judge(again, settings.flag_at)
     words = sum(j.words for j in judgements)

@@ -198,12 +198,12 @@ class Recogniser:
         pieces = [samples(w, RATE) for w in windows]
         limit, join = int(WINDOW_S * RATE), int(JOIN_S * RATE)
         packed = [w for w in pack(pieces, limit, join) if w.length <= limit]
-        texts = self._packed(audio, packed, lambda done: tell(done, len(pieces)))
-        heard = dict(zip(_positions(packed), texts, strict=True))
-        # A span longer than a window: Whisper hears it 30 s at a time, one after
-        # another; such spans are heard side by side, a lane each.
-        alone = [n for n in range(len(pieces)) if n not in heard]
         with ThreadPoolExecutor(lanes(self.settings), thread_name_prefix="hearing") as pool:
+            texts = self._packed(pool, audio, packed, lambda done: tell(done, len(pieces)))
+            heard = dict(zip(_positions(packed), texts, strict=True))
+            # A span longer than a window: Whisper hears it 30 s at a time, one after
+            # another; such spans are heard side by side too, a lane each.
+            alone = [n for n in range(len(pieces)) if n not in heard]
             clips = [audio[pieces[n][0] : pieces[n][1]] for n in alone]
             heard.update(zip(alone, pool.map(self.hear, clips), strict=True))
         tell(len(pieces), len(pieces))
@@ -211,12 +211,13 @@ class Recogniser:
 
     def _packed(
         self,
+        pool: ThreadPoolExecutor,
         audio: np.ndarray,
         windows: Sequence[Window],
         progress: Callable[[int], None],
     ) -> list[str]:
-        """What was heard in each span of ``windows``, window by window (``progress``:
-        the spans up to the last one heard)."""
+        """What was heard in each span of ``windows``: each lane of ``pool`` hears a run
+        of consecutive windows (``progress``: the spans heard so far)."""
         if not windows:
             return []
         parts = split(windows, lanes(self.settings))
@@ -228,11 +229,8 @@ class Recogniser:
                 done[part] = spans
                 progress(sum(done))
 
-        with ThreadPoolExecutor(len(parts), thread_name_prefix="hearing") as pool:
-            heard = pool.map(
-                lambda n: self._lane(audio, parts[n], partial(tell, n)), range(len(parts))
-            )
-            return [text for part in heard for text in part]
+        heard = pool.map(lambda n: self._lane(audio, parts[n], partial(tell, n)), range(len(parts)))
+        return [text for part in heard for text in part]
 
     def _lane(
         self,
