@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 
 from articleaudio.errors import LibraryNotFoundError, PublishError
 from articleaudio.layout import CATALOGUE_NAME
-from articleaudio.library.publish import list_episodes, measure_files
+from articleaudio.library.publish import current_build, list_episodes, measure_files
 from articleaudio.library.store import episode_guid, open_catalogue
 from articleaudio.models import Episode
 
@@ -155,3 +157,29 @@ def test_a_rebuild_without_the_article_date_keeps_the_one_published(tmp_path: Pa
         later = replace(episode, built_at=datetime(2026, 11, 9, tzinfo=UTC))
         again = catalogue.upsert(later, {}).entry
     assert (again.published, again.guid) == (first.published, first.guid) == (DAY1, first.guid)
+
+
+def test_a_folder_seen_between_the_two_renames_of_a_swap_is_measured_again(
+    tmp_path: Path,
+) -> None:
+    """Another build of the slug moves the folder aside, then its new one in (the swap
+    runs under the episode's lock, not the feed lock publishing holds)."""
+    episode = make_episode(tmp_path, "a", "A")
+    folder = tmp_path / "episodes" / "a"
+    aside = folder.with_name(".a.old")
+    os.replace(folder, aside)
+    back = threading.Timer(0.03, os.replace, (aside, folder))
+    back.start()
+    try:
+        chosen, sizes = current_build(tmp_path, episode)
+    finally:
+        back.join()
+    assert chosen == episode
+    assert sizes == measure_files(tmp_path, episode)
+
+
+def test_a_file_missing_from_a_steady_folder_is_an_incomplete_episode(tmp_path: Path) -> None:
+    episode = make_episode(tmp_path, "a", "A")
+    (tmp_path / "episodes" / "a" / episode.files["chapters_json"]).unlink()
+    with pytest.raises(PublishError, match=r"incomplete.*chapters"):
+        current_build(tmp_path, episode)

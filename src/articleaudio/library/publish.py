@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import logging
 import shutil
+import time
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -65,13 +66,15 @@ log = logging.getLogger(__name__)
 DEFAULT_ARTWORK_PX = 1400
 SNAPSHOT_TRIES = 5
 """Attempts to read an episode folder that a concurrent build keeps replacing."""
+SWAP_WAIT = 0.02
+"""Seconds to wait, times the attempt, before measuring a half-swapped folder again."""
 
 
 def publish_episode(
     output_dir: Path, episode: Episode, config: PodcastConfig | None = None
 ) -> None:
     """Catalogue a complete episode folder and rewrite the feed (under the lock)."""
-    measure_files(output_dir, episode)  # fail early, before waiting for the lock
+    current_build(output_dir, episode)  # fail early, before waiting for the lock
     with writers_lock(output_dir):
         episode, sizes = current_build(output_dir, episode)
         with open_catalogue(output_dir) as catalogue:
@@ -200,27 +203,40 @@ def measure_files(output_dir: Path, episode: Episode) -> dict[str, int]:
 
 
 def current_build(output_dir: Path, episode: Episode) -> tuple[Episode, dict[str, int]]:
-    """The build now in the episode's folder and its file sizes; call under the lock.
+    """The build now in the episode's folder and its file sizes.
 
-    Folder swaps happen outside the lock, so another ``build`` of the same slug may
-    have replaced the folder since ``episode`` was written. Then the record on disk
-    is what listeners would download, so that is what gets catalogued (the other
-    build publishes the same). Reading ``episode.json`` before and after measuring
-    makes sure the sizes belong to the record.
+    Folder swaps happen under the episode's lock, not the writers lock, so another
+    ``build`` of the same slug may replace the folder while it is measured, or may
+    have replaced it since ``episode`` was written. Then the record on disk is what
+    listeners would download, so that is what gets catalogued (the other build
+    publishes the same). Reading ``episode.json`` before and after measuring makes
+    sure the sizes belong to the record; a file missing while the record changed
+    (or the folder was between its two renames) is a swap seen half-way and is
+    measured again, one missing from a steady folder is an incomplete episode.
     """
     meta = episode_dir(output_dir, episode.slug) / EPISODE_FILE
-    for _ in range(SNAPSHOT_TRIES):
+    for attempt in range(SNAPSHOT_TRIES):
         before = _read_bytes(meta)
-        chosen = episode
-        if before is not None:
-            on_disk = parse_episode(before, meta)
-            if (on_disk.built_at, on_disk.input_sha256) != (episode.built_at, episode.input_sha256):
-                log.info("%s was rebuilt meanwhile; publishing the build on disk", episode.slug)
-                chosen = on_disk
-        sizes = measure_files(output_dir, chosen)
+        chosen = episode if before is None else _on_disk(episode, before, meta)
+        try:
+            sizes = measure_files(output_dir, chosen)
+        except PublishError:
+            steady = before is not None and _read_bytes(meta) == before
+            if steady or attempt + 1 == SNAPSHOT_TRIES:
+                raise
+            time.sleep(SWAP_WAIT * (attempt + 1))
+            continue
         if _read_bytes(meta) == before:
             return chosen, sizes
     raise PublishError(f"episode {episode.slug} keeps changing on disk; publish it again later")
+
+
+def _on_disk(episode: Episode, data: bytes, meta: Path) -> Episode:
+    on_disk = parse_episode(data, meta)
+    if (on_disk.built_at, on_disk.input_sha256) == (episode.built_at, episode.input_sha256):
+        return episode
+    log.info("%s was rebuilt meanwhile; publishing the build on disk", episode.slug)
+    return on_disk
 
 
 def _read_bytes(path: Path) -> bytes | None:
