@@ -25,6 +25,7 @@ tree to a single ``Error: ...`` line and exit status 1. Anything else is a bug.
     ├── AudioToolError                    ffmpeg failed or is missing
     ├── RecogniserError (+ ImportError)   the check's recogniser or its model is not installed
     ├── PublishError (+ OSError)          the output folder cannot be written
+    │   └── SlugTakenError                another article's build took the slug (transient)
     ├── EpisodeNotFoundError (+ LookupError)  no episode with that slug in the library
     ├── LibraryNotFoundError (+ LookupError)  the folder given with -o holds no library
     ├── JobError                          a job cannot do what was asked (``jobs retry``)
@@ -191,6 +192,20 @@ class RecogniserError(ArticleAudioError, ImportError):
 
 class PublishError(ArticleAudioError, OSError):
     """Raised when episode files, the catalogue or the feed cannot be written."""
+
+
+class SlugTakenError(PublishError):
+    """Raised when an episode of another article took the slug while this one was built.
+
+    The build is planned again under a free slug (the sentences are in the cache by
+    then), so it reaches a user only when that keeps happening.
+    """
+
+    transient = True
+
+    def __init__(self, message: str, *, slug: str) -> None:
+        super().__init__(message)
+        self.slug = slug
 
 
 class EpisodeNotFoundError(ArticleAudioError, LookupError):

@@ -38,6 +38,7 @@ from .errors import (
     EmptyArticleError,
     InputError,
     PublishError,
+    SlugTakenError,
     UncertainExtractionError,
     VoiceError,
 )
@@ -74,6 +75,9 @@ from .text import load_lexicon, make_spoken, segment_article, spoken_for
 from .web import write_embed
 
 log = logging.getLogger(__name__)
+
+SLUG_TRIES = 3
+"""Builds of one article before another article taking its slug each time fails it."""
 
 
 def open_synthesis(settings: BuildSettings, synthesizer: Synthesizer | None = None) -> Synthesis:
@@ -364,12 +368,40 @@ def make_episode(
 
     ``weighted`` keeps the finished pieces' K-weighting for the next build (a batch's).
     """
-    built = plan.reused or _render_and_write(plan, synthesis, settings, progress, weighted)
+    built = _made(plan, synthesis, settings, progress, weighted)
     listed = built.reused and is_listed(settings.output, built.episode, settings.podcast)
     if settings.publish and not listed:
         # Only now are the episode's files complete: the feed never lists a partial one.
         publish_episode(settings.output, built.episode, settings.podcast)
     return built
+
+
+def _made(
+    plan: Plan,
+    synthesis: Synthesis,
+    settings: BuildSettings,
+    progress: Progress | None,
+    weighted: WeightedPieces | None,
+) -> Built:
+    """The reused episode, or one rendered and written; planned again under a free slug
+    when another article took this one's meanwhile (see :class:`SlugTakenError`)."""
+    for attempt in range(1, SLUG_TRIES + 1):
+        try:
+            return plan.reused or _render_and_write(plan, synthesis, settings, progress, weighted)
+        except SlugTakenError as exc:
+            if attempt == SLUG_TRIES:
+                raise
+            log.info("%s: %s; choosing the slug again", plan.location, exc)
+            plan = _free_slug_again(plan, settings)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _free_slug_again(plan: Plan, settings: BuildSettings) -> Plan:
+    """``plan`` under the slug free now (the article, its key and segments are the same)."""
+    slug = free_slug(settings.output, plan.article)
+    reused = None if settings.force else reusable_episode(settings.output, slug, plan.key)
+    previous = previous_gain(settings.output, slug)
+    return replace(plan, slug=slug, reused=reused, previous_gain_db=previous)
 
 
 def build_episode(

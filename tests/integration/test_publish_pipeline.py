@@ -10,7 +10,13 @@ import podcastparser
 
 from articleaudio.config import PodcastConfig
 from articleaudio.library.publish import list_episodes, publish_episode, validate
-from articleaudio.pipeline import build_episode
+from articleaudio.pipeline import (
+    build_episode,
+    make_episode,
+    open_synthesis,
+    plan_episode,
+    read_article,
+)
 from articleaudio.settings import BuildSettings
 
 from ..support.audio import mp3_info
@@ -83,5 +89,33 @@ def test_two_articles_of_one_title_are_two_episodes_and_a_rebuild_finds_its_own(
         "morning-briefing-2": "https://news.example/tue",
     }
     assert len({e.guid for e in entries.values()}) == 2
+    parsed = feedparser.parse((settings.output / "feed.xml").read_bytes())
+    assert parsed.bozo == 0 and len(parsed.entries) == 2
+
+
+def test_an_article_whose_slug_another_took_meanwhile_takes_the_next_and_loses_none(
+    tmp_path: Path,
+) -> None:
+    """Monday's build chose the free slug; Tuesday's (same title, another URL, another
+    worker) published there before Monday's was written. Monday's must not replace it."""
+    settings = BuildSettings(output=tmp_path / "out")
+    monday = _briefing(tmp_path / "mon.html", "https://news.example/mon", "Rain is coming.")
+    tuesday = _briefing(tmp_path / "tue.html", "https://news.example/tue", "Sun at last.")
+    with open_synthesis(settings, FakeSynthesizer()) as synthesis:
+        article = read_article(monday, settings)
+        planned = plan_episode(monday, article, settings, synthesis)
+        assert planned.slug == "morning-briefing"
+        taken = build_episode(tuesday, settings, synthesis=synthesis)
+        assert taken.episode.slug == "morning-briefing"
+        built = make_episode(planned, settings, synthesis)
+    assert built.episode.slug == "morning-briefing-2"
+    entries = {e.slug: e.episode.article.url for e in list_episodes(settings.output)}
+    assert entries == {
+        "morning-briefing": "https://news.example/tue",
+        "morning-briefing-2": "https://news.example/mon",
+    }
+    folders = sorted(p.name for p in (settings.output / "episodes").iterdir())
+    assert folders == ["morning-briefing", "morning-briefing-2"]  # no staging left behind
+    assert validate(settings.output, PodcastConfig()) == []
     parsed = feedparser.parse((settings.output / "feed.xml").read_bytes())
     assert parsed.bozo == 0 and len(parsed.entries) == 2

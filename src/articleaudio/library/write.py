@@ -33,7 +33,7 @@ from ..encode import (
     to_vtt,
     write_tags,
 )
-from ..errors import EpisodeReadError, PublishError
+from ..errors import EpisodeReadError, PublishError, SlugTakenError
 from ..fsutil import (
     atomic_write_bytes,
     atomic_write_text,
@@ -184,6 +184,34 @@ def free_slug(output: Path, article: Article) -> str:
     raise PublishError(f"{MAX_NAMESAKES} episodes of other articles are called {base!r}")
 
 
+def _swap_in(staging: Path, final: Path, settings: BuildSettings, article: Article) -> BuildStatus:
+    """Move the staged episode into ``final``, unless another article's took its slug."""
+    with episode_lock(settings.output, final.name):  # two builds of one slug must not swap at once
+        # Decided under the lock: a concurrent build of the same slug may have just made it.
+        status = BuildStatus.REBUILT if final.exists() else BuildStatus.BUILT
+        try:
+            _still_ours(settings, final.name, article)
+        except SlugTakenError:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        replace_dir(staging, final)
+    return status
+
+
+def _still_ours(settings: BuildSettings, slug: str, article: Article) -> None:
+    """Refuse to swap in over an episode of another article; call under the slug's lock.
+
+    :func:`free_slug` chose the slug when the build started, so another article of the
+    same title (a second worker's, another ``build``'s) may have taken it since; its
+    episode must not be replaced. A slug given by the caller (``--slug``) is theirs.
+    """
+    if settings.slug is None and not _fits(settings.output, slug, article.url):
+        raise SlugTakenError(
+            f"another article's episode took {slug!r} while {article.url} was built",
+            slug=slug,
+        )
+
+
 def _fits(output: Path, slug: str, url: str | None) -> bool:
     """Whether ``slug`` is free, or the episode there is of the article at ``url``."""
     try:
@@ -266,10 +294,7 @@ def write_episode(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     final = parent / slug
-    with episode_lock(settings.output, slug):  # two builds of one slug must not swap at once
-        # Decided under the lock: a concurrent build of the same slug may have just made it.
-        status = BuildStatus.REBUILT if final.exists() else BuildStatus.BUILT
-        replace_dir(staging, final)
+    status = _swap_in(staging, final, settings, article)
     log.info("episode %s %s in %s", slug, status, final)
     return Built(episode, final, status)
 
