@@ -41,7 +41,12 @@ def resident():
         return int(statm.read().split()[1]) * resource.getpagesize()
 
 found = {"default": faults()}
+if OVERLAP:  # a second hearing enters first and leaves while this one still listens
+    other = kept_heap()
+    other.__enter__()
 with kept_heap():
+    if OVERLAP:
+        other.__exit__(None, None, None)
     faults()  # the heap grows once
     found["kept"] = faults()
     found["held"] = resident()
@@ -52,8 +57,10 @@ print(json.dumps(found))
 
 
 @pytest.mark.skipif(_glibc() is None, reason="the heap knobs are glibc's")
-def test_a_freed_block_is_reused_inside_kept_heap_and_not_after() -> None:
-    run = subprocess.run([sys.executable, "-c", MEASURE], capture_output=True, text=True)
+@pytest.mark.parametrize("overlap", [False, True], ids=["alone", "overlapped"])
+def test_a_freed_block_is_reused_inside_kept_heap_and_not_after(overlap: bool) -> None:
+    script = f"OVERLAP = {overlap}\n{MEASURE}"
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     found = json.loads(run.stdout)
     pages = 64 * 1024 * 1024 // 4096

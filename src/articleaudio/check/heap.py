@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -54,17 +55,44 @@ def share_one_arena() -> bool:
     return _mallopt(M_ARENA_MAX, 1)
 
 
+_HOLDERS = 0
+"""Hearings inside :func:`kept_heap` now (the settings are the process's, not a thread's)."""
+_KEPT = False
+"""Whether the first of them managed to set the knobs (glibc)."""
+_HOLDING = threading.Lock()
+
+
 @contextmanager
 def kept_heap() -> Iterator[None]:
     """Within: big blocks come from the heap and freed ones stay there; after: glibc's
-    defaults again, and the heap's free memory returned to the system."""
-    kept = _mallopt(M_MMAP_MAX, 0) and _mallopt(M_TRIM_THRESHOLD, KEEP_ALL)
+    defaults again, and the heap's free memory returned to the system.
+
+    Hearings may overlap (two checks in one server): the first to enter sets the
+    knobs and the last to leave restores them, so none is heard with the defaults back.
+    """
+    _enter()
     try:
         yield
     finally:
-        if kept:
-            _mallopt(M_MMAP_MAX, DEFAULT_MMAP_MAX)
-            _mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD)
-            libc = _glibc()
-            assert libc is not None
-            libc.malloc_trim(0)
+        _leave()
+
+
+def _enter() -> None:
+    global _HOLDERS, _KEPT
+    with _HOLDING:
+        if _HOLDERS == 0:
+            _KEPT = _mallopt(M_MMAP_MAX, 0) and _mallopt(M_TRIM_THRESHOLD, KEEP_ALL)
+        _HOLDERS += 1
+
+
+def _leave() -> None:
+    global _HOLDERS
+    with _HOLDING:
+        _HOLDERS -= 1
+        if _HOLDERS or not _KEPT:
+            return
+        _mallopt(M_MMAP_MAX, DEFAULT_MMAP_MAX)
+        _mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD)
+        libc = _glibc()
+        assert libc is not None
+        libc.malloc_trim(0)
