@@ -368,7 +368,7 @@ def warm_edit(article: Path, edited: Path, timing: Path, out: Path) -> None:
 
     settings = BuildSettings(output=out)
     store = memory_job_store()
-    with Runner(store, policy=ONCE) as runner:
+    with Runner(store, policy=ONCE, edit_voice=True) as runner:  # as watch's and the API's
         runner.warm(settings)
         job, _ = submit_source(store, str(article), settings, "bench")
         (first,) = runner.run([job.id])

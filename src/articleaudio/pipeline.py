@@ -216,6 +216,11 @@ class Batch:
         synthesis = self.voices.synthesis(plan.voice)
         return make_episode(plan, self.settings, synthesis, progress, weighted=self.weighted)
 
+    def keep_edit_voice(self) -> None:
+        """Open the batch's voice in this process too, for edits (see
+        :meth:`Synthesis.keep_edit_voice`): a long-running runner's."""
+        self.voices.synthesis(self.voices.named).keep_edit_voice()
+
     def close(self, *, now: bool = False) -> None:
         """Stop the workers (``now``: without finishing the sentences being synthesised)."""
         self.voices.close(now=now)

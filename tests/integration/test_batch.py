@@ -197,3 +197,45 @@ def test_the_cached_sentences_after_an_edit_are_read_while_it_is_spoken(
     assert [len(p.audio) for p in pieces] == [
         len(FakeSynthesizer().synthesize(t).audio) for t in edited
     ]
+
+
+class _LoadingVoice(RecordingSynthesizer):
+    """The fake voice, noting when it is opened and each text it speaks here."""
+
+    def load(self) -> None:
+        self.events.append("open here")
+
+
+def test_a_long_running_batch_speaks_an_edit_here_once_its_voice_is_open(tmp_path: Path) -> None:
+    """``keep_edit_voice``: a few new sentences are spoken in process (every core), not
+    by one worker, once that voice is open; a new article still goes to the workers."""
+    events: list[str] = []
+    pool = RecordingPool(events)
+    synthesis = Synthesis(
+        _LoadingVoice(events),
+        pool_factory=lambda: pool,  # type: ignore[arg-type, return-value]
+        cache=Cache(tmp_path / "cache"),
+    )
+    article = [_sentence(5, k) for k in range(FEW_MISSES + 3)]
+    edit = [_sentence(6, 0), *article[1:]]
+    with synthesis:
+        list(synthesis.pieces(article))  # a new article starts the workers
+        list(synthesis.pieces(edit))  # no voice here yet: the workers speak it
+        synthesis.keep_edit_voice().result(timeout=5)
+        edited = [_sentence(6, 1), *article[1:]]
+        synthesis.prefetch(edited)  # a batch's next article, planned ahead
+        list(synthesis.pieces(edited))
+        again = [_sentence(6, 2), *article[1:]]
+        list(synthesis.pieces(again))
+        renewed = [_sentence(2, k) for k in range(FEW_MISSES + 1)]
+        list(synthesis.pieces(renewed))  # more than a few: the workers again
+    queued = [f"queue {t}" for t in article]
+    assert events == [
+        *queued,
+        f"queue {_sentence(6, 0)}",
+        "open here",
+        f"say {_sentence(6, 1)}",
+        f"say {_sentence(6, 2)}",
+        *[f"queue {t}" for t in renewed],
+        "close",
+    ]

@@ -14,14 +14,15 @@ import sys
 
 import pytest
 
-from articleaudio.check.heap import _glibc
+from articleaudio.libc import glibc
 
 MEASURE = """
 import ctypes, json, resource
-from articleaudio.check.heap import _glibc, kept_heap
+from articleaudio.check.heap import kept_heap
+from articleaudio.libc import glibc
 
 BLOCK = 64 * 1024 * 1024  # twice glibc's largest mmap threshold: by default, mapped afresh
-libc = _glibc()
+libc = glibc()
 libc.malloc.restype = ctypes.c_void_p
 libc.free.argtypes = [ctypes.c_void_p]
 
@@ -56,7 +57,7 @@ print(json.dumps(found))
 """
 
 
-@pytest.mark.skipif(_glibc() is None, reason="the heap knobs are glibc's")
+@pytest.mark.skipif(glibc() is None, reason="the heap knobs are glibc's")
 @pytest.mark.parametrize("overlap", [False, True], ids=["alone", "overlapped"])
 def test_a_freed_block_is_reused_inside_kept_heap_and_not_after(overlap: bool) -> None:
     script = f"OVERLAP = {overlap}\n{MEASURE}"

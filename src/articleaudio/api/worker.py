@@ -83,6 +83,7 @@ class JobWorker:
                     synthesizer=self.synthesizer,
                     library=self.library,
                     sleep=self._sleep,
+                    edit_voice=True,  # a CMS posts an article again on every edit
                 )
             else:
                 from ..jobs import Dispatcher  # imports Dramatiq: only when a broker is named

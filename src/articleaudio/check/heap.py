@@ -14,12 +14,12 @@ Only glibc has these knobs; elsewhere (musl, macOS) nothing changes.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
+
+from ..libc import mallopt as _mallopt
+from ..libc import trim_heap
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_MAX = -4
@@ -29,23 +29,6 @@ DEFAULT_MMAP_MAX = 65_536
 DEFAULT_TRIM_THRESHOLD = 128 * 1024
 KEEP_ALL = 2**31 - 1
 """A trim threshold no heap top reaches: freed memory stays for the next window."""
-
-
-@cache
-def _glibc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-    except OSError:
-        return None
-    if libc is None or not hasattr(libc, "mallopt") or not hasattr(libc, "malloc_trim"):
-        return None
-    return libc
-
-
-def _mallopt(option: int, value: int) -> bool:
-    libc = _glibc()
-    return bool(libc is not None and libc.mallopt(option, value) == 1)
 
 
 def share_one_arena() -> bool:
@@ -93,6 +76,4 @@ def _leave() -> None:
             return
         _mallopt(M_MMAP_MAX, DEFAULT_MMAP_MAX)
         _mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD)
-        libc = _glibc()
-        assert libc is not None
-        libc.malloc_trim(0)
+        trim_heap()

@@ -138,6 +138,7 @@ class Runner:
         jobs: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
         started: Callable[[Job], None] | None = None,
+        edit_voice: bool = False,
     ) -> None:
         self.store, self.policy, self.progress = store, policy, progress
         self.started = started
@@ -147,6 +148,9 @@ class Runner:
         self.library = library
         """The library the jobs are built into, whatever folder their settings name (a
         library moved, or mounted elsewhere, since the job was made); None: theirs."""
+        self.edit_voice = edit_voice
+        """Also keep the voice open in this process, on every core, for jobs with a few
+        new sentences (a long-running caller's edits; see ``Batch.keep_edit_voice``)."""
         self.jobs = jobs
         """Synthesis processes, whatever the jobs' settings say (a worker knows its own
         cores, the machine that sent the job does not); None: theirs."""
@@ -288,6 +292,8 @@ class Runner:
         self.close()
         self._batch = open_batch(settings, synthesizer=self.synthesizer)
         self._batch_key = key
+        if self.edit_voice:
+            self._batch.keep_edit_voice()
 
     def _finish(self, started: _Started) -> Ran | None:
         """Make a planned job; None when it failed for now and was queued again."""

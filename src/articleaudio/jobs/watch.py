@@ -263,6 +263,7 @@ def open_watcher(
                 progress=progress,
                 library=library,
                 started=lambda job: report(WatchEvent("started", "", job.location, job.location)),
+                edit_voice=True,  # a watch mostly rebuilds edited articles
             )
         else:
             from .broker import Dispatcher  # imports Dramatiq: only when a broker is named
