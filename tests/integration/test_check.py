@@ -26,7 +26,7 @@ from articleaudio.cli.app import cli
 from articleaudio.encode import decode_audio
 from articleaudio.layout import CHECK_FILE, read_episode
 
-from ..support.check_faults import FAULTS, WRONG_LEXICON, Fault, build_faulty, clean_sentences
+from ..support.check_faults import FAULTS, Fault, build_faulty, clean_sentences
 
 pytestmark = pytest.mark.slow
 
@@ -129,9 +129,16 @@ def test_try_says_the_flagged_name_again_and_shows_before_and_after(checked: Che
     assert lines[-1] == "The episode is unchanged: add the entry to a lexicon and rebuild."
 
 
+# A respelling no hearing of the voice's can take for the word. WRONG_LEXICON's
+# "Hel-sing-borg" is heard as "helsingborg" in about one build of five, scored 0.34-0.51
+# (close to the name: a recogniser's slip as likely as the voice's), so a flag there
+# depends on the voice's noise; "Oslo" scored 0.68 in 8 builds of 8.
+STRICT_LEXICON = '[[entry]]\nword = "Helsinki"\nsay = "Oslo"\n'
+
+
 def test_build_check_strict_fails_but_publishes(tmp_path: Path) -> None:
     lexicon = tmp_path / "wrong.toml"
-    lexicon.write_text(WRONG_LEXICON, encoding="utf-8")
+    lexicon.write_text(STRICT_LEXICON, encoding="utf-8")
     article = tmp_path / "note.md"
     article.write_text("# Short note\n\nThe summit in Helsinki ended without a deal.\n")
     out = tmp_path / "out"
