@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from functools import partial
@@ -373,7 +373,14 @@ def make_episode(
 
     ``weighted`` keeps the finished pieces' K-weighting for the next build (a batch's).
     """
-    built = _made(plan, synthesis, settings, progress, weighted)
+    render = partial(
+        _render_and_write,
+        synthesis=synthesis,
+        settings=settings,
+        progress=progress,
+        weighted=weighted,
+    )
+    built = _made(plan, settings, render)
     listed = built.reused and is_listed(settings.output, built.episode, settings.podcast)
     if settings.publish and not listed:
         # Only now are the episode's files complete: the feed never lists a partial one.
@@ -381,18 +388,12 @@ def make_episode(
     return built
 
 
-def _made(
-    plan: Plan,
-    synthesis: Synthesis,
-    settings: BuildSettings,
-    progress: Progress | None,
-    weighted: WeightedPieces | None,
-) -> Built:
+def _made(plan: Plan, settings: BuildSettings, render: Callable[[Plan], Built]) -> Built:
     """The reused episode, or one rendered and written; planned again under a free slug
     when another article took this one's meanwhile (see :class:`SlugTakenError`)."""
     for attempt in range(1, SLUG_TRIES + 1):
         try:
-            return plan.reused or _render_and_write(plan, synthesis, settings, progress, weighted)
+            return plan.reused or render(plan)
         except SlugTakenError as exc:
             if attempt == SLUG_TRIES:
                 raise

@@ -185,31 +185,22 @@ def free_slug(output: Path, article: Article) -> str:
 
 
 def _swap_in(staging: Path, final: Path, settings: BuildSettings, article: Article) -> BuildStatus:
-    """Move the staged episode into ``final``, unless another article's took its slug."""
-    with episode_lock(settings.output, final.name):  # two builds of one slug must not swap at once
-        # Decided under the lock: a concurrent build of the same slug may have just made it.
-        status = BuildStatus.REBUILT if final.exists() else BuildStatus.BUILT
-        try:
-            _still_ours(settings, final.name, article)
-        except SlugTakenError:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        replace_dir(staging, final)
-    return status
-
-
-def _still_ours(settings: BuildSettings, slug: str, article: Article) -> None:
-    """Refuse to swap in over an episode of another article; call under the slug's lock.
+    """Move the staged episode into ``final``, unless another article's took its slug.
 
     :func:`free_slug` chose the slug when the build started, so another article of the
     same title (a second worker's, another ``build``'s) may have taken it since; its
     episode must not be replaced. A slug given by the caller (``--slug``) is theirs.
     """
-    if settings.slug is None and not _fits(settings.output, slug, article.url):
-        raise SlugTakenError(
-            f"another article's episode took {slug!r} while {article.url} was built",
-            slug=slug,
-        )
+    slug = final.name
+    with episode_lock(settings.output, slug):  # two builds of one slug must not swap at once
+        if settings.slug is None and not _fits(settings.output, slug, article.url):
+            shutil.rmtree(staging, ignore_errors=True)
+            message = f"another article's episode took {slug!r} while {article.url} was built"
+            raise SlugTakenError(message, slug=slug)
+        # Decided under the lock: a concurrent build of the same slug may have just made it.
+        status = BuildStatus.REBUILT if final.exists() else BuildStatus.BUILT
+        replace_dir(staging, final)
+    return status
 
 
 def _fits(output: Path, slug: str, url: str | None) -> bool:
