@@ -87,6 +87,17 @@ def test_a_respelling_heard_as_the_real_name_is_no_fault() -> None:
     assert found.flags == ()
 
 
+def test_a_respelling_heard_with_th_for_its_v_is_no_fault() -> None:
+    # Flagged at 0.85 in a CI run: the voice said the default lexicon's "Keev", tiny.en
+    # wrote "Keith is"; a plain "t" for "th" ("Tems" for "Thames") stays no fault too.
+    text = "The mayor of Kyiv said power had been restored."
+    found = judge(_sentence(text, text.replace("Kyiv", "Keev"), text.replace("Kyiv", "Keith is")))
+    thames = "Boats on the Thames were stopped."
+    heard = judge(_sentence(thames, thames, thames.replace("Thames", "Tems")))
+    assert (found.flags, heard.flags) == ((), ())
+    assert 0 < found.score < FLAG_AT
+
+
 def test_a_voice_fault_is_flagged_against_the_spoken_text() -> None:
     text = "The council approved 1,200 new homes."
     spoken = "The council approved one thousand two hundred new homes."
