@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from articleaudio import Built
 from articleaudio.check import CheckSettings, RecogniserSettings, open_recogniser
 from articleaudio.check.listen import spans
-from articleaudio.check.recogniser import RATE
+from articleaudio.check.recogniser import ENCODER_S, FRAME_S, RATE
 from articleaudio.check_report import read_check_report
 from articleaudio.cli.app import cli
 from articleaudio.encode import decode_audio
@@ -182,3 +183,30 @@ def test_windows_heard_side_by_side_are_heard_as_one_at_a_time(checked: Checked)
     }
     assert len(heard[1]) == len(windows) and sum(bool(t) for t in heard[1]) > len(windows) // 2
     assert heard[2] == heard[1]
+
+
+def test_the_encoder_hears_each_window_and_silence_not_30_seconds(checked: Checked) -> None:
+    """Every batch the encoder gets is ENCODER_S of features, not Whisper's 30 s, and
+    what follows each clip in it is silence: the clip's floor, which the joining
+    silences between its spans sit at, not faster-whisper's zeros."""
+    folder = checked.built.directory
+    episode = read_episode(folder)
+    audio = decode_audio(folder / episode.audio.file, RATE)
+    recogniser = open_recogniser(CheckSettings())
+    model = recogniser._model  # spied on: what its encoder is given
+    heard: list[np.ndarray] = []
+    encode = model.encode
+
+    def spy(features: np.ndarray) -> object:
+        heard.append(np.array(features))
+        return encode(features)
+
+    model.encode = spy
+    texts = recogniser.hear_spans(audio, spans(episode.timeline.cues, CheckSettings().pad))
+    assert heard and sum(bool(t) for t in texts) > len(texts) // 2
+    assert {f.shape[-1] for f in heard} == {round(ENCODER_S / FRAME_S)}
+    for batch in heard:
+        for clip in batch:
+            floor = clip.max() - 2.0
+            assert np.isclose(clip[:, -1], floor).all()  # padded with silence
+            assert np.isclose(clip.min(), floor)  # which is the clip's own floor

@@ -1,8 +1,9 @@
 """Sentences packed into Whisper windows, and the words heard in a window given back to
 their sentences.
 
-Whisper's encoder always hears 30 seconds: a 4-second sentence heard alone costs as
-much encoder work as 30 seconds of speech. So consecutive sentences' spans are laid
+Whisper's encoder hears a fixed stretch (30 seconds in faster-whisper, 20 here: see
+``recogniser.ENCODER_S``): a 4-second sentence heard alone costs as much encoder work
+as that stretch of speech. So consecutive sentences' spans are laid
 end to end in one window, a short silence between them, the window is heard once
 with word timestamps, and each heard word goes back to the span its midpoint falls
 in (a word in the joining silence to the nearer span). Each sentence is still judged
