@@ -19,8 +19,9 @@ import pytest
 from click.testing import CliRunner
 
 from articleaudio import Built
-from articleaudio.check import CheckSettings, RecogniserSettings, open_recogniser
+from articleaudio.check import CheckSettings, RecogniserSettings, open_recogniser, recogniser
 from articleaudio.check.listen import spans
+from articleaudio.check.pack import WINDOW_S
 from articleaudio.check.recogniser import ENCODER_S, FRAME_S, RATE
 from articleaudio.check_report import read_check_report
 from articleaudio.cli.app import cli
@@ -185,28 +186,32 @@ def test_windows_heard_side_by_side_are_heard_as_one_at_a_time(checked: Checked)
     assert heard[2] == heard[1]
 
 
-def test_the_encoder_hears_each_window_and_silence_not_30_seconds(checked: Checked) -> None:
-    """Every batch the encoder gets is ENCODER_S of features, not Whisper's 30 s, and
-    what follows each clip in it is silence: the clip's floor, which the joining
-    silences between its spans sit at, not faster-whisper's zeros."""
+def test_the_encoder_hears_each_window_and_silence_not_30_seconds(
+    checked: Checked, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every batch the packed windows are heard in is cut to ENCODER_S of features, not
+    Whisper's 30 s, each clip's own frames as the pipeline made them and what follows
+    them its silence floor where faster-whisper had put zeros."""
     folder = checked.built.directory
     episode = read_episode(folder)
     audio = decode_audio(folder / episode.audio.file, RATE)
-    recogniser = open_recogniser(CheckSettings())
-    model = recogniser._model  # spied on: what its encoder is given
-    heard: list[np.ndarray] = []
-    encode = model.encode
+    given: list[tuple[np.ndarray, list[int], np.ndarray]] = []
+    cut = recogniser._heard_features
 
-    def spy(features: np.ndarray) -> object:
-        heard.append(np.array(features))
-        return encode(features)
+    def spy(features: np.ndarray, clips: list[dict[str, float]]) -> np.ndarray:
+        heard = cut(features, clips)
+        given.append((features, [int(c["duration"] / FRAME_S + 1e-6) for c in clips], heard))
+        return heard
 
-    model.encode = spy
-    texts = recogniser.hear_spans(audio, spans(episode.timeline.cues, CheckSettings().pad))
-    assert heard and sum(bool(t) for t in texts) > len(texts) // 2
-    assert {f.shape[-1] for f in heard} == {round(ENCODER_S / FRAME_S)}
-    for batch in heard:
-        for clip in batch:
-            floor = clip.max() - 2.0
-            assert np.isclose(clip[:, -1], floor).all()  # padded with silence
-            assert np.isclose(clip.min(), floor)  # which is the clip's own floor
+    monkeypatch.setattr(recogniser, "_heard_features", spy)
+    texts = open_recogniser(CheckSettings()).hear_spans(
+        audio, spans(episode.timeline.cues, CheckSettings().pad)
+    )
+    assert given and sum(bool(t) for t in texts) > len(texts) // 2
+    for features, lengths, heard in given:
+        assert features.shape[-1] == 3000 and heard.shape[-1] == round(ENCODER_S / FRAME_S)
+        for n, length in enumerate(lengths):
+            assert 0 < length <= WINDOW_S / FRAME_S
+            assert (features[n, :, length:] == 0).all()  # faster-whisper's padding
+            assert (heard[n, :, :length] == features[n, :, :length]).all()
+            assert (heard[n, :, length:] == features[n, :, :length].max() - 2.0).all()

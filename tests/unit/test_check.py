@@ -274,3 +274,27 @@ def test_heard_features_are_cut_to_the_encoders_seconds_but_never_into_a_clip() 
     both = _heard_features(batch, [{"duration": 8.0}, {"duration": 24.0}])
     assert both.shape == (2, 80, 2400) and (both[1] == 1.5).all()  # the long one whole
     assert (batch[0, :, 800:] == 0).all()  # the pipeline's own array is left as it was
+
+
+@pytest.mark.parametrize("samples", [127_999, 128_000, 128_159, 16_001])
+def test_heard_features_start_the_silence_at_the_pipelines_own_padding(samples: int) -> None:
+    """The frames a clip's duration says are its own are exactly those the feature
+    extractor made (faster-whisper drops the last and pads with zeros after them)."""
+    audio_ = pytest.importorskip("faster_whisper.audio")
+    extractor = pytest.importorskip("faster_whisper.feature_extractor")
+    from articleaudio.check.recogniser import _heard_features
+
+    clip = np.random.default_rng(samples).normal(0, 0.1, samples).astype(np.float32)
+    padded = audio_.pad_or_trim(extractor.FeatureExtractor()(clip)[..., :-1])[None]
+    own = samples // 160
+    assert (padded[0, :, own:] == 0).all() and (padded[0, :, own - 1] != 0).any()
+    heard = _heard_features(padded, [{"duration": samples / 16_000}])
+    assert (heard[0, :, :own] == padded[0, :, :own]).all()
+    assert (heard[0, :, own:] == padded[0, :, :own].max() - 2.0).all()
+
+
+def test_an_empty_clip_is_heard_as_digital_silence() -> None:
+    from articleaudio.check.recogniser import SILENT_FEATURE, _heard_features
+
+    heard = _heard_features(np.zeros((1, 80, 3000), np.float32), [{"duration": 0.001}])
+    assert (heard == SILENT_FEATURE).all()

@@ -268,6 +268,8 @@ silence after a full window (15 s), tiny.en repeated itself ("friday friday ..."
 added a word: 2 false flags in 3 builds of the check episode, none with 5 s (README)."""
 FRAME_S = 0.01
 """Seconds of one frame of Whisper's log-mel features."""
+SILENT_FEATURE = -1.5
+"""The lowest value of Whisper's features: digital silence, log10 of 1e-10, plus 4, over 4."""
 
 
 @functools.cache
@@ -301,7 +303,10 @@ def _heard_features(features: np.ndarray, clips: Sequence[dict[str, float]]) -> 
     lengths = [int(c["duration"] / FRAME_S + 1e-6) for c in clips]
     heard = features[..., : max(round(ENCODER_S / FRAME_S), *lengths)].copy()
     for n, length in enumerate(lengths):
-        heard[n, :, length:] = heard[n, :, :length].max() - 2.0
+        # The features' floor: a clip's loudest value less 2, and never under the -1.5
+        # of digital silence (a silent or empty clip is all floor).
+        loudest = heard[n, :, :length].max(initial=SILENT_FEATURE)
+        heard[n, :, length:] = max(loudest - 2.0, SILENT_FEATURE)
     return heard
 
 
