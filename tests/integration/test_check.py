@@ -22,7 +22,7 @@ from articleaudio import Built
 from articleaudio.check import CheckSettings, RecogniserSettings, open_recogniser, recogniser
 from articleaudio.check.listen import spans
 from articleaudio.check.pack import WINDOW_S
-from articleaudio.check.recogniser import ENCODER_S, FRAME_S, RATE
+from articleaudio.check.recogniser import ENCODER_FRAMES, FRAME_S, RATE
 from articleaudio.check_report import read_check_report
 from articleaudio.cli.app import cli
 from articleaudio.encode import decode_audio
@@ -189,7 +189,7 @@ def test_windows_heard_side_by_side_are_heard_as_one_at_a_time(checked: Checked)
 def test_the_encoder_hears_each_window_and_silence_not_30_seconds(
     checked: Checked, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every batch the packed windows are heard in is cut to ENCODER_S of features, not
+    """Every batch the packed windows are heard in is cut to ENCODER_FRAMES of features, not
     Whisper's 30 s, each clip's own frames as the pipeline made them and what follows
     them its silence floor where faster-whisper had put zeros."""
     folder = checked.built.directory
@@ -200,7 +200,7 @@ def test_the_encoder_hears_each_window_and_silence_not_30_seconds(
 
     def spy(features: np.ndarray, clips: list[dict[str, float]]) -> np.ndarray:
         heard = cut(features, clips)
-        given.append((features, [int(c["duration"] / FRAME_S + 1e-6) for c in clips], heard))
+        given.append((features, [recogniser.clip_frames(c) for c in clips], heard))
         return heard
 
     monkeypatch.setattr(recogniser, "_heard_features", spy)
@@ -209,7 +209,7 @@ def test_the_encoder_hears_each_window_and_silence_not_30_seconds(
     )
     assert given and sum(bool(t) for t in texts) > len(texts) // 2
     for features, lengths, heard in given:
-        assert features.shape[-1] == 3000 and heard.shape[-1] == round(ENCODER_S / FRAME_S)
+        assert features.shape[-1] == 3000 and heard.shape[-1] == ENCODER_FRAMES
         for n, length in enumerate(lengths):
             assert 0 < length <= WINDOW_S / FRAME_S
             assert (features[n, :, length:] == 0).all()  # faster-whisper's padding

@@ -263,14 +263,13 @@ def test_a_word_heard_as_a_number_homophone_is_a_number_only_where_one_was_meant
 
 
 def test_heard_features_are_cut_to_the_encoders_seconds_but_never_into_a_clip() -> None:
-    from articleaudio.check.recogniser import ENCODER_S, FRAME_S, _heard_features
+    from articleaudio.check.recogniser import ENCODER_FRAMES, _heard_features
 
-    frames = round(ENCODER_S / FRAME_S)
     batch = np.zeros((2, 80, 3000), np.float32)
-    batch[0, :, :800], batch[1, :, :2400] = 0.5, 1.5  # 8 s and 24 s of "speech"
+    batch[0, :, :800], batch[1, :, :2400] = 1.0, 1.5  # 8 s and 24 s of "speech"
     short = _heard_features(batch[:1], [{"duration": 8.0}])
-    assert short.shape == (1, 80, frames)
-    assert (short[0, :, :800] == 0.5).all() and (short[0, :, 800:] == -1.5).all()
+    assert short.shape == (1, 80, ENCODER_FRAMES)
+    assert (short[0, :, :800] == 1.0).all() and (short[0, :, 800:] == -1.0).all()
     both = _heard_features(batch, [{"duration": 8.0}, {"duration": 24.0}])
     assert both.shape == (2, 80, 2400) and (both[1] == 1.5).all()  # the long one whole
     assert (batch[0, :, 800:] == 0).all()  # the pipeline's own array is left as it was

@@ -268,6 +268,8 @@ silence after a full window (15 s), tiny.en repeated itself ("friday friday ..."
 added a word: 2 false flags in 3 builds of the check episode, none with 5 s (README)."""
 FRAME_S = 0.01
 """Seconds of one frame of Whisper's log-mel features."""
+ENCODER_FRAMES = round(ENCODER_S / FRAME_S)
+"""Feature frames the encoder hears for a window (Whisper's are 3,000)."""
 SILENT_FEATURE = -1.5
 """The lowest value of Whisper's features: digital silence, log10 of 1e-10, plus 4, over 4."""
 
@@ -300,14 +302,20 @@ def _heard_features(features: np.ndarray, clips: Sequence[dict[str, float]]) -> 
     >>> heard.shape, float(heard[0, 0, 499]), float(heard[0, 0, 500])
     ((1, 2, 2000), 1.0, -1.0)
     """
-    lengths = [int(c["duration"] / FRAME_S + 1e-6) for c in clips]
-    heard = features[..., : max(round(ENCODER_S / FRAME_S), *lengths)].copy()
+    lengths = [clip_frames(c) for c in clips]
+    heard = features[..., : max([ENCODER_FRAMES, *lengths])].copy()
     for n, length in enumerate(lengths):
         # The features' floor: a clip's loudest value less 2, and never under the -1.5
         # of digital silence (a silent or empty clip is all floor).
         loudest = heard[n, :, :length].max(initial=SILENT_FEATURE)
         heard[n, :, length:] = max(loudest - 2.0, SILENT_FEATURE)
     return heard
+
+
+def clip_frames(clip: dict[str, float]) -> int:
+    """The feature frames a clip of the batched pipeline has of its own: one per 10 ms of
+    its samples (the extractor's last frame is dropped), the rest padding."""
+    return int(clip["duration"] / FRAME_S + 1e-6)  # durations are samples / 16,000
 
 
 def lanes(settings: RecogniserSettings) -> int:
