@@ -57,7 +57,7 @@ from .library import (
     reusable_episode,
     write_episode,
 )
-from .master import Grid, Mastered, MasterSettings, Stream, WeightedPieces, master
+from .master import Ahead, Grid, Mastered, MasterSettings, Stream, WeightedPieces, master
 from .models import Article, Role, Segment, Spoken
 from .settings import BuildSettings
 from .synth import (
@@ -108,9 +108,22 @@ def render(
     stream: Stream | None = None,
     grid: Grid | None = None,
 ) -> Mastered:
-    """Synthesise every segment (through the cache and workers) and master the result."""
-    pieces = synthesis.pieces([s.spoken for s in segments], progress)
-    return master(segments, pieces, settings, first_gain_db=first_gain_db, stream=stream, grid=grid)
+    """Synthesise every segment (through the cache and workers) and master the result.
+
+    The cached pieces read while a sentence is synthesised are prepared then, rather
+    than after it (see :mod:`articleaudio.master.ahead`).
+    """
+    ahead = Ahead()
+    pieces = synthesis.pieces([s.spoken for s in segments], progress, ahead=ahead.prepare)
+    return master(
+        segments,
+        pieces,
+        settings,
+        first_gain_db=first_gain_db,
+        stream=stream,
+        grid=grid,
+        ahead=ahead,
+    )
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,9 @@ from articleaudio.master.loudness import (
     limiter_cuts,
     true_peak,
 )
-from articleaudio.master.mastering import Mastered, master, pause_between, trim_silence
+from articleaudio.master.mastering import Mastered, master, pause_between
 from articleaudio.master.stream import PROBE, Stream
+from articleaudio.master.trim import trim_silence
 from articleaudio.models import Article, Block, BlockKind, Role, Segment
 from articleaudio.synth.cache import Cache, LimitCache
 from articleaudio.synth.synthesize import Piece

@@ -13,12 +13,14 @@ TYPE_CHECKING = False
 """typing.TYPE_CHECKING without importing typing at run time (mypy reads the name)."""
 
 if TYPE_CHECKING:
+    from .ahead import Ahead
     from .layout import MasterSettings, Pauses
     from .loudness import LoudnessMeter, WeightedPieces, streamed_true_peak
     from .mastering import Grid, Mastered, master
     from .stream import Stream
 
 __all__ = [
+    "Ahead",
     "Grid",
     "LoudnessMeter",
     "MasterSettings",
@@ -33,6 +35,7 @@ __all__ = [
 __getattr__ = exports(
     __name__,
     {
+        "Ahead": ".ahead",
         "Grid": ".mastering",
         "LoudnessMeter": ".loudness",
         "MasterSettings": ".layout",

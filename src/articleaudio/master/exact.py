@@ -9,6 +9,7 @@ when that bet missed, and on the first minute of a new episode to make the bet
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -82,19 +83,39 @@ def normalise(
     return Exact(loudness, placed, final)
 
 
-def _envelopes(layout: Layout, raw: Spool, level_db: float) -> Spool:
+@dataclass
+class _Envelopes:
+    """Every raw piece's true-peak envelope, in a spool of its own, by piece index.
+
+    Indexed by piece, not by the raw spool's offsets: pieces prepared before their
+    turn (:mod:`.ahead`) lie in the raw spool out of episode order.
+    """
+
+    spool: Spool
+    stored: list[tuple[int, int]]
+    """Piece index → (byte offset, samples) in :attr:`spool`."""
+
+    def read(self, index: int) -> np.ndarray:
+        return self.spool.read(*self.stored[index])
+
+    def close(self) -> None:
+        self.spool.close()
+
+
+def _envelopes(layout: Layout, raw: Spool, level_db: float) -> _Envelopes:
     """True-peak envelope of every raw piece, exact wherever it could reach ``level_db``."""
-    spool = Spool()
+    envelopes = _Envelopes(Spool(), [])
     level = 10 ** (level_db / 20)
     for piece in layout.pieces:
-        spool.append(true_peak_envelope(raw.read(piece.offset, piece.samples), level))
-    return spool
+        envelope = true_peak_envelope(raw.read(piece.offset, piece.samples), level)
+        envelopes.stored.append(envelopes.spool.append(envelope))
+    return envelopes
 
 
 def _apply_gain(
     layout: Layout,
     raw: Spool,
-    envelopes: Spool,
+    envelopes: _Envelopes,
     final: Spool,
     *,
     tail: int,
@@ -105,9 +126,9 @@ def _apply_gain(
     """Gain and limit every piece into ``final``, metering the result."""
     gain = np.float32(10 ** (gain_db / 20))
     output = Output(final, LoudnessMeter(layout.rate, memo))
-    for piece in layout.pieces:
+    for index, piece in enumerate(layout.pieces):
         audio = raw.read(piece.offset, piece.samples) * gain
-        env = envelopes.read(piece.offset, piece.samples) * gain
+        env = envelopes.read(index) * gain
         limited, peak = limit_with_envelope(audio, env, layout.rate, settings.true_peak_ceiling)
         output.add(piece.silence, limited, peak)
     return output.loudness(tail, gain_db), tuple(output.placed)

@@ -78,6 +78,23 @@ class Exact(NamedTuple):
     """The spool holding the finished pieces (the caller closes it)."""
 
 
+@dataclass(frozen=True)
+class Finished:
+    """A piece gained and limited before its turn (what the streamed pass 2 makes)."""
+
+    gain_db: float
+    """The gain it was made with (the stream's bet)."""
+    peak: float
+    """Its true peak after limiting (linear)."""
+    key: bytes | None
+    """Its loudness meter's memo key (None: the stream keeps no weighting)."""
+    final: Spool
+    """The spool it is stored in (read back at its turn: holding every finished piece
+    in memory until then would double what the read-ahead holds)."""
+    stored: tuple[int, int]
+    """Where: (byte offset, samples)."""
+
+
 @dataclass
 class Output:
     """Finished pieces as pass 2 writes them: where each lies, their loudness and peak.
@@ -90,12 +107,24 @@ class Output:
     placed: list[Placement] = field(default_factory=list)
     peak: float = 0.0
 
-    def add(self, silence: int, audio: np.ndarray, peak: float) -> None:
-        """Lay a finished piece after ``silence`` samples; ``peak`` is its true peak."""
+    def add(
+        self,
+        silence: int,
+        audio: np.ndarray,
+        peak: float,
+        *,
+        key: bytes | None = None,
+        stored: tuple[int, int] | None = None,
+    ) -> None:
+        """Lay a finished piece after ``silence`` samples; ``peak`` is its true peak.
+
+        A piece prepared ahead (:mod:`.ahead`) brings its meter ``key`` and, when
+        it is in :attr:`final` already, where it is ``stored`` (offset, samples).
+        """
         self.meter.add_silence(silence)
-        self.meter.add(audio, peaks=False)
+        self.meter.add(audio, peaks=False, key=key)
         self.peak = max(self.peak, peak)
-        self.placed.append(Placement(silence, *self.final.append(audio)))
+        self.placed.append(Placement(silence, *(stored or self.final.append(audio))))
 
     def loudness(self, tail: int, gain_db: float) -> Loudness:
         """Measured loudness of everything added, followed by ``tail`` samples of silence."""

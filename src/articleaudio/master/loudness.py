@@ -146,6 +146,24 @@ class WeightedPieces:
                 return weighted
         return None
 
+    def holds(self, key: bytes) -> bool:
+        """Whether weighted samples are kept under ``key``."""
+        return any(key in index for _spool, index in self._generations)
+
+    def prime(self, samples: np.ndarray, rate: int) -> bytes:
+        """Weigh float32 ``samples`` now as a meter would after silence, and the ringing
+        after them, unless both are kept already; returns their key (for
+        :meth:`LoudnessMeter.add`). Lets a piece be metered before its turn
+        (:mod:`articleaudio.master.ahead`); the floats are the meter's own."""
+        key = _memo_key(samples, rate)
+        quiet = np.zeros(len(k_impulse(rate)) - 1, np.float32)
+        if not self.holds(key):
+            self.keep(key, k_weight(quiet, samples, rate))
+        if not self.holds(key + RING):
+            history = np.concatenate([quiet, samples])[-len(quiet) :]
+            self.keep(key + RING, k_weight(history, np.zeros(len(quiet), np.float32), rate))
+        return key
+
     def keep(self, key: bytes, weighted: np.ndarray) -> None:
         """Keep float32 ``weighted`` samples under ``key``."""
         if not self._generations or self._newest + len(weighted) > self.max_samples // 2:
@@ -200,13 +218,17 @@ class LoudnessMeter:
         self._history = np.zeros(len(k_impulse(self.rate)) - 1, np.float32)
         self._pending = np.zeros(0)
 
-    def add(self, chunk: np.ndarray, *, peaks: bool = True) -> None:
-        """Account for the next chunk of audio."""
+    def add(self, chunk: np.ndarray, *, peaks: bool = True, key: bytes | None = None) -> None:
+        """Account for the next chunk of audio; ``key`` is its memo key when known
+        (:meth:`WeightedPieces.prime`), so it is not hashed again."""
         if chunk.size == 0:
             return
-        samples = chunk.astype(np.float32)
+        samples = np.asarray(chunk, np.float32)  # read only: no copy of float32 pieces
         quiet = self.memo is not None and not self._history.any()
-        key = _memo_key(samples, self.rate) if quiet else None
+        if quiet and key is None:
+            key = _memo_key(samples, self.rate)
+        elif not quiet:
+            key = None
         self._weigh(samples, key)
         self._key = key
         if peaks:

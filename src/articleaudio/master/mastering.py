@@ -18,20 +18,16 @@ import numpy as np
 
 from ..models import Chapter, Cue, Loudness, Role, Segment, Timeline, WordTime
 from ..synth import Piece
+from .ahead import Ahead, Prepared
 from .exact import FIRST_SLOPE, LOUDNESS_TOLERANCE, normalise
 from .layout import Exact, Layout, MasterSettings, Pauses, Placed, Placement
 from .loudness import LoudnessMeter
 from .spool import Spool
 from .stream import Stream, Streamer
+from .trim import trim_piece
 
 log = logging.getLogger(__name__)
 
-SILENCE_THRESHOLD_DB = -42.0
-"""Below this (10 ms window peak, dBFS) a piece's edge counts as silence."""
-EDGE_KEEP = 0.03
-"""Seconds of silence kept at each trimmed edge so soft consonants are not clipped."""
-FADE = 0.006
-"""Seconds of raised-cosine fade at every seam (no clicks)."""
 SPLIT_PAUSE = 0.5
 """Pauses at least this long (seconds) may start a new encoder span (see ``Grid``)."""
 SPAN_LEAD = 0.2
@@ -64,41 +60,6 @@ def pause_between(prev: Segment, nxt: Segment, pauses: Pauses) -> float:
     if prev.role in _AFTER_ROLE:
         return float(getattr(pauses, _AFTER_ROLE[prev.role]))
     return pauses.paragraph if nxt.paragraph != prev.paragraph else pauses.sentence
-
-
-def speech_bounds(audio: np.ndarray, rate: int, keep: float = EDGE_KEEP) -> tuple[int, int]:
-    """Sample range to keep: the speech plus ``keep`` seconds each side ((0, 0) if silent)."""
-    window = max(1, int(0.01 * rate))
-    level = np.abs(audio)
-    whole = len(level) // window * window
-    frames = level[:whole].reshape(-1, window).max(axis=1)
-    if whole < len(level):  # a last, shorter window (padding it with zeros copied everything)
-        frames = np.append(frames, level[whole:].max())
-    loud = np.flatnonzero(frames > 10 ** (SILENCE_THRESHOLD_DB / 20))
-    if loud.size == 0:
-        return 0, 0
-    margin = int(keep * rate)
-    return max(0, int(loud[0]) * window - margin), min(
-        len(audio), (int(loud[-1]) + 1) * window + margin
-    )
-
-
-def trim_silence(audio: np.ndarray, rate: int, keep: float = EDGE_KEEP) -> np.ndarray:
-    """Cut leading/trailing silence down to ``keep`` seconds and fade both edges."""
-    start, end = speech_bounds(audio, rate, keep)
-    return fade_edges(audio[start:end].astype(np.float32), rate)
-
-
-def fade_edges(audio: np.ndarray, rate: int, seconds: float = FADE) -> np.ndarray:
-    """Raised-cosine fade in and out so seams start and end at zero."""
-    n = min(int(seconds * rate), len(audio) // 2)
-    if n == 0:
-        return audio
-    ramp = (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n))).astype(np.float32)
-    out = audio.copy()
-    out[:n] *= ramp
-    out[-n:] *= ramp[::-1]
-    return out
 
 
 @dataclass(frozen=True)
@@ -185,6 +146,7 @@ def master(
     first_gain_db: float | None = None,
     stream: Stream | None = None,
     grid: Grid | None = None,
+    ahead: Ahead | None = None,
 ) -> Mastered:
     """Stitch, normalise loudness once, limit true peaks, and time everything.
 
@@ -193,7 +155,9 @@ def master(
     With a ``stream``, pass 2 and the encoder follow pass 1 piece by piece
     (:mod:`articleaudio.master.stream`); ``Mastered.encoded`` says whether that
     bet was kept. With a ``grid``, long pauses are aligned to it so the encoder
-    can make the episode from independent spans (``Mastered.cuts``).
+    can make the episode from independent spans (``Mastered.cuts``). With an
+    ``ahead`` that ``pieces`` tells of the pieces it reads before their turn, those
+    are prepared then (:mod:`articleaudio.master.ahead`).
     """
     settings = settings or MasterSettings()
     raw = Spool()
@@ -201,31 +165,40 @@ def master(
     try:
         if stream is not None:
             streamer = Streamer(stream, settings, Spool(), gain_db=first_gain_db)
+        if ahead is not None:
+            ahead.attach(raw, streamer, settings.true_peak_ceiling)
         layout, meter, tail = _stitch(
-            segments, pieces, settings.pauses, raw, streamer=streamer, grid=grid
+            segments, pieces, settings.pauses, raw, streamer=streamer, grid=grid, ahead=ahead
         )
         kept = _keep_streamed(streamer, layout, raw, meter, tail) if streamer else None
-        if kept is not None:
-            loudness, placed, final = kept
-        else:
+        encoded = kept is not None
+        if kept is None:
             retry = streamer.retry_gain_db if streamer else first_gain_db
-            measured = _raw_loudness(layout, raw, meter)
             memo = stream.weighted if stream else None
-            loudness, placed, final = normalise(
-                layout, measured, raw, tail, settings, first_gain_db=retry, memo=memo
-            )
+            measured = _raw_loudness(layout, raw, meter)
+            kept = normalise(layout, measured, raw, tail, settings, first_gain_db=retry, memo=memo)
     except BaseException:
         if streamer is not None:
             streamer.abort()
             streamer.final.close()
         raise
     finally:
+        if ahead is not None:
+            ahead.close()
         raw.close()
+    return _mastered(segments, layout, kept, tail, encoded=encoded)
+
+
+def _mastered(
+    segments: Sequence[Segment], layout: Layout, made: Exact, tail: int, *, encoded: bool
+) -> Mastered:
+    """The episode pass 2 ``made`` after pass 1's ``layout``, timed."""
     duration = (layout.position + tail) / layout.rate
     chapters = tuple(chapters_from(segments, layout.cues, duration))
     timeline = Timeline(tuple(layout.cues), chapters, duration)
     cuts = tuple(layout.cuts.items())
-    return Mastered(layout.rate, timeline, loudness, final, placed, tail, kept is not None, cuts)
+    loudness, placed, final = made
+    return Mastered(layout.rate, timeline, loudness, final, placed, tail, encoded, cuts)
 
 
 def _raw_loudness(layout: Layout, raw: Spool, meter: LoudnessMeter) -> float:
@@ -272,8 +245,10 @@ def _stitch(
     *,
     streamer: Streamer | None = None,
     grid: Grid | None = None,
+    ahead: Ahead | None = None,
 ) -> tuple[Layout, LoudnessMeter, int]:
-    """Pass 1: trim each piece, lay it after its pause, meter everything."""
+    """Pass 1: trim each piece, lay it after its pause, meter everything (pieces that
+    ``ahead`` prepared are laid from what it made)."""
     layout: Layout | None = None
     meter: LoudnessMeter | None = None
     gap = 0.0
@@ -287,7 +262,11 @@ def _stitch(
         # Raw loudness is only needed to choose a gain; a streamed master that has
         # one skips it (and the rare fallback measures it again, see _raw_loudness).
         metering = streamer is None or streamer.gain_db is None
-        _lay_piece(layout, spool, segment, piece, silence, meter=meter if metering else None)
+        prepared = ahead.take(i, piece) if ahead is not None else None
+        if prepared is not None and prepared.finished is not None and streamer is not None:
+            streamer.ready[i] = prepared.finished
+        laid = _Laid(segment, piece, silence, prepared)
+        _lay_piece(layout, spool, laid, meter=meter if metering else None)
         nxt = segments[i + 1] if i + 1 < len(segments) else None
         gap = pause_between(segment, nxt, pauses) if nxt else 0.0
         if streamer is not None:
@@ -308,29 +287,35 @@ def _pause_before(layout: Layout, index: int, gap: float, frame: int | None) -> 
     return silence
 
 
-def _lay_piece(
-    layout: Layout,
-    spool: Spool,
-    segment: Segment,
-    piece: Piece,
-    silence: int,
-    *,
-    meter: LoudnessMeter | None,
-) -> None:
-    """Trim ``piece``, store it in ``spool`` after ``silence``, and time its cue;
+@dataclass(frozen=True)
+class _Laid:
+    """A piece at its turn: its segment, its pause, and what was prepared of it."""
+
+    segment: Segment
+    piece: Piece
+    silence: int
+    """Samples of silence before it."""
+    prepared: Prepared | None = None
+
+
+def _lay_piece(layout: Layout, spool: Spool, laid: _Laid, *, meter: LoudnessMeter | None) -> None:
+    """Trim the piece, store it in ``spool`` after its pause, and time its cue;
     ``meter`` (when given) measures it too."""
-    start, end = speech_bounds(piece.audio, layout.rate)
-    audio = fade_edges(piece.audio[start:end].astype(np.float32), layout.rate)
+    prepared, rate = laid.prepared, layout.rate
+    if prepared is None:
+        start, audio = trim_piece(laid.piece.audio, rate)
+        offset, samples = spool.append(audio)
+    else:  # trimmed and stored before its turn
+        start, (offset, samples) = prepared.start, prepared.raw
     if meter is not None:
-        meter.add_silence(silence)
-        meter.add(audio, peaks=False)
+        meter.add_silence(laid.silence)
+        meter.add(spool.read(offset, samples) if prepared else audio, peaks=False)
         layout.metered += 1
-    offset, samples = spool.append(audio)
-    layout.position += silence
-    begin, finish = layout.position / layout.rate, (layout.position + samples) / layout.rate
-    words = _words(segment.text, piece.words, begin - start / layout.rate, (begin, finish))
-    layout.cues.append(_cue(segment, begin, finish, words))
-    layout.pieces.append(Placement(silence, offset, samples))
+    layout.position += laid.silence
+    begin, finish = layout.position / rate, (layout.position + samples) / rate
+    words = _words(laid.segment.text, laid.piece.words, begin - start / rate, (begin, finish))
+    layout.cues.append(_cue(laid.segment, begin, finish, words))
+    layout.pieces.append(Placement(laid.silence, offset, samples))
     layout.position += samples
 
 

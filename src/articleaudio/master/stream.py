@@ -22,7 +22,7 @@ import numpy as np
 
 from ..models import Loudness
 from .exact import normalise
-from .layout import Layout, MasterSettings, Output, Placed
+from .layout import Finished, Layout, MasterSettings, Output, Placed, Placement
 from .loudness import (
     Cuts,
     LoudnessMeter,
@@ -74,9 +74,31 @@ class LimitStore(Protocol):
         """Keep them (failures only cost speed)."""
 
 
+def limit_piece(
+    audio: np.ndarray, rate: int, gain_db: float, ceiling_db: float, store: LimitStore | None
+) -> tuple[np.ndarray, float]:
+    """A piece gained and limited, and its true peak after.
+
+    The limiter's cuts depend only on the piece's samples, the gain and the
+    ceiling, so they are remembered in ``store``: after an edit, the pieces it
+    left alone are not oversampled and smoothed again.
+    """
+    gain = 10 ** (gain_db / 20)
+    key = limit_key(audio, rate, gain_db, ceiling_db) if store else ""
+    kept = store.recall(key) if store else None
+    if kept is None:
+        # Only runs that the gain lifts near the ceiling are oversampled.
+        envelope = true_peak_envelope(audio, 10 ** (ceiling_db / 20) / gain) * gain
+        kept = limiter_cuts(envelope, rate, ceiling_db)
+        if store:
+            store.put(key, *kept)
+    cuts, peak = kept
+    return apply_cuts(audio * np.float32(gain), cuts), peak
+
+
 def limit_key(audio: np.ndarray, rate: int, gain_db: float, ceiling_db: float) -> str:
     """Cache key of a piece's limiting: its samples and everything the limiter is told."""
-    digest = hashlib.sha256(np.ascontiguousarray(audio, dtype="<f4").tobytes())
+    digest = hashlib.sha256(np.ascontiguousarray(audio, dtype="<f4").data)
     digest.update(f"{rate}:{gain_db!r}:{ceiling_db!r}:{LIMITER_VERSION}".encode())
     return digest.hexdigest()
 
@@ -89,7 +111,7 @@ class Stream:
     probe_seconds: float = PROBE
     """Finished audio the sink must be shown before it opens (0: open at once)."""
     limits: LimitStore | None = None
-    """Keeps each piece's limiting for the next build (see :meth:`Streamer._limit`)."""
+    """Keeps each piece's limiting for the next build (see :func:`limit_piece`)."""
     weighted: WeightedPieces | None = None
     """Keeps each finished piece's K-weighting for the next build (a warm runner's)."""
 
@@ -112,6 +134,8 @@ class Streamer:
     _pending_samples: int = 0
     _searched: Loudness | None = None
     """The loudness the exact search measured, when it made the whole episode."""
+    ready: dict[int, Finished] = field(default_factory=dict)
+    """Pieces finished before their turn (:mod:`.ahead`), by index, until they are laid."""
 
     def follow(
         self, layout: Layout, raw: Spool, meter: LoudnessMeter, *, tail: int | None = None
@@ -137,31 +161,27 @@ class Streamer:
         if self.output is None:
             self.output = Output(self.final, LoudnessMeter(layout.rate, self.stream.weighted))
         for piece in layout.pieces[len(self.output.placed) :]:
-            out, peak = self._limit(raw.read(piece.offset, piece.samples), layout.rate)
-            index = len(self.output.placed)
-            self.output.add(piece.silence, out, peak)
-            self._emit_piece(layout, index, piece.silence, out)
+            self._finish_piece(layout, raw, piece)
 
-    def _limit(self, audio: np.ndarray, rate: int) -> tuple[np.ndarray, float]:
-        """A piece gained and limited, and its true peak after.
-
-        The limiter's cuts depend only on the piece's samples, the gain and the
-        ceiling, so they are remembered (``Stream.limits``): after an edit, the
-        pieces it left alone are not oversampled and smoothed again.
-        """
-        assert self.gain_db is not None
-        gain, ceiling_db = 10 ** (self.gain_db / 20), self.settings.true_peak_ceiling
-        store = self.stream.limits
-        key = limit_key(audio, rate, self.gain_db, ceiling_db) if store else ""
-        kept = store.recall(key) if store else None
-        if kept is None:
-            # Only runs that the gain lifts near the ceiling are oversampled.
-            envelope = true_peak_envelope(audio, 10 ** (ceiling_db / 20) / gain) * gain
-            kept = limiter_cuts(envelope, rate, ceiling_db)
-            if store:
-                store.put(key, *kept)
-        cuts, peak = kept
-        return apply_cuts(audio * np.float32(gain), cuts), peak
+    def _finish_piece(self, layout: Layout, raw: Spool, piece: Placement) -> None:
+        """Gain, limit, meter and send the next piece (or take it as :mod:`.ahead` made it)."""
+        assert self.output is not None and self.gain_db is not None
+        index = len(self.output.placed)
+        done = self.ready.pop(index, None)
+        if done is not None and done.gain_db == self.gain_db and done.final is self.final:
+            audio, peak, key, stored = (
+                done.final.read(*done.stored),
+                done.peak,
+                done.key,
+                done.stored,
+            )
+        else:
+            ceiling, limits = self.settings.true_peak_ceiling, self.stream.limits
+            raw_audio = raw.read(piece.offset, piece.samples)
+            audio, peak = limit_piece(raw_audio, layout.rate, self.gain_db, ceiling, limits)
+            key, stored = None, None
+        self.output.add(piece.silence, audio, peak, key=key, stored=stored)
+        self._emit_piece(layout, index, piece.silence, audio)
 
     def _adopt(self, layout: Layout, loudness: Loudness, placed: Placed, final: Spool) -> None:
         """Take the exact search's episode as this stream's, and send it to the sink."""

@@ -34,13 +34,18 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 """``(done, total)`` segments synthesised; the CLI turns it into a progress bar."""
+Ahead = Callable[[int, Piece], None]
+"""Told of each cached piece read ahead, by its index: the master stage prepares it
+(see :meth:`Synthesis.pieces`)."""
 
 _WORKER: PiperSynthesizer | None = None
 FEW_MISSES = 3
 """Up to this many sentences to synthesise, no worker processes are started."""
-READ_AHEAD_SAMPLES = 1 << 23
-"""Cached samples read ahead at most while a sentence is synthesised (32 MB of float32,
-about 6 minutes of a 22.05 kHz voice)."""
+READ_AHEAD_SAMPLES = 1 << 24
+"""Cached samples read ahead at most while a sentence is synthesised (64 MB of float32,
+about 12 minutes of a 22.05 kHz voice: every piece of the benchmark's 10-minute article,
+so an edit in its first paragraph leaves none to be read and prepared once the new
+sentence is in)."""
 START_METHOD = "forkserver"
 """How workers start (see :class:`WorkerPool`)."""
 
@@ -168,12 +173,15 @@ class Synthesis:
     _edit_voice: Future[None] | None = field(default=None, repr=False)
     """The in-process voice opening for edits beside the workers (see :meth:`keep_edit_voice`)."""
 
-    def pieces(self, texts: Sequence[str], progress: Progress | None = None) -> Iterator[Piece]:
+    def pieces(
+        self, texts: Sequence[str], progress: Progress | None = None, *, ahead: Ahead | None = None
+    ) -> Iterator[Piece]:
         """One piece per text, in order, synthesising only what the cache lacks.
 
         Cached pieces are read one at a time as they are needed, so a long,
         fully cached article never sits in memory whole; only while a sentence
-        is being synthesised are those after it read ahead (see :meth:`_read_ahead`).
+        is being synthesised are those after it read ahead (see :meth:`_read_ahead`),
+        and ``ahead`` is given each of them as it is read, in the consumer's thread.
         """
         keys = self._keys(texts)
         cached = {i for i, key in enumerate(keys) if key not in self._ahead and self._has(key)}
@@ -190,7 +198,7 @@ class Synthesis:
                     future = futures.pop(i, None)
                     if future is not None:
                         later = islice(order, bisect_right(order, i), None)
-                        self._read_ahead(future, keys, later, read)
+                        self._read_ahead(future, keys, later, read, ahead)
                     piece = future.result() if future else self.synthesizer.synthesize(text)
                     self.synthesized.append(text)
                     origin = "synthesised"
@@ -211,13 +219,14 @@ class Synthesis:
         keys: Sequence[str],
         later: Iterable[int],
         read: dict[int, Piece | None],
+        ahead: Ahead | None = None,
     ) -> None:
         """Read the cached pieces ``later`` into ``read`` until ``future`` is done (or
-        :data:`READ_AHEAD_SAMPLES` are held there).
+        :data:`READ_AHEAD_SAMPLES` are held there), telling ``ahead`` of each.
 
-        An edit waits about a second for its new sentence with nothing else to do;
-        reading the unchanged ones after it meanwhile takes that much off the time
-        the master stage needs once the sentence is in.
+        An edit waits about half a second for its new sentence with nothing else to
+        do; reading (and preparing) the unchanged ones after it meanwhile takes that
+        much off the time the master stage needs once the sentence is in.
         """
         held = sum(len(p.audio) for p in read.values() if p is not None)
         for j in later:
@@ -225,7 +234,10 @@ class Synthesis:
                 return
             if j not in read:
                 piece = read[j] = self._cached(keys[j])
-                held += len(piece.audio) if piece is not None else 0
+                if piece is not None:
+                    held += len(piece.audio)
+                    if ahead is not None:
+                        ahead(j, piece)
 
     def warm_up(self, *, many: bool) -> None:
         """Open the voice in the background before the sentences are known.
