@@ -290,8 +290,8 @@ def test_peaks_measured_while_writing_equal_one_run_over_all_spans(tmp_path: Pat
     path = tmp_path / "a.mp3"
     writer = SpanWriter(path, RATE, 64, store=store, peak_batch_seconds=4.0)
     _write_all_but_finish(writer, audio, cuts)
-    assert len(_peak_threads()) == 1
     _wait_for("peaks measured before finish()", lambda: store.peaks)
+    assert len(_peak_threads()) == 1
     writer.finish()
     spans = [data for data, _ in store.peaks]
     info = 144000 * 64 // 44100  # the Info frame's bytes at 64 kb/s
@@ -334,7 +334,9 @@ def test_abort_stops_the_peak_thread(tmp_path: Path) -> None:
     path = tmp_path / "aborted.mp3"
     writer = SpanWriter(path, RATE, 64, store=_Recorder(), peak_batch_seconds=1.0)
     _write_all_but_finish(writer, audio, cuts)
-    assert path.stat().st_size > 0 and len(_peak_threads()) == 1
+    # The encoder thread appends each span as it is made, and a batch's thread starts then.
+    _wait_for("spans written before finish()", lambda: path.exists() and path.stat().st_size)
+    _wait_for("a batch being measured", lambda: len(_peak_threads()) == 1)
     writer.abort()
     assert not path.exists() and not _peak_threads()
 
@@ -419,7 +421,8 @@ def test_abort_deletes_the_partly_written_file(tmp_path: Path) -> None:
         writer.cut()
         start = cut
     writer.write(audio[start : start + GRID])  # makes the last cut happen
-    assert path.stat().st_size > 0  # finished spans were already written out
+    # finished spans are written out by the encoder thread before finish()
+    _wait_for("spans written before finish()", lambda: path.exists() and path.stat().st_size)
     writer.abort()
     assert not path.exists()
 

@@ -62,8 +62,11 @@ UPSAMPLE_TAPS = 32
 11.6 kHz are 80 dB down."""
 UPSAMPLE_BETA = 8.0
 """Kaiser window shape for the upsampler."""
-_MAX_QUEUED = 3
-"""Spans waiting for the encoder thread before the producer waits for it."""
+_MAX_QUEUED_SAMPLES = 1 << 22
+"""Samples of spans waiting for the encoder thread before the producer waits for it
+(16 MB of float32, about 3 minutes at 22.05 kHz). Counted in samples, not spans: after
+an edit the master lays dozens of finished spans while the thread encodes the new one,
+and almost all of them it only looks up."""
 PEAK_BATCH_SECONDS = 30.0
 """Audio of new spans measured in one ffmpeg run while the file is still being made
 (a run costs about 30 ms to start; the last batch is left for :meth:`SpanWriter.finish`)."""
@@ -232,7 +235,7 @@ def info_frame(frames: int, audio_bytes: int, samples: int, bitrate_kbps: int) -
 
 def span_key(audio: np.ndarray, rate: int, bitrate_kbps: int, scale: float) -> str:
     """Cache key of a span: its samples and everything the encoder is told."""
-    digest = hashlib.sha256(np.ascontiguousarray(audio, dtype="<f4").tobytes())
+    digest = hashlib.sha256(np.ascontiguousarray(audio, dtype="<f4").data)
     settings = f"{rate}:{bitrate_kbps}:{scale!r}:{LAME_QUALITY}:{SPAN_FORMAT_VERSION}"
     digest.update(settings.encode())
     return digest.hexdigest()
@@ -285,7 +288,11 @@ class SpanWriter:
         self._file: BinaryIO | None = None
         self._frames = 0
         self._bytes = 0
-        self._queue: deque[Future[_Span]] = deque()
+        self._queue: deque[tuple[Future[None], int]] = deque()
+        """Spans sent to the encoder thread, in order, with their samples. The thread
+        appends each to the file as it is made, so its peak is measured at once."""
+        self._queued = 0
+        """Samples in the spans of :attr:`_queue`."""
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="articleaudio-lame")
 
     def write(self, chunk: np.ndarray) -> None:
@@ -317,18 +324,30 @@ class SpanWriter:
             self._parts = [audio]
             return
         self._parts = []
-        self._queue.append(self._pool.submit(self._span, audio[:-grid]))
-        while len(self._queue) > _MAX_QUEUED or (self._queue and self._queue[0].done()):
-            self._store(self._queue.popleft().result())
+        self._send(audio[:-grid])
+        while self._queue and (self._queued > _MAX_QUEUED_SAMPLES or self._queue[0][0].done()):
+            self._take()
+
+    def _send(self, audio: np.ndarray) -> None:
+        """Queue a span for the encoder thread, which makes it and appends it to the file."""
+        future = self._pool.submit(lambda: self._store(self._span(audio)))
+        self._queue.append((future, len(audio)))
+        self._queued += len(audio)
+
+    def _take(self) -> None:
+        """Wait for the oldest queued span to be in the file (raising its error, if any)."""
+        future, samples = self._queue.popleft()
+        self._queued -= samples
+        future.result()
 
     def finish(self) -> None:
         """Encode what is left and complete the file (AudioToolError/PublishError on failure)."""
         try:
             if self._parts:
-                self._queue.append(self._pool.submit(self._span, np.concatenate(self._parts)))
+                self._send(np.concatenate(self._parts))
                 self._parts = []
             while self._queue:
-                self._store(self._queue.popleft().result())
+                self._take()
             head = info_frame(self._frames, self._bytes, self._total_samples(), self.bitrate)
             file = self._open()
             file.seek(0)
@@ -347,12 +366,13 @@ class SpanWriter:
 
     def abort(self) -> None:
         """Stop and delete whatever was written."""
-        for future in self._queue:
+        for future, _samples in self._queue:
             future.cancel()
         self._pool.shutdown()
         self._peaks.close()
         self._parts = []
         self._queue.clear()
+        self._queued = 0
         if self._file is not None:
             self._file.close()
             self.path.unlink(missing_ok=True)
@@ -366,7 +386,7 @@ class SpanWriter:
         return self._file
 
     def _store(self, span: _Span) -> None:
-        """Append a finished span to the file."""
+        """Append a finished span to the file (on the encoder thread, in span order)."""
         try:
             self._open().write(span.data)
         except OSError as exc:
