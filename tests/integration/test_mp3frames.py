@@ -442,3 +442,24 @@ def test_every_bit_rate_gives_a_44k1_mp3_of_the_right_length(tmp_path: Path, bit
     assert info.bitrate == pytest.approx(bitrate * 1000, rel=0.01)
     assert info.length == pytest.approx(len(audio) / RATE, abs=0.03)
     assert len(decode(path)) == pytest.approx(2 * len(audio), abs=0.03 * 44100)
+
+
+def test_an_edits_new_spans_are_measured_once_a_known_span_follows(tmp_path: Path) -> None:
+    # After an edit, a few new spans sit among spans the store knows. A batch of 60 s
+    # would wait for finish(); the known span after the new ones sends them at once, and
+    # their peaks equal a whole-file build's to the bit.
+    audio, cuts = _bursts([44] * 8, np.random.default_rng(31))
+    whole = _Recorder()
+    first = SpanWriter(tmp_path / "whole.mp3", RATE, 64, store=whole)
+    _write_all_but_finish(first, audio, cuts)
+    first.finish()
+    store = _Recorder()
+    store.kept = {key: kept for n, (key, kept) in enumerate(whole.kept.items()) if n not in (2, 3)}
+    writer = SpanWriter(tmp_path / "edit.mp3", RATE, 64, store=store, peak_batch_seconds=60.0)
+    _write_all_but_finish(writer, audio, cuts)
+    _wait_for("the new spans measured before finish()", lambda: len(store.peaks) == 2)
+    writer.finish()
+    assert (writer.encoded, writer.decoded, first.decoded) == (2, 2, 8)
+    assert [peak for _, peak in store.peaks] == [peak for _, peak in whole.peaks[2:4]]
+    assert writer.true_peak_db == first.true_peak_db
+    assert (tmp_path / "edit.mp3").read_bytes() == (tmp_path / "whole.mp3").read_bytes()

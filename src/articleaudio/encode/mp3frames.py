@@ -397,6 +397,9 @@ class SpanWriter:
             return
         if span.peak is not None:
             self._known.append(span.peak)
+            # A span the store knew ends a run of new ones (an edit's): they are measured
+            # now, while the rest of the file is written, rather than in finish().
+            self._peaks.flush()
         else:
             self._peaks.add(span.key, span.data, span.frames * FRAME)
 

@@ -120,6 +120,10 @@ class PeakBatches:
         if sum(n for *_, n in self._waiting) >= self.batch_samples:
             self._send()
 
+    def flush(self) -> None:
+        """Measure the spans added so far now, without waiting for a whole batch."""
+        self._send()
+
     def peaks(self) -> list[float]:
         """Every added span's linear peak, in order (AudioToolError if ffmpeg failed)."""
         self._send()
