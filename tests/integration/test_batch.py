@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from articleaudio.models import Role
+from articleaudio.master.ahead import Prepared
+from articleaudio.models import Role, Segment
 from articleaudio.pipeline import build_all
 from articleaudio.settings import BuildSettings
 from articleaudio.synth.cache import Cache, Entry, segment_key
@@ -204,6 +206,54 @@ class _LoadingVoice(RecordingSynthesizer):
 
     def load(self) -> None:
         self.events.append("open here")
+
+
+def test_the_cached_sentences_read_while_an_edit_is_spoken_are_mastered_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through ``render``, as a build does: every cached piece the synth stage reads while
+    the new sentence is spoken reaches the master prepared, and the episode equals the
+    one rendered from the same pieces when nothing waits (all of them cached)."""
+    from articleaudio import pipeline
+    from articleaudio.master import Ahead, MasterSettings
+
+    article = [_sentence(5, k) for k in range(SENTENCES)]
+    edited = [article[0], _sentence(6, 0), *article[2:]]
+    segments = [Segment(n, Role.SENTENCE, t, t, paragraph=n // 2) for n, t in enumerate(edited)]
+    with Synthesis(FakeSynthesizer(), cache=Cache(tmp_path / "cache")) as first:
+        list(first.pieces(article))
+    taken: list[int] = []
+
+    class Counting(Ahead):
+        def take(self, index: int, piece: Piece) -> Prepared | None:
+            prepared = super().take(index, piece)
+            taken.extend([index] if prepared is not None else [])
+            return prepared
+
+    monkeypatch.setattr(pipeline, "Ahead", Counting)
+    asked = threading.Event()
+    voice = _WaitingVoice(asked)
+    cache = Cache(tmp_path / "cache")
+    last, read = segment_key(article[-1], voice.identity), cache.segments.get
+
+    def get(key: str) -> Entry | None:
+        if key == last:
+            asked.set()  # the voice speaks once the last cached sentence has been read
+        return read(key)
+
+    monkeypatch.setattr(cache.segments, "get", get)
+    settings = MasterSettings(true_peak_ceiling=-9.0)  # the fake voice is limited
+    with (
+        Synthesis(voice, cache=cache) as synthesis,
+        pipeline.render(segments, synthesis, settings) as made,
+    ):
+        assert not voice.waited_in_vain and synthesis.synthesized == [edited[1]]
+        assert taken == list(range(2, len(edited)))  # every one after the new sentence
+        taken.clear()
+        with pipeline.render(segments, synthesis, settings) as plain:
+            assert not taken  # all cached now: nothing waits, nothing is read ahead
+            assert np.array_equal(made.audio(), plain.audio())
+            assert made.loudness == plain.loudness and made.timeline == plain.timeline
 
 
 def test_a_long_running_batch_speaks_an_edit_here_once_its_voice_is_open(tmp_path: Path) -> None:

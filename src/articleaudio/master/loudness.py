@@ -105,7 +105,10 @@ def k_weight(history: np.ndarray, chunk: np.ndarray, rate: int) -> np.ndarray:
     frames = padded[starts[:, None] + np.arange(size)[None, :]]
     spectrum = _impulse_spectrum(rate, size, ext.dtype == np.float32)
     spectra = np.fft.rfft(frames, axis=1) * spectrum
-    return np.fft.irfft(spectra, size, axis=1)[:, len(history) :].ravel()[: len(chunk)]
+    weighted = np.fft.irfft(spectra, size, axis=1)[:, len(history) :].ravel()[: len(chunk)]
+    # numpy 1's FFT works in double precision only: keep the input's precision, so that a
+    # weighting recalled from a WeightedPieces (float32) equals one made afresh.
+    return weighted.astype(ext.dtype, copy=False)
 
 
 MEMO_SAMPLES = 32 * 2**20

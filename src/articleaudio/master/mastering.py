@@ -262,7 +262,9 @@ def _stitch(
         # Raw loudness is only needed to choose a gain; a streamed master that has
         # one skips it (and the rare fallback measures it again, see _raw_loudness).
         metering = streamer is None or streamer.gain_db is None
-        prepared = ahead.take(i, piece) if ahead is not None else None
+        # Prepared at the piece's own rate; the master's is the first piece's.
+        same_rate = piece.sample_rate == layout.rate
+        prepared = ahead.take(i, piece) if ahead is not None and same_rate else None
         if prepared is not None and prepared.finished is not None and streamer is not None:
             streamer.ready[i] = prepared.finished
         laid = _Laid(segment, piece, silence, prepared)
