@@ -293,6 +293,8 @@ class SpanWriter:
         appends each to the file as it is made, so its peak is measured at once."""
         self._queued = 0
         """Samples in the spans of :attr:`_queue`."""
+        self._failed = False
+        """Set by the encoder thread when a span failed: the spans after it are skipped."""
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="articleaudio-lame")
 
     def write(self, chunk: np.ndarray) -> None:
@@ -330,9 +332,20 @@ class SpanWriter:
 
     def _send(self, audio: np.ndarray) -> None:
         """Queue a span for the encoder thread, which makes it and appends it to the file."""
-        future = self._pool.submit(lambda: self._store(self._span(audio)))
+        future = self._pool.submit(self._make, audio)
         self._queue.append((future, len(audio)))
         self._queued += len(audio)
+
+    def _make(self, audio: np.ndarray) -> None:
+        """On the encoder thread: make a span and append it, unless one before it failed
+        (its error reaches the caller at the next :meth:`_take`; the file is aborted)."""
+        if self._failed:
+            return
+        try:
+            self._store(self._span(audio))
+        except BaseException:
+            self._failed = True
+            raise
 
     def _take(self) -> None:
         """Wait for the oldest queued span to be in the file (raising its error, if any)."""
