@@ -31,7 +31,7 @@ from articleaudio.encode.mp3frames import (
     upsample,
 )
 from articleaudio.encode.span_peaks import decoded_peaks
-from articleaudio.errors import AudioToolError
+from articleaudio.errors import AudioToolError, PublishError
 from articleaudio.master.mastering import MAX_SPAN, SPAN_LEAD, master
 from articleaudio.models import Role, Segment
 from articleaudio.synth.cache import Cache, SpanCache
@@ -463,3 +463,31 @@ def test_an_edits_new_spans_are_measured_once_a_known_span_follows(tmp_path: Pat
     assert [peak for _, peak in store.peaks] == [peak for _, peak in whole.peaks[2:4]]
     assert writer.true_peak_db == first.true_peak_db
     assert (tmp_path / "edit.mp3").read_bytes() == (tmp_path / "whole.mp3").read_bytes()
+
+
+class _FailingStore(_Recorder):
+    """A store whose third lookup fails, as a cache on a disk that went away would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lookups = 0
+
+    def recall(self, key: str) -> tuple[bytes, float | None] | None:
+        self.lookups += 1
+        if self.lookups == 3:
+            raise PublishError("the cache went away")
+        return super().recall(key)
+
+
+def test_the_spans_after_a_failed_one_are_not_made(tmp_path: Path) -> None:
+    audio, cuts = _bursts([44] * 8, np.random.default_rng(37))
+    store = _FailingStore()
+    path = tmp_path / "failed.mp3"
+    writer = SpanWriter(path, RATE, 64, store=store)
+    with pytest.raises(PublishError, match="the cache went away"):
+        _write_all_but_finish(writer, audio, cuts)
+        writer.finish()
+    writer.abort()
+    # Spans 1 and 2 were made, the third failed, and the five after it were skipped.
+    assert (store.lookups, writer.encoded) == (3, 2)
+    assert not path.exists()
