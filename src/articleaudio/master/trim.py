@@ -35,8 +35,7 @@ def speech_bounds(audio: np.ndarray, rate: int, keep: float = EDGE_KEEP) -> tupl
 
 def trim_silence(audio: np.ndarray, rate: int, keep: float = EDGE_KEEP) -> np.ndarray:
     """Cut leading/trailing silence down to ``keep`` seconds and fade both edges."""
-    start, end = speech_bounds(audio, rate, keep)
-    return fade_edges(audio[start:end].astype(np.float32), rate)
+    return trim_piece(audio, rate, keep)[1]
 
 
 def fade_edges(audio: np.ndarray, rate: int, seconds: float = FADE) -> np.ndarray:
@@ -51,7 +50,7 @@ def fade_edges(audio: np.ndarray, rate: int, seconds: float = FADE) -> np.ndarra
     return out
 
 
-def trim_piece(audio: np.ndarray, rate: int) -> tuple[int, np.ndarray]:
+def trim_piece(audio: np.ndarray, rate: int, keep: float = EDGE_KEEP) -> tuple[int, np.ndarray]:
     """(samples cut from the front, the trimmed and faded float32 piece)."""
-    start, end = speech_bounds(audio, rate)
+    start, end = speech_bounds(audio, rate, keep)
     return start, fade_edges(audio[start:end].astype(np.float32), rate)
