@@ -191,3 +191,43 @@ def test_a_stopped_build_exits_at_once_and_leaves_the_library_as_it_was(
     assert listing(library) == paths  # no staging folder, even an empty one
     # nor temporary files (ONNX Runtime keeps an id of its own in .ses, on every run)
     assert [p.name for p in temp.iterdir() if p.name != ".ses"] == []
+
+
+HALF_SENT = """
+import os, struct, time
+from articleaudio.synth import SynthesisSettings, WorkerPool, find_voice
+
+pool = WorkerPool(find_voice(), SynthesisSettings(), 2)
+pool.warm_up()
+executor = pool._executor
+deadline = time.monotonic() + 120
+while len(executor._processes) < 2 or not all(p.is_alive() for p in executor._processes.values()):
+    assert time.monotonic() < deadline, "the workers never started"
+    time.sleep(0.05)
+# What a worker killed while sending a piece leaves: a length, then part of the message.
+writer = executor._result_queue._writer
+os.write(writer.fileno(), struct.pack("!i", 1_000_000) + bytes(100))
+time.sleep(0.5)  # the executor's thread is now waiting for the rest
+pool.close(now=True)
+print("closed")
+"""
+
+
+def test_killing_workers_after_half_a_result_still_stops_the_pool(tmp_path: Path) -> None:
+    """A pool stopped ``now`` when its result pipe holds half a message (a worker killed
+    while sending a piece) still shuts down: the build hung for ever at exit before."""
+    proc = subprocess.Popen(
+        [str(BIN.parent / "python"), "-c", HALF_SENT],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the pool's shutdown hung after half a result")
+    assert proc.returncode == 0 and out.strip() == "closed", err

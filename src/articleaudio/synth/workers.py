@@ -147,10 +147,25 @@ class WorkerPool:
         if now:
             # ProcessPoolExecutor can only wait for running calls (kill_workers
             # comes in Python 3.14, gh-128041); a killed pool shuts down as broken.
+            _close_result_writer(self._executor)
             for process in list(self._executor._processes.values()):
                 process.kill()
         self._executor.shutdown(wait=True, cancel_futures=True)
         self._lifeline.close()
+
+
+def _close_result_writer(executor: ProcessPoolExecutor) -> None:
+    """Close the build's own end for writing of the pool's result pipe.
+
+    A worker killed while it sends a piece leaves part of a message in the pipe,
+    and the executor's thread then waits for the rest, for ever: the build hung
+    at exit after an error (about one in twenty under load). The build never
+    writes results, and once its end is closed the killed workers held the
+    last ones: the thread reads end-of-file, and the pool shuts down as broken.
+    """
+    results = getattr(executor, "_result_queue", None)
+    if results is not None:
+        results._writer.close()
 
 
 @dataclass
