@@ -3,6 +3,7 @@ the edited episode's loudness is the one a fresh meter measures."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,9 @@ class _Sink:
     """Takes the finished samples, as an encoder would."""
 
     def write(self, chunk: np.ndarray) -> None:
+        pass
+
+    def write_stored(self, samples: int, key: bytes, load: Callable[[], np.ndarray]) -> None:
         pass
 
     def cut(self) -> None:

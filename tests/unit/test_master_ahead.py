@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from articleaudio.encode.mp3frames import frame_grid
-from articleaudio.master import Ahead, MasterSettings, Stream, WeightedPieces, master
+from articleaudio.master import Ahead, MasterSettings, Stream, WeightedPieces, master, samples_key
 from articleaudio.master.ahead import Prepared
 from articleaudio.master.mastering import Mastered
 from articleaudio.models import Article, Block, BlockKind, Segment
@@ -88,6 +88,11 @@ class _Sink:
 
     def write(self, chunk: np.ndarray) -> None:
         self.chunks.append(chunk.copy())
+
+    def write_stored(self, samples: int, key: bytes, load: Callable[[], np.ndarray]) -> None:
+        audio = load()
+        assert len(audio) == samples and samples_key(audio, 22050) == key
+        self.chunks.append(audio)
 
     def cut(self) -> None:
         self.chunks.append(None)

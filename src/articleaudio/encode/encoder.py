@@ -172,6 +172,10 @@ class Encoder:
         except BrokenPipeError:
             self._broken = True  # ffmpeg stopped early; finish() reports why
 
+    def write_stored(self, samples: int, key: bytes, load: Callable[[], np.ndarray]) -> None:
+        """ffmpeg is sent every sample: the piece is read."""
+        self.write(load())
+
     def cut(self) -> None:
         """ffmpeg encodes one continuous stream; span cuts do not apply."""
 

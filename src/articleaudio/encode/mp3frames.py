@@ -23,6 +23,7 @@ import logging
 import math
 import struct
 from collections import deque
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -33,6 +34,7 @@ import lameenc
 import numpy as np
 
 from ..errors import AudioToolError, PublishError
+from ..master import samples_key
 from .span_peaks import PeakBatches
 
 log = logging.getLogger(__name__)
@@ -233,12 +235,42 @@ def info_frame(frames: int, audio_bytes: int, samples: int, bitrate_kbps: int) -
     return bytes(frame)
 
 
-def span_key(audio: np.ndarray, rate: int, bitrate_kbps: int, scale: float) -> str:
-    """Cache key of a span: its samples and everything the encoder is told."""
-    digest = hashlib.sha256(np.ascontiguousarray(audio, dtype="<f4").data)
-    settings = f"{rate}:{bitrate_kbps}:{scale!r}:{LAME_QUALITY}:{SPAN_FORMAT_VERSION}"
-    digest.update(settings.encode())
+def span_key(parts: Sequence[tuple[int, bytes]], rate: int, bitrate_kbps: int, scale: float) -> str:
+    """Cache key of a span: each part's length and :func:`samples_key`, in order, and
+    everything the encoder is told.
+
+    Keyed by its parts rather than by its samples whole, so a span of pieces the master
+    finished ahead (a warm runner's edit, ``write_stored``) is looked up without reading
+    them back; the master sends the same parts (pauses, pieces) on every path.
+    """
+    settings = f"{rate}:{bitrate_kbps}:{scale!r}:{LAME_QUALITY}:{SPAN_FORMAT_VERSION}:parts"
+    digest = hashlib.sha256(settings.encode())
+    for samples, key in parts:
+        digest.update(struct.pack("<Q", samples))
+        digest.update(key)
     return digest.hexdigest()
+
+
+@dataclass
+class _Part:
+    """Samples of a span: given, or finished ahead and read only if the span is made."""
+
+    samples: int
+    audio: np.ndarray | None = None
+    key: bytes | None = None
+    """Their :func:`samples_key` (worked out on the encoder thread when not given)."""
+    load: Callable[[], np.ndarray] | None = None
+
+    def read(self) -> np.ndarray:
+        if self.audio is None:
+            assert self.load is not None
+            self.audio = self.load()
+        return self.audio
+
+    def digest(self, rate: int) -> bytes:
+        if self.key is None:
+            self.key = samples_key(self.read(), rate)
+        return self.key
 
 
 class SpanWriter:
@@ -282,7 +314,7 @@ class SpanWriter:
         self._known: list[float] = []
         """Peaks of the spans the store knew."""
         self._peaks = PeakBatches(self._keep, round(peak_batch_seconds * MP3_RATE))
-        self._parts: list[np.ndarray] = []
+        self._parts: list[_Part] = []
         self._samples = 0
         self._cut = False
         self._file: BinaryIO | None = None
@@ -304,8 +336,19 @@ class SpanWriter:
         if self._cut:
             self._cut = False
             self._split()
-        self._parts.append(np.asarray(chunk, dtype=np.float32))
+        self._parts.append(_Part(len(chunk), np.asarray(chunk, dtype=np.float32)))
         self._samples += len(chunk)
+
+    def write_stored(self, samples: int, key: bytes, load: Callable[[], np.ndarray]) -> None:
+        """Take the next ``samples`` samples by their :func:`samples_key`; ``load()`` reads
+        them, on the encoder thread, only if their span is not in the store."""
+        if not samples:
+            return
+        if self._cut:
+            self._cut = False
+            self._split()
+        self._parts.append(_Part(samples, key=key, load=load))
+        self._samples += samples
 
     def cut(self) -> None:
         """Start a new span here if more samples follow (the last span is never cut)."""
@@ -320,29 +363,29 @@ class SpanWriter:
         """
         if not self._parts:
             return
-        audio = np.concatenate(self._parts)
         grid = FRAME // self._factor
-        if len(audio) % grid or len(audio) < 2 * grid or np.any(audio[-grid:]):
-            self._parts = [audio]
+        total = sum(part.samples for part in self._parts)
+        if total % grid or total < 2 * grid or not _silent_end(self._parts, grid):
             return
-        self._parts = []
-        self._send(audio[:-grid])
+        parts, self._parts = _without_end(self._parts, grid), []
+        self._send(parts)
         while self._queue and (self._queued > _MAX_QUEUED_SAMPLES or self._queue[0][0].done()):
             self._take()
 
-    def _send(self, audio: np.ndarray) -> None:
+    def _send(self, parts: list[_Part]) -> None:
         """Queue a span for the encoder thread, which makes it and appends it to the file."""
-        future = self._pool.submit(self._make, audio)
-        self._queue.append((future, len(audio)))
-        self._queued += len(audio)
+        future = self._pool.submit(self._make, parts)
+        samples = sum(part.samples for part in parts)
+        self._queue.append((future, samples))
+        self._queued += samples
 
-    def _make(self, audio: np.ndarray) -> None:
+    def _make(self, parts: list[_Part]) -> None:
         """On the encoder thread: make a span and append it, unless one before it failed
         (its error reaches the caller at the next :meth:`_take`; the file is aborted)."""
         if self._failed:
             return
         try:
-            self._store(self._span(audio))
+            self._store(self._span(parts))
         except BaseException:
             self._failed = True
             raise
@@ -357,7 +400,7 @@ class SpanWriter:
         """Encode what is left and complete the file (AudioToolError/PublishError on failure)."""
         try:
             if self._parts:
-                self._send(np.concatenate(self._parts))
+                self._send(self._parts)
                 self._parts = []
             while self._queue:
                 self._take()
@@ -416,12 +459,16 @@ class SpanWriter:
         else:
             self._peaks.add(span.key, span.data, span.frames * FRAME)
 
-    def _span(self, audio: np.ndarray) -> _Span:
-        key = span_key(audio, self.rate, self.bitrate, self.scale)
-        kept = self.store.recall(key) if self.store else None
-        frames = frames_for(len(audio) * self._factor)
+    def _span(self, parts: list[_Part]) -> _Span:
+        key, kept = "", None
+        if self.store is not None:
+            keys = [(part.samples, part.digest(self.rate)) for part in parts]
+            key = span_key(keys, self.rate, self.bitrate, self.scale)
+            kept = self.store.recall(key)
+        frames = frames_for(sum(part.samples for part in parts) * self._factor)
         if kept is not None and _frames_or_none(kept[0]) == frames:
             return _Span(key, *kept, frames)
+        audio = np.concatenate([part.read() for part in parts])
         data = encode_span(audio, self.rate, self.bitrate, self.scale)
         self.encoded += 1
         if self.store is not None:
@@ -452,6 +499,31 @@ class SpanWriter:
 
     def _total_samples(self) -> int:
         return self._samples * self._factor
+
+
+def _silent_end(parts: Sequence[_Part], samples: int) -> bool:
+    """Whether the last ``samples`` samples of ``parts`` are silent (a cut lies in a
+    pause, which the master sends as samples: no piece is read here)."""
+    for part in reversed(parts):
+        tail = part.read()[-samples:]
+        if np.any(tail):
+            return False
+        samples -= len(tail)
+        if samples <= 0:
+            return True
+    return True
+
+
+def _without_end(parts: Sequence[_Part], samples: int) -> list[_Part]:
+    """``parts`` less their last ``samples`` samples (silence: see :func:`_silent_end`)."""
+    kept = list(parts)
+    while samples > 0:
+        last = kept.pop()
+        if last.samples > samples:
+            audio = last.read()[:-samples]
+            kept.append(_Part(len(audio), audio))
+        samples -= last.samples
+    return kept
 
 
 def _frames_or_none(data: bytes) -> int | None:

@@ -15,7 +15,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .ahead import Ahead
     from .layout import MasterSettings, Pauses
-    from .loudness import LoudnessMeter, WeightedPieces, streamed_true_peak
+    from .loudness import LoudnessMeter, WeightedPieces, samples_key, streamed_true_peak
     from .mastering import Grid, Mastered, master
     from .stream import Stream
 
@@ -29,6 +29,7 @@ __all__ = [
     "Stream",
     "WeightedPieces",
     "master",
+    "samples_key",
     "streamed_true_peak",
 ]
 
@@ -44,6 +45,7 @@ __getattr__ = exports(
         "Stream": ".stream",
         "WeightedPieces": ".loudness",
         "master": ".mastering",
+        "samples_key": ".loudness",
         "streamed_true_peak": ".loudness",
     },
 )

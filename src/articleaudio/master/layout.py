@@ -94,6 +94,12 @@ class Finished:
     stored: tuple[int, int]
     """Where: (byte offset, samples)."""
 
+    def load(self, start: int = 0, count: int | None = None) -> np.ndarray:
+        """``count`` of its samples (default: to its end) from sample ``start``."""
+        offset, samples = self.stored
+        count = samples - start if count is None else count
+        return self.final.read(offset + 4 * start, count)
+
 
 @dataclass
 class Output:
@@ -125,6 +131,15 @@ class Output:
         self.meter.add(audio, peaks=False, key=key)
         self.peak = max(self.peak, peak)
         self.placed.append(Placement(silence, *(stored or self.final.append(audio))))
+
+    def add_finished(self, silence: int, done: Finished) -> None:
+        """:meth:`add` for a piece finished ahead and stored in :attr:`final` already,
+        without reading it back (see :meth:`LoudnessMeter.add_stored`)."""
+        assert done.key is not None
+        self.meter.add_silence(silence)
+        self.meter.add_stored(done.key, done.stored[1], done.load)
+        self.peak = max(self.peak, done.peak)
+        self.placed.append(Placement(silence, *done.stored))
 
     def loudness(self, tail: int, gain_db: float) -> Loudness:
         """Measured loudness of everything added, followed by ``tail`` samples of silence."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -158,7 +158,7 @@ class WeightedPieces:
         after them, unless both are kept already; returns their key (for
         :meth:`LoudnessMeter.add`). Lets a piece be metered before its turn
         (:mod:`articleaudio.master.ahead`); the floats are the meter's own."""
-        key = _memo_key(samples, rate)
+        key = samples_key(samples, rate)
         quiet = np.zeros(len(k_impulse(rate)) - 1, np.float32)
         if not self.holds(key):
             self.keep(key, k_weight(quiet, samples, rate))
@@ -191,8 +191,10 @@ class WeightedPieces:
         self.close()
 
 
-def _memo_key(samples: np.ndarray, rate: int) -> bytes:
-    """What a piece's weighting depends on when it follows silence: its samples and rate."""
+def samples_key(samples: np.ndarray, rate: int) -> bytes:
+    """A digest of float32 samples at ``rate``: what a piece's weighting depends on when it
+    follows silence, and what the MP3 span writer keys a span's parts by (so a piece the
+    master only names, by this key, keys its span as its samples would)."""
     digest = hashlib.sha256(rate.to_bytes(4, "little"))
     digest.update(np.ascontiguousarray(samples, "<f4").data)
     return digest.digest()
@@ -229,13 +231,30 @@ class LoudnessMeter:
         samples = np.asarray(chunk, np.float32)  # read only: no copy of float32 pieces
         quiet = self.memo is not None and not self._history.any()
         if quiet and key is None:
-            key = _memo_key(samples, self.rate)
+            key = samples_key(samples, self.rate)
         elif not quiet:
             key = None
         self._weigh(samples, key)
         self._key = key
         if peaks:
             self.peak = max(self.peak, true_peak(chunk))
+
+    def add_stored(self, key: bytes, samples: int, load: Callable[[int, int], np.ndarray]) -> None:
+        """:meth:`add` (peaks aside) for a piece of ``samples`` known by its memo ``key``,
+        whose samples ``load(start, count)`` reads: after silence, with its weighting
+        kept, only its last filter memory of samples is read, not the whole piece."""
+        if samples == 0:
+            return
+        memory = len(self._history)
+        quiet = self.memo is not None and not self._history.any()
+        weighted = self.memo.recall(key) if quiet and self.memo is not None else None
+        if weighted is None:
+            self.add(load(0, samples), peaks=False, key=key)
+            return
+        tail = load(max(0, samples - memory), min(samples, memory))
+        self._history = np.concatenate([self._history, tail])[-memory:]
+        self._key = key
+        self._add_squares(np.square(weighted, dtype=np.float64))
 
     def add_silence(self, samples: int) -> None:
         """Account for ``samples`` of digital silence.

@@ -7,6 +7,7 @@ episode in memory; the file disappears when closed or when the process ends.
 from __future__ import annotations
 
 import tempfile
+import threading
 from typing import IO
 
 import numpy as np
@@ -28,15 +29,19 @@ class Spool:
         except OSError as exc:
             raise PublishError(f"cannot create a temporary file: {exc.strerror or exc}") from exc
         self._end = 0
+        # The MP3 encoder's thread reads finished pieces it was only told of (see
+        # ``Sink.write_stored``) while the master appends more: one file position.
+        self._lock = threading.Lock()
 
     def append(self, audio: np.ndarray) -> tuple[int, int]:
         """Store ``audio``; returns (byte offset, samples)."""
         # The array's own buffer is written: tobytes() copied every sample once more.
         data = np.ascontiguousarray(audio, dtype="<f4").data.cast("B")
         try:
-            self._file.seek(self._end)
-            self._file.write(data)
-            self._file.flush()
+            with self._lock:
+                self._file.seek(self._end)
+                self._file.write(data)
+                self._file.flush()
         except OSError as exc:
             raise PublishError(
                 f"cannot spool audio to the temporary folder: {exc.strerror or exc}; "
@@ -47,9 +52,10 @@ class Spool:
 
     def read(self, offset: int, samples: int) -> np.ndarray:
         """The piece stored at ``offset``."""
-        self._file.seek(offset)
-        # Straight into the array: reading bytes and copying them out copied twice.
-        return np.fromfile(self._file, dtype="<f4", count=samples)
+        with self._lock:
+            self._file.seek(offset)
+            # Straight into the array: reading bytes and copying them out copied twice.
+            return np.fromfile(self._file, dtype="<f4", count=samples)
 
     def close(self) -> None:
         """Delete the file."""

@@ -46,6 +46,11 @@ class Sink(Protocol):
     def write(self, chunk: np.ndarray) -> None:
         """Take the next samples."""
 
+    def write_stored(self, samples: int, key: bytes, load: Callable[[], np.ndarray]) -> None:
+        """Take the next ``samples`` samples, finished ahead: ``key`` is their
+        :func:`~.loudness.samples_key` and ``load()`` reads them (a sink that keys
+        what it makes by its samples need not read them at all)."""
+
     def cut(self) -> None:
         """The next samples may start an independent span (see ``Mastered.cuts``)."""
 
@@ -129,7 +134,7 @@ class Streamer:
     """Where the exact search should start when the bet is lost."""
     output: Output | None = None
     _sink: Sink | None = None
-    _pending: list[np.ndarray | None] = field(default_factory=list)
+    _pending: list[_Chunk] = field(default_factory=list)
     """Samples (and ``None`` for cuts) held until the sink opens."""
     _pending_samples: int = 0
     _searched: Loudness | None = None
@@ -169,18 +174,17 @@ class Streamer:
         index = len(self.output.placed)
         done = self.ready.pop(index, None)
         if done is not None and done.gain_db == self.gain_db and done.final is self.final:
-            audio, peak, key, stored = (
-                done.final.read(*done.stored),
-                done.peak,
-                done.key,
-                done.stored,
-            )
+            if done.key is not None:  # neither the meter nor the encoder reads it whole
+                self.output.add_finished(piece.silence, done)
+                self._emit_piece(layout, index, piece.silence, _Stored(done.key, done))
+                return
+            audio, peak, stored = done.load(), done.peak, done.stored
         else:
             ceiling, limits = self.settings.true_peak_ceiling, self.stream.limits
             raw_audio = raw.read(piece.offset, piece.samples)
             audio, peak = limit_piece(raw_audio, layout.rate, self.gain_db, ceiling, limits)
-            key, stored = None, None
-        self.output.add(piece.silence, audio, peak, key=key, stored=stored)
+            stored = None
+        self.output.add(piece.silence, audio, peak, stored=stored)
         self._emit_piece(layout, index, piece.silence, audio)
 
     def _adopt(self, layout: Layout, loudness: Loudness, placed: Placed, final: Spool) -> None:
@@ -192,7 +196,9 @@ class Streamer:
         for index, piece in enumerate(placed):
             self._emit_piece(layout, index, piece.silence, final.read(piece.offset, piece.samples))
 
-    def _emit_piece(self, layout: Layout, index: int, silence: int, audio: np.ndarray) -> None:
+    def _emit_piece(
+        self, layout: Layout, index: int, silence: int, audio: np.ndarray | _Stored
+    ) -> None:
         """Send one finished piece after its pause, with a cut where a span may start."""
         if index in layout.cuts:
             self._emit(np.zeros(layout.cuts[index], np.float32), layout.rate)
@@ -222,7 +228,7 @@ class Streamer:
             self._sink.abort()
             self._sink = None
 
-    def _emit(self, chunk: np.ndarray | None, rate: int, *, flush: bool = False) -> None:
+    def _emit(self, chunk: _Chunk, rate: int, *, flush: bool = False) -> None:
         """Send samples (``None``: a cut) to the sink, opening it once it can be shown
         ``probe_seconds`` of the episode."""
         if self._sink is not None:
@@ -233,15 +239,36 @@ class Streamer:
         if self._pending_samples >= self.stream.probe_seconds * rate or flush:
             pending, self._pending, self._pending_samples = self._pending, [], 0
             shown = np.concatenate(
-                [np.zeros(0, np.float32), *(c for c in pending if c is not None)]
+                [np.zeros(0, np.float32), *(_samples(c) for c in pending if c is not None)]
             )
             self._sink = self.stream.open_sink(rate, shown)
             for item in pending:
                 _send(self._sink, item)
 
 
-def _send(sink: Sink, chunk: np.ndarray | None) -> None:
+@dataclass(frozen=True)
+class _Stored:
+    """A finished piece sent to the sink by its key (read only if the sink needs it)."""
+
+    key: bytes
+    piece: Finished
+
+    def __len__(self) -> int:
+        return self.piece.stored[1]
+
+
+_Chunk = np.ndarray | _Stored | None
+"""What the streamer sends: samples, a piece finished ahead, or a cut (None)."""
+
+
+def _samples(chunk: np.ndarray | _Stored) -> np.ndarray:
+    return chunk.piece.load() if isinstance(chunk, _Stored) else chunk
+
+
+def _send(sink: Sink, chunk: _Chunk) -> None:
     if chunk is None:
         sink.cut()
+    elif isinstance(chunk, _Stored):
+        sink.write_stored(len(chunk), chunk.key, chunk.piece.load)
     else:
         sink.write(chunk)
