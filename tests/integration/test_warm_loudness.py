@@ -36,7 +36,7 @@ SETTINGS = MasterSettings(target_lufs=-20.0)
 class _Sink:
     """Takes the finished samples, as an encoder would."""
 
-    def write(self, chunk: np.ndarray) -> None:
+    def write(self, chunk: np.ndarray, *, key: bytes | None = None) -> None:
         pass
 
     def write_stored(self, samples: int, key: bytes, load: Callable[[], np.ndarray]) -> None:

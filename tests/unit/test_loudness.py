@@ -152,3 +152,39 @@ def test_weighted_pieces_keep_two_generations() -> None:
     assert memo.recall(bytes([2])) is not None and memo.recall(bytes([3])) is None
     memo.close()
     assert memo.recall(bytes([2])) is None
+
+
+def test_a_piece_metered_by_its_key_reads_its_tail_and_a_value_per_hop() -> None:
+    # A warm runner's edit: the pieces finished ahead reach the meter by their key; it
+    # reads each one's last filter memory of samples and its running sums at the hop
+    # edges it crosses, and the hops equal those of a meter that filters it all again.
+    rate, hop = 22050, int(loudness.HOP * 22050)
+    rng = np.random.default_rng(5)
+    pieces = [_speechlike(rng, float(s), rate) for s in rng.uniform(0.5, 6.0, 8)]
+    pauses = [int(rate * p) + 13 * n for n, p in enumerate(rng.uniform(0.3, 1.2, 8))]
+    loaded: list[int] = []
+    values: list[int] = []
+
+    class Counting(loudness.WeightedPieces):
+        def recall_at(self, key: bytes, indices: np.ndarray) -> np.ndarray | None:
+            values.append(len(indices))
+            return super().recall_at(key, indices)
+
+    with Counting() as memo:
+        keys = [memo.prime(piece, rate) for piece in pieces]
+        meter = loudness.LoudnessMeter(rate, memo)
+        for pause, piece, key in zip(pauses, pieces, keys, strict=True):
+
+            def load(start: int, count: int, piece: np.ndarray = piece) -> np.ndarray:
+                loaded.append(count)
+                return piece[start : start + count]
+
+            meter.add_silence(pause)
+            meter.add_stored(key, len(piece), load)
+        meter.add_silence(rate)
+    fresh = _metered(pieces, pauses, None)
+    assert meter._hops == fresh._hops and meter.integrated == fresh.integrated
+    memory = len(loudness.k_impulse(rate)) - 1
+    assert loaded == [memory] * len(pieces)  # never a whole piece
+    most = sum(len(p) // hop + 2 for p in pieces) + len(pieces) * (memory // hop + 2)
+    assert sum(values) <= most  # the pieces and their ringing: a value per hop edge

@@ -189,7 +189,7 @@ class Collector:
         self.excerpt_seconds = 0.0
         self.finished = self.aborted = False
 
-    def write(self, chunk: np.ndarray) -> None:
+    def write(self, chunk: np.ndarray, *, key: bytes | None = None) -> None:
         self.chunks.append(chunk.copy())
 
     def write_stored(self, samples: int, key: bytes, load: Callable[[], np.ndarray]) -> None:

@@ -86,7 +86,8 @@ class _Sink:
     chunks: list[np.ndarray | None] = field(default_factory=list)
     finished: bool = False
 
-    def write(self, chunk: np.ndarray) -> None:
+    def write(self, chunk: np.ndarray, *, key: bytes | None = None) -> None:
+        assert key is None or samples_key(chunk, 22050) == key
         self.chunks.append(chunk.copy())
 
     def write_stored(self, samples: int, key: bytes, load: Callable[[], np.ndarray]) -> None:

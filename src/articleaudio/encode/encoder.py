@@ -162,8 +162,8 @@ class Encoder:
         self.true_peak_db: float | None = None
         """ffmpeg's file is measured by decoding it whole (:func:`decoded_true_peak`)."""
 
-    def write(self, chunk: np.ndarray) -> None:
-        """Queue the next samples (blocks while ffmpeg is behind)."""
+    def write(self, chunk: np.ndarray, *, key: bytes | None = None) -> None:
+        """Queue the next samples (blocks while ffmpeg is behind; ``key`` is not needed)."""
         if self._broken:
             return
         assert self._proc.stdin is not None

@@ -329,14 +329,14 @@ class SpanWriter:
         """Set by the encoder thread when a span failed: the spans after it are skipped."""
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="articleaudio-lame")
 
-    def write(self, chunk: np.ndarray) -> None:
-        """Take the next samples."""
+    def write(self, chunk: np.ndarray, *, key: bytes | None = None) -> None:
+        """Take the next samples (``key``: their :func:`samples_key`, when known)."""
         if not len(chunk):
             return
         if self._cut:
             self._cut = False
             self._split()
-        self._parts.append(_Part(len(chunk), np.asarray(chunk, dtype=np.float32)))
+        self._parts.append(_Part(len(chunk), np.asarray(chunk, dtype=np.float32), key=key))
         self._samples += len(chunk)
 
     def write_stored(self, samples: int, key: bytes, load: Callable[[], np.ndarray]) -> None:
@@ -375,9 +375,11 @@ class SpanWriter:
     def _send(self, parts: list[_Part]) -> None:
         """Queue a span for the encoder thread, which makes it and appends it to the file."""
         future = self._pool.submit(self._make, parts)
-        samples = sum(part.samples for part in parts)
-        self._queue.append((future, samples))
-        self._queued += samples
+        # Only samples held in memory count: a piece the master named by its key is read
+        # (if at all) when its span is made, so an edit's dozens of them never wait.
+        held = sum(part.samples for part in parts if part.audio is not None)
+        self._queue.append((future, held))
+        self._queued += held
 
     def _make(self, parts: list[_Part]) -> None:
         """On the encoder thread: make a span and append it, unless one before it failed

@@ -121,16 +121,18 @@ class Output:
         *,
         key: bytes | None = None,
         stored: tuple[int, int] | None = None,
-    ) -> None:
+    ) -> bytes | None:
         """Lay a finished piece after ``silence`` samples; ``peak`` is its true peak.
 
         A piece prepared ahead (:mod:`.ahead`) brings its meter ``key`` and, when
         it is in :attr:`final` already, where it is ``stored`` (offset, samples).
+        Returns the meter's key for the piece (see :meth:`LoudnessMeter.add`).
         """
         self.meter.add_silence(silence)
-        self.meter.add(audio, peaks=False, key=key)
+        used = self.meter.add(audio, peaks=False, key=key)
         self.peak = max(self.peak, peak)
         self.placed.append(Placement(silence, *(stored or self.final.append(audio))))
+        return used
 
     def add_finished(self, silence: int, done: Finished) -> None:
         """:meth:`add` for a piece finished ahead and stored in :attr:`final` already,

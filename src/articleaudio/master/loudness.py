@@ -11,7 +11,7 @@ import hashlib
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 
 import numpy as np
 
@@ -112,12 +112,23 @@ def k_weight(history: np.ndarray, chunk: np.ndarray, rate: int) -> np.ndarray:
 
 
 MEMO_SAMPLES = 32 * 2**20
-"""K-weighted samples a :class:`WeightedPieces` keeps at most: 128 MB of temporary files,
-25 minutes of a 22.05 kHz voice, so each generation holds a whole 12-minute episode."""
+"""Weighted samples a :class:`WeightedPieces` keeps at most: 256 MB of temporary files
+(float64 sums), 25 minutes of a 22.05 kHz voice, so each generation holds a whole
+12-minute episode."""
+
+
+def energy(weighted: np.ndarray) -> np.ndarray:
+    """Running sums of the squared K-weighted samples, from 0 before the first (one
+    longer than ``weighted``): what the meter folds into hops, by differences, so that a
+    hop's energy is two values of it wherever the piece lies (see :class:`LoudnessMeter`)."""
+    sums = np.empty(len(weighted) + 1, np.float64)
+    sums[0] = 0.0
+    np.cumsum(np.square(weighted, dtype=np.float64), out=sums[1:])
+    return sums
 
 
 class WeightedPieces:
-    """K-weighted pieces by their samples, kept in temporary files between builds.
+    """K-weighted pieces' :func:`energy` by their samples, kept in temporary files between builds.
 
     A piece that a meter is given after a whole filter memory of silence (every
     pause of the master stage is longer) is weighted as if it were alone, so its
@@ -125,7 +136,9 @@ class WeightedPieces:
     pause after it. After a one-sentence edit every other piece comes back with
     the same samples (at the gain the bet kept), so a warm runner's meter reads
     their weighting here and filters only the new sentence: the weighting is
-    most of the meter's cost, and reading it back gives the same floats.
+    most of the meter's cost, and reading it back gives the same floats. Only the
+    running sums at the hop edges a piece crosses are read back
+    (:meth:`recall_at`), not the whole piece.
 
     Entries lie in :class:`~.spool.Spool` files, in two generations: when the
     newer fills half of ``max_samples``, the older is deleted, so neither memory
@@ -140,14 +153,21 @@ class WeightedPieces:
         """Samples in the newest generation."""
 
     def recall(self, key: bytes) -> np.ndarray | None:
-        """The weighted samples kept under ``key``, or None."""
+        """The energy kept under ``key``, or None."""
         for age, (spool, index) in enumerate(reversed(self._generations)):
             if key in index:
-                weighted = spool.read(*index[key])
+                kept = spool.read(*index[key])
                 if age:  # from the older generation: keep it past the next turnover
-                    self.keep(key, weighted)
-                return weighted
+                    self.keep(key, kept)
+                return kept
         return None
+
+    def recall_at(self, key: bytes, indices: np.ndarray) -> np.ndarray | None:
+        """The energy kept under ``key`` at ``indices`` only, or None."""
+        newest = self._generations[-1][1] if self._generations else {}
+        if key not in newest:
+            return None if self.recall(key) is None else self.recall_at(key, indices)
+        return self._generations[-1][0].read_at(*newest[key], indices)
 
     def holds(self, key: bytes) -> bool:
         """Whether weighted samples are kept under ``key``."""
@@ -161,22 +181,23 @@ class WeightedPieces:
         key = samples_key(samples, rate)
         quiet = np.zeros(len(k_impulse(rate)) - 1, np.float32)
         if not self.holds(key):
-            self.keep(key, k_weight(quiet, samples, rate))
+            self.keep(key, energy(k_weight(quiet, samples, rate)))
         if not self.holds(key + RING):
             history = np.concatenate([quiet, samples])[-len(quiet) :]
-            self.keep(key + RING, k_weight(history, np.zeros(len(quiet), np.float32), rate))
+            ring = k_weight(history, np.zeros(len(quiet), np.float32), rate)
+            self.keep(key + RING, energy(ring))
         return key
 
-    def keep(self, key: bytes, weighted: np.ndarray) -> None:
-        """Keep float32 ``weighted`` samples under ``key``."""
-        if not self._generations or self._newest + len(weighted) > self.max_samples // 2:
+    def keep(self, key: bytes, sums: np.ndarray) -> None:
+        """Keep a piece's :func:`energy` under ``key``."""
+        if not self._generations or self._newest + len(sums) > self.max_samples // 2:
             if len(self._generations) == 2:
                 self._generations.pop(0)[0].close()
-            self._generations.append((Spool(), {}))
+            self._generations.append((Spool("<f8"), {}))
             self._newest = 0
         spool, index = self._generations[-1]
-        index[key] = spool.append(weighted)
-        self._newest += len(weighted)
+        index[key] = spool.append(sums)
+        self._newest += len(sums)
 
     def close(self) -> None:
         """Delete the files (the object stays usable, empty)."""
@@ -189,6 +210,17 @@ class WeightedPieces:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _kept_at(memo: WeightedPieces, key: bytes, indices: np.ndarray) -> np.ndarray | None:
+    return memo.recall_at(key, indices)
+
+
+def _at(at: Callable[[np.ndarray], np.ndarray | None], indices: np.ndarray) -> np.ndarray:
+    values = at(indices)
+    if values is None:  # checked with holds() just before: nothing drops it in between
+        raise RuntimeError("a kept weighting vanished while it was read")
+    return values
 
 
 def samples_key(samples: np.ndarray, rate: int) -> bytes:
@@ -206,13 +238,21 @@ RING = b"ring"
 
 @dataclass
 class LoudnessMeter:
-    """Feed chunks with :meth:`add`; read :attr:`integrated` and :attr:`true_peak`."""
+    """Feed chunks with :meth:`add`; read :attr:`integrated` and :attr:`true_peak`.
+
+    Each 100 ms hop's energy is a difference of a piece's running sums (:func:`energy`)
+    at the hop's edges, plus what the hop before the piece held; so a piece whose
+    sums are kept (:class:`WeightedPieces`) costs a few values, not its samples.
+    """
 
     rate: int
     memo: WeightedPieces | None = None
     """Where pieces after silence are weighted once across builds (see :class:`WeightedPieces`)."""
     _history: np.ndarray = field(init=False, repr=False)
-    _pending: np.ndarray = field(init=False, repr=False)
+    _partial: float = field(default=0.0, init=False, repr=False)
+    """Energy of the hop begun but not finished."""
+    _filled: int = field(default=0, init=False, repr=False)
+    """Samples in that hop."""
     _hops: list[float] = field(default_factory=list, init=False, repr=False)
     _key: bytes | None = field(default=None, init=False, repr=False)
     """The memo key of the chunk added last, if it was added after silence."""
@@ -221,13 +261,15 @@ class LoudnessMeter:
 
     def __post_init__(self) -> None:
         self._history = np.zeros(len(k_impulse(self.rate)) - 1, np.float32)
-        self._pending = np.zeros(0)
 
-    def add(self, chunk: np.ndarray, *, peaks: bool = True, key: bytes | None = None) -> None:
+    def add(
+        self, chunk: np.ndarray, *, peaks: bool = True, key: bytes | None = None
+    ) -> bytes | None:
         """Account for the next chunk of audio; ``key`` is its memo key when known
-        (:meth:`WeightedPieces.prime`), so it is not hashed again."""
+        (:meth:`WeightedPieces.prime`), so it is not hashed again. Returns the key it
+        used (None: none, the chunk did not follow silence or there is no memo)."""
         if chunk.size == 0:
-            return
+            return None
         samples = np.asarray(chunk, np.float32)  # read only: no copy of float32 pieces
         quiet = self.memo is not None and not self._history.any()
         if quiet and key is None:
@@ -238,23 +280,22 @@ class LoudnessMeter:
         self._key = key
         if peaks:
             self.peak = max(self.peak, true_peak(chunk))
+        return key
 
     def add_stored(self, key: bytes, samples: int, load: Callable[[int, int], np.ndarray]) -> None:
         """:meth:`add` (peaks aside) for a piece of ``samples`` known by its memo ``key``,
-        whose samples ``load(start, count)`` reads: after silence, with its weighting
-        kept, only its last filter memory of samples is read, not the whole piece."""
+        whose samples ``load(start, count)`` reads: after silence, with its energy kept,
+        only its last filter memory of samples is read, not the whole piece."""
         if samples == 0:
             return
-        memory = len(self._history)
-        quiet = self.memo is not None and not self._history.any()
-        weighted = self.memo.recall(key) if quiet and self.memo is not None else None
-        if weighted is None:
+        memo, memory = self.memo, len(self._history)
+        if memo is None or self._history.any() or not memo.holds(key):
             self.add(load(0, samples), peaks=False, key=key)
             return
         tail = load(max(0, samples - memory), min(samples, memory))
         self._history = np.concatenate([self._history, tail])[-memory:]
         self._key = key
-        self._add_squares(np.square(weighted, dtype=np.float64))
+        self._fold(samples, partial(_kept_at, memo, key))
 
     def add_silence(self, samples: int) -> None:
         """Account for ``samples`` of digital silence.
@@ -269,39 +310,54 @@ class LoudnessMeter:
             key = self._key + RING if self._key is not None and whole else None
             self._weigh(np.zeros(ring, np.float32), key)
             self._key = None
-        step = self.rate * 10
-        for start in range(ring, samples, step):
-            self._add_squares(np.zeros(min(step, samples - start)))
+        self._fold_silence(samples - ring)
 
     def _weigh(self, samples: np.ndarray, key: bytes | None) -> None:
-        """Filter float32 ``samples`` after the filter's memory (or recall them from the
-        memo, by ``key``) and fold their squares into the hops."""
-        weighted = self.memo.recall(key) if self.memo is not None and key else None
-        if weighted is None:
-            weighted = k_weight(self._history, samples, self.rate)
-            if self.memo is not None and key:
-                self.memo.keep(key, weighted)
+        """Filter float32 ``samples`` after the filter's memory (or recall their energy
+        from the memo, by ``key``) and fold it into the hops."""
+        memo = self.memo if key else None
+        at: Callable[[np.ndarray], np.ndarray | None] | None = None
+        if memo is not None and key is not None and memo.holds(key):
+            at = partial(_kept_at, memo, key)
+        else:
+            sums = energy(k_weight(self._history, samples, self.rate))
+            if memo is not None and key is not None:
+                memo.keep(key, sums)
+            at = sums.__getitem__
         memory = len(self._history)
         if len(samples) >= memory:
             self._history = samples[len(samples) - memory :].copy()
         else:
             self._history = np.concatenate([self._history, samples])[-memory:]
-        self._add_squares(np.square(weighted, dtype=np.float64))
+        self._fold(len(samples), at)
 
-    def _add_squares(self, squares: np.ndarray) -> None:
-        """Fold squared weighted samples into 100 ms hops."""
+    def _fold(self, samples: int, at: Callable[[np.ndarray], np.ndarray | None]) -> None:
+        """Fold a piece of ``samples`` into the hops; ``at(indices)`` gives its running
+        sums (:func:`energy`) there."""
         hop = int(HOP * self.rate)
-        if len(self._pending):  # complete the hop begun before (not copying the rest)
-            fill = hop - len(self._pending)
-            begun = np.concatenate([self._pending, squares[:fill]])
-            if len(begun) < hop:
-                self._pending = begun
-                return
-            self._hops.extend(begun.reshape(-1, hop).mean(axis=1).tolist())
-            squares = squares[fill:]
-        whole = len(squares) // hop * hop
-        self._hops.extend(squares[:whole].reshape(-1, hop).mean(axis=1).tolist())
-        self._pending = squares[whole:].copy()
+        first = hop - self._filled  # samples that finish the hop begun before
+        if samples < first:
+            self._partial += float(_at(at, np.array([samples]))[0])
+            self._filled += samples
+            return
+        edges = np.arange(first, samples + 1, hop)
+        values = _at(at, np.append(edges, samples))
+        ends, total = values[:-1], float(values[-1])
+        self._hops.append((self._partial + float(ends[0])) / hop)
+        self._hops.extend((np.diff(ends) / hop).tolist())
+        self._partial, self._filled = total - float(ends[-1]), samples - int(edges[-1])
+
+    def _fold_silence(self, samples: int) -> None:
+        """Fold ``samples`` of exact zeros into the hops (no arrays needed)."""
+        hop = int(HOP * self.rate)
+        first = hop - self._filled
+        if samples < first:
+            self._filled += samples
+            return
+        self._hops.append(self._partial / hop)
+        whole, self._filled = divmod(samples - first, hop)
+        self._hops.extend([0.0] * whole)
+        self._partial = 0.0
 
     @property
     def integrated(self) -> float:

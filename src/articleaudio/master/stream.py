@@ -43,8 +43,9 @@ encoder level probe)."""
 class Sink(Protocol):
     """Where finished samples go: an encoder that can be completed or thrown away."""
 
-    def write(self, chunk: np.ndarray) -> None:
-        """Take the next samples."""
+    def write(self, chunk: np.ndarray, *, key: bytes | None = None) -> None:
+        """Take the next samples; ``key`` is their :func:`~.loudness.samples_key` when
+        the master knows it (a sink that keys what it makes need not hash them again)."""
 
     def write_stored(self, samples: int, key: bytes, load: Callable[[], np.ndarray]) -> None:
         """Take the next ``samples`` samples, finished ahead: ``key`` is their
@@ -184,8 +185,8 @@ class Streamer:
             raw_audio = raw.read(piece.offset, piece.samples)
             audio, peak = limit_piece(raw_audio, layout.rate, self.gain_db, ceiling, limits)
             stored = None
-        self.output.add(piece.silence, audio, peak, stored=stored)
-        self._emit_piece(layout, index, piece.silence, audio)
+        key = self.output.add(piece.silence, audio, peak, stored=stored)
+        self._emit_piece(layout, index, piece.silence, _Keyed(key, audio) if key else audio)
 
     def _adopt(self, layout: Layout, loudness: Loudness, placed: Placed, final: Spool) -> None:
         """Take the exact search's episode as this stream's, and send it to the sink."""
@@ -197,7 +198,7 @@ class Streamer:
             self._emit_piece(layout, index, piece.silence, final.read(piece.offset, piece.samples))
 
     def _emit_piece(
-        self, layout: Layout, index: int, silence: int, audio: np.ndarray | _Stored
+        self, layout: Layout, index: int, silence: int, audio: np.ndarray | _Keyed | _Stored
     ) -> None:
         """Send one finished piece after its pause, with a cut where a span may start."""
         if index in layout.cuts:
@@ -257,12 +258,25 @@ class _Stored:
         return self.piece.stored[1]
 
 
-_Chunk = np.ndarray | _Stored | None
-"""What the streamer sends: samples, a piece finished ahead, or a cut (None)."""
+@dataclass(frozen=True)
+class _Keyed:
+    """A finished piece's samples with the key the meter worked out for them."""
+
+    key: bytes
+    audio: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.audio)
 
 
-def _samples(chunk: np.ndarray | _Stored) -> np.ndarray:
-    return chunk.piece.load() if isinstance(chunk, _Stored) else chunk
+_Chunk = np.ndarray | _Keyed | _Stored | None
+"""What the streamer sends: samples (keyed or not), a piece finished ahead, or a cut (None)."""
+
+
+def _samples(chunk: np.ndarray | _Keyed | _Stored) -> np.ndarray:
+    if isinstance(chunk, _Stored):
+        return chunk.piece.load()
+    return chunk.audio if isinstance(chunk, _Keyed) else chunk
 
 
 def _send(sink: Sink, chunk: _Chunk) -> None:
@@ -270,5 +284,7 @@ def _send(sink: Sink, chunk: _Chunk) -> None:
         sink.cut()
     elif isinstance(chunk, _Stored):
         sink.write_stored(len(chunk), chunk.key, chunk.piece.load)
+    elif isinstance(chunk, _Keyed):
+        sink.write(chunk.audio, key=chunk.key)
     else:
         sink.write(chunk)
