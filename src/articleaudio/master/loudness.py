@@ -140,38 +140,48 @@ class WeightedPieces:
     running sums at the hop edges a piece crosses are read back
     (:meth:`recall_at`), not the whole piece.
 
-    Entries lie in :class:`~.spool.Spool` files, in two generations: when the
-    newer fills half of ``max_samples``, the older is deleted, so neither memory
-    nor the files grow with the number of episodes built. Use with ``with``, or
-    :meth:`close`.
+    Entries are indexed in two generations: when the newer fills half of
+    ``max_samples``, the older is forgotten, so the entries in use never exceed
+    ``max_samples``. An entry used from the older generation moves to the newer by
+    reference, not by copying: a warm runner editing one long article turns the
+    generations over every few edits, and copying the whole article each time cost
+    a quarter of a second. Each generation appends to a :class:`~.spool.Spool` of
+    its own; a file is deleted once no entry in use lies in it, and one less than
+    half in use has those entries copied out first, so the files hold at most
+    twice what is in use. Use with ``with``, or :meth:`close`.
     """
 
     def __init__(self, max_samples: int = MEMO_SAMPLES) -> None:
         self.max_samples = max_samples
-        self._generations: list[tuple[Spool, dict[bytes, tuple[int, int]]]] = []
+        self._generations: list[dict[bytes, _Entry]] = []
+        """Indexes, oldest first (at most two)."""
         self._newest = 0
-        """Samples in the newest generation."""
+        """Samples the newest generation indexes (its own and those it took over)."""
+        self._spools: list[Spool] = []
+        """Every file an indexed entry may lie in; the last is the newest generation's."""
 
     def recall(self, key: bytes) -> np.ndarray | None:
         """The energy kept under ``key``, or None."""
-        for age, (spool, index) in enumerate(reversed(self._generations)):
-            if key in index:
-                kept = spool.read(*index[key])
-                if age:  # from the older generation: keep it past the next turnover
-                    self.keep(key, kept)
-                return kept
-        return None
+        entry = self._entry(key)
+        return entry.spool.read(entry.offset, entry.samples) if entry else None
 
     def recall_at(self, key: bytes, indices: np.ndarray) -> np.ndarray | None:
         """The energy kept under ``key`` at ``indices`` only, or None."""
-        newest = self._generations[-1][1] if self._generations else {}
-        if key not in newest:
-            return None if self.recall(key) is None else self.recall_at(key, indices)
-        return self._generations[-1][0].read_at(*newest[key], indices)
+        entry = self._entry(key)
+        return entry.spool.read_at(entry.offset, entry.samples, indices) if entry else None
+
+    def _entry(self, key: bytes) -> _Entry | None:
+        """Where ``key`` lies, moved into the newest generation if it was in the older."""
+        if self._generations and key in self._generations[-1]:
+            return self._generations[-1][key]
+        entry = self._generations[0].get(key) if self._generations else None
+        if entry is not None:  # keep it past the next turnover
+            self._index(key, entry)
+        return entry
 
     def holds(self, key: bytes) -> bool:
         """Whether weighted samples are kept under ``key``."""
-        return any(key in index for _spool, index in self._generations)
+        return any(key in index for index in self._generations)
 
     def prime(self, samples: np.ndarray, rate: int) -> bytes:
         """Weigh float32 ``samples`` now as a meter would after silence, and the ringing
@@ -190,26 +200,78 @@ class WeightedPieces:
 
     def keep(self, key: bytes, sums: np.ndarray) -> None:
         """Keep a piece's :func:`energy` under ``key``."""
-        if not self._generations or self._newest + len(sums) > self.max_samples // 2:
-            if len(self._generations) == 2:
-                self._generations.pop(0)[0].close()
-            self._generations.append((Spool("<f8"), {}))
-            self._newest = 0
-        spool, index = self._generations[-1]
-        index[key] = spool.append(sums)
-        self._newest += len(sums)
+        turned = self._room(len(sums))
+        spool = self._spools[-1]
+        self._add(key, _Entry(spool, *spool.append(sums)), collect=turned)
+
+    def _index(self, key: bytes, entry: _Entry) -> None:
+        self._add(key, entry, collect=self._room(entry.samples))
+
+    def _add(self, key: bytes, entry: _Entry, *, collect: bool) -> None:
+        self._generations[-1][key] = entry
+        self._newest += entry.samples
+        if collect:  # only now: the entry being added is in use
+            self._collect()
+
+    def _room(self, samples: int) -> bool:
+        """Turn the generations over if the newest cannot index ``samples`` more."""
+        if self._generations and self._newest + samples <= self.max_samples // 2:
+            return False
+        if len(self._generations) == 2:
+            self._generations.pop(0)
+        self._generations.append({})
+        self._newest = 0
+        self._spools.append(Spool("<f8"))
+        return True
+
+    def _collect(self) -> None:
+        """Delete the files no entry in use lies in; empty those less than half in use."""
+        used: dict[int, int] = {}
+        for index in self._generations:
+            for entry in set(index.values()):
+                used[id(entry.spool)] = used.get(id(entry.spool), 0) + entry.samples
+        newest = self._spools[-1]
+        for spool in self._spools[:-1]:
+            if 0 < used.get(id(spool), 0) * 2 < spool.samples:
+                self._move_out(spool, newest)
+                used[id(spool)] = 0
+        for spool in [s for s in self._spools[:-1] if not used.get(id(s))]:
+            spool.close()
+            self._spools.remove(spool)
+
+    def _move_out(self, old: Spool, new: Spool) -> None:
+        """Copy the entries lying in ``old`` to ``new`` (``old`` is then unused)."""
+        moved: dict[int, _Entry] = {}
+        for index in self._generations:
+            for key, entry in index.items():
+                if entry.spool is old:
+                    if id(entry) not in moved:
+                        data = old.read(entry.offset, entry.samples)
+                        moved[id(entry)] = _Entry(new, *new.append(data))
+                    index[key] = moved[id(entry)]
 
     def close(self) -> None:
         """Delete the files (the object stays usable, empty)."""
-        for spool, _index in self._generations:
+        for spool in self._spools:
             spool.close()
+        self._spools.clear()
         self._generations.clear()
+        self._newest = 0
 
     def __enter__(self) -> WeightedPieces:
         return self
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+@dataclass(frozen=True, eq=False)
+class _Entry:
+    """Where a piece's energy lies: its file, byte offset and length."""
+
+    spool: Spool
+    offset: int
+    samples: int
 
 
 def _kept_at(memo: WeightedPieces, key: bytes, indices: np.ndarray) -> np.ndarray | None:

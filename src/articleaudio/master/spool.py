@@ -55,6 +55,11 @@ class Spool:
         offset, self._end = self._end, self._end + len(data)
         return offset, len(audio)
 
+    @property
+    def samples(self) -> int:
+        """Values stored so far."""
+        return self._end // self.dtype.itemsize
+
     def read(self, offset: int, samples: int) -> np.ndarray:
         """The piece stored at ``offset``."""
         with self._lock:
