@@ -179,6 +179,10 @@ class WeightedPieces:
             self._index(key, entry)
         return entry
 
+    def __len__(self) -> int:
+        """How many keys are kept."""
+        return len(set().union(*self._generations))
+
     def holds(self, key: bytes) -> bool:
         """Whether weighted samples are kept under ``key``."""
         return any(key in index for index in self._generations)
