@@ -231,9 +231,8 @@ class WeightedPieces:
     def _collect(self) -> None:
         """Delete the files no entry in use lies in; empty those less than half in use."""
         used: dict[int, int] = {}
-        for index in self._generations:
-            for entry in set(index.values()):
-                used[id(entry.spool)] = used.get(id(entry.spool), 0) + entry.samples
+        for entry in {entry for index in self._generations for entry in index.values()}:
+            used[id(entry.spool)] = used.get(id(entry.spool), 0) + entry.samples
         newest = self._spools[-1]
         for spool in self._spools[:-1]:
             if 0 < used.get(id(spool), 0) * 2 < spool.samples:
