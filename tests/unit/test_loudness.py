@@ -211,3 +211,19 @@ def test_an_entry_used_again_moves_generations_without_a_copy() -> None:
     assert len(memo._spools) == 2  # the first file went, a copied out of it
     assert sum(spool.samples for spool in memo._spools) <= 2 * in_use
     memo.close()
+
+
+def test_an_entry_moved_out_while_it_is_recalled_is_read_from_where_it_went() -> None:
+    # Recalling an older entry can turn the generations over and empty the file it lay
+    # in (under half in use): the read must follow it to its new file.
+    memo = loudness.WeightedPieces(max_samples=200)  # a generation indexes 100
+    a = np.arange(30, dtype=np.float64)
+    memo.keep(b"a", a)
+    memo.keep(b"d", np.full(40, 4.0))
+    memo.keep(b"b", np.full(60, 2.0))  # turns over: [a d] [b]
+    memo.keep(b"c", np.full(30, 3.0))  # [a d] [b c]
+    values = memo.recall_at(b"a", np.array([0, 7, 29]))  # turns over; a's file is 3/7 used
+    assert values is not None and list(values) == [0.0, 7.0, 29.0]
+    again = memo.recall(b"a")
+    assert again is not None and np.array_equal(again, a)
+    memo.close()

@@ -175,9 +175,12 @@ class WeightedPieces:
         if self._generations and key in self._generations[-1]:
             return self._generations[-1][key]
         entry = self._generations[0].get(key) if self._generations else None
-        if entry is not None:  # keep it past the next turnover
-            self._index(key, entry)
-        return entry
+        if entry is None:
+            return None
+        self._index(key, entry)  # keep it past the next turnover
+        # Indexing it may have turned the generations over and moved it out of a file
+        # less than half in use (then closed): the index says where it lies now.
+        return self._generations[-1][key]
 
     def __len__(self) -> int:
         """How many keys are kept."""

@@ -76,8 +76,10 @@ class Spool:
                 self._unmap()  # mapped before the piece was appended: map it all again
                 self._mapped = mmap.mmap(self._file.fileno(), self._end, access=mmap.ACCESS_READ)
             view = np.frombuffer(self._mapped, dtype=self.dtype, count=samples, offset=offset)
-            values: np.ndarray = view[indices]  # a copy: the mapping may close
-            del view
+            try:
+                values: np.ndarray = view[indices]  # a copy: the mapping may close
+            finally:
+                del view  # a view left alive would keep the mapping from closing
         return values
 
     def _unmap(self) -> None:
