@@ -504,8 +504,9 @@ class SpanWriter:
 
 
 def _silent_end(parts: Sequence[_Part], samples: int) -> bool:
-    """Whether the last ``samples`` samples of ``parts`` are silent (a cut lies in a
-    pause, which the master sends as samples: no piece is read here)."""
+    """Whether the last ``samples`` samples of ``parts`` are silent. A cut lies in a
+    pause, which the master sends as samples, so a piece named by key is read here only
+    when that pause is shorter than ``samples`` (then the cut is declined)."""
     for part in reversed(parts):
         tail = part.read()[-samples:]
         if np.any(tail):

@@ -98,7 +98,7 @@ class Finished:
         """``count`` of its samples (default: to its end) from sample ``start``."""
         offset, samples = self.stored
         count = samples - start if count is None else count
-        return self.final.read(offset + 4 * start, count)
+        return self.final.read(offset + self.final.dtype.itemsize * start, count)
 
 
 @dataclass

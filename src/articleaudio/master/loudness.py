@@ -280,10 +280,6 @@ class _Entry:
     samples: int
 
 
-def _kept_at(memo: WeightedPieces, key: bytes, indices: np.ndarray) -> np.ndarray | None:
-    return memo.recall_at(key, indices)
-
-
 def _at(at: Callable[[np.ndarray], np.ndarray | None], indices: np.ndarray) -> np.ndarray:
     values = at(indices)
     if values is None:  # checked with holds() just before: nothing drops it in between
@@ -360,10 +356,9 @@ class LoudnessMeter:
         if memo is None or self._history.any() or not memo.holds(key):
             self.add(load(0, samples), peaks=False, key=key)
             return
-        tail = load(max(0, samples - memory), min(samples, memory))
-        self._history = np.concatenate([self._history, tail])[-memory:]
+        self._remember(load(max(0, samples - memory), min(samples, memory)))
         self._key = key
-        self._fold(samples, partial(_kept_at, memo, key))
+        self._fold(samples, partial(memo.recall_at, key))
 
     def add_silence(self, samples: int) -> None:
         """Account for ``samples`` of digital silence.
@@ -383,21 +378,26 @@ class LoudnessMeter:
     def _weigh(self, samples: np.ndarray, key: bytes | None) -> None:
         """Filter float32 ``samples`` after the filter's memory (or recall their energy
         from the memo, by ``key``) and fold it into the hops."""
-        memo = self.memo if key else None
-        at: Callable[[np.ndarray], np.ndarray | None] | None = None
+        memo = self.memo if key is not None else None
+        at: Callable[[np.ndarray], np.ndarray | None]
         if memo is not None and key is not None and memo.holds(key):
-            at = partial(_kept_at, memo, key)
+            at = partial(memo.recall_at, key)
         else:
             sums = energy(k_weight(self._history, samples, self.rate))
             if memo is not None and key is not None:
                 memo.keep(key, sums)
             at = sums.__getitem__
+        self._remember(samples)
+        self._fold(len(samples), at)
+
+    def _remember(self, samples: np.ndarray) -> None:
+        """Take the filter's memory on past ``samples`` (the input's last ones, or all of
+        them after what it held)."""
         memory = len(self._history)
         if len(samples) >= memory:
             self._history = samples[len(samples) - memory :].copy()
         else:
             self._history = np.concatenate([self._history, samples])[-memory:]
-        self._fold(len(samples), at)
 
     def _fold(self, samples: int, at: Callable[[np.ndarray], np.ndarray | None]) -> None:
         """Fold a piece of ``samples`` into the hops; ``at(indices)`` gives its running

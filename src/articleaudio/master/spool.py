@@ -34,6 +34,7 @@ class Spool:
         self._end = 0
         # The MP3 encoder's thread reads finished pieces it was only told of (see
         # ``Sink.write_stored``) while the master appends more: one file position.
+        # Appends (and read_at) come from one thread only, the master's.
         self._lock = threading.Lock()
         self._mapped: mmap.mmap | None = None
         """The file mapped for :meth:`read_at`, as long as it was then."""
