@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+import articleaudio.synth.cache as cache_module
 from articleaudio.models import WordTime
 from articleaudio.synth.cache import Cache, Entry, segment_key
 
@@ -134,6 +136,45 @@ def test_a_hit_touches_its_entry_once_an_hour(tmp_path: Path) -> None:
     os.utime(path, (1000, 1000))
     assert cache.segments.get("ef" * 32) is not None
     assert path.stat().st_mtime == 1000  # used again within the hour: left as it was
+
+
+@pytest.mark.parametrize("change", ["none", "rewritten", "replaced", "touched"])
+def test_an_entry_is_checked_again_only_once_its_file_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    # A warm runner's edit reads every other sentence again: their digests were checked
+    # by the build before, so only a file that is not the one checked is checked again.
+    cache = Cache(tmp_path).segments
+    key = segment_key(f"Checked once {change}.", {})
+    cache.put(key, Entry(np.arange(4000, dtype=np.float32) / 4000, 22050, ()))
+    path = next(tmp_path.glob("??/*.pcm"))
+    checked: list[int] = []
+
+    def sha256(data: bytes = b"") -> hashlib._Hash:
+        checked.append(len(data))
+        return hashlib.sha256(data)
+
+    monkeypatch.setattr(cache_module, "hashlib", SimpleNamespace(sha256=sha256))
+    first = cache.get(key)
+    assert first is not None and len(checked) == 1
+    assert first.digest == path.read_bytes()[_HEADER_DIGEST]  # the one the file holds
+    data = path.read_bytes()
+    if change == "rewritten":  # same inode, new contents and time
+        path.write_bytes(data[:-8] + bytes(8))
+    elif change == "replaced":  # a new file in its place (another process's write)
+        path.with_suffix(".new").write_bytes(data)
+        path.with_suffix(".new").replace(path)
+    elif change == "touched":
+        os.utime(path, ns=(1, 1))
+    again = cache.get(key)
+    assert len(checked) == (1 if change == "none" else 2)
+    assert (again is None) == (change == "rewritten")  # its damage found
+    if again is not None:
+        assert again.audio.tobytes() == first.audio.tobytes() and again.digest == first.digest
+
+
+_HEADER_DIGEST = slice(24, 56)
+"""Where an entry file's header keeps the SHA-256 of its samples and words."""
 
 
 def test_limits_recalled_or_kept_are_held_in_memory(tmp_path: Path) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+import articleaudio.master.loudness as loudness
+import articleaudio.master.stream as streaming
 from articleaudio.encode.mp3frames import frame_grid
 from articleaudio.master import Ahead, MasterSettings, Stream, WeightedPieces, master, samples_key
 from articleaudio.master.ahead import Prepared
@@ -272,3 +276,48 @@ def test_ahead_prepares_nothing_before_the_master_attaches_it(index: int) -> Non
     ahead = Ahead()
     ahead.prepare(index, piece)
     assert ahead.take(index, piece) is None
+
+
+def _named(pieces: list[Piece]) -> list[Piece]:
+    """The pieces as the cache gives them back: each named by a digest of its samples."""
+    return [
+        Piece(p.audio, p.sample_rate, p.words, hashlib.sha256(p.audio.tobytes()).digest())
+        for p in pieces
+    ]
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_an_edit_in_a_warm_runner_hashes_only_its_new_piece(
+    plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    episode = _episode()
+    gain, (segments, pieces) = _gain(episode), episode
+    edited = _named(pieces)
+    edited[2] = FakeSynthesizer().synthesize(segments[2].spoken + " Now edited.")  # no digest
+    hashed: list[str] = []
+    for module, name in ((loudness, "samples_key"), (streaming, "limit_key")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, _counted(real, name, hashed))
+
+    def run(given: Iterator[Piece], memo: WeightedPieces, ahead: Ahead | None = None) -> _Run:
+        sink = _Sink()  # it checks every key it is given against the samples
+        limits = Cache(tmp_path / "cache").limits
+        to, grid = _stream(sink, limits, memo), frame_grid
+        made = master(segments, given, LOW, first_gain_db=gain, stream=to, grid=grid, ahead=ahead)
+        return _Run(made, sink)
+
+    with WeightedPieces() as memo, WeightedPieces() as fresh:
+        run(iter(_named(pieces)), memo).mastered.close()  # the runner's first build
+        hashed.clear()
+        made = run(_read_ahead(edited, _Counting(), plan), memo, _Counting())
+        assert hashed == ["limit_key", "samples_key"]  # the new piece's, once each
+        # The same edit with nothing remembered: the same samples, sent with the same keys.
+        _assert_same(run(iter(edited), fresh), made)
+
+
+def _counted(real: Callable[..., Any], name: str, calls: list[str]) -> Callable[..., Any]:
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(name)
+        return real(*args, **kwargs)
+
+    return counting

@@ -25,7 +25,7 @@ import numpy as np
 from ..synth import Piece
 from .layout import Finished
 from .spool import Spool
-from .stream import Stream, Streamer, limit_piece
+from .stream import Stream, Streamer, limit_piece, piece_source
 from .trim import trim_piece
 
 
@@ -74,17 +74,26 @@ class Ahead:
             return
         start, trimmed = trim_piece(piece.audio, piece.sample_rate)
         raw = self._raw.append(trimmed)
-        finished = self._finish(trimmed, piece.sample_rate) if trimmed.size else None
+        finished = self._finish(trimmed, piece) if trimmed.size else None
         self._ready[index] = Prepared(piece, start, raw, finished)
 
-    def _finish(self, trimmed: np.ndarray, rate: int) -> Finished | None:
+    def _finish(self, trimmed: np.ndarray, piece: Piece) -> Finished | None:
         stream, final, gain_db = self._stream, self._final, self._gain_db
         if stream is None or final is None or gain_db is None:
             return None
-        audio, peak = limit_piece(trimmed, rate, gain_db, self._ceiling_db, stream.limits)
-        weighted = stream.weighted
-        key = weighted.prime(np.asarray(audio, np.float32), rate) if weighted is not None else None
-        return Finished(gain_db, peak, key, final, final.append(audio))
+        rate, memo = piece.sample_rate, stream.weighted
+        source = piece_source(piece.digest, rate, gain_db, self._ceiling_db)
+        made = memo.made_keys(source) if memo is not None and source is not None else None
+        limited = limit_piece(
+            trimmed, rate, gain_db, self._ceiling_db, stream.limits, key=made[0] if made else ""
+        )
+        key = None
+        if memo is not None:
+            audio = np.asarray(limited.audio, np.float32)
+            key = memo.prime(audio, rate, key=made[1] if made else None)
+            if source is not None:
+                memo.learn_keys(source, (limited.key, key))
+        return Finished(gain_db, limited.peak, key, final, final.append(limited.audio))
 
     def take(self, index: int, piece: Piece) -> Prepared | None:
         """Piece ``index``'s preparation, if it was prepared from ``piece``."""

@@ -164,3 +164,5 @@ class Layout:
     """Piece index → samples into the silence before it where a span may start."""
     span_start: int = 0
     """Where the current span began, in samples."""
+    digests: list[bytes | None] = field(default_factory=list)
+    """Each laid piece's ``Piece.digest`` (what names its samples), by index."""

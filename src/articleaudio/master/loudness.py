@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, partial
 
@@ -111,6 +111,10 @@ def k_weight(history: np.ndarray, chunk: np.ndarray, rate: int) -> np.ndarray:
     return weighted.astype(ext.dtype, copy=False)
 
 
+MADE_KEYS = 1 << 16
+"""Pieces whose keys a :class:`WeightedPieces` remembers at most (about 150 bytes each):
+a few hundred articles' sentences."""
+
 MEMO_SAMPLES = 32 * 2**20
 """Weighted samples a :class:`WeightedPieces` keeps at most: 256 MB of temporary files
 (float64 sums), 25 minutes of a 22.05 kHz voice, so each generation holds a whole
@@ -159,6 +163,8 @@ class WeightedPieces:
         """Samples the newest generation indexes (its own and those it took over)."""
         self._spools: list[Spool] = []
         """Every file an indexed entry may lie in; the last is the newest generation's."""
+        self._made: dict[Hashable, tuple[str, bytes]] = {}
+        """What each piece finished before was keyed by (see :meth:`made_keys`)."""
 
     def recall(self, key: bytes) -> np.ndarray | None:
         """The energy kept under ``key``, or None."""
@@ -190,12 +196,31 @@ class WeightedPieces:
         """Whether weighted samples are kept under ``key``."""
         return any(key in index for index in self._generations)
 
-    def prime(self, samples: np.ndarray, rate: int) -> bytes:
+    def made_keys(self, source: Hashable) -> tuple[str, bytes] | None:
+        """The limiter's key and the memo key of the piece finished before from
+        ``source``, or None.
+
+        ``source`` names all a finished piece is made from: the digest of the
+        synthesised samples it was trimmed from (a cache entry's), the rate, the gain
+        and the ceiling. The same source makes the same samples, so after an edit the
+        pieces it left alone are not hashed again, twice over the whole article: the
+        trimmed samples for their limiting, the finished ones for this memo.
+        """
+        return self._made.get(source)
+
+    def learn_keys(self, source: Hashable, keys: tuple[str, bytes]) -> None:
+        """Remember what the piece made from ``source`` was keyed by (:meth:`made_keys`)."""
+        if len(self._made) >= MADE_KEYS and source not in self._made:
+            del self._made[next(iter(self._made))]  # the one learnt first
+        self._made[source] = keys
+
+    def prime(self, samples: np.ndarray, rate: int, *, key: bytes | None = None) -> bytes:
         """Weigh float32 ``samples`` now as a meter would after silence, and the ringing
         after them, unless both are kept already; returns their key (for
-        :meth:`LoudnessMeter.add`). Lets a piece be metered before its turn
-        (:mod:`articleaudio.master.ahead`); the floats are the meter's own."""
-        key = samples_key(samples, rate)
+        :meth:`LoudnessMeter.add`; ``key``: that key when known, see :meth:`made_keys`).
+        Lets a piece be metered before its turn (:mod:`articleaudio.master.ahead`); the
+        floats are the meter's own."""
+        key = key or samples_key(samples, rate)
         quiet = np.zeros(len(k_impulse(rate)) - 1, np.float32)
         if not self.holds(key):
             self.keep(key, energy(k_weight(quiet, samples, rate)))
@@ -262,6 +287,7 @@ class WeightedPieces:
             spool.close()
         self._spools.clear()
         self._generations.clear()
+        self._made.clear()
         self._newest = 0
 
     def __enter__(self) -> WeightedPieces:

@@ -318,6 +318,7 @@ def _lay_piece(layout: Layout, spool: Spool, laid: _Laid, *, meter: LoudnessMete
     words = _words(laid.segment.text, laid.piece.words, begin - start / rate, (begin, finish))
     layout.cues.append(_cue(laid.segment, begin, finish, words))
     layout.pieces.append(Placement(laid.silence, offset, samples))
+    layout.digests.append(laid.piece.digest)
     layout.position += samples
 
 

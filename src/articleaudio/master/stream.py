@@ -14,9 +14,9 @@ way the episode gets one gain, so dynamics between sentences are untouched.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -80,17 +80,34 @@ class LimitStore(Protocol):
         """Keep them (failures only cost speed)."""
 
 
+class Limited(NamedTuple):
+    """A piece gained and limited (:func:`limit_piece`)."""
+
+    audio: np.ndarray
+    peak: float
+    """Its true peak after limiting (linear)."""
+    key: str
+    """Its :func:`limit_key` ("" without a store)."""
+
+
 def limit_piece(
-    audio: np.ndarray, rate: int, gain_db: float, ceiling_db: float, store: LimitStore | None
-) -> tuple[np.ndarray, float]:
+    audio: np.ndarray,
+    rate: int,
+    gain_db: float,
+    ceiling_db: float,
+    store: LimitStore | None,
+    *,
+    key: str = "",
+) -> Limited:
     """A piece gained and limited, and its true peak after.
 
     The limiter's cuts depend only on the piece's samples, the gain and the
     ceiling, so they are remembered in ``store``: after an edit, the pieces it
-    left alone are not oversampled and smoothed again.
+    left alone are not oversampled and smoothed again. ``key`` is its
+    :func:`limit_key` when known (see ``WeightedPieces.made_keys``).
     """
     gain = 10 ** (gain_db / 20)
-    key = limit_key(audio, rate, gain_db, ceiling_db) if store else ""
+    key = key or (limit_key(audio, rate, gain_db, ceiling_db) if store else "")
     kept = store.recall(key) if store else None
     if kept is None:
         # Only runs that the gain lifts near the ceiling are oversampled.
@@ -99,7 +116,13 @@ def limit_piece(
         if store:
             store.put(key, *kept)
     cuts, peak = kept
-    return apply_cuts(audio * np.float32(gain), cuts), peak
+    return Limited(apply_cuts(audio * np.float32(gain), cuts), peak, key)
+
+
+def piece_source(digest: bytes | None, rate: int, gain_db: float, ceiling_db: float) -> Hashable:
+    """What a finished piece is made from (see ``WeightedPieces.made_keys``); None when
+    its samples are not named (a sentence just spoken)."""
+    return None if digest is None else (digest, rate, gain_db, ceiling_db)
 
 
 def limit_key(audio: np.ndarray, rate: int, gain_db: float, ceiling_db: float) -> str:
@@ -179,14 +202,36 @@ class Streamer:
                 self.output.add_finished(piece.silence, done)
                 self._emit_piece(layout, index, piece.silence, _Stored(done.key, done))
                 return
-            audio, peak, stored = done.load(), done.peak, done.stored
+            audio = done.load()
+            key = self.output.add(piece.silence, audio, done.peak, stored=done.stored)
         else:
-            ceiling, limits = self.settings.true_peak_ceiling, self.stream.limits
-            raw_audio = raw.read(piece.offset, piece.samples)
-            audio, peak = limit_piece(raw_audio, layout.rate, self.gain_db, ceiling, limits)
-            stored = None
-        key = self.output.add(piece.silence, audio, peak, stored=stored)
+            audio, key = self._limit_laid(layout, raw, index)
         self._emit_piece(layout, index, piece.silence, _Keyed(key, audio) if key else audio)
+
+    def _limit_laid(
+        self, layout: Layout, raw: Spool, index: int
+    ) -> tuple[np.ndarray, bytes | None]:
+        """Limit and meter laid piece ``index`` from its trimmed samples in ``raw``: its
+        finished samples and memo key (keys it was made with before are not made again)."""
+        assert self.output is not None and self.gain_db is not None
+        piece, ceiling = layout.pieces[index], self.settings.true_peak_ceiling
+        source = piece_source(layout.digests[index], layout.rate, self.gain_db, ceiling)
+        memo = self.stream.weighted if source is not None else None
+        made = memo.made_keys(source) if memo is not None else None
+        raw_audio = raw.read(piece.offset, piece.samples)
+        limited = limit_piece(
+            raw_audio,
+            layout.rate,
+            self.gain_db,
+            ceiling,
+            self.stream.limits,
+            key=made[0] if made else "",
+        )
+        known = made[1] if made else None
+        key = self.output.add(piece.silence, limited.audio, limited.peak, key=known)
+        if memo is not None and key is not None:
+            memo.learn_keys(source, (limited.key, key))
+        return limited.audio, key
 
     def _adopt(self, layout: Layout, loudness: Loudness, placed: Placed, final: Spool) -> None:
         """Take the exact search's episode as this stream's, and send it to the sink."""

@@ -116,6 +116,10 @@ class Piece:
     """Hz."""
     words: tuple[WordTime, ...] = ()
     """Spoken words, timed in seconds from the start of ``audio``, when the voice aligns."""
+    digest: bytes | None = None
+    """What names its samples and words: the SHA-256 its cache file holds (None: not
+    read from the cache). The master stage knows by it what it made of the same
+    piece before (see :class:`~articleaudio.master.loudness.WeightedPieces`)."""
 
 
 class Synthesizer(Protocol):

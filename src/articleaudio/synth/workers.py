@@ -327,7 +327,7 @@ class Synthesis:
 
     def _cached(self, key: str) -> Piece | None:
         entry = self.cache.segments.get(key) if self.cache else None
-        return Piece(entry.audio, entry.sample_rate, entry.words) if entry else None
+        return Piece(entry.audio, entry.sample_rate, entry.words, entry.digest) if entry else None
 
     def _submit(self, texts: Sequence[str], cached: set[int]) -> dict[int, Future[Piece]]:
         missing = [i for i in range(len(texts)) if i not in cached]
