@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-import os
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import lameenc
@@ -18,8 +17,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from articleaudio.encode import span_peaks
 from articleaudio.encode.encoder import decode, decoded_true_peak, encode
-from articleaudio.encode.ffmpeg import DECODE_CHUNK_SAMPLES, ffmpeg_path
+from articleaudio.encode.ffmpeg import (
+    DECODE_CHUNK_SAMPLES,
+    decode_mp3_frames,
+    decode_stream,
+    ffmpeg_path,
+)
 from articleaudio.encode.mp3frames import (
     FRAME,
     SpanWriter,
@@ -307,26 +312,37 @@ def test_peaks_measured_while_writing_equal_one_run_over_all_spans(tmp_path: Pat
 def test_a_peak_batch_failing_in_the_background_fails_finish(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    broken = tmp_path / "bin" / "ffmpeg"
-    broken.parent.mkdir()
-    broken.write_text('#!/bin/sh\ntouch "$0.ran"\necho "no decoder here" >&2\nexit 1\n')
-    broken.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{broken.parent}{os.pathsep}{os.environ['PATH']}")
-    ffmpeg_path.cache_clear()
-    try:
-        audio, cuts = _bursts([30] * 8, np.random.default_rng(23))
-        store = _Recorder()
-        path = tmp_path / "failed.mp3"
-        writer = SpanWriter(path, RATE, 64, store=store, peak_batch_seconds=1.0)
-        _write_all_but_finish(writer, audio, cuts)
-        _wait_for("ffmpeg ran before finish()", (tmp_path / "bin" / "ffmpeg.ran").exists)
-        with pytest.raises(AudioToolError, match=r"^ffmpeg cannot decode ") as failed:
-            writer.finish()
-    finally:
-        monkeypatch.undo()
-        ffmpeg_path.cache_clear()
-    assert "no decoder here" in failed.value.stderr
+    # The real decoder, given a batch whose second half was zeroed on the way to it.
+    real, ran = decode_mp3_frames, threading.Event()
+
+    def damaged(data: bytes) -> Iterator[np.ndarray]:
+        ran.set()
+        return real(data[: len(data) // 2] + bytes(len(data) - len(data) // 2))
+
+    monkeypatch.setattr(span_peaks, "decode_mp3_frames", damaged)
+    audio, cuts = _bursts([30] * 8, np.random.default_rng(23))
+    store = _Recorder()
+    path = tmp_path / "failed.mp3"
+    writer = SpanWriter(path, RATE, 64, store=store, peak_batch_seconds=1.0)
+    _write_all_but_finish(writer, audio, cuts)
+    _wait_for("a batch decoded before finish()", ran.is_set)
+    with pytest.raises(AudioToolError, match=r"^cannot decode MP3 frames: .*Invalid data"):
+        writer.finish()
     assert not path.exists() and not store.peaks and not _peak_threads()
+
+
+def test_spans_decode_in_process_to_the_samples_ffmpeg_gives(tmp_path: Path) -> None:
+    # The spans' peaks are measured from an in-process decode: it must be ffmpeg's own.
+    audio, cuts = _bursts([40, 25, 60], np.random.default_rng(31))
+    bounds = [0, *cuts, len(audio)]
+    spans = [encode_span(audio[a:b], RATE, 64) for a, b in itertools.pairwise(bounds)]
+    joined = tmp_path / "spans.mp3"
+    joined.write_bytes(b"".join(spans))
+    here = np.concatenate(list(decode_mp3_frames(joined.read_bytes())))
+    assert len(here) == sum(count_frames(span) for span in spans) * FRAME
+    assert np.array_equal(here, np.concatenate(list(decode_stream(joined))))
+    with pytest.raises(AudioToolError, match=r"^cannot decode MP3 frames: "):
+        list(decode_mp3_frames(spans[0][: len(spans[0]) // 2] + bytes(4000)))
 
 
 def test_abort_stops_the_peak_thread(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -35,6 +35,7 @@ import numpy as np
 
 from ..errors import AudioToolError, PublishError
 from ..master import samples_key
+from .ffmpeg import load_mp3_decoder_soon
 from .span_peaks import PeakBatches
 
 log = logging.getLogger(__name__)
@@ -269,8 +270,16 @@ class _Part:
 
     def digest(self, rate: int) -> bytes:
         if self.key is None:
-            self.key = samples_key(self.read(), rate)
+            audio = self.read()
+            # Most parts the master does not key are pauses: hashed once per length.
+            silent = not audio.any()
+            self.key = _silence_key(len(audio), rate) if silent else samples_key(audio, rate)
         return self.key
+
+
+@lru_cache(maxsize=1024)
+def _silence_key(samples: int, rate: int) -> bytes:
+    return samples_key(np.zeros(samples, np.float32), rate)
 
 
 class SpanWriter:
@@ -314,6 +323,8 @@ class SpanWriter:
         self._known: list[float] = []
         """Peaks of the spans the store knew."""
         self._peaks = PeakBatches(self._keep, round(peak_batch_seconds * MP3_RATE))
+        if store is not None:  # only a store's spans are measured
+            load_mp3_decoder_soon()
         self._parts: list[_Part] = []
         self._samples = 0
         self._cut = False
@@ -468,14 +479,15 @@ class SpanWriter:
             key = span_key(keys, self.rate, self.bitrate, self.scale)
             kept = self.store.recall(key)
         frames = frames_for(sum(part.samples for part in parts) * self._factor)
-        if kept is not None and _frames_or_none(kept[0]) == frames:
+        if kept is not None and _frames_kept(key, kept[0]) == frames:
             return _Span(key, *kept, frames)
         audio = np.concatenate([part.read() for part in parts])
         data = encode_span(audio, self.rate, self.bitrate, self.scale)
         self.encoded += 1
         if self.store is not None:
             self.store.put(key, data)  # the peak follows once measured (PeakBatches)
-        return _Span(key, data, None, count_frames(data))
+            _remember_frames(key, data, frames)  # encode_span counted them
+        return _Span(key, data, None, frames)
 
     def _keep(self, key: str, data: bytes, peak: float) -> None:
         if self.store is not None:
@@ -529,8 +541,28 @@ def _without_end(parts: Sequence[_Part], samples: int) -> list[_Part]:
     return kept
 
 
-def _frames_or_none(data: bytes) -> int | None:
-    try:
-        return count_frames(data)
-    except AudioToolError:
-        return None
+def _frames_kept(key: str, data: bytes) -> int | None:
+    """Frames in a span the store kept under ``key`` (None: not MP3 frames), counted once
+    per process for each key and size: a warm runner's edit takes every span after its
+    own from the store again, and counting them frame by frame held the GIL for 20 ms
+    while the new span was being decoded."""
+    frames = _COUNTED.get((key, len(data)))
+    if frames is None:
+        try:
+            frames = count_frames(data)
+        except AudioToolError:
+            return None
+        _remember_frames(key, data, frames)
+    return frames
+
+
+def _remember_frames(key: str, data: bytes, frames: int) -> None:
+    if len(_COUNTED) >= COUNTED_MAX:
+        _COUNTED.clear()  # counted again once, not held for ever
+    _COUNTED[key, len(data)] = frames
+
+
+COUNTED_MAX = 100_000
+"""Spans whose frames :func:`_frames_kept` remembers at most."""
+_COUNTED: dict[tuple[str, int], int] = {}
+"""(span key, bytes) → its frames, for spans this process made or counted."""

@@ -9,9 +9,9 @@ and the frames around each seam carry silence, so a span decodes to the same
 samples alone as in the file. The file's true peak is then the largest of its
 spans' peaks, and a span taken from the cache brings its peak with it.
 
-The spans still to measure are decoded in ffmpeg runs over their frames laid
-end to end: without an Info frame ffmpeg trims nothing, so span ``i`` decodes
-to exactly its frame count times 1,152 samples, in order. A writer measures
+The spans still to measure are decoded (by FFmpeg's decoder, in this process) in
+runs over their frames laid end to end: without an Info frame it trims nothing,
+so span ``i`` decodes to exactly its frame count times 1,152 samples, in order. A writer measures
 them in batches while the episode is still being made (one run over all of
 them took 2 s at the end of a cold build of 1,500 words), and each batch's
 samples are cut into the same chunks as one run over all spans would be cut
@@ -21,19 +21,17 @@ equal to the bit, whatever the batches.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 
 from ..errors import AudioToolError
-from .ffmpeg import DECODE_CHUNK_SAMPLES, decode_stream
+from .ffmpeg import DECODE_CHUNK_SAMPLES, decode_mp3_frames
 
 
 def decoded_peaks(spans: Sequence[bytes], lengths: Sequence[int], offset: int = 0) -> list[float]:
-    """Linear true peak of each span of MP3 frames as ffmpeg decodes it.
+    """Linear true peak of each span of MP3 frames as FFmpeg decodes it.
 
     ``lengths`` are the samples each span decodes to (its frames x 1,152);
     ``offset`` is where the first span starts in the run of all spans measured
@@ -43,11 +41,8 @@ def decoded_peaks(spans: Sequence[bytes], lengths: Sequence[int], offset: int = 
 
     if not spans:
         return []
-    with tempfile.TemporaryDirectory(prefix="articleaudio-peaks-") as tmp:
-        joined = Path(tmp) / "spans.mp3"
-        joined.write_bytes(b"".join(spans))
-        chunks = _aligned(decode_stream(joined), offset, DECODE_CHUNK_SAMPLES)
-        return [streamed_true_peak(parts) for parts in _split(chunks, lengths)]
+    chunks = _aligned(decode_mp3_frames(b"".join(spans)), offset, DECODE_CHUNK_SAMPLES)
+    return [streamed_true_peak(parts) for parts in _split(chunks, lengths)]
 
 
 def _aligned(stream: Iterable[np.ndarray], offset: int, size: int) -> Iterator[np.ndarray]:
@@ -90,13 +85,13 @@ def _split(stream: Iterable[np.ndarray], lengths: Sequence[int]) -> Iterator[lis
             if not len(left):
                 left = next(chunks, left)
                 if not len(left):
-                    raise AudioToolError("ffmpeg decoded fewer samples than the MP3 spans hold")
+                    raise AudioToolError("the MP3 decoder gave fewer samples than the spans hold")
             run.append(left[:need])
             need -= len(run[-1])
             left = left[len(run[-1]) :]
         yield run
     if len(left) or next(chunks, None) is not None:
-        raise AudioToolError("ffmpeg decoded more samples than the MP3 spans hold")
+        raise AudioToolError("the MP3 decoder gave more samples than the spans hold")
 
 
 class PeakBatches:
@@ -125,7 +120,7 @@ class PeakBatches:
         self._send()
 
     def peaks(self) -> list[float]:
-        """Every added span's linear peak, in order (AudioToolError if ffmpeg failed)."""
+        """Every added span's linear peak, in order (AudioToolError if decoding failed)."""
         self._send()
         return [peak for batch in self._batches for peak in batch.result()]
 
@@ -138,11 +133,14 @@ class PeakBatches:
     def _send(self) -> None:
         if not self._waiting:
             return
+        batch, self._waiting = self._waiting, []
+        self._batches.append(self._executor().submit(self._measure, batch, self._offset))
+        self._offset += sum(n for *_, n in batch)
+
+    def _executor(self) -> ThreadPoolExecutor:
         if self._thread is None:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="articleaudio-peaks")
-        batch, self._waiting = self._waiting, []
-        self._batches.append(self._thread.submit(self._measure, batch, self._offset))
-        self._offset += sum(n for *_, n in batch)
+        return self._thread
 
     def _measure(self, batch: list[tuple[str, bytes, int]], offset: int) -> list[float]:
         peaks = decoded_peaks([data for _, data, _ in batch], [n for *_, n in batch], offset)
