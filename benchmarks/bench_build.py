@@ -373,6 +373,7 @@ def warm_edit(article: Path, edited: Path, timing: Path, out: Path) -> None:
         job, _ = submit_source(store, str(article), settings, "bench")
         (first,) = runner.run([job.id])
         assert first.built is not None, first.error
+        runner.collect_garbage()  # as watch and serve --api do once a run has built something
         start, cpu = time.perf_counter(), tree_cpu()
         job, _ = submit_source(store, str(edited), settings, "bench")
         (second,) = runner.run([job.id])

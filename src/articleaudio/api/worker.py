@@ -98,8 +98,11 @@ class JobWorker:
 
     def _run_once(self, runner: Runner | Dispatcher) -> None:
         try:
-            for ran in runner.run():
-                log.info("job %s %s", ran.job.id, ran.job.state.value)
+            ran = runner.run()
+            for one in ran:
+                log.info("job %s %s", one.job.id, one.job.state.value)
+            if ran and isinstance(runner, Runner):
+                runner.collect_garbage()  # the heap's turn, before the next job is waited for
         except _Stopped:
             return
         except ArticleAudioError as exc:

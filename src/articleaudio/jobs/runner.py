@@ -25,6 +25,7 @@ Failures, by whose fault they are:
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -213,6 +214,12 @@ class Runner:
             else:
                 self._sleep(wait)
 
+    def collect_garbage(self) -> None:
+        """Collect garbage now rather than in the middle of the next job (see
+        :func:`collect_and_freeze`): for a long-running caller, once a run has built something
+        and before it waits for more."""
+        collect_and_freeze()
+
     def close(self, *, now: bool = False) -> None:
         """Stop the workers (``now``: without finishing the sentences being synthesised)."""
         if self._batch is not None:
@@ -361,6 +368,21 @@ class Runner:
 
 BUG_LINE_CHARS = 200
 """How much of a bug's message a job's error line keeps."""
+
+
+def collect_and_freeze() -> None:
+    """Collect all garbage now and exempt what survives from later full collections.
+
+    A warm runner holds some 90,000 objects for as long as it runs (the voice, the
+    libraries, the open batch), and Python's full collection walks every one: it
+    came in the middle of an edit, taking 36 ms of its 0.95 s. Called between jobs,
+    while nothing waits, it collects what earlier jobs left in cycles (the frozen
+    objects rejoin the collection first), then freezes the survivors, so the
+    collections during the next job walk only what that job makes.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def bug_line(location: str, exc: BaseException) -> str:

@@ -112,6 +112,8 @@ class Watcher:
         if queued:
             emit(WatchEvent("building", "", f"{len(queued)} job(s)"))
             ran = self._run_queue(emit)
+            if isinstance(self.runner, Runner):
+                self.runner.collect_garbage()  # the heap's turn, before the watch waits
             self._settle(emit)
             self._report_others(ran, emit)
         return events
