@@ -323,8 +323,6 @@ class SpanWriter:
         self._known: list[float] = []
         """Peaks of the spans the store knew."""
         self._peaks = PeakBatches(self._keep, round(peak_batch_seconds * MP3_RATE))
-        if store is not None:  # only a store's spans are measured
-            load_mp3_decoder_soon()
         self._parts: list[_Part] = []
         self._samples = 0
         self._cut = False
@@ -449,6 +447,8 @@ class SpanWriter:
 
     def _open(self) -> BinaryIO:
         if self._file is None:
+            if self.store is not None:  # only a store's spans are measured
+                load_mp3_decoder_soon()
             # Closed by finish() or abort(); room is left for the Info frame.
             self._file = self.path.open("wb")
             self._file.write(bytes(144000 * self.bitrate // MP3_RATE))
