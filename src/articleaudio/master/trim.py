@@ -19,11 +19,12 @@ FADE = 0.006
 def speech_bounds(audio: np.ndarray, rate: int, keep: float = EDGE_KEEP) -> tuple[int, int]:
     """Sample range to keep: the speech plus ``keep`` seconds each side ((0, 0) if silent)."""
     window = max(1, int(0.01 * rate))
-    level = np.abs(audio)
-    whole = len(level) // window * window
-    frames = level[:whole].reshape(-1, window).max(axis=1)
-    if whole < len(level):  # a last, shorter window (padding it with zeros copied everything)
-        frames = np.append(frames, level[whole:].max())
+    whole = len(audio) // window * window
+    # Each window's largest magnitude, as its largest value or its smallest negated
+    # (the same floats): no array of magnitudes as long as the piece is made.
+    frames = _peak_magnitudes(audio[:whole].reshape(-1, window))
+    if whole < len(audio):  # a last, shorter window (padding it with zeros copied everything)
+        frames = np.append(frames, _peak_magnitudes(audio[whole:].reshape(1, -1)))
     loud = np.flatnonzero(frames > 10 ** (SILENCE_THRESHOLD_DB / 20))
     if loud.size == 0:
         return 0, 0
@@ -31,6 +32,11 @@ def speech_bounds(audio: np.ndarray, rate: int, keep: float = EDGE_KEEP) -> tupl
     return max(0, int(loud[0]) * window - margin), min(
         len(audio), (int(loud[-1]) + 1) * window + margin
     )
+
+
+def _peak_magnitudes(windows: np.ndarray) -> np.ndarray:
+    peaks: np.ndarray = np.maximum(windows.max(axis=1), -windows.min(axis=1))
+    return peaks
 
 
 def trim_silence(audio: np.ndarray, rate: int, keep: float = EDGE_KEEP) -> np.ndarray:
@@ -53,4 +59,5 @@ def fade_edges(audio: np.ndarray, rate: int, seconds: float = FADE) -> np.ndarra
 def trim_piece(audio: np.ndarray, rate: int, keep: float = EDGE_KEEP) -> tuple[int, np.ndarray]:
     """(samples cut from the front, the trimmed and faded float32 piece)."""
     start, end = speech_bounds(audio, rate, keep)
-    return start, fade_edges(audio[start:end].astype(np.float32), rate)
+    # One copy: fade_edges makes it (astype copied the piece once more before).
+    return start, fade_edges(audio[start:end].astype(np.float32, copy=False), rate)

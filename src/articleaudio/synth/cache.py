@@ -83,7 +83,7 @@ class Entry:
     """A cached segment."""
 
     audio: np.ndarray
-    """float32 PCM as synthesised."""
+    """float32 PCM as synthesised (read-only when read from a file)."""
     sample_rate: int
     """Hz."""
     words: tuple[WordTime, ...]
@@ -538,5 +538,7 @@ def _unpack(data: bytes, *, check: bool = True) -> Entry | None:
         words = tuple(WordTime(str(w), float(a), float(b)) for w, a, b in rows)
     except (ValueError, TypeError):
         return None
-    audio = np.frombuffer(body, dtype="<f4", count=samples).astype(np.float32)
+    # A read-only view of the file's bytes, not a copy: a warm runner's edit reads the
+    # whole article again, and a copy was 58 MB of fresh pages to fault in.
+    audio = np.frombuffer(body, dtype=np.dtype("<f4"), count=samples)
     return Entry(audio, rate, words, digest)
